@@ -1,30 +1,64 @@
 /**
- * The live Trainer: a pool of worker threads, one tfjs instance each.
- * PLACEHOLDER SIGNATURE — the training core replaces this body.
+ * The live Trainer: a pool of worker threads, one tfjs instance each, so a 2-core
+ * machine trains two cells at once (performance.md: two single-threaded workers beat
+ * one two-threaded one). The pool is scoped to the layer: releasing the layer
+ * terminates the workers, and interrupting a train/fork effect terminates the
+ * worker running it so Ctrl-C exits promptly (checkpoints make the rerun resume).
  */
+import { availableParallelism } from "node:os"
 import { Effect, Layer } from "effect"
+import type { BackendChoice } from "./backend/Backend.ts"
+import { resolveBackend } from "./backend/resolve.ts"
+import type { CellSpec, ForkSpec } from "./CellSpec.ts"
+import type { TrainOptions } from "./Trainer.ts"
 import { TrainFailure, Trainer } from "./Trainer.ts"
+import type { JobKind, JobKinds } from "./worker/protocol.ts"
+import { WorkerPool } from "./worker/WorkerPool.ts"
 
-export type BackendChoice = "auto" | "tensorflow" | "wasm" | "cpu"
+export type { BackendChoice, ResolvedBackend } from "./backend/Backend.ts"
+export { resolveBackend }
 
-export interface ResolvedBackend {
-  /** The backend that will train: "tensorflow" | "wasm" | "cpu". */
-  readonly name: "tensorflow" | "wasm" | "cpu"
-  readonly tfjsVersion: string
-  /** e.g. "simd", "simd+threads", "" — shown in reports, part of cache keys. */
-  readonly detail: string
-}
+/** One single-threaded worker per core. */
+export const defaultWorkers = (): number => availableParallelism()
 
-/** Picks the backend: the flag if given, else tensorflow where it loads, else wasm, else cpu. */
-export const resolveBackend = (choice: BackendChoice): Promise<ResolvedBackend> =>
-  Promise.reject(new Error(`training core not built yet (asked for ${choice})`))
+const toTrainFailure = (kind: JobKind) => (error: unknown): TrainFailure =>
+  new TrainFailure({
+    message: `${kind} failed: ${error instanceof Error ? error.message : String(error)}`,
+    cause: error
+  })
 
-export const TrainerLive = (options: { readonly backend: BackendChoice; readonly workers: number }): Layer.Layer<Trainer> =>
-  Layer.succeed(
+export const TrainerLive = (options: {
+  readonly backend: BackendChoice
+  readonly workers: number
+  /** Module implementing CellRunner; tests pass a stand-in. Defaults to the training core. */
+  readonly runner?: URL
+}): Layer.Layer<Trainer> =>
+  Layer.effect(
     Trainer,
-    Trainer.of({
-      backend: options.backend,
-      train: () => Effect.fail(new TrainFailure({ message: "training core not built yet" })),
-      fork: () => Effect.fail(new TrainFailure({ message: "training core not built yet" }))
+    Effect.gen(function*() {
+      // An unavailable explicit backend (e.g. --backend tensorflow without libtensorflow)
+      // is a configuration defect: nothing can train, and the message says why.
+      const backend = yield* Effect.promise(() => resolveBackend(options.backend))
+      const pool = yield* Effect.acquireRelease(
+        Effect.sync(() =>
+          new WorkerPool({
+            size: options.workers,
+            backend,
+            ...(options.runner === undefined ? {} : { runner: options.runner })
+          })
+        ),
+        (pool) => Effect.promise(() => pool.close())
+      )
+      const run = <K extends JobKind>(kind: K, spec: JobKinds[K]["spec"], trainOptions: TrainOptions | undefined) =>
+        Effect.tryPromise({
+          // Effect aborts the signal on interruption; the pool then terminates the worker.
+          try: (signal) => pool.run(kind, spec, { ...trainOptions, signal }),
+          catch: toTrainFailure(kind)
+        })
+      return Trainer.of({
+        backend: backend.name,
+        train: (spec: CellSpec, trainOptions?: TrainOptions) => run("train", spec, trainOptions),
+        fork: (spec: ForkSpec, trainOptions?: TrainOptions) => run("fork", spec, trainOptions)
+      })
     })
   )

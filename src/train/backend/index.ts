@@ -1,0 +1,3 @@
+export * from "./Backend.ts"
+export { resolveBackend, wasmHasSimd } from "./resolve.ts"
+export { initBackend } from "./init.ts"

@@ -1,0 +1,7 @@
+// Worker threads do not inherit the parent's module hooks, and `--import tsx` in a
+// Worker's execArgv does not apply them under Node 20, so each worker registers tsx itself
+// before loading the TypeScript entry. Plain .mjs: it must run before any TS loader.
+import { register } from "tsx/esm/api"
+
+register()
+await import(new URL("./entry.ts", import.meta.url).href)
