@@ -1,0 +1,69 @@
+/**
+ * The critical norm Wc (paper A §6.1): the median over seeds of ‖W‖ at T_grok under
+ * free training, its spread across seeds and across configurations, its robustness
+ * to the test-accuracy threshold, and how closely a clamped run groks at the held norm.
+ */
+import { cv, finiteValues, median } from "./stats.ts"
+
+/** Wc of one configuration with its seed spread. */
+export interface CriticalNorm {
+  /** Median of the norms at grok over grokked seeds; null when no seed grokked. */
+  readonly wc: number | null
+  /** Sample CV across grokked seeds (null with fewer than two). */
+  readonly cvSeeds: number | null
+  readonly grokked: number
+  readonly total: number
+}
+
+/** Wc from per-seed norms at T_grok (null for seeds that never grokked: they have no norm at grok). */
+export const criticalNorm = (normsAtGrok: ReadonlyArray<number | null>): CriticalNorm => {
+  const v = finiteValues(normsAtGrok)
+  return {
+    wc: v.length === 0 ? null : median(v),
+    cvSeeds: v.length < 2 ? null : cv(v),
+    grokked: v.length,
+    total: normsAtGrok.length
+  }
+}
+
+/** Sample CV of Wc across configurations (e.g. train fractions or lrs); the invariance claim is that this is small. */
+export const cvAcrossConfigs = (wcs: ReadonlyArray<number>): number => {
+  if (wcs.length < 2) throw new RangeError("cvAcrossConfigs: need at least two configurations")
+  return cv(wcs)
+}
+
+/** One Wc measured with a given test-accuracy threshold for T_grok. */
+export interface ThresholdWc {
+  readonly threshold: number
+  readonly wc: number
+}
+
+/** How much Wc moves with the grok threshold. */
+export interface ThresholdRobustness {
+  readonly reference: number
+  readonly wcReference: number
+  /** max over thresholds of |Wc(t) − Wc(ref)| / Wc(ref). */
+  readonly maxRelativeChange: number
+  /** (max Wc − min Wc) / Wc(ref) over all thresholds. */
+  readonly relativeSpread: number
+}
+
+/** Threshold robustness of Wc relative to the reference threshold (default 0.9, the papers' T_grok threshold). */
+export const thresholdRobustness = (
+  byThreshold: ReadonlyArray<ThresholdWc>,
+  reference = 0.9
+): ThresholdRobustness => {
+  const ref = byThreshold.find((t) => t.threshold === reference)
+  if (ref === undefined) throw new RangeError(`thresholdRobustness: no Wc at the reference threshold ${reference}`)
+  const wcs = byThreshold.map((t) => t.wc)
+  return {
+    reference,
+    wcReference: ref.wc,
+    maxRelativeChange: Math.max(...wcs.map((w) => Math.abs(w - ref.wc) / ref.wc)),
+    relativeSpread: (Math.max(...wcs) - Math.min(...wcs)) / ref.wc
+  }
+}
+
+/** Relative deviation of the norm at grok from the held norm ρ·Wc: |norm − held| / held ("groks at the held norm"). */
+export const heldNormDeviation = (normAtGrok: number, heldNorm: number): number =>
+  Math.abs(normAtGrok - heldNorm) / heldNorm
