@@ -1,0 +1,21 @@
+/** A point estimate with its 95% bootstrap interval, as stages store it. */
+import { Schema } from "effect"
+import type { BootstrapInterval } from "../analysis/index.ts"
+
+export const Interval = Schema.Struct({
+  estimate: Schema.Finite,
+  lower: Schema.NullOr(Schema.Finite),
+  upper: Schema.NullOr(Schema.Finite),
+  /** Resamples whose statistic was undefined (e.g. a resampled cell mostly censored). */
+  undefinedResamples: Schema.Int
+})
+export type Interval = typeof Interval.Type
+
+const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null)
+
+export const intervalOf = (b: BootstrapInterval): Interval => ({
+  estimate: b.estimate,
+  lower: finiteOrNull(b.lower),
+  upper: finiteOrNull(b.upper),
+  undefinedResamples: b.failed
+})

@@ -1,0 +1,42 @@
+/**
+ * Paper A §6.2–6.4: sustained norm clamps at ‖W‖ = ρ·Wc over moduli × ρ × lr.
+ * The lr matrix, the dense sweep and the multi-modulus scan are all profiles of
+ * this one stage; Wc comes from measure-wc's output, never from the config.
+ */
+import { Effect, Schema } from "effect"
+import { defineStage } from "../src/engine/Stage.ts"
+import { estimateOf } from "../src/experiments/estimate.ts"
+import { IntList, PositiveInt, PositiveList, trainingFields, withDefault } from "../src/experiments/configFields.ts"
+import { heldCell } from "../src/experiments/heldCell.ts"
+import { SweepOutput } from "../src/experiments/sweepOutput.ts"
+import { wcFor } from "../src/experiments/wcOutput.ts"
+import measureWc from "./measure-wc.ts"
+
+const Config = Schema.Struct({
+  ...trainingFields,
+  moduli: withDefault(IntList, [59]),
+  rhos: withDefault(PositiveList, [0.85, 1, 1.15]),
+  lrs: withDefault(PositiveList, [1e-3]),
+  /** The clamp starts after this step (paper A's MLP under CE: 500). */
+  tInt: withDefault(PositiveInt, 500)
+})
+
+export default defineStage({
+  name: "clamp-sweep",
+  version: 1,
+  description: "Sustained norm clamps at ρ·Wc over moduli × ρ × lr",
+  config: Config,
+  needs: { wc: measureWc },
+  output: SweepOutput,
+  code: ["src/experiments/**/*.ts", "src/analysis/**/*.ts"],
+  estimate: (config) => estimateOf(config.moduli.length * config.rhos.length * config.lrs.length, config.seeds, config.budget),
+  run: (config, inputs, ctx) =>
+    Effect.gen(function*() {
+      const wc = yield* Effect.forEach(config.moduli, (p) => Effect.map(wcFor(ctx.node, inputs.wc, p), (w) => ({ p, wc: w })))
+      const grid = wc.flatMap(({ p, wc }) =>
+        config.rhos.flatMap((rho) => config.lrs.map((lr) => ({ p, wc, rho, lr, tInt: config.tInt })))
+      )
+      const cells = yield* Effect.forEach(grid, (cell) => Effect.map(heldCell(ctx, config, cell), (c) => c.summary), { concurrency: "unbounded" })
+      return { hold: "sustained" as const, tInt: config.tInt, wc, cells }
+    })
+})

@@ -1,0 +1,158 @@
+/**
+ * Paper A's statistics over the measured cells: the delay law per (p, lr) and
+ * shared across moduli with seed-bootstrap CIs, the norm and lr levers, the Wc
+ * power law in p, the one-shot vs sustained contrast, the LayerNorm flattening,
+ * and the paper's known weak spots as measured here (science.md §7).
+ */
+import { Effect, Schema } from "effect"
+import { bootstrapPowerLaw } from "../src/analysis/index.ts"
+import { defineStage, optionalNeed } from "../src/engine/Stage.ts"
+import { PositiveInt, withDefault } from "../src/experiments/configFields.ts"
+import { orNull } from "../src/experiments/guarded.ts"
+import { Interval, intervalOf } from "../src/experiments/interval.ts"
+import { fitSweep, GroupFit, SweepFits } from "../src/experiments/sweepFits.ts"
+import type { SweepOutput } from "../src/experiments/sweepOutput.ts"
+import type { WcOutput } from "../src/experiments/wcOutput.ts"
+import clampSweep from "./clamp-sweep.ts"
+import layernormControl from "./layernorm-control.ts"
+import measureWc from "./measure-wc.ts"
+import projectionControl from "./projection-control.ts"
+
+const Config = Schema.Struct({
+  bootstrapResamples: withDefault(PositiveInt, 3000),
+  bootstrapSeed: withDefault(Schema.Int, 20260613)
+})
+
+const WeakSpot = Schema.Struct({ id: Schema.String, text: Schema.String, value: Schema.NullOr(Schema.Finite) })
+type WeakSpot = typeof WeakSpot.Type
+
+const VariantFit = Schema.Struct({
+  name: Schema.String,
+  model: Schema.String,
+  layerNorm: Schema.Boolean,
+  wc: Schema.Finite,
+  fit: GroupFit,
+  /** max/min median T_grok over the ρ grid. */
+  span: Schema.NullOr(Schema.Finite)
+})
+
+const span = (fit: GroupFit): number | null => {
+  const medians = fit.cells.flatMap((c) => (c.median === null ? [] : [c.median]))
+  return medians.length < 2 ? null : Math.max(...medians) / Math.min(...medians)
+}
+
+const asSweep = (cells: SweepOutput["cells"], tInt: number): SweepOutput => ({ hold: "sustained", tInt, wc: [], cells })
+
+const wcPowerLaw = (wc: WcOutput, options: { seed: number; resamples: number }) => {
+  const f0 = wc.reference[0]?.trainFraction
+  const lr0 = wc.reference[0]?.lr
+  const groups = wc.configs
+    .filter((c) => c.trainFraction === f0 && c.lr === lr0)
+    .map((c) => ({ x: c.p, values: c.cell.seeds.map((s) => s.normAtGrok) }))
+  if (groups.length < 2) return null
+  const fitted = orNull(() => bootstrapPowerLaw(groups, options))
+  return fitted === null
+    ? null
+    : { beta: intervalOf(fitted.beta), prefactor: fitted.fit.prefactor, r2: fitted.fit.r2, n: fitted.fit.n }
+}
+
+/** science.md §7: the ρ = 1 clamp is not a neutral control. Free median over clamped median at the same p and lr. */
+const rho1VsFree = (wc: WcOutput, sweep: SweepOutput): WeakSpot | null => {
+  for (const c of sweep.cells) {
+    if (c.rho !== 1 || c.medianTGrok === null) continue
+    const free = wc.configs.find((f) => f.p === c.p && f.lr === c.lr)?.cell.medianTGrok ?? null
+    if (free === null) continue
+    const value = free / c.medianTGrok
+    return {
+      id: "rho1-vs-free",
+      text: `ρ = 1.00 clamp (p=${c.p}, lr=${c.lr}) groks at median ${c.medianTGrok} vs ${free} free: ${
+        value >= 1 ? `${((1 - 1 / value) * 100).toFixed(0)}% faster` : `${((1 / value - 1) * 100).toFixed(0)}% slower`
+      } than free training`,
+      value
+    }
+  }
+  return null
+}
+
+const alphaPerLr = (fits: SweepFits): WeakSpot | null => {
+  const byLr = fits.groups.filter((g) => g.alpha !== null)
+  if (new Set(byLr.map((g) => g.lr)).size < 2) return null
+  return {
+    id: "alpha-per-lr",
+    text: `α per lr: ${byLr.map((g) => `lr ${g.lr}: ${g.alpha?.estimate.toFixed(2)}`).join(", ")}`,
+    value: Math.max(...byLr.map((g) => g.alpha?.estimate ?? 0)) - Math.min(...byLr.map((g) => g.alpha?.estimate ?? 0))
+  }
+}
+
+export default defineStage({
+  name: "delay-law-fits",
+  version: 1,
+  description: "Delay-law fits with seed-bootstrap CIs, levers, Wc power law, controls",
+  config: Config,
+  needs: {
+    wc: measureWc,
+    sweep: clampSweep,
+    projection: optionalNeed(projectionControl),
+    layernorm: optionalNeed(layernormControl)
+  },
+  output: Schema.Struct({
+    sweep: SweepFits,
+    wcPowerLaw: Schema.NullOr(
+      Schema.Struct({ beta: Interval, prefactor: Schema.Finite, r2: Schema.Finite, n: Schema.Int })
+    ),
+    wcInvariance: Schema.Struct({
+      cvAcrossSeedsMax: Schema.NullOr(Schema.Finite),
+      cvAcrossFractions: Schema.NullOr(Schema.Finite),
+      cvAcrossLrs: Schema.NullOr(Schema.Finite),
+      thresholdShiftMax: Schema.NullOr(Schema.Finite)
+    }),
+    projection: Schema.NullOr(
+      Schema.Struct({ oneShot: GroupFit, sustained: GroupFit, oneShotSpan: Schema.NullOr(Schema.Finite), sustainedSpan: Schema.NullOr(Schema.Finite) })
+    ),
+    layernorm: Schema.NullOr(
+      Schema.Struct({
+        variants: Schema.Array(VariantFit),
+        /** |α| with LayerNorm over α without, for the first pair of twins. */
+        flattening: Schema.NullOr(Schema.Finite)
+      })
+    ),
+    weakSpots: Schema.Array(WeakSpot)
+  }),
+  code: ["src/experiments/**/*.ts", "src/analysis/**/*.ts"],
+  run: (config, inputs) =>
+    Effect.sync(() => {
+      const options = { seed: config.bootstrapSeed, resamples: config.bootstrapResamples }
+      const sweep = fitSweep(inputs.sweep, options)
+      const projection = inputs.projection === undefined ? null : (() => {
+        const oneShot = fitSweep(inputs.projection.oneShot, options).primary
+        const sustained = fitSweep(inputs.projection.sustained, options).primary
+        return oneShot === null || sustained === null
+          ? null
+          : { oneShot, sustained, oneShotSpan: span(oneShot), sustainedSpan: span(sustained) }
+      })()
+      const variants = inputs.layernorm?.variants.flatMap((v) => {
+        const fit = fitSweep(asSweep(v.cells, v.tInt), options).primary
+        return fit === null ? [] : [{ name: v.name, model: v.model, layerNorm: v.layerNorm, wc: v.wc, fit, span: span(fit) }]
+      })
+      const withLn = variants?.find((v) => v.layerNorm)
+      const twin = variants?.find((v) => !v.layerNorm && v.model === withLn?.model)
+      const flattening = withLn?.fit.alpha && twin?.fit.alpha && twin.fit.alpha.estimate !== 0
+        ? Math.abs(withLn.fit.alpha.estimate) / twin.fit.alpha.estimate
+        : null
+      const seedCvs = inputs.wc.configs.flatMap((c) => (c.cvAcrossSeeds === null ? [] : [c.cvAcrossSeeds]))
+      return {
+        sweep,
+        wcPowerLaw: wcPowerLaw(inputs.wc, options),
+        wcInvariance: {
+          cvAcrossSeedsMax: seedCvs.length === 0 ? null : Math.max(...seedCvs),
+          cvAcrossFractions: inputs.wc.cvAcrossFractions,
+          cvAcrossLrs: inputs.wc.cvAcrossLrs,
+          thresholdShiftMax: inputs.wc.thresholdShiftMax
+        },
+        projection,
+        layernorm: variants === undefined ? null : { variants, flattening },
+        weakSpots: [rho1VsFree(inputs.wc, inputs.sweep), alphaPerLr(sweep)].filter((w): w is WeakSpot => w !== null)
+      }
+    })
+})
+

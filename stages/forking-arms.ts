@@ -1,0 +1,96 @@
+/**
+ * Paper B §6.6: forking arms. Free training to the first evaluation at or after
+ * `forkAtLeast` at which every seed has memorized; the full parameter + optimizer
+ * state is saved there, and four arms continue from that identical state: free,
+ * clamp at the current norm N0 ("same"), at ρ·N0 ("raised"), at N0/ρ ("lowered").
+ * Delays count from the fork, so the comparison is within-seed and exact.
+ */
+import { Effect, Schema } from "effect"
+import { delaysFromFork, orderingCount, raisedSameRatio } from "../src/analysis/index.ts"
+import { defineStage } from "../src/engine/Stage.ts"
+import { StageFailure } from "../src/engine/StageFailure.ts"
+import { cellLabel, cellSpec } from "../src/experiments/cellSpecs.ts"
+import { PositiveInt, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
+import { estimateOf } from "../src/experiments/estimate.ts"
+import { Interval, intervalOf } from "../src/experiments/interval.ts"
+import { forkCached } from "../src/experiments/trainCached.ts"
+
+const Config = Schema.Struct({
+  ...trainingFields,
+  p: withDefault(PositiveInt, 59),
+  lr: withDefault(PositiveNumber, 1e-3),
+  rho: withDefault(PositiveNumber, 1.15),
+  forkAtLeast: withDefault(PositiveInt, 800),
+  bootstrapResamples: withDefault(PositiveInt, 4000),
+  bootstrapSeed: withDefault(Schema.Int, 20260618)
+})
+
+const ArmNames = ["free", "same", "raised", "lowered"] as const
+
+export default defineStage({
+  name: "forking-arms",
+  version: 1,
+  description: "Four arms from one saved state: free, same, raised and lowered norm",
+  config: Config,
+  needs: {},
+  output: Schema.Struct({
+    p: Schema.Int,
+    rho: Schema.Finite,
+    forkStep: Schema.Int,
+    normAtFork: Schema.Array(Schema.Finite),
+    /** Per arm, per seed: T_grok − fork step (null: censored at the budget). */
+    delays: Schema.Record(Schema.String, Schema.Array(Schema.NullOr(Schema.Int))),
+    raisedOverSame: Interval,
+    seedsUsed: Schema.Int,
+    monotone: Schema.Int,
+    total: Schema.Int,
+    backend: Schema.String
+  }),
+  code: ["src/experiments/**/*.ts", "src/analysis/**/*.ts"],
+  estimate: (config) => estimateOf(ArmNames.length, config.seeds, config.budget),
+  run: (config, _inputs, ctx) =>
+    Effect.gen(function*() {
+      const base = cellSpec(config, { p: config.p, lr: config.lr, intervention: { kind: "none" } })
+      const result = yield* forkCached(
+        ctx,
+        {
+          base,
+          forkAtLeast: config.forkAtLeast,
+          arms: [
+            { name: "free", kind: "free" },
+            { name: "same", kind: "clamp", factor: 1 },
+            { name: "raised", kind: "clamp", factor: config.rho },
+            { name: "lowered", kind: "clamp", factor: 1 / config.rho }
+          ]
+        },
+        cellLabel({ fork: "arms", p: config.p, lr: config.lr, rho: config.rho })
+      )
+      const forkStep = result.forkStep
+      if (forkStep === null) {
+        return yield* new StageFailure({
+          stage: ctx.node,
+          message: `not every seed memorized within ${config.budget} steps, so there is no fork; raise the budget`
+        })
+      }
+      const delays = Object.fromEntries(
+        ArmNames.map((arm) => [arm, delaysFromFork(result.arms[arm]?.seeds.map((s) => s.tGrok) ?? [], forkStep)])
+      )
+      const ratio = raisedSameRatio(delays.same, delays.raised, {
+        seed: config.bootstrapSeed,
+        resamples: config.bootstrapResamples
+      })
+      const order = orderingCount({ lowered: delays.lowered, same: delays.same, raised: delays.raised })
+      return {
+        p: config.p,
+        rho: config.rho,
+        forkStep,
+        normAtFork: result.normAtFork,
+        delays,
+        raisedOverSame: intervalOf(ratio.interval),
+        seedsUsed: ratio.seedsUsed,
+        monotone: order.monotone,
+        total: order.total,
+        backend: result.backend
+      }
+    })
+})

@@ -1,0 +1,95 @@
+/**
+ * Paper A §6.6: the same clamp sweep on a model with LayerNorm and on its
+ * un-normalized twin. Each variant measures its own Wc under free training (same
+ * seeds), then holds ρ·Wc. Paper A's own control is the 1-layer attention model
+ * (with / without pre-LN); the MLP with a final LayerNorm is the cheap twin.
+ */
+import { Effect, Schema } from "effect"
+import { defineStage } from "../src/engine/Stage.ts"
+import { estimateOf } from "../src/experiments/estimate.ts"
+import { CellSummary } from "../src/experiments/cellSummary.ts"
+import { PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
+import { freeCell, heldCell } from "../src/experiments/heldCell.ts"
+import { StageFailure } from "../src/engine/StageFailure.ts"
+import type { Model } from "../src/train/CellSpec.ts"
+
+const Variant = Schema.Struct({
+  name: Schema.String,
+  model: Schema.Literals(["mlp", "attention"]),
+  layerNorm: Schema.Boolean,
+  lr: PositiveNumber,
+  tInt: PositiveInt,
+  budget: Schema.optional(PositiveInt)
+})
+type Variant = typeof Variant.Type
+
+const Config = Schema.Struct({
+  ...trainingFields,
+  p: withDefault(PositiveInt, 59),
+  rhos: withDefault(PositiveList, [0.85, 1, 1.15]),
+  variants: withDefault(Schema.Array(Variant).check(Schema.isMinLength(1)), [
+    { name: "mlp", model: "mlp", layerNorm: false, lr: 1e-3, tInt: 500 },
+    { name: "mlp+LN", model: "mlp", layerNorm: true, lr: 1e-3, tInt: 500 }
+  ]),
+  attentionD: withDefault(PositiveInt, 128),
+  attentionHeads: withDefault(PositiveInt, 4),
+  attentionMlpWidth: withDefault(PositiveInt, 512)
+})
+type Config = typeof Config.Type
+
+export const VariantResult = Schema.Struct({
+  name: Schema.String,
+  model: Schema.Literals(["mlp", "attention"]),
+  layerNorm: Schema.Boolean,
+  lr: Schema.Finite,
+  tInt: Schema.Int,
+  wc: Schema.Finite,
+  free: CellSummary,
+  cells: Schema.Array(CellSummary)
+})
+
+const modelOf = (config: Config, variant: Variant): Model =>
+  variant.model === "mlp"
+    ? { kind: "mlp", d: config.d, hidden: config.hidden, layerNorm: variant.layerNorm }
+    : {
+      kind: "attention",
+      d: config.attentionD,
+      heads: config.attentionHeads,
+      mlpWidth: config.attentionMlpWidth,
+      preLayerNorm: variant.layerNorm
+    }
+
+export default defineStage({
+  name: "layernorm-control",
+  version: 1,
+  description: "Clamp sweep with and without LayerNorm: does normalization break the delay law?",
+  config: Config,
+  needs: {},
+  output: Schema.Struct({ p: Schema.Int, variants: Schema.Array(VariantResult) }),
+  code: ["src/experiments/**/*.ts"],
+  estimate: (config) => estimateOf(config.variants.length * (1 + config.rhos.length), config.seeds, Math.max(config.budget, ...config.variants.map((v) => v.budget ?? 0))),
+  run: (config, _inputs, ctx) =>
+    Effect.forEach(
+      config.variants,
+      (variant) =>
+        Effect.gen(function*() {
+          const model = modelOf(config, variant)
+          const base = { p: config.p, lr: variant.lr, model, budget: variant.budget, tag: variant.name }
+          const { summary: free } = yield* freeCell(ctx, config, base)
+          if (free.medianNormAtGrok === null) {
+            return yield* new StageFailure({
+              stage: ctx.node,
+              message: `${variant.name}: no free-training seed grokked within ${variant.budget ?? config.budget} steps, so Wc is undefined; raise the budget`
+            })
+          }
+          const wc = free.medianNormAtGrok
+          const cells = yield* Effect.forEach(
+            config.rhos,
+            (rho) => Effect.map(heldCell(ctx, config, { ...base, rho, wc, tInt: variant.tInt }), (c) => c.summary),
+            { concurrency: "unbounded" }
+          )
+          return { ...variant, tInt: variant.tInt, wc, free, cells }
+        }),
+      { concurrency: "unbounded" }
+    ).pipe(Effect.map((variants) => ({ p: config.p, variants })))
+})

@@ -1,0 +1,107 @@
+/**
+ * Paper A §6.1: the critical norm Wc, ‖W‖ at T_grok under free training, per
+ * (modulus × train fraction × lr), with its spread across seeds, fractions, lrs
+ * and grokking thresholds. Downstream clamps read Wc from here.
+ */
+import { Effect, Schema } from "effect"
+import { criticalNorm, cvAcrossConfigs, finiteValues, thresholdRobustness } from "../src/analysis/index.ts"
+import { defineStage } from "../src/engine/Stage.ts"
+import { estimateOf } from "../src/experiments/estimate.ts"
+import { IntList, PositiveList, trainingFields, withDefault } from "../src/experiments/configFields.ts"
+import { freeCell } from "../src/experiments/heldCell.ts"
+import { subsample } from "../src/experiments/subsample.ts"
+import { WcOutput } from "../src/experiments/wcOutput.ts"
+import type { WcConfig } from "../src/experiments/wcOutput.ts"
+import type { CellResult } from "../src/train/CellSpec.ts"
+
+const Config = Schema.Struct({
+  ...trainingFields,
+  moduli: withDefault(IntList, [59]),
+  trainFractions: withDefault(PositiveList, [0.4]),
+  lrs: withDefault(PositiveList, [1e-3]),
+  loss: withDefault(Schema.Literals(["ce", "mse"]), "ce"),
+  /** Test-accuracy thresholds besides the grokking one, for threshold robustness. */
+  extraThresholds: withDefault(PositiveList, [0.8, 0.95]),
+  trajectoryPoints: withDefault(Schema.Int, 120)
+})
+
+const cvOrNull = (values: ReadonlyArray<number | null>): number | null => {
+  const finite = finiteValues(values)
+  return finite.length < 2 ? null : cvAcrossConfigs(finite)
+}
+
+export default defineStage({
+  name: "measure-wc",
+  version: 1,
+  description: "Critical norm Wc: ‖W‖ at T_grok under free training",
+  config: Config,
+  needs: {},
+  output: WcOutput,
+  code: ["src/experiments/**/*.ts", "src/analysis/**/*.ts"],
+  estimate: (config) => estimateOf(config.moduli.length * config.trainFractions.length * config.lrs.length, config.seeds, config.budget),
+  run: (config, _inputs, ctx) =>
+    Effect.gen(function*() {
+      const grid = config.moduli.flatMap((p) =>
+        config.trainFractions.flatMap((trainFraction) => config.lrs.map((lr) => ({ p, trainFraction, lr })))
+      )
+      const trained = yield* Effect.forEach(
+        grid,
+        (at) =>
+          Effect.map(
+            freeCell(ctx, config, { ...at, loss: config.loss, extraThresholds: config.extraThresholds }),
+            ({ summary, result }) => ({ at, summary, result })
+          ),
+        { concurrency: "unbounded" }
+      )
+      const configs: Array<WcConfig> = trained.map(({ at, summary: cell, result }) => {
+        const atGrok = criticalNorm(cell.seeds.map((s) => s.normAtGrok))
+        const byThreshold = config.extraThresholds.map((t) => ({
+          threshold: t,
+          wc: criticalNorm(result.seeds.map((s) => s.extraCrossings[String(t)]?.norm ?? null)).wc
+        }))
+        const measured = [{ threshold: config.grokThreshold, wc: atGrok.wc }, ...byThreshold].flatMap((t) =>
+          t.wc === null ? [] : [{ threshold: t.threshold, wc: t.wc }]
+        )
+        return {
+          ...at,
+          cell,
+          wc: atGrok.wc,
+          cvAcrossSeeds: atGrok.cvSeeds,
+          wcAtThreshold: Object.fromEntries(byThreshold.map((t) => [String(t.threshold), t.wc])),
+          thresholdShift: atGrok.wc === null || measured.length < 2
+            ? null
+            : thresholdRobustness(measured, config.grokThreshold).maxRelativeChange
+        }
+      })
+      const [p0, f0, lr0] = [config.moduli[0], config.trainFractions[0], config.lrs[0]]
+      const find = (p: number, f: number, lr: number) =>
+        configs.find((c) => c.p === p && c.trainFraction === f && c.lr === lr)
+      const referenceCell = trained.find(({ at }) => at.p === p0 && at.trainFraction === f0 && at.lr === lr0)
+      return {
+        loss: config.loss,
+        weightDecay: config.weightDecay,
+        configs,
+        reference: config.moduli.map((p) => ({ p, wc: find(p, f0, lr0)?.wc ?? null, lr: lr0, trainFraction: f0 })),
+        cvAcrossFractions: cvOrNull(config.trainFractions.map((f) => find(p0, f, lr0)?.wc ?? null)),
+        cvAcrossLrs: cvOrNull(config.lrs.map((lr) => find(p0, f0, lr)?.wc ?? null)),
+        thresholdShiftMax: configs.reduce<number | null>(
+          (m, c) => (c.thresholdShift === null ? m : Math.max(m ?? 0, c.thresholdShift)),
+          null
+        ),
+        trajectories: referenceCell === undefined ? [] : trajectoriesOf(referenceCell.result, config.trajectoryPoints)
+      }
+    })
+})
+
+const trajectoriesOf = (result: CellResult, points: number) =>
+  result.seeds.map((s) => {
+    const keep = subsample(s.trajectory.steps.length, points)
+    const pick = <A>(xs: ReadonlyArray<A>) => keep.map((i) => xs[i])
+    return {
+      seed: s.seed,
+      steps: pick(s.trajectory.steps),
+      norm: pick(s.trajectory.norm),
+      trainAcc: pick(s.trajectory.trainAcc),
+      testAcc: pick(s.trajectory.testAcc)
+    }
+  })

@@ -1,0 +1,97 @@
+/**
+ * Paper B §6.3: the same τ sweep under MSE against one-hot targets. MSE pins the
+ * logits near the targets, so τ cannot move L much, and the norm-up delay should
+ * shrink accordingly. Wc is MSE's own free-control Wc (bind `wc` to a measure-wc
+ * node run with loss: mse); CE's numbers come from the temperature grid.
+ */
+import { Effect, Schema } from "effect"
+import { defineStage } from "../src/engine/Stage.ts"
+import { CellSummary } from "../src/experiments/cellSummary.ts"
+import { PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
+import { estimateOf } from "../src/experiments/estimate.ts"
+import { heldCell } from "../src/experiments/heldCell.ts"
+import { StageFailure } from "../src/engine/StageFailure.ts"
+import { wcFor } from "../src/experiments/wcOutput.ts"
+import measureWc from "./measure-wc.ts"
+import temperatureGrid from "./temperature-grid.ts"
+import type { TemperatureGridOutput } from "./temperature-grid.ts"
+
+const Config = Schema.Struct({
+  ...trainingFields,
+  p: withDefault(PositiveInt, 59),
+  lr: withDefault(PositiveNumber, 1e-3),
+  raisedRho: withDefault(PositiveNumber, 1.15),
+  taus: withDefault(PositiveList, [1, 1.3, 1.7]),
+  /** MSE's clamp starts early (paper B: 50). */
+  tInt: withDefault(PositiveInt, 50)
+})
+
+const Contrast = Schema.Struct({
+  /** T(ρ=raised, τ=1) / T(ρ=1, τ=1). */
+  normUp: Schema.NullOr(Schema.Finite),
+  /** max/min of L across τ at the raised ρ. */
+  logitScaleRatio: Schema.NullOr(Schema.Finite),
+  logitScaleRange: Schema.NullOr(Schema.Tuple([Schema.Finite, Schema.Finite]))
+})
+type Contrast = typeof Contrast.Type
+
+const contrastOf = (cells: ReadonlyArray<CellSummary>, raisedRho: number): Contrast => {
+  const at = (rho: number, tau: number) => cells.find((c) => c.rho === rho && c.tau === tau)
+  const base = at(1, 1)?.medianTGrok ?? null
+  const raised = at(raisedRho, 1)?.medianTGrok ?? null
+  const ls = cells.filter((c) => c.rho === raisedRho).flatMap((c) => (c.logitScale === null ? [] : [c.logitScale]))
+  const range = ls.length < 2 ? null : ([Math.min(...ls), Math.max(...ls)] as const)
+  return {
+    normUp: base === null || raised === null ? null : raised / base,
+    logitScaleRatio: range === null ? null : range[1] / range[0],
+    logitScaleRange: range
+  }
+}
+
+const ceCells = (grid: TemperatureGridOutput, p: number) => grid.cells.map((c) => c.cell).filter((c) => c.p === p)
+
+export default defineStage({
+  name: "mse-contrast",
+  version: 1,
+  description: "The τ sweep under MSE: L barely moves, and neither does the delay",
+  config: Config,
+  needs: { wc: measureWc, ce: temperatureGrid },
+  output: Schema.Struct({
+    p: Schema.Int,
+    wcMse: Schema.Finite,
+    raisedRho: Schema.Finite,
+    mse: Schema.Struct({ cells: Schema.Array(CellSummary), contrast: Contrast }),
+    ce: Schema.Struct({ cells: Schema.Array(CellSummary), contrast: Contrast })
+  }),
+  code: ["src/experiments/**/*.ts"],
+  estimate: (config) => estimateOf(1 + config.taus.length, config.seeds, config.budget),
+  run: (config, inputs, ctx) =>
+    Effect.gen(function*() {
+      if (inputs.wc.loss !== "mse") {
+        return yield* new StageFailure({
+          stage: ctx.node,
+          message: `needs.wc must be a measure-wc node run with loss: mse (got loss: ${inputs.wc.loss})`
+        })
+      }
+      const wcMse = yield* wcFor(ctx.node, inputs.wc, config.p)
+      const arms = [{ rho: 1, tau: 1 }, ...config.taus.map((tau) => ({ rho: config.raisedRho, tau }))]
+      const cells = yield* Effect.forEach(
+        arms,
+        ({ rho, tau }) =>
+          Effect.map(
+            heldCell(ctx, config, { p: config.p, lr: config.lr, rho, tau, wc: wcMse, tInt: config.tInt, loss: "mse" }),
+            (c) => c.summary
+          ),
+        { concurrency: "unbounded" }
+      )
+      const ce = ceCells(inputs.ce, config.p)
+      const ceRaised = Math.max(...ce.map((c) => c.rho ?? 0))
+      return {
+        p: config.p,
+        wcMse,
+        raisedRho: config.raisedRho,
+        mse: { cells, contrast: contrastOf(cells, config.raisedRho) },
+        ce: { cells: ce, contrast: contrastOf(ce, ceRaised) }
+      }
+    })
+})

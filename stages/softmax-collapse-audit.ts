@@ -1,0 +1,67 @@
+/**
+ * Paper B §6.5: at high ρ, float32 softmax saturates (correct-class probability
+ * exactly 1), gradients vanish and the delay is partly numerical. Each ρ trains in
+ * plain float32 and in the audit arm that removes collapse; the delay law is fit
+ * only on cells that are SC-free.
+ */
+import { Effect, Schema } from "effect"
+import { defineStage } from "../src/engine/Stage.ts"
+import { CellSummary } from "../src/experiments/cellSummary.ts"
+import { PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
+import { estimateOf } from "../src/experiments/estimate.ts"
+import { heldCell } from "../src/experiments/heldCell.ts"
+import { wcFor } from "../src/experiments/wcOutput.ts"
+import measureWc from "./measure-wc.ts"
+
+const Config = Schema.Struct({
+  ...trainingFields,
+  p: withDefault(PositiveInt, 59),
+  lr: withDefault(PositiveNumber, 1e-3),
+  rhos: withDefault(PositiveList, [1.15, 1.25]),
+  tInt: withDefault(PositiveInt, 500),
+  /** A cell counts as SC-free when its largest SC rate over the run is at most this. */
+  scTolerance: withDefault(Schema.Finite, 0)
+})
+
+const AuditRow = Schema.Struct({
+  rho: Schema.Finite,
+  float32: CellSummary,
+  audit: CellSummary,
+  scFree: Schema.Boolean
+})
+
+export default defineStage({
+  name: "softmax-collapse-audit",
+  version: 1,
+  description: "High-ρ cells in float32 and in the collapse-free audit arm",
+  config: Config,
+  needs: { wc: measureWc },
+  output: Schema.Struct({
+    p: Schema.Int,
+    rows: Schema.Array(AuditRow),
+    scFreeRhos: Schema.Array(Schema.Finite)
+  }),
+  code: ["src/experiments/**/*.ts"],
+  estimate: (config) => estimateOf(2 * config.rhos.length, config.seeds, config.budget),
+  run: (config, inputs, ctx) =>
+    Effect.gen(function*() {
+      const wc = yield* wcFor(ctx.node, inputs.wc, config.p)
+      const train = (rho: number, numerics: "float32" | "stable-audit") =>
+        Effect.map(
+          heldCell(ctx, config, { p: config.p, lr: config.lr, rho, wc, tInt: config.tInt, numerics }),
+          (c) => c.summary
+        )
+      const rows = yield* Effect.forEach(
+        config.rhos,
+        (rho) =>
+          Effect.map(Effect.all([train(rho, "float32"), train(rho, "stable-audit")], { concurrency: 2 }), ([float32, audit]) => ({
+            rho,
+            float32,
+            audit,
+            scFree: float32.scRateMax <= config.scTolerance
+          })),
+        { concurrency: "unbounded" }
+      )
+      return { p: config.p, rows, scFreeRhos: rows.filter((r) => r.scFree).map((r) => r.rho) }
+    })
+})
