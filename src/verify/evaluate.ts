@@ -1,0 +1,123 @@
+/**
+ * Compares measured numbers with a profile's claim tests. Each claim ends PASS,
+ * FAIL or NOT RUN, with the reason: NOT RUN when the profile does not test it or
+ * has not produced the node yet; FAIL when it did and the number misses (or is
+ * not identified, e.g. too many censored seeds).
+ */
+import type { Claim, ClaimTest } from "./Claim.ts"
+import { resolveMeasured } from "./measuredValue.ts"
+import type { Measured } from "./measuredValue.ts"
+
+export type ClaimStatus = "PASS" | "FAIL" | "NOT RUN"
+
+export interface ClaimRow {
+  readonly id: string
+  readonly paper: "A" | "B"
+  readonly description: string
+  readonly paperValue: string
+  readonly measured: number | null
+  readonly lower: number | null
+  readonly upper: number | null
+  readonly tolerance: string
+  readonly status: ClaimStatus
+  readonly reason: string | null
+  /** The cache entry the measured number was read from. */
+  readonly source: string | null
+}
+
+export interface NodeOutputs {
+  /** Node ids in the profile. */
+  readonly nodes: ReadonlySet<string>
+  /** Output of each node that is fresh in the store. */
+  readonly output: (node: string) => unknown
+  /** Manifest path of a fresh node's entry. */
+  readonly source: (node: string) => string | null
+}
+
+const fmt = (x: number): string => (Math.abs(x) >= 1000 ? x.toFixed(0) : Number(x.toPrecision(3)).toString())
+
+type Bound = number | string
+
+const describeBound = (b: Bound, factor: number | undefined): string =>
+  `${factor !== undefined && factor !== 1 ? `${fmt(factor)}×` : ""}${typeof b === "number" ? fmt(b) : b.slice(b.indexOf(":") + 1)}`
+
+export const toleranceText = (test: ClaimTest): string => {
+  const parts: Array<string> = []
+  if (test.range) parts.push(`in [${fmt(test.range[0])}, ${fmt(test.range[1])}]`)
+  if (test.atLeast !== undefined) parts.push(`≥ ${describeBound(test.atLeast, test.factor)}`)
+  if (test.atMost !== undefined) parts.push(`≤ ${describeBound(test.atMost, test.factor)}`)
+  if (test.greaterThan !== undefined) parts.push(`> ${describeBound(test.greaterThan, test.factor)}`)
+  if (test.lessThan !== undefined) parts.push(`< ${describeBound(test.lessThan, test.factor)}`)
+  if (test.withinAbs !== undefined) parts.push(`± ${fmt(test.withinAbs)} of paper`)
+  if (test.withinRel !== undefined) parts.push(`± ${fmt(test.withinRel * 100)}% of paper`)
+  return parts.join(", ")
+}
+
+const check = (
+  claim: Claim,
+  test: ClaimTest,
+  measured: Measured,
+  resolve: (b: Bound) => number | null
+): { readonly ok: boolean; readonly reason: string | null } => {
+  const x = measured.value
+  const failures: Array<string> = []
+  const bound = (b: Bound | undefined, op: string, holds: (x: number, y: number) => boolean) => {
+    if (b === undefined) return
+    const y = resolve(b)
+    if (y === null) failures.push(`comparison value ${String(b)} is not available`)
+    else if (!holds(x, y * (test.factor ?? 1))) failures.push(`${fmt(x)} is not ${op} ${fmt(y * (test.factor ?? 1))}`)
+  }
+  if (test.range && !(x >= test.range[0] && x <= test.range[1])) failures.push(`${fmt(x)} outside [${test.range.join(", ")}]`)
+  bound(test.atLeast, "≥", (a, b) => a >= b)
+  bound(test.atMost, "≤", (a, b) => a <= b)
+  bound(test.greaterThan, ">", (a, b) => a > b)
+  bound(test.lessThan, "<", (a, b) => a < b)
+  const paper = claim.paperValue
+  if ((test.withinAbs !== undefined || test.withinRel !== undefined) && paper === null) {
+    failures.push("the claim has no paper value to be within")
+  }
+  if (paper !== null && test.withinAbs !== undefined && Math.abs(x - paper) > test.withinAbs) {
+    failures.push(`|${fmt(x)} − ${fmt(paper)}| > ${fmt(test.withinAbs)}`)
+  }
+  if (paper !== null && test.withinRel !== undefined && Math.abs(x - paper) > test.withinRel * Math.abs(paper)) {
+    failures.push(`${fmt(x)} is more than ${fmt(test.withinRel * 100)}% from ${fmt(paper)}`)
+  }
+  return { ok: failures.length === 0, reason: failures.length === 0 ? null : failures.join("; ") }
+}
+
+export const evaluateClaims = (claims: ReadonlyArray<Claim>, profile: string, outputs: NodeOutputs): Array<ClaimRow> =>
+  claims.map((claim) => {
+    const node = claim.measure.slice(0, claim.measure.indexOf(":"))
+    const test = claim.tests[profile]
+    const base = {
+      id: claim.id,
+      paper: claim.paper,
+      description: claim.description,
+      paperValue: claim.paperText,
+      tolerance: test === undefined ? "" : toleranceText(test),
+      source: outputs.source(node)
+    }
+    const notRun = (reason: string): ClaimRow => ({ ...base, measured: null, lower: null, upper: null, status: "NOT RUN", reason })
+    if (test === undefined) return notRun(`profile ${profile} does not test this claim`)
+    if (!outputs.nodes.has(node)) return notRun(`profile ${profile} has no node ${node}`)
+    if (outputs.output(node) === undefined) return notRun(`${node} has not run yet (grokflow run --profile ${profile})`)
+    const measured = resolveMeasured(claim.measure, outputs.output)
+    if (measured === null) {
+      return { ...base, measured: null, lower: null, upper: null, status: "FAIL", reason: `${claim.measure} is not identified in the output` }
+    }
+    const resolve = (b: Bound): number | null => (typeof b === "number" ? b : resolveMeasured(b, outputs.output)?.value ?? null)
+    const verdict = check(claim, test, measured, resolve)
+    return {
+      ...base,
+      measured: measured.value,
+      lower: measured.lower,
+      upper: measured.upper,
+      status: verdict.ok ? "PASS" : "FAIL",
+      reason: verdict.reason
+    }
+  })
+
+export const formatMeasured = (row: ClaimRow): string =>
+  row.measured === null
+    ? "—"
+    : `${fmt(row.measured)}${row.lower !== null && row.upper !== null ? ` [${fmt(row.lower)}, ${fmt(row.upper)}]` : ""}`

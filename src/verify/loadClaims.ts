@@ -1,0 +1,52 @@
+/** Reads and validates every claim file under pipeline/claims/. */
+import fg from "fast-glob"
+import { readFile } from "node:fs/promises"
+import * as path from "node:path"
+import { Effect, Schema, SchemaIssue } from "effect"
+import { parse } from "yaml"
+import { ClaimFile } from "./Claim.ts"
+import type { Claim } from "./Claim.ts"
+import { ClaimFileError } from "./ClaimFileError.ts"
+
+const formatPath = (segments: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }>): string =>
+  segments
+    .map((segment) => (typeof segment === "object" ? segment.key : segment))
+    .map((s, i) => (typeof s === "number" ? `[${s}]` : i === 0 ? String(s) : `.${String(s)}`))
+    .join("")
+
+const loadOne = (root: string, file: string): Effect.Effect<ReadonlyArray<Claim>, ClaimFileError> =>
+  Effect.gen(function*() {
+    const shown = path.relative(root, file)
+    const text = yield* Effect.tryPromise({
+      try: () => readFile(file, "utf8"),
+      catch: (e) => new ClaimFileError({ file: shown, path: "", message: `cannot read: ${String(e)}` })
+    })
+    const raw = yield* Effect.try({
+      try: () => parse(text) as unknown,
+      catch: (e) => new ClaimFileError({ file: shown, path: "", message: `not valid YAML: ${e instanceof Error ? e.message : String(e)}` })
+    })
+    const decoded = Schema.decodeUnknownResult(ClaimFile)(raw, { errors: "all", onExcessProperty: "error" })
+    if (decoded._tag === "Failure") {
+      const first = SchemaIssue.makeFormatterStandardSchemaV1()(decoded.failure.issue).issues[0]
+      return yield* new ClaimFileError({
+        file: shown,
+        path: formatPath(first?.path ?? []),
+        message: first?.message ?? "does not fit the claim schema"
+      })
+    }
+    const seen = new Set<string>()
+    for (const [i, claim] of decoded.success.claims.entries()) {
+      if (seen.has(claim.id)) {
+        return yield* new ClaimFileError({ file: shown, path: `claims[${i}].id`, message: `duplicate claim id "${claim.id}"` })
+      }
+      seen.add(claim.id)
+    }
+    return decoded.success.claims
+  })
+
+export const loadClaims = (root: string): Effect.Effect<ReadonlyArray<Claim>, ClaimFileError> =>
+  Effect.gen(function*() {
+    const files = (yield* Effect.promise(() => fg("pipeline/claims/*.{yaml,yml}", { cwd: root, absolute: true }))).sort()
+    const all = yield* Effect.forEach(files, (f) => loadOne(root, f))
+    return all.flat()
+  })

@@ -1,0 +1,52 @@
+/**
+ * Resolves a claim's `node:path` against the stored outputs of a profile's nodes.
+ * Path segments: `.field`, `[3]` (index) and `[key=value]` (the array element whose
+ * `key` equals `value`, e.g. `moduli[p=59]`), so claims name cells by what they are,
+ * not by their position.
+ */
+import { Predicate } from "effect"
+
+export interface Measured {
+  readonly value: number
+  readonly lower: number | null
+  readonly upper: number | null
+}
+
+export type Lookup = (node: string) => unknown
+
+const segmentsOf = (path: string): ReadonlyArray<string> => path.match(/[^.[\]]+|\[[^\]]*\]/g) ?? []
+
+const step = (current: unknown, segment: string): unknown => {
+  if (segment.startsWith("[")) {
+    const inner = segment.slice(1, -1)
+    if (!Array.isArray(current)) return undefined
+    const eq = inner.indexOf("=")
+    if (eq < 0) return current[Number(inner)]
+    const key = inner.slice(0, eq)
+    const wanted = inner.slice(eq + 1)
+    return current.find((el: unknown) => Predicate.isObject(el) && String((el as Record<string, unknown>)[key]) === wanted)
+  }
+  return Predicate.isObject(current) ? (current as Record<string, unknown>)[segment] : undefined
+}
+
+/** The number at `node:path`: a plain number, or an interval object {estimate, lower, upper}. */
+export const resolveMeasured = (measure: string, lookup: Lookup): Measured | null => {
+  const colon = measure.indexOf(":")
+  let current: unknown = lookup(measure.slice(0, colon))
+  for (const segment of segmentsOf(measure.slice(colon + 1))) {
+    if (current === undefined || current === null) return null
+    current = step(current, segment)
+  }
+  if (Predicate.isNumber(current) && Number.isFinite(current)) return { value: current, lower: null, upper: null }
+  if (Predicate.isObject(current)) {
+    const o = current as Record<string, unknown>
+    if (Predicate.isNumber(o.estimate) && Number.isFinite(o.estimate)) {
+      return {
+        value: o.estimate,
+        lower: Predicate.isNumber(o.lower) ? o.lower : null,
+        upper: Predicate.isNumber(o.upper) ? o.upper : null
+      }
+    }
+  }
+  return null
+}
