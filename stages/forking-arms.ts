@@ -44,6 +44,7 @@ export default defineStage({
     seedsUsed: Schema.Int,
     monotone: Schema.Int,
     total: Schema.Int,
+    monotoneFraction: Schema.Finite,
     backend: Schema.String
   }),
   code: ["src/experiments/**/*.ts", "src/analysis/**/*.ts"],
@@ -90,6 +91,7 @@ export default defineStage({
         seedsUsed: ratio.seedsUsed,
         monotone: order.monotone,
         total: order.total,
+        monotoneFraction: order.total === 0 ? 0 : order.monotone / order.total,
         backend: result.backend
       }
     })
