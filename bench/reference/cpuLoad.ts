@@ -1,0 +1,37 @@
+/**
+ * Machine-wide CPU use over an interval, from /proc/stat (Linux; undefined elsewhere).
+ * The bench machine may be shared: printing how busy all cores were during each
+ * measurement shows whether a figure was taken on a quiet machine.
+ */
+import { readFileSync } from "node:fs"
+
+interface Sample {
+  readonly busy: number
+  readonly total: number
+}
+
+const sample = (): Sample | undefined => {
+  try {
+    const line = readFileSync("/proc/stat", "utf8").split("\n")[0]
+    const f = line.trim().split(/\s+/).slice(1).map(Number)
+    const idle = f[3] + (f[4] ?? 0)
+    const total = f.reduce((a, b) => a + b, 0)
+    return { busy: total - idle, total }
+  } catch {
+    return undefined
+  }
+}
+
+/** Runs `f` and reports the fraction of all cores' time that was busy meanwhile. */
+export const withCpuLoad = async <A>(f: () => Promise<A>): Promise<{ readonly value: A; readonly busy: number | undefined }> => {
+  const before = sample()
+  const value = await f()
+  const after = sample()
+  const busy = before === undefined || after === undefined || after.total === before.total
+    ? undefined
+    : (after.busy - before.busy) / (after.total - before.total)
+  return { value, busy }
+}
+
+export const formatBusy = (busy: number | undefined): string =>
+  busy === undefined ? "" : ` [all cores ${(busy * 100).toFixed(0)}% busy]`
