@@ -1,0 +1,172 @@
+/**
+ * Building blocks the spec builders share: axis definitions in the papers' terms,
+ * the layer types, rows for cells (grokked / censored), fitted-curve sampling and
+ * the number formats of titles.
+ *
+ * Builders stay pure: input → spec, with every data row inlined as `data.values`, so
+ * the spec JSON alone determines the picture (and the figure's cache key).
+ */
+import type { TopLevelSpec } from "vega-lite"
+import type { CellOutcome, ExponentialFit, FigureInput, Interval } from "../data.ts"
+import { theme } from "../theme.ts"
+import { figureTitle } from "./titles.ts"
+
+/** One layer of a layered spec (derived from the public `TopLevelSpec` type rather
+ *  than imported from vega-lite's unstable type paths). */
+export type Layer = Extract<TopLevelSpec, { layer: unknown }>["layer"][number]
+/** One panel of a concatenated spec. */
+export type Panel = Extract<TopLevelSpec, { hconcat: unknown }>["hconcat"][number]
+type UnitLayer = Extract<Layer, { mark: unknown }>
+/** A unit layer's encoding and its channel definitions. */
+export type Encoding = NonNullable<UnitLayer["encoding"]>
+export type XDef = NonNullable<Encoding["x"]>
+export type YDef = NonNullable<Encoding["y"]>
+export type ColorDef = NonNullable<Encoding["color"]>
+/** A data row: flat, JSON-serializable. */
+export type Row = Readonly<Record<string, number | string | boolean | null>>
+
+/** Axis titles, in the papers' terms and units. */
+export const AXIS = {
+  step: "training step (log scale)",
+  tGrok: "T_grok (steps)",
+  tGrokLog: "T_grok (steps, log scale)",
+  rho: "ρ = ‖W‖ / Wc",
+  norm: "‖W‖ (Frobenius, biases excluded)",
+  accuracy: "accuracy",
+  wc: "Wc = ‖W‖ at T_grok",
+  trainFraction: "train fraction",
+  lr: "learning rate (log scale)",
+  p: "modulus p (log scale)",
+  L: "effective logit scale L = mean ‖z/τ‖₂",
+  tau: "output temperature τ",
+  delayFromFork: "delay after fork (steps, log scale)",
+  scRate: "softmax-collapse rate"
+} as const
+
+/** Step-count axis labels as 500, 1k, 20k: short enough for a log axis. */
+export const STEPS_FORMAT = "~s"
+
+/** Rows for a list of cells: grokked cells carry their median; censored cells (no
+ *  seed grokked) are drawn at the budget when one is given, and flagged so the
+ *  legend can say "censored" rather than silently dropping them. */
+export const cellRows = <C extends CellOutcome>(
+  cells: ReadonlyArray<C>,
+  extra: (cell: C) => Row,
+  budget?: number
+): Array<Row> =>
+  cells.flatMap((cell): Array<Row> => {
+    const censored = cell.medianTGrok === null
+    if (censored && budget === undefined) return []
+    const t = cell.medianTGrok ?? budget ?? 0
+    return [
+      {
+        ...extra(cell),
+        tGrok: t,
+        ciLow: cell.ciLow ?? null,
+        ciHigh: cell.ciHigh ?? null,
+        grokked: cell.grokked ?? null,
+        total: cell.total ?? null,
+        seeds: cell.grokked !== undefined && cell.total !== undefined ? `${cell.grokked}/${cell.total}` : "",
+        status: censored ? "censored" : "grokked"
+      }
+    ]
+  })
+
+/** Whether any row has a CI (error-bar layers are left out when none does, so an
+ *  empty layer never has to be compiled). */
+export const hasCi = (rows: ReadonlyArray<Row>): boolean => rows.some((r) => r["ciLow"] !== null && r["ciHigh"] !== null)
+
+/** Evenly spaced samples over [lo, hi], inclusive. */
+export const linspace = (lo: number, hi: number, n: number): Array<number> =>
+  Array.from({ length: n }, (_, i) => (n === 1 ? lo : lo + ((hi - lo) * i) / (n - 1)))
+
+export const extent = (xs: ReadonlyArray<number>): Interval => [Math.min(...xs), Math.max(...xs)]
+
+/** Samples of T = exp(intercept + α·x) over [lo, hi]. Each row says which segment
+ *  it lies on — inside the range the fit used, or an extrapolation below/above it —
+ *  so the fit is drawn solid and the extrapolation dashed. Boundary points belong to
+ *  both adjoining segments so the pieces meet. */
+export const expCurveRows = (fit: ExponentialFit, lo: number, hi: number, xField: string, n = 60): Array<Row> => {
+  const [fLo, fHi] = fit.fitRange ?? [lo, hi]
+  const xs = [...new Set([...linspace(lo, hi, n), fLo, fHi].filter((x) => x >= lo && x <= hi))].sort((a, b) => a - b)
+  return xs.flatMap((x) => {
+    const row = { [xField]: x, tFit: Math.exp(fit.intercept + fit.alpha * x) }
+    const segments: Array<string> = []
+    if (x <= fLo) segments.push("below")
+    if (x >= fLo && x <= fHi) segments.push("fit")
+    if (x >= fHi) segments.push("above")
+    return segments.map((segment) => ({ ...row, segment, extrapolated: segment !== "fit" }))
+  })
+}
+
+/** "7.64" / "0.994": fixed decimals, no trailing noise. */
+export const num = (x: number, digits = 2): string => x.toFixed(digits)
+
+/** "7.64 [7.47, 7.81]" or just "7.64". */
+export const withCi = (x: number, ci: Interval | undefined, digits = 2): string =>
+  ci === undefined ? num(x, digits) : `${num(x, digits)} [${num(ci[0], digits)}, ${num(ci[1], digits)}]`
+
+/** "α = 7.64 [7.47, 7.81], R² = 0.994". */
+export const fitSummary = (fit: ExponentialFit, symbol = "α"): string =>
+  `${symbol} = ${withCi(fit.alpha, fit.alphaCi)}, R² = ${num(fit.r2, 3)}`
+
+/** The figure's title block: its shared title (see titles.ts) with an optional
+ *  subtitle carrying the fitted numbers. */
+export const titleBlock = (
+  input: FigureInput,
+  subtitle?: string | ReadonlyArray<string>
+): { text: string; subtitle?: string | Array<string> } => {
+  const text = figureTitle(input)
+  if (subtitle === undefined || subtitle.length === 0) return { text }
+  return { text, subtitle: typeof subtitle === "string" ? subtitle : [...subtitle] }
+}
+
+/** Every spec gets the same theme and an explicit schema, so a spec JSON written next
+ *  to its SVG opens as-is in the Vega editor. */
+export const base = {
+  $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+  config: theme
+} as const
+
+/** A log-scale T_grok y axis with readable step labels. */
+export const tGrokY = (title: string = AXIS.tGrokLog, field = "tGrok"): YDef => ({
+  field,
+  type: "quantitative",
+  title,
+  scale: { type: "log", nice: false, padding: 8 },
+  axis: { format: STEPS_FORMAT, tickCount: 6 }
+})
+
+/** Error bars (bootstrap CI of the cell median) as a rule from ciLow to ciHigh —
+ *  or no layer at all when no row has a CI (an all-filtered layer makes vega warn
+ *  about infinite extents). */
+export const errorBars = (rows: ReadonlyArray<Row>, x: XDef, color?: ColorDef, yTitle: string = AXIS.tGrokLog): Array<Layer> =>
+  hasCi(rows) ? [errorBarLayer(x, color, yTitle)] : []
+
+const errorBarLayer = (x: XDef, color: ColorDef | undefined, yTitle: string): Layer => ({
+  transform: [{ filter: "datum.ciLow != null && datum.ciHigh != null" }],
+  mark: { type: "rule", strokeWidth: 1.5, opacity: 0.8 },
+  encoding: {
+    x,
+    // Same title and scale as the points, so the merged axis keeps one title.
+    y: tGrokY(yTitle, "ciLow"),
+    y2: { field: "ciHigh" },
+    ...(color === undefined ? {} : { color })
+  }
+})
+
+/** Shape legend for grokked vs censored cells. */
+export const statusShape = {
+  field: "status",
+  type: "nominal",
+  title: "cell median",
+  scale: { domain: ["grokked", "censored"], range: ["circle", "triangle-up"] }
+} as const
+
+/** Tooltip fields shared by every cell plot (the inline report is static SVG, but
+ *  the spec JSON keeps them for anyone opening it in the Vega editor). */
+export const cellTooltip = (...extra: ReadonlyArray<{ field: string; type: "quantitative" | "nominal" | "ordinal"; title?: string }>) => [
+  ...extra,
+  { field: "tGrok", type: "quantitative", title: "median T_grok" },
+  { field: "seeds", type: "nominal", title: "grokked/total" }
+]

@@ -1,0 +1,57 @@
+/**
+ * (n) Paper B's forking arms: from one saved state (all seeds memorized), the arms
+ * continue with the norm lowered (N0/ρ), the same (N0), raised (ρ·N0) — and free.
+ * One grey line per seed joins its arms' delays, so the per-seed ordering
+ * lowered < same < raised is visible directly, not only through medians.
+ */
+import type { TopLevelSpec } from "vega-lite"
+import type { ForkArm, ForkingArmsFigure } from "../data.ts"
+import { HEIGHT, PALETTE, WIDTH } from "../theme.ts"
+import { AXIS, base, type ColorDef, num, type Row, STEPS_FORMAT, titleBlock, withCi, type XDef, type YDef } from "./common.ts"
+
+const ARM_ORDER: ReadonlyArray<ForkArm> = ["lowered", "same", "raised", "free"]
+
+/** "lowered (N0/ρ)": the arm and the norm it holds, as the paper defines it. */
+const armLabel = (arm: ForkArm): string =>
+  arm === "lowered" ? "lowered (N0/ρ)" : arm === "same" ? "same (N0)" : arm === "raised" ? "raised (ρ·N0)" : "free"
+
+export const forkingArmsSpec = (input: ForkingArmsFigure): TopLevelSpec => {
+  const arms = ARM_ORDER.filter((a) => input.delays.some((d) => d.arm === a))
+  const rows: Array<Row> = input.delays
+    .filter((d) => d.delay !== null && d.delay > 0)
+    .map((d) => ({ seed: d.seed, arm: armLabel(d.arm), delay: d.delay }))
+  const censored = input.delays.filter((d) => d.delay === null).length
+  const domain = arms.map(armLabel)
+  const x: XDef = { field: "arm", type: "ordinal", title: `arm (fork at ρ = ${num(input.rho, 2)})`, scale: { domain, paddingOuter: 0.4 }, axis: { labelAngle: 0 } }
+  const y: YDef = { field: "delay", type: "quantitative", title: AXIS.delayFromFork, scale: { type: "log", nice: false, padding: 10 }, axis: { format: STEPS_FORMAT } }
+  const color: ColorDef = { field: "arm", type: "nominal", title: "arm", scale: { domain, range: [PALETTE[0], PALETTE[6], PALETTE[1], PALETTE[2]].slice(0, domain.length) } }
+  const ordered = input.orderedSeeds
+  return {
+    ...base,
+    title: titleBlock(input, [
+      `raised / same delay ratio = ${withCi(input.ratio.value, input.ratio.ci)}`,
+      [
+        ordered === undefined ? null : `lowered < same < raised in ${ordered.ordered}/${ordered.total} seeds`,
+        "one grey line per seed",
+        censored === 0 ? null : `${censored} arm-seed(s) censored, not shown`
+      ]
+        .filter((s): s is string => s !== null)
+        .join("; ")
+    ]),
+    width: WIDTH,
+    height: HEIGHT,
+    data: { values: rows },
+    layer: [
+      { mark: { type: "line", color: "#bbbbbb", strokeWidth: 1 }, encoding: { x, y, detail: { field: "seed", type: "nominal" } } },
+      {
+        mark: { type: "point", size: 55, filled: true, opacity: 0.9 },
+        encoding: { x, y, color, tooltip: [{ field: "seed", type: "nominal" }, { field: "arm", type: "nominal" }, { field: "delay", type: "quantitative" }] }
+      },
+      // The per-arm median as a short black tick across the seeds.
+      {
+        mark: { type: "tick", color: "#000000", thickness: 2.5, size: 36 },
+        encoding: { x, y: { aggregate: "median", field: "delay", type: "quantitative" } }
+      }
+    ]
+  }
+}
