@@ -1,0 +1,279 @@
+/**
+ * The batched-seed training loop shared by trainCell and trainFork.
+ *
+ * All seeds of a cell advance in lock-step, one optimizer step at a time; each seed's
+ * step is its own sequence of 2-D device products (performance.md: 3-D batched
+ * matMuls are slow on wasm). Parameters, Adam moments and the interventions live on
+ * the host, so a cell's whole state is a set of Float32Arrays (cheap to checkpoint
+ * and to fork, exact to clamp).
+ *
+ * Stopping (stopWhenAllGrokked): a seed is *finished* once it has crossed the grok
+ * threshold and every extra threshold. Finished seeds keep training until more than
+ * half of the seeds have finished — so every seed's trajectory covers the cell's
+ * median T_grok, where L is read — and are then frozen (their stepsTrained is the
+ * step they stopped at). The cell stops when every seed has finished, or at budget.
+ */
+import type { CellSpec, SeedResult } from "./CellSpec.ts"
+import { adamwStep, type AdamMoments } from "./adamw.ts"
+import { buildDataset, seedSplit, type Dataset } from "./data.ts"
+import { evalSteps } from "./evalSchedule.ts"
+import { initParams } from "./init.ts"
+import { applyHold, holdActive, holdOf, type NormHold } from "./interventions.ts"
+import type { ModelKernel, SeedBatch } from "./kernel.ts"
+import { evaluateLogits } from "./metrics.ts"
+import { makeAttentionKernel } from "./models/attentionKernel.ts"
+import { makeMlpKernel } from "./models/mlpKernel.ts"
+import { cloneParams, layoutOf, sizeOf, sumSquares, zerosLike, type ParamInfo, type ParamSet } from "./params.ts"
+import type { ReadoutConfig } from "./readout.ts"
+import type { Tf } from "./tfTypes.ts"
+
+/** Explicit initial parameters per seed (cross-check); layout as in params.ts. */
+export type InitOverride = ReadonlyArray<Readonly<Record<string, ArrayLike<number>>>>
+
+export interface TrajectoryBuffers {
+  steps: Array<number>
+  trainAcc: Array<number>
+  testAcc: Array<number>
+  trainLoss: Array<number>
+  testLoss: Array<number>
+  norm: Array<number>
+  matrixNorms: Record<string, Array<number>>
+  logitScale: Array<number>
+  scRate: Array<number>
+}
+
+export interface SeedState {
+  readonly seed: number
+  params: ParamSet
+  moments: AdamMoments
+  active: boolean
+  stepsTrained: number
+  tMem: number | null
+  tGrok: number | null
+  normAtGrok: number | null
+  extra: Record<string, { step: number | null; norm: number | null }>
+  traj: TrajectoryBuffers
+}
+
+/** Serializable state of a run (what checkpoints and forks copy). */
+export interface RunState {
+  step: number
+  seeds: Array<SeedState>
+}
+
+const emptyTrajectory = (layout: ReadonlyArray<ParamInfo>): TrajectoryBuffers => ({
+  steps: [],
+  trainAcc: [],
+  testAcc: [],
+  trainLoss: [],
+  testLoss: [],
+  norm: [],
+  matrixNorms: Object.fromEntries(layout.filter((i) => i.matrix).map((i) => [i.name, []])),
+  logitScale: [],
+  scRate: []
+})
+
+/** Diverged values (NaN/±∞) are stored as ±1e30 so results stay schema-valid JSON. */
+const finite = (x: number): number => (Number.isFinite(x) ? x : x < 0 ? -1e30 : 1e30)
+
+export const cloneSeedState = (s: SeedState): SeedState => ({
+  seed: s.seed,
+  params: cloneParams(s.params),
+  moments: { m: cloneParams(s.moments.m), v: cloneParams(s.moments.v) },
+  active: s.active,
+  stepsTrained: s.stepsTrained,
+  tMem: s.tMem,
+  tGrok: s.tGrok,
+  normAtGrok: s.normAtGrok,
+  extra: Object.fromEntries(Object.entries(s.extra).map(([k, v]) => [k, { ...v }])),
+  traj: JSON.parse(JSON.stringify(s.traj)) as TrajectoryBuffers
+})
+
+export const freshRunState = (spec: CellSpec, initOverride?: InitOverride): RunState => {
+  const layout = layoutOf(spec)
+  const seeds = Array.from({ length: spec.seeds }, (_, seed): SeedState => {
+    let params: ParamSet
+    const given = initOverride?.[seed]
+    if (given !== undefined) {
+      params = {}
+      for (const info of layout) {
+        const src = given[info.name]
+        if (src === undefined || src.length !== sizeOf(info.shape))
+          throw new Error(`initOverride[${seed}].${info.name}: expected ${sizeOf(info.shape)} values`)
+        params[info.name] = Float32Array.from(src)
+      }
+    } else params = initParams(spec, seed)
+    return {
+      seed,
+      params,
+      moments: { m: zerosLike(layout), v: zerosLike(layout) },
+      active: true,
+      stepsTrained: 0,
+      tMem: null,
+      tGrok: null,
+      normAtGrok: null,
+      extra: Object.fromEntries(spec.thresholds.extra.map((t) => [String(t), { step: null, norm: null }])),
+      traj: emptyTrajectory(layout)
+    }
+  })
+  return { step: 0, seeds }
+}
+
+export interface RunHooks {
+  readonly progress?: (done: number, total: number) => void
+  /** Called after each completed step; used for periodic checkpoints. */
+  readonly afterStep?: (state: RunState) => void
+  /** Extra stop condition checked after each evaluation (fork point). */
+  readonly stopAfterEval?: (state: RunState) => boolean
+}
+
+/** A cell's model, data and device batches; owns device memory until disposed. */
+export class CellProgram {
+  readonly layout: ReadonlyArray<ParamInfo>
+  readonly data: Dataset
+  readonly evalSet: ReadonlySet<number>
+  private readonly kernel: ModelKernel<SeedBatch>
+  private readonly batches: Array<SeedBatch>
+  private readonly isTrain: Array<Uint8Array>
+  private readonly grads: ParamSet
+
+  constructor(
+    private readonly tf: Tf,
+    readonly spec: CellSpec
+  ) {
+    this.layout = layoutOf(spec)
+    this.data = buildDataset(spec.task.p, spec.task.op)
+    this.evalSet = new Set(evalSteps(spec.evaluation, spec.budget))
+    const readout: ReadoutConfig = { loss: spec.loss, tau: spec.tau, audit: spec.numerics === "stable-audit" }
+    const m = spec.model
+    this.kernel =
+      m.kind === "mlp"
+        ? makeMlpKernel(tf, { p: spec.task.p, d: m.d, H: m.hidden, layerNorm: m.layerNorm }, this.data, readout)
+        : makeAttentionKernel(tf, { p: spec.task.p, d: m.d, heads: m.heads, M: m.mlpWidth, preLN: m.preLayerNorm }, this.data, readout)
+    this.batches = []
+    this.isTrain = []
+    for (let seed = 0; seed < spec.seeds; seed++) {
+      const split = seedSplit(spec, seed, this.data)
+      this.batches.push(this.kernel.makeTrainBatch(split.train))
+      const mask = new Uint8Array(this.data.size)
+      for (const r of split.train) mask[r] = 1
+      this.isTrain.push(mask)
+    }
+    this.grads = zerosLike(this.layout)
+  }
+
+  dispose(): void {
+    for (const b of this.batches) b.dispose()
+    this.kernel.dispose()
+  }
+
+  /** Evaluates one seed at `step` and records crossings. */
+  evaluate(s: SeedState, step: number): void {
+    const { spec, layout } = this
+    const z = this.kernel.logitsAll(s.params)
+    const e = evaluateLogits(z, this.data.size, this.kernel.outDim, this.data.y, this.isTrain[s.seed], spec.loss, spec.tau)
+    let ss = 0
+    const t = s.traj
+    for (const info of layout) {
+      if (!info.matrix) continue
+      const sq = sumSquares(s.params[info.name])
+      ss += sq
+      t.matrixNorms[info.name].push(finite(Math.sqrt(sq)))
+    }
+    const norm = Math.sqrt(ss)
+    t.steps.push(step)
+    t.trainAcc.push(e.trainAcc)
+    t.testAcc.push(e.testAcc)
+    t.trainLoss.push(finite(e.trainLoss))
+    t.testLoss.push(finite(e.testLoss))
+    t.norm.push(finite(norm))
+    t.logitScale.push(finite(e.logitScale))
+    t.scRate.push(e.scRate)
+    if (s.tMem === null && e.trainAcc >= spec.thresholds.mem) s.tMem = step
+    if (s.tGrok === null && e.testAcc >= spec.thresholds.grok) {
+      s.tGrok = step
+      s.normAtGrok = finite(norm)
+    }
+    for (const thr of spec.thresholds.extra) {
+      const x = s.extra[String(thr)]
+      if (x.step === null && e.testAcc >= thr) {
+        x.step = step
+        x.norm = finite(norm)
+      }
+    }
+  }
+
+  private finished(s: SeedState): boolean {
+    return s.tGrok !== null && Object.values(s.extra).every((x) => x.step !== null)
+  }
+
+  /** One optimizer step (and hold) for every active seed. */
+  private step(state: RunState, hold: NormHold): void {
+    const t = state.step + 1
+    for (const s of state.seeds) {
+      if (!s.active) continue
+      this.kernel.lossGrad(s.params, this.batches[s.seed], this.grads)
+      adamwStep(this.layout, s.params, this.grads, s.moments, t, this.spec.optimizer)
+      if (holdActive(hold, t)) applyHold(this.layout, s.params, hold, s.seed)
+      s.stepsTrained = t
+    }
+    state.step = t
+  }
+
+  /** Applies the hold immediately (fork arms engage their clamp at the fork state). */
+  engage(state: RunState, hold: NormHold): void {
+    for (const s of state.seeds) if (s.active) applyHold(this.layout, s.params, hold, s.seed)
+  }
+
+  /**
+   * Advances until the cell stops (budget, all seeds finished) or hooks.stopAfterEval.
+   * Returns true if stopped by stopAfterEval.
+   */
+  run(state: RunState, hold: NormHold, hooks: RunHooks = {}): boolean {
+    const { spec } = this
+    if (state.step === 0 && state.seeds.every((s) => s.traj.steps.length === 0))
+      for (const s of state.seeds) this.evaluate(s, 0)
+    const majority = Math.floor(spec.seeds / 2) + 1
+    const progressEvery = Math.max(1, Math.floor(spec.budget / 200))
+    while (state.step < spec.budget) {
+      if (spec.stopWhenAllGrokked && state.seeds.every((s) => this.finished(s))) break
+      this.step(state, hold)
+      const t = state.step
+      if (this.evalSet.has(t)) {
+        for (const s of state.seeds) if (s.active) this.evaluate(s, t)
+        if (spec.stopWhenAllGrokked) {
+          const done = state.seeds.filter((s) => this.finished(s)).length
+          if (done >= majority) for (const s of state.seeds) if (this.finished(s)) s.active = false
+        }
+        if (hooks.stopAfterEval?.(state)) return true
+      }
+      hooks.afterStep?.(state)
+      if (t % progressEvery === 0) hooks.progress?.(t, spec.budget)
+    }
+    hooks.progress?.(state.step, spec.budget)
+    return false
+  }
+}
+
+export const seedResults = (state: RunState): Array<SeedResult> =>
+  state.seeds.map((s) => ({
+    seed: s.seed,
+    tMem: s.tMem,
+    tGrok: s.tGrok,
+    normAtGrok: s.normAtGrok,
+    extraCrossings: Object.fromEntries(Object.entries(s.extra).map(([k, v]) => [k, { step: v.step, norm: v.norm }])),
+    stepsTrained: s.stepsTrained,
+    trajectory: {
+      steps: [...s.traj.steps],
+      trainAcc: [...s.traj.trainAcc],
+      testAcc: [...s.traj.testAcc],
+      trainLoss: [...s.traj.trainLoss],
+      testLoss: [...s.traj.testLoss],
+      norm: [...s.traj.norm],
+      matrixNorms: Object.fromEntries(Object.entries(s.traj.matrixNorms).map(([k, v]) => [k, [...v]])),
+      logitScale: [...s.traj.logitScale],
+      scRate: [...s.traj.scRate]
+    }
+  }))
+
+export { holdOf }

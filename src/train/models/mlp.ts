@@ -1,0 +1,199 @@
+/**
+ * The papers' MLP with the first layer folded into the embedding, and its exact
+ * backward pass written out (no tfjs autodiff).
+ *
+ *   P = E·W1_top, Q = E·W1_bot             [p,H] each (W1 = [W1_top; W1_bot])
+ *   pre = P[a] + Q[b] + b1                  [n,H]  (= [E[a];E[b]]·W1 + b1)
+ *   h = GELU(pre); x = LN(h) or h           parameter-free LN, eps 1e-5 (optional)
+ *   z = x·W2 + b2                           [n,p]
+ *
+ * Dense products run on the device as non-transposed 2-D matMuls (explicit
+ * tf.transpose first — the fast XNNPACK path on wasm, performance.md). The row
+ * gather, GELU, LayerNorm and the scatter-add of the embedding gradient run on the
+ * host over Float32Arrays: the wasm backend has no UnsortedSegmentSum and its
+ * gather/erf/exp are 10–50× slower than these loops.
+ */
+import { geluForward } from "../gelu.ts"
+import type { ParamSet } from "../params.ts"
+import { logitGradient, type ReadoutConfig } from "../readout.ts"
+import type { Tensor2D, Tf } from "../tfTypes.ts"
+import { readInto } from "../tfTypes.ts"
+
+export interface MlpDims {
+  readonly p: number
+  readonly d: number
+  readonly H: number
+  readonly layerNorm: boolean
+}
+
+export const LN_EPS = 1e-5
+
+/** Host buffers reused across steps (sized for the largest batch, i.e. all pairs). */
+export class MlpScratch {
+  readonly P: Float32Array
+  readonly Q: Float32Array
+  readonly dP: Float32Array
+  readonly dQ: Float32Array
+  readonly pre: Float32Array
+  readonly h: Float32Array
+  readonly g: Float32Array
+  readonly x: Float32Array
+  readonly dx: Float32Array
+  readonly rstd: Float64Array
+  readonly z: Float32Array
+  constructor(dims: MlpDims, maxRows: number) {
+    const { p, H } = dims
+    this.P = new Float32Array(p * H)
+    this.Q = new Float32Array(p * H)
+    this.dP = new Float32Array(p * H)
+    this.dQ = new Float32Array(p * H)
+    this.pre = new Float32Array(maxRows * H)
+    this.h = new Float32Array(maxRows * H)
+    this.g = new Float32Array(maxRows * H)
+    this.x = dims.layerNorm ? new Float32Array(maxRows * H) : this.h
+    this.dx = new Float32Array(maxRows * H)
+    this.rstd = new Float64Array(maxRows)
+    this.z = new Float32Array(maxRows * p)
+  }
+}
+
+/** Rows of one batch and its device-side one-hot targets. */
+export interface MlpBatch {
+  readonly a: Int32Array
+  readonly b: Int32Array
+  readonly y: Int32Array
+  readonly n: number
+  /** Device one-hot targets; null for forward-only (evaluation) batches. */
+  readonly onehot: Tensor2D | null
+}
+
+/** Host part of the forward: gather the folded first layer, GELU, optional LN. */
+const hiddenForward = (dims: MlpDims, b1: Float32Array, batch: MlpBatch, s: MlpScratch): void => {
+  const { H } = dims
+  const { a, b, n } = batch
+  const { P, Q, pre } = s
+  for (let r = 0; r < n; r++) {
+    const pa = a[r] * H
+    const qb = b[r] * H
+    const o = r * H
+    for (let j = 0; j < H; j++) pre[o + j] = P[pa + j] + Q[qb + j] + b1[j]
+  }
+  geluForward(pre, s.h, s.g, n * H)
+  if (dims.layerNorm) {
+    const { h, x, rstd } = s
+    for (let r = 0; r < n; r++) {
+      const o = r * H
+      let mean = 0
+      for (let j = 0; j < H; j++) mean += h[o + j]
+      mean /= H
+      let v = 0
+      for (let j = 0; j < H; j++) {
+        const c = h[o + j] - mean
+        v += c * c
+      }
+      const inv = 1 / Math.sqrt(v / H + LN_EPS)
+      rstd[r] = inv
+      for (let j = 0; j < H; j++) x[o + j] = (h[o + j] - mean) * inv
+    }
+  }
+}
+
+/** P and Q on the device, read to the host. Returns the uploaded E and W1 halves. */
+const foldFirstLayer = (tf: Tf, dims: MlpDims, params: ParamSet, s: MlpScratch) => {
+  const { p, d, H } = dims
+  const E = tf.tensor2d(params.E, [p, d])
+  const W1top = tf.tensor2d(params.W1.subarray(0, d * H), [d, H])
+  const W1bot = tf.tensor2d(params.W1.subarray(d * H, 2 * d * H), [d, H])
+  readInto(tf, tf.matMul(E, W1top), s.P)
+  readInto(tf, tf.matMul(E, W1bot), s.Q)
+  return { E, W1top, W1bot }
+}
+
+/** Logits of every row of `batch` into s.z ([n,p], before the temperature). */
+export const mlpLogits = (tf: Tf, dims: MlpDims, params: ParamSet, batch: MlpBatch, s: MlpScratch): Float32Array => {
+  const { p, H } = dims
+  tf.tidy(() => {
+    foldFirstLayer(tf, dims, params, s)
+    hiddenForward(dims, params.b1, batch, s)
+    const X = tf.tensor2d(s.x.subarray(0, batch.n * H), [batch.n, H])
+    const z = tf.fused.matMul({ a: X, b: tf.tensor2d(params.W2, [H, p]), bias: tf.tensor1d(params.b2) })
+    readInto(tf, z, s.z)
+  })
+  return s.z
+}
+
+/** Fills `grads` (same names/layout as params) with dL/dθ of the mean loss on `batch`. */
+export const mlpLossGrad = (
+  tf: Tf,
+  dims: MlpDims,
+  params: ParamSet,
+  batch: MlpBatch,
+  readout: ReadoutConfig,
+  grads: ParamSet,
+  s: MlpScratch
+): void => {
+  const { p, d, H } = dims
+  const n = batch.n
+  const onehot = batch.onehot
+  if (onehot === null) throw new Error("mlpLossGrad: batch has no targets")
+  tf.tidy(() => {
+    const { E, W1top, W1bot } = foldFirstLayer(tf, dims, params, s)
+    hiddenForward(dims, params.b1, batch, s)
+
+    const X = tf.tensor2d(s.x.subarray(0, n * H), [n, H])
+    const W2 = tf.tensor2d(params.W2, [H, p])
+    const z = tf.fused.matMul({ a: X, b: W2, bias: tf.tensor1d(params.b2) }) as Tensor2D
+    const dz = logitGradient(tf, z, onehot, batch.y, readout, s.z)
+    readInto(tf, tf.matMul(tf.transpose(X), dz), grads.W2)
+    readInto(tf, tf.sum(dz, 0), grads.b2)
+    readInto(tf, tf.matMul(dz, tf.transpose(W2)), s.dx)
+
+    hiddenBackward(dims, batch, grads.b1, s)
+
+    const dP = tf.tensor2d(s.dP, [p, H])
+    const dQ = tf.tensor2d(s.dQ, [p, H])
+    const Et = tf.transpose(E)
+    readInto(tf, tf.matMul(Et, dP), grads.W1, 0)
+    readInto(tf, tf.matMul(Et, dQ), grads.W1, d * H)
+    readInto(tf, tf.add(tf.matMul(dP, tf.transpose(W1top)), tf.matMul(dQ, tf.transpose(W1bot))), grads.E)
+  })
+}
+
+/** From dL/dx (s.dx) to dL/dpre, then db1 and the scatter-add into dP, dQ. */
+const hiddenBackward = (dims: MlpDims, batch: MlpBatch, db1: Float32Array, s: MlpScratch): void => {
+  const { H } = dims
+  const { a, b, n } = batch
+  const { dx, g, dP, dQ } = s
+  if (dims.layerNorm) {
+    // dh = rstd·(dx − mean(dx) − x·mean(dx·x)) per row; written over dx.
+    const { x, rstd } = s
+    for (let r = 0; r < n; r++) {
+      const o = r * H
+      let m1 = 0
+      let m2 = 0
+      for (let j = 0; j < H; j++) {
+        m1 += dx[o + j]
+        m2 += dx[o + j] * x[o + j]
+      }
+      m1 /= H
+      m2 /= H
+      const inv = rstd[r]
+      for (let j = 0; j < H; j++) dx[o + j] = inv * (dx[o + j] - m1 - x[o + j] * m2)
+    }
+  }
+  dP.fill(0)
+  dQ.fill(0)
+  const acc = new Float64Array(H)
+  for (let r = 0; r < n; r++) {
+    const o = r * H
+    const pa = a[r] * H
+    const qb = b[r] * H
+    for (let j = 0; j < H; j++) {
+      const v = dx[o + j] * g[o + j]
+      acc[j] += v
+      dP[pa + j] += v
+      dQ[qb + j] += v
+    }
+  }
+  for (let j = 0; j < H; j++) db1[j] = acc[j]
+}

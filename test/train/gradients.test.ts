@@ -1,0 +1,32 @@
+import { beforeAll, describe, expect, it } from "vitest"
+import type { CellSpec } from "../../src/train/CellSpec.ts"
+import type { Tf } from "../../src/train/tfTypes.ts"
+import { gradCheck } from "./gradcheck.ts"
+import { smallSpec } from "./specs.ts"
+import { useBackend } from "./tfBackends.ts"
+
+const tiny = (over: Partial<CellSpec>): CellSpec =>
+  smallSpec({ task: { p: 7, op: "add", trainFraction: 0.5 }, model: { kind: "mlp", d: 4, hidden: 6, layerNorm: false }, ...over })
+
+const variants: Array<[string, CellSpec]> = [
+  ["MLP CE", tiny({})],
+  ["MLP CE tau=1.7", tiny({ tau: 1.7 })],
+  ["MLP MSE tau=1.3", tiny({ loss: "mse", tau: 1.3 })],
+  ["MLP+LN CE", tiny({ model: { kind: "mlp", d: 4, hidden: 6, layerNorm: true } })],
+  ["MLP+LN MSE", tiny({ loss: "mse", model: { kind: "mlp", d: 4, hidden: 6, layerNorm: true } })],
+  ["MLP CE stable-audit tau=1.3", tiny({ numerics: "stable-audit", tau: 1.3 })],
+  ["MLP div", tiny({ task: { p: 7, op: "div", trainFraction: 0.5 } })]
+]
+
+describe("analytic gradients match central finite differences (cpu, float32)", () => {
+  let tf: Tf
+  beforeAll(async () => {
+    tf = await useBackend("cpu")
+  })
+  for (const [name, spec] of variants) {
+    it(name, () => {
+      const errs = gradCheck(tf, spec)
+      for (const [param, err] of Object.entries(errs)) expect(err, `${name} ${param}`).toBeLessThan(1e-2)
+    })
+  }
+})
