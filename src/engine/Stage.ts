@@ -14,24 +14,62 @@ import type { StageServices } from "./StageServices.ts"
 /** Schemas that round-trip through JSON (what the store keeps). */
 export type JsonCodec<A> = Schema.Codec<A, unknown, never, never>
 
+/** What `--dry-run` prints for a stage before anything trains. */
+export interface Estimate {
+  /** Training cells the stage would request (hits included). */
+  readonly cells: number
+  /** Seeds per cell. */
+  readonly seeds: number
+  /** Step budget per seed. */
+  readonly steps: number
+  /** One line, e.g. "12 cells x 3 seeds x 20k steps, about 1.5 h on 2 cores". */
+  readonly description: string
+  /** Optional wall-time guess; shown and summed by `--dry-run`. */
+  readonly hours?: number
+}
+
+/**
+ * An input the stage can do without: bound when the profile has a node for it,
+ * `undefined` otherwise (a `plots` stage that draws whatever ran).
+ */
+export interface OptionalNeed<S extends AnyStage = AnyStage> {
+  readonly _tag: "OptionalNeed"
+  readonly stage: S
+}
+
+export const optionalNeed = <S extends AnyStage>(stage: S): OptionalNeed<S> => ({ _tag: "OptionalNeed", stage })
+
+/** One entry of `needs`: a stage (required) or `optionalNeed(stage)`. */
+export type Need = AnyStage | OptionalNeed
+
+export const isOptionalNeed = (need: Need): need is OptionalNeed =>
+  (need as { readonly _tag?: unknown })._tag === "OptionalNeed"
+
+/** The stage a need refers to, optional or not. */
+export const needStage = (need: Need): AnyStage => (isOptionalNeed(need) ? need.stage : need)
+
 /** Any stage, as the engine sees it after discovery (types erased, shape kept). */
 export interface AnyStage {
   readonly name: string
   readonly version: number
   readonly description: string
   readonly config: JsonCodec<unknown>
-  readonly needs: Readonly<Record<string, AnyStage>>
+  readonly needs: Readonly<Record<string, Need>>
   readonly output: JsonCodec<unknown>
   readonly code?: ReadonlyArray<string>
+  readonly usesTrainer?: boolean
+  readonly estimate?: (config: never) => Estimate
   readonly run: (config: never, inputs: never, ctx: StageContext) => Effect.Effect<unknown, StageFailure, StageServices>
 }
 
 /** The typed outputs of the stages a stage needs, keyed by input name. */
-export type InputsOf<Needs extends Readonly<Record<string, AnyStage>>> = {
-  readonly [K in keyof Needs]: Needs[K]["output"]["Type"]
+export type InputsOf<Needs extends Readonly<Record<string, Need>>> = {
+  readonly [K in keyof Needs]: Needs[K] extends OptionalNeed<infer S> ? S["output"]["Type"] | undefined
+    : Needs[K] extends AnyStage ? Needs[K]["output"]["Type"]
+    : never
 }
 
-export interface Stage<Output, Config, Needs extends Readonly<Record<string, AnyStage>>> extends AnyStage {
+export interface Stage<Output, Config, Needs extends Readonly<Record<string, Need>>> extends AnyStage {
   /** Stable identifier; part of every key and every store path. */
   readonly name: string
   /** Bumped by hand when the stage's meaning changes without its code changing. */
@@ -43,7 +81,8 @@ export interface Stage<Output, Config, Needs extends Readonly<Record<string, Any
    */
   readonly config: JsonCodec<Config>
   /** Upstream stages whose outputs `run` receives, by input name. A profile may
-   * rebind an input to another node running the same stage. */
+   * rebind an input to another node running the same stage. Wrap a stage in
+   * `optionalNeed` when the input may be absent from a profile. */
   readonly needs: Needs
   readonly output: JsonCodec<Output>
   /**
@@ -51,6 +90,18 @@ export interface Stage<Output, Config, Needs extends Readonly<Record<string, Any
    * stage's code digest beside its own module: the src/ libraries it uses.
    */
   readonly code?: ReadonlyArray<string>
+  /**
+   * Whether the training environment (backend, tfjs version, precision) joins
+   * this stage's key. Default true. Set false for stages that never train
+   * (statistics, figures): the backend reaches their results only through their
+   * inputs, whose digests are already in the key, and such stages then neither
+   * load a backend nor go stale when it changes. The engine enforces it: a stage
+   * declaring false that calls the Trainer outside `ctx.cell` fails. Cells always
+   * key on the environment.
+   */
+  readonly usesTrainer?: boolean
+  /** Cost guess for `run --dry-run` (cells x seeds x steps); never run for real. */
+  readonly estimate?: (config: Config) => Estimate
   readonly run: (
     config: Config,
     inputs: InputsOf<Needs>,
@@ -58,6 +109,6 @@ export interface Stage<Output, Config, Needs extends Readonly<Record<string, Any
   ) => Effect.Effect<Output, StageFailure, StageServices>
 }
 
-export const defineStage = <Output, Config, Needs extends Readonly<Record<string, AnyStage>> = {}>(
+export const defineStage = <Output, Config, Needs extends Readonly<Record<string, Need>> = {}>(
   stage: Stage<Output, Config, Needs>
 ): Stage<Output, Config, Needs> => stage

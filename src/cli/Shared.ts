@@ -1,0 +1,117 @@
+/**
+ * What every grokflow command shares: the common flags, the engine Layer, and the
+ * error convention. A command's handler fails with an engine error; `withEngine`
+ * prints its one-line `.rendered` message (never a stack trace) and sets the
+ * exit code from `.exitCode` (2 for user mistakes, 1 otherwise).
+ */
+import { Context, Effect, Layer, Option } from "effect"
+import { Flag } from "effect/cli"
+import { Trainer } from "../train/Trainer.ts"
+import { engineLayer, loadProfile } from "../engine/index.ts"
+import type { BackendChoice, EnvResolver, Store } from "../engine/index.ts"
+
+export const profileFlag = Flag.String("profile").pipe(
+  Flag.withAlias("p"),
+  Flag.withDescription("profile name (pipeline/<name>.yaml) or path to a profile file"),
+  Flag.withDefault("quick")
+)
+
+export const cacheDirFlag = Flag.String("cache-dir").pipe(
+  Flag.withDescription("store directory (default: $GROKFLOW_CACHE, else ./cache)"),
+  Flag.optional
+)
+
+export const stagesDirFlag = Flag.String("stages-dir").pipe(
+  Flag.withDescription("directory of stage modules (default: stages/)"),
+  Flag.optional
+)
+
+export const setFlag = Flag.String("set").pipe(
+  Flag.withDescription("override one config value for this command: node.field.path=value (YAML value; repeatable)"),
+  Flag.atLeast(0)
+)
+
+export const backendFlag = Flag.Literals("backend", ["auto", "tensorflow", "wasm", "cpu"]).pipe(
+  Flag.withDescription("training backend; joins the cache keys of stages that train"),
+  Flag.withDefault("auto" as const)
+)
+
+/** The flags of every command that reads a profile and the store. */
+export const engineFlags = {
+  profile: profileFlag,
+  cacheDir: cacheDirFlag,
+  stagesDir: stagesDirFlag,
+  set: setFlag,
+  backend: backendFlag
+}
+
+export interface EngineFlagValues {
+  readonly profile: string
+  readonly cacheDir: Option.Option<string>
+  readonly stagesDir: Option.Option<string>
+  readonly set: ReadonlyArray<string>
+  readonly backend: BackendChoice
+}
+
+export const warn = (message: string): void => void process.stderr.write(`[grokflow] warning: ${message}\n`)
+
+export const out = (text: string): Effect.Effect<void> => Effect.sync(() => void process.stdout.write(text.endsWith("\n") ? text : `${text}\n`))
+
+/** Loads the profile named by the flags (with `--set` and `--stages-dir`). */
+export const profileFrom = (flags: EngineFlagValues) =>
+  loadProfile(flags.profile, {
+    sets: flags.set,
+    ...(Option.isSome(flags.stagesDir) ? { stagesDir: flags.stagesDir.value } : {})
+  })
+
+interface RenderedError {
+  readonly rendered: string
+  readonly exitCode: number
+}
+
+const isRendered = (e: unknown): e is RenderedError =>
+  typeof e === "object" && e !== null && typeof (e as RenderedError).rendered === "string" && typeof (e as RenderedError).exitCode === "number"
+
+/**
+ * Provides the store and environment and applies the error convention. Engine
+ * errors end here; anything else (a bug) keeps its stack for the top level.
+ */
+export const withEngine = <A, E, R>(
+  flags: { readonly cacheDir: Option.Option<string>; readonly backend: BackendChoice },
+  effect: Effect.Effect<A, E, R>
+): Effect.Effect<void, Exclude<E, RenderedError>, Exclude<R, Store | EnvResolver>> =>
+  effect.pipe(
+    Effect.asVoid,
+    Effect.provide(engineLayer({ ...(Option.isSome(flags.cacheDir) ? { cacheDir: flags.cacheDir.value } : {}), backend: flags.backend, warn })),
+    Effect.catch((e: E) => {
+      if (!isRendered(e)) return Effect.fail(e as Exclude<E, RenderedError>)
+      return Effect.sync(() => {
+        process.stderr.write(`grokflow: ${e.rendered}\n`)
+        process.exitCode = e.exitCode
+      })
+    })
+  ) as Effect.Effect<void, Exclude<E, RenderedError>, Exclude<R, Store | EnvResolver>>
+
+/**
+ * The training service, built on first use only: a no-op rerun or a run of
+ * stages that never train does not load tfjs or start workers.
+ */
+export const lazyTrainerLayer = (options: { readonly backend: BackendChoice; readonly workers: number }): Layer.Layer<Trainer> =>
+  Layer.effect(
+    Trainer,
+    Effect.gen(function*() {
+      const scope = yield* Effect.scope
+      const real = yield* Effect.cached(
+        Effect.gen(function*() {
+          const { TrainerLive } = yield* Effect.promise(() => import("../train/TrainerLive.ts"))
+          const context = yield* Layer.buildWithScope(TrainerLive(options), scope)
+          return Context.get(context, Trainer)
+        })
+      )
+      return Trainer.of({
+        backend: options.backend,
+        train: (spec, o) => Effect.flatMap(real, (t) => t.train(spec, o)),
+        fork: (spec, o) => Effect.flatMap(real, (t) => t.fork(spec, o))
+      })
+    })
+  )

@@ -1,0 +1,12 @@
+/**
+ * The command list. To add a command: write src/cli/commands/<name>.ts exporting
+ * a `Command.make(...)` (use `engineFlags`, `profileFrom` and `withEngine` from
+ * ../Shared.ts for the usual profile/cache flags and error convention) and add it
+ * to this array. Nothing else needs editing.
+ */
+import { cache } from "./cache.ts"
+import { dag } from "./dag.ts"
+import { run } from "./run.ts"
+import { status } from "./status.ts"
+
+export const commands = [run, status, dag, cache] as const

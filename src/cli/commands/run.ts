@@ -1,0 +1,99 @@
+/** `grokflow run`: bring every node of a profile up to date (or show what that would do). */
+import * as os from "node:os"
+import { Effect, Layer, Option } from "effect"
+import { Command, Flag } from "effect/cli"
+import { defaultLogger, planPipeline, RunLogger, runPipeline, selectNodes, UsageError } from "../../engine/index.ts"
+import type { Estimate, Plan, Profile, RunSummary } from "../../engine/index.ts"
+import { engineFlags, lazyTrainerLayer, out, profileFrom, withEngine } from "../Shared.ts"
+
+const jobsFlag = Flag.Int("jobs").pipe(
+  Flag.withAlias("j"),
+  Flag.withDescription("concurrent jobs (stage bodies and cells, each); default: available cores"),
+  Flag.optional
+)
+const onlyFlag = Flag.String("only").pipe(
+  Flag.withDescription("run only these nodes (comma-separated) and what they need"),
+  Flag.optional
+)
+const dryRunFlag = Flag.Boolean("dry-run").pipe(
+  Flag.withDescription("print the plan (run vs reuse) and cost estimates; run nothing"),
+  Flag.withDefault(false)
+)
+
+export const parseOnly = (profile: Profile, only: Option.Option<string>) =>
+  Effect.gen(function*() {
+    if (Option.isNone(only)) return undefined
+    const ids = only.value.split(",").map((s) => s.trim()).filter((s) => s !== "")
+    for (const id of ids) {
+      if (!profile.byId.has(id)) {
+        return yield* new UsageError({ message: `--only ${id}: no node "${id}" in ${profile.file} (nodes: ${[...profile.byId.keys()].join(", ")})` })
+      }
+    }
+    return ids
+  })
+
+const fmtHours = (h: number) => (h < 1 ? `${(h * 60).toFixed(0)} min` : `${h.toFixed(1)} h`)
+
+export const renderDryRun = (plan: Plan, only: ReadonlyArray<string> | undefined): string => {
+  const selected = new Set(selectNodes(plan.profile, only).map((n) => n.id))
+  const lines = [`plan for ${plan.profile.file}${plan.profile.overrides.length ? ` (with ${plan.profile.overrides.map((s) => `--set ${s}`).join(" ")})` : ""}:`]
+  let hours = 0
+  let counted = 0
+  const width = Math.max(...plan.nodes.map((n) => n.id.length))
+  for (const node of plan.nodes) {
+    if (!selected.has(node.id)) continue
+    const what = node.status === "fresh" ? "reuse" : node.status === "stale" ? "run" : "run unless upstream output is unchanged"
+    let estimate: Estimate | undefined
+    const stage = node.node.stage.stage
+    if (node.status !== "fresh" && stage.estimate !== undefined) {
+      try {
+        estimate = stage.estimate(node.node.config as never)
+      } catch (e) {
+        lines.push(`  ${node.id.padEnd(width)}  (estimate failed: ${e instanceof Error ? e.message : String(e)})`)
+      }
+    }
+    const detail = estimate === undefined
+      ? ""
+      : `  [${estimate.cells} cells x ${estimate.seeds} seeds x ${estimate.steps} steps${estimate.hours === undefined ? "" : `, ~${fmtHours(estimate.hours)}`}] ${estimate.description}`
+    if (estimate?.hours !== undefined) {
+      hours += estimate.hours
+      counted++
+    }
+    lines.push(`  ${node.id.padEnd(width)}  ${what}${detail}`)
+  }
+  const toRun = plan.nodes.filter((n) => selected.has(n.id) && n.status !== "fresh").length
+  lines.push(`${toRun} to run, ${selected.size - toRun} to reuse${counted ? `; estimated ${fmtHours(hours)} (cells already in the store take no time)` : ""}`)
+  return lines.join("\n")
+}
+
+export const renderSummary = (s: RunSummary): string =>
+  `ran ${s.ran}, reused ${s.reused}` +
+  (s.failed ? `, failed ${s.failed}` : "") +
+  (s.skipped ? `, skipped ${s.skipped}` : "") +
+  `; cells: ${s.cellsTrained} trained, ${s.cellsReused} reused; wall ${s.seconds.toFixed(2)}s`
+
+export const run = Command.make(
+  "run",
+  { ...engineFlags, jobs: jobsFlag, only: onlyFlag, dryRun: dryRunFlag },
+  (flags) =>
+    withEngine(
+      flags,
+      Effect.gen(function*() {
+        const profile = yield* profileFrom(flags)
+        const only = yield* parseOnly(profile, flags.only)
+        if (flags.dryRun) {
+          const plan = yield* planPipeline(profile)
+          return yield* out(renderDryRun(plan, only))
+        }
+        const jobs = Option.getOrElse(flags.jobs, () => os.availableParallelism())
+        if (jobs < 1) return yield* new UsageError({ message: `--jobs ${jobs}: expected at least 1` })
+        const logger = defaultLogger()
+        const summary = yield* runPipeline(profile, { jobs, ...(only === undefined ? {} : { only }) }).pipe(
+          Effect.provide(Layer.mergeAll(RunLogger.layer(logger), lazyTrainerLayer({ backend: flags.backend, workers: jobs }))),
+          Effect.ensuring(Effect.sync(() => logger.close()))
+        )
+        yield* out(renderSummary(summary))
+        if (summary.failed > 0 || summary.skipped > 0) process.exitCode = 1
+      })
+    )
+).pipe(Command.withDescription("run a profile: reuse what the store has, compute the rest"))

@@ -1,0 +1,90 @@
+/**
+ * Stage discovery: every `*.ts` module in the stages directory default-exports one
+ * stage. There is no registry to edit: adding a stage is adding a file. Files
+ * starting with `_` are helpers and skipped.
+ */
+import fg from "fast-glob"
+import * as path from "node:path"
+import { pathToFileURL } from "node:url"
+import { Effect } from "effect"
+import { DiscoveryError } from "./Errors.ts"
+import type { AnyStage } from "./Stage.ts"
+
+export interface DiscoveredStage {
+  readonly stage: AnyStage
+  /** Absolute path of the module. */
+  readonly file: string
+  /** Path relative to the project root, posix separators: what keys and messages show. */
+  readonly relFile: string
+}
+
+export interface StageRegistry {
+  readonly dir: string
+  readonly root: string
+  readonly byName: ReadonlyMap<string, DiscoveredStage>
+}
+
+/** Stage names become directory names in the store and node ids in profiles. */
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/
+
+export const toPosixRelative = (root: string, file: string): string =>
+  path.relative(root, file).split(path.sep).join("/")
+
+const isStage = (value: unknown): value is AnyStage => {
+  if (typeof value !== "object" || value === null) return false
+  const v = value as Record<string, unknown>
+  const schemaLike = (s: unknown) => (typeof s === "object" || typeof s === "function") && s !== null
+  return typeof v.name === "string" && typeof v.version === "number" && typeof v.run === "function" &&
+    schemaLike(v.config) && schemaLike(v.output) && typeof v.needs === "object" && v.needs !== null
+}
+
+export interface DiscoverOptions {
+  /** Directory holding the stage modules; default `<root>/stages`. */
+  readonly stagesDir?: string
+  /** Project root: code globs and recorded paths are relative to it; default cwd. */
+  readonly root?: string
+}
+
+export const discoverStages = Effect.fnUntraced(function*(options: DiscoverOptions = {}) {
+  const root = path.resolve(options.root ?? process.cwd())
+  const dir = path.resolve(root, options.stagesDir ?? "stages")
+  const files = yield* Effect.tryPromise({
+    try: () => fg("*.ts", { cwd: dir, absolute: true, ignore: ["_*.ts", "*.d.ts", "*.test.ts"] }),
+    catch: (cause) => new DiscoveryError({ file: dir, message: `cannot list stage modules: ${String(cause)}` })
+  })
+  files.sort()
+  const byName = new Map<string, DiscoveredStage>()
+  for (const file of files) {
+    const relFile = toPosixRelative(root, file)
+    const mod = yield* Effect.tryPromise({
+      try: () => import(pathToFileURL(file).href) as Promise<Record<string, unknown>>,
+      catch: (cause) =>
+        new DiscoveryError({
+          file: relFile,
+          message: `cannot load stage module: ${cause instanceof Error ? cause.message : String(cause)}`
+        })
+    })
+    const stage = mod.default
+    if (!isStage(stage)) {
+      return yield* new DiscoveryError({
+        file: relFile,
+        message: "expected `export default defineStage({...})` (name, version, config, needs, output, run)"
+      })
+    }
+    if (!NAME.test(stage.name)) {
+      return yield* new DiscoveryError({
+        file: relFile,
+        message: `stage name ${JSON.stringify(stage.name)} must match ${NAME.source}`
+      })
+    }
+    const previous = byName.get(stage.name)
+    if (previous !== undefined) {
+      return yield* new DiscoveryError({
+        file: relFile,
+        message: `stage name "${stage.name}" is already defined by ${previous.relFile}`
+      })
+    }
+    byName.set(stage.name, { stage, file, relFile })
+  }
+  return { dir, root, byName } satisfies StageRegistry
+})

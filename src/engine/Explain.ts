@@ -1,0 +1,126 @@
+/**
+ * Why is a node stale? Compares the key it would have now with the preimage of
+ * the key it last ran with (refs/<profile>/<node>.json, else the newest entry of
+ * that node), field by field: `config.rhos changed [..] -> [..]`,
+ * `code changed (stages/measure-wc.ts)`, `inputs.wc changed (upstream output)`.
+ */
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import { Effect } from "effect"
+import { canonicalJson } from "./Canonical.ts"
+import type { Manifest } from "./Manifest.ts"
+import type { Plan, PlannedNode } from "./Plan.ts"
+import { Store } from "./Store.ts"
+
+const show = (value: unknown): string => {
+  const text = canonicalJson(value)
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v)
+
+/** Leaf-level differences; arrays are compared whole (a list is one value to a reader). */
+const diffValues = (before: unknown, after: unknown, at: string, out: Array<string>): void => {
+  if (canonicalJson(before ?? null) === canonicalJson(after ?? null)) return
+  if (isRecord(before) && isRecord(after)) {
+    for (const key of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
+      const p = `${at}.${key}`
+      if (!(key in before)) out.push(`${p} added ${show(after[key])}`)
+      else if (!(key in after)) out.push(`${p} removed (was ${show(before[key])})`)
+      else diffValues(before[key], after[key], p, out)
+    }
+    return
+  }
+  out.push(`${at} changed ${show(before)} -> ${show(after)}`)
+}
+
+/** The differences between a previous preimage and the current one, as phrases. */
+export const diffPreimages = (
+  before: Readonly<Record<string, unknown>>,
+  after: PlannedNode["preimage"],
+  pendingInputs: ReadonlyArray<string>,
+  upstreamOf: (input: string) => string | undefined
+): Array<string> => {
+  const out: Array<string> = []
+  if (before.keyFormat !== after.keyFormat) out.push(`keyFormat changed ${show(before.keyFormat)} -> ${show(after.keyFormat)}`)
+  if (before.stage !== after.stage) out.push(`stage changed ${show(before.stage)} -> ${show(after.stage)}`)
+  if (before.version !== after.version) out.push(`version changed ${show(before.version)} -> ${show(after.version)}`)
+  const codeBefore = isRecord(before.code) ? before.code : {}
+  const changedFiles = [...new Set([...Object.keys(codeBefore), ...Object.keys(after.code)])]
+    .sort()
+    .flatMap((file) => {
+      if (!(file in codeBefore)) return [`+${file}`]
+      if (!(file in after.code)) return [`-${file}`]
+      return codeBefore[file] === after.code[file] ? [] : [file]
+    })
+  if (changedFiles.length > 0) out.push(`code changed (${changedFiles.join(", ")})`)
+  diffValues(before.config, after.config, "config", out)
+  const inputsBefore = isRecord(before.inputs) ? before.inputs : {}
+  for (const name of [...new Set([...Object.keys(inputsBefore), ...Object.keys(after.inputs)])].sort()) {
+    const upstream = upstreamOf(name)
+    if (pendingInputs.includes(name)) {
+      out.push(`inputs.${name}: upstream ${upstream ?? name} will rerun first`)
+      continue
+    }
+    if (!(name in inputsBefore)) out.push(`inputs.${name} added`)
+    else if (!(name in after.inputs)) out.push(`inputs.${name} removed`)
+    else if (inputsBefore[name] !== after.inputs[name]) {
+      out.push(
+        after.inputs[name] === null ? `inputs.${name} now absent` : inputsBefore[name] === null ? `inputs.${name} now bound (${upstream})` : `inputs.${name} changed (output of ${upstream} differs)`
+      )
+    }
+  }
+  diffValues(before.env, after.env, "env", out)
+  return out
+}
+
+/** The newest manifest this node produced, when no ref points at one (e.g. another profile ran it). */
+const newestForNode = (storeRoot: string, stage: string, node: string): Effect.Effect<Manifest | undefined> =>
+  Effect.promise(async () => {
+    const dir = path.join(storeRoot, "entries", stage)
+    let best: Manifest | undefined
+    try {
+      for (const f of await fs.readdir(dir)) {
+        if (!f.endsWith(".json")) continue
+        try {
+          const m = JSON.parse(await fs.readFile(path.join(dir, f), "utf8")) as Manifest
+          if (m.node === node && (best === undefined || m.timings.finishedAt > best.timings.finishedAt)) best = m
+        } catch {
+          // unreadable manifests are `cache verify`'s business
+        }
+      }
+    } catch {
+      return undefined
+    }
+    return best
+  })
+
+export interface Explanation {
+  readonly id: string
+  readonly status: PlannedNode["status"]
+  readonly reasons: ReadonlyArray<string>
+}
+
+/** One explanation per stale or pending node (fresh nodes need none). */
+export const explainPlan = Effect.fnUntraced(function*(plan: Plan) {
+  const store = yield* Store
+  const out: Array<Explanation> = []
+  for (const node of plan.nodes) {
+    if (node.status === "fresh") continue
+    const ref = yield* store.readRef(plan.profile.name, node.id)
+    const previous = (ref === undefined ? undefined : yield* store.readManifest("stage", ref.stage, ref.key)) ??
+      (yield* newestForNode(store.root, node.stage, node.id))
+    const upstreamOf = (input: string) => node.node.inputs.find((i) => i.name === input)?.node
+    let reasons: Array<string>
+    if (previous === undefined) {
+      reasons = ["never ran (no previous entry for this node)"]
+    } else {
+      reasons = diffPreimages(previous.preimage, node.preimage, node.unknownInputs, upstreamOf)
+      if (reasons.length === 0) {
+        reasons = [node.problem ?? "same key as its last run, but the entry is gone (cache gc or deleted)"]
+      } else if (node.problem !== undefined) reasons.push(node.problem)
+    }
+    out.push({ id: node.id, status: node.status, reasons })
+  }
+  return out as ReadonlyArray<Explanation>
+})

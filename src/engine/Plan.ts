@@ -1,0 +1,143 @@
+/**
+ * Planning: for each node, in topological order, its key and whether the store
+ * already holds it. A node whose upstream will rerun has no key yet (its inputs'
+ * digests are unknown until they exist): it is `pending`, and may still turn
+ * out reusable by early cutoff when the upstream reproduces identical bytes.
+ */
+import { Effect } from "effect"
+import { EnvResolver } from "./Env.ts"
+import type { StoreError } from "./Errors.ts"
+import { CodeHasher, KEY_FORMAT, keyOf } from "./Key.ts"
+import type { CodeDigest, Env, StagePreimage } from "./Key.ts"
+import type { Profile, ProfileNode } from "./Profile.ts"
+import { Store } from "./Store.ts"
+
+export type NodeStatus = "fresh" | "stale" | "pending"
+
+export interface PlannedNode {
+  readonly id: string
+  readonly stage: string
+  readonly node: ProfileNode
+  readonly status: NodeStatus
+  /** Known unless pending. */
+  readonly key?: string
+  /**
+   * The key's preimage; for a pending node, `inputs` holds null where the
+   * upstream digest is not known yet (and `unknownInputs` names them).
+   */
+  readonly preimage: StagePreimage
+  readonly unknownInputs: ReadonlyArray<string>
+  /** For a fresh node: its manifest and output digest. */
+  readonly manifestPath?: string
+  readonly outputDigest?: string
+  /** For a stale node whose entry exists but is unusable: what is wrong. */
+  readonly problem?: string
+}
+
+export interface Plan {
+  readonly profile: Profile
+  readonly nodes: ReadonlyArray<PlannedNode>
+  readonly byId: ReadonlyMap<string, PlannedNode>
+}
+
+/** Builds stage preimages; shared by plan and run so both key identically. */
+export class Keyer {
+  private readonly codes = new Map<string, Effect.Effect<CodeDigest, StoreError>>()
+  constructor(readonly hasher: CodeHasher) {}
+
+  static make(profile: Profile): Keyer {
+    return new Keyer(new CodeHasher(profile.registry.root))
+  }
+
+  code(node: ProfileNode): Effect.Effect<CodeDigest, StoreError> {
+    const stage = node.stage
+    let memo = this.codes.get(stage.stage.name)
+    if (memo === undefined) {
+      memo = this.hasher.digest([stage.file], stage.stage.code ?? [])
+      this.codes.set(stage.stage.name, memo)
+    }
+    return memo
+  }
+
+  /** The environment joining this node's key: empty for stages that never train. */
+  env(node: ProfileNode): Effect.Effect<Env, never, EnvResolver> {
+    if (node.stage.stage.usesTrainer === false) return Effect.succeed({})
+    return Effect.gen(function*() {
+      const resolver = yield* EnvResolver
+      return yield* resolver.env
+    })
+  }
+
+  preimage(node: ProfileNode, inputs: Readonly<Record<string, string | null>>): Effect.Effect<StagePreimage, StoreError, EnvResolver> {
+    const self = this
+    return Effect.gen(function*() {
+      const code = yield* self.code(node)
+      const env = yield* self.env(node)
+      return {
+        keyFormat: KEY_FORMAT,
+        kind: "stage",
+        stage: node.stage.stage.name,
+        version: node.stage.stage.version,
+        code,
+        config: node.configJson,
+        inputs,
+        env
+      } satisfies StagePreimage
+    })
+  }
+}
+
+export const planPipeline = Effect.fnUntraced(function*(profile: Profile, keyer: Keyer = Keyer.make(profile)) {
+  const store = yield* Store
+  const planned = new Map<string, PlannedNode>()
+  const nodes: Array<PlannedNode> = []
+  for (const node of profile.nodes) {
+    const inputs: Record<string, string | null> = {}
+    const unknownInputs: Array<string> = []
+    for (const input of node.inputs) {
+      if (input.node === undefined) {
+        inputs[input.name] = null
+        continue
+      }
+      const upstream = planned.get(input.node)!
+      if (upstream.status === "fresh" && upstream.outputDigest !== undefined) inputs[input.name] = upstream.outputDigest
+      else {
+        inputs[input.name] = null
+        unknownInputs.push(input.name)
+      }
+    }
+    const preimage = yield* keyer.preimage(node, inputs)
+    let result: PlannedNode
+    if (unknownInputs.length > 0) {
+      result = { id: node.id, stage: node.stage.stage.name, node, status: "pending", preimage, unknownInputs }
+    } else {
+      const key = keyOf(preimage)
+      const found = yield* store.lookup("stage", node.stage.stage.name, key)
+      result = found._tag === "Hit"
+        ? {
+          id: node.id,
+          stage: node.stage.stage.name,
+          node,
+          status: "fresh",
+          key,
+          preimage,
+          unknownInputs,
+          manifestPath: found.manifestPath,
+          outputDigest: found.manifest.output.digest
+        }
+        : {
+          id: node.id,
+          stage: node.stage.stage.name,
+          node,
+          status: "stale",
+          key,
+          preimage,
+          unknownInputs,
+          ...(found.problem === undefined ? {} : { problem: found.problem })
+        }
+    }
+    planned.set(node.id, result)
+    nodes.push(result)
+  }
+  return { profile, nodes, byId: planned } satisfies Plan
+})

@@ -1,0 +1,322 @@
+/**
+ * Profiles: `pipeline/<name>.yaml` names the nodes to run, the stage each runs,
+ * how its inputs are bound and its config. Loading validates everything against
+ * the discovered stages' Schemas and fails with a ProfileError that names the
+ * file, the field path, the line and what was expected, so the user never sees a
+ * stack trace for a typo.
+ *
+ * ```yaml
+ * description: one line
+ * stages:
+ *   measure-wc:              # node id = stage name unless `stage:` says otherwise
+ *     config: { ... }
+ *   dense-sweep:
+ *     stage: clamp-sweep
+ *     needs: { wc: measure-wc }   # rebinding; default: the node named like the needed stage
+ *     config: { ... }
+ * ```
+ */
+import { readdirSync, readFileSync } from "node:fs"
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import { Effect, Result, Schema, SchemaIssue } from "effect"
+import { isMap, LineCounter, parseDocument } from "yaml"
+import type { Document } from "yaml"
+import { toJson } from "./Canonical.ts"
+import type { Json } from "./Canonical.ts"
+import { findCycle, topoOrder } from "./Dag.ts"
+import type { DiscoveredStage, StageRegistry } from "./Discovery.ts"
+import { ProfileError } from "./Errors.ts"
+import { isOptionalNeed, needStage } from "./Stage.ts"
+import { applyOverrides, parseOverrides } from "./Overrides.ts"
+import type { Override } from "./Overrides.ts"
+
+export interface NodeInput {
+  /** Input name in the stage's `needs`. */
+  readonly name: string
+  /** The stage the input wants. */
+  readonly stage: string
+  /** Node id bound to it; undefined only for an optional need with no node. */
+  readonly node: string | undefined
+  readonly optional: boolean
+}
+
+export interface ProfileNode {
+  readonly id: string
+  readonly stage: DiscoveredStage
+  /** Decoded config (defaults applied): what `run` receives. */
+  readonly config: unknown
+  /** Schema-encoded config as canonical JSON data: what joins the key. */
+  readonly configJson: Json
+  readonly inputs: ReadonlyArray<NodeInput>
+}
+
+export interface Profile {
+  /** Short name (file name without extension); scopes `refs/` in the store. */
+  readonly name: string
+  /** The file as shown in messages (relative to cwd where possible). */
+  readonly file: string
+  readonly path: string
+  readonly description: string
+  /** Nodes in a topological order (every node after the nodes it needs). */
+  readonly nodes: ReadonlyArray<ProfileNode>
+  readonly byId: ReadonlyMap<string, ProfileNode>
+  readonly registry: StageRegistry
+  /** The `--set` arguments applied, as given. */
+  readonly overrides: ReadonlyArray<string>
+}
+
+/** `quick` → `<root>/pipeline/quick.yaml`; anything with a slash or extension is a path. */
+export const resolveProfilePath = (nameOrPath: string, root: string): string =>
+  /[\\/]|\.ya?ml$/.test(nameOrPath) ? path.resolve(nameOrPath) : path.join(root, "pipeline", `${nameOrPath}.yaml`)
+
+export const displayPath = (file: string): string => {
+  const rel = path.relative(process.cwd(), file)
+  return rel.startsWith("..") || path.isAbsolute(rel) ? file : rel.split(path.sep).join("/")
+}
+
+/** `stages.clamp-sweep.config.rhos[2]` */
+export const formatPath = (segments: ReadonlyArray<PropertyKey>): string =>
+  segments.reduce<string>((acc, seg) => {
+    if (typeof seg === "number") return `${acc}[${seg}]`
+    const s = String(seg)
+    return acc === "" ? s : `${acc}.${s}`
+  }, "")
+
+const describe = (value: unknown): string => {
+  if (value === undefined) return "nothing"
+  if (value === null) return "null"
+  if (Array.isArray(value)) return "a list"
+  if (typeof value === "object") return "a mapping"
+  return JSON.stringify(value)
+}
+
+const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1)
+
+interface Located {
+  readonly line?: number
+  readonly column?: number
+}
+
+/** Line of the deepest existing YAML node on the path (the parent for a missing key). */
+const locate = (doc: Document, counter: LineCounter, segments: ReadonlyArray<PropertyKey>): Located => {
+  for (let n = segments.length; n >= 0; n--) {
+    const node = n === 0 ? doc.contents : doc.getIn(segments.slice(0, n) as Array<string | number>, true)
+    if (node !== undefined && node !== null && typeof node === "object" && "range" in node) {
+      const range = (node as { readonly range?: readonly [number, number, number] | null }).range
+      if (range) {
+        const pos = counter.linePos(range[0])
+        return { line: pos.line, column: pos.col }
+      }
+    }
+  }
+  return {}
+}
+
+export interface LoadProfileOptions {
+  readonly registry: StageRegistry
+  /** `node.field.path=value` overrides (the `--set` flag). */
+  readonly sets?: ReadonlyArray<string>
+}
+
+const decodeOptions = { errors: "all", onExcessProperty: "error", reportInput: true } as const
+
+export const loadProfileFrom = Effect.fnUntraced(function*(nameOrPath: string, options: LoadProfileOptions) {
+  const { registry } = options
+  const absPath = resolveProfilePath(nameOrPath, registry.root)
+  const file = displayPath(absPath)
+  const text = yield* Effect.tryPromise({
+    try: () => fs.readFile(absPath, "utf8"),
+    catch: () => {
+      const known = listProfileNamesSync(registry.root)
+      return new ProfileError({
+        file,
+        path: "",
+        message: `no such profile${known.length ? ` (known: ${known.join(", ")})` : ""}`
+      })
+    }
+  })
+  const counter = new LineCounter()
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true })
+  const fail = (segments: ReadonlyArray<PropertyKey>, message: string) =>
+    new ProfileError({ file, path: formatPath(segments), message, ...locate(doc, counter, segments) })
+
+  if (doc.errors.length > 0) {
+    const err = doc.errors[0]
+    const pos = counter.linePos(err.pos[0])
+    return yield* new ProfileError({ file, path: "", message: `invalid YAML: ${err.message.split("\n")[0]}`, line: pos.line, column: pos.col })
+  }
+  const raw: unknown = doc.toJS()
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    return yield* fail([], `expected a mapping with \`stages:\`, got ${describe(raw)}`)
+  }
+  const top = raw as Record<string, unknown>
+  if (top.description !== undefined && typeof top.description !== "string") {
+    return yield* fail(["description"], `expected a string, got ${describe(top.description)}`)
+  }
+  const stagesRaw = top.stages
+  if (typeof stagesRaw !== "object" || stagesRaw === null || Array.isArray(stagesRaw)) {
+    return yield* fail(["stages"], `expected a mapping of node id to node, got ${describe(stagesRaw)}`)
+  }
+  const rawNodes = stagesRaw as Record<string, unknown>
+  const overrides = yield* parseOverrides(options.sets ?? [], new Set(Object.keys(rawNodes)), file)
+
+  interface Draft {
+    readonly id: string
+    readonly stage: DiscoveredStage
+    readonly rebind: Readonly<Record<string, string>>
+    readonly config: unknown
+    readonly configJson: Json
+  }
+  const drafts: Array<Draft> = []
+  const known = [...registry.byName.keys()].sort()
+  for (const [id, value] of Object.entries(rawNodes)) {
+    const at = ["stages", id]
+    if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(id)) {
+      return yield* fail(at, "node ids use letters, digits, '-' and '_'")
+    }
+    if (value !== null && (typeof value !== "object" || Array.isArray(value))) {
+      return yield* fail(at, `expected a mapping with optional stage, needs, config; got ${describe(value)}`)
+    }
+    const entry = (value ?? {}) as Record<string, unknown>
+    for (const key of Object.keys(entry)) {
+      if (key !== "stage" && key !== "needs" && key !== "config") {
+        return yield* fail([...at, key], `unknown field (expected stage, needs or config)`)
+      }
+    }
+    if (entry.stage !== undefined && typeof entry.stage !== "string") {
+      return yield* fail([...at, "stage"], `expected a stage name, got ${describe(entry.stage)}`)
+    }
+    const stageName = entry.stage ?? id
+    const stage = registry.byName.get(stageName)
+    if (stage === undefined) {
+      return yield* fail(entry.stage === undefined ? at : [...at, "stage"], `unknown stage "${stageName}" (known stages: ${known.join(", ") || "none"}; add a module under ${displayPath(registry.dir)}/ or name one with \`stage:\`)`)
+    }
+    const rebind: Record<string, string> = {}
+    if (entry.needs !== undefined && entry.needs !== null) {
+      if (typeof entry.needs !== "object" || Array.isArray(entry.needs)) {
+        return yield* fail([...at, "needs"], `expected a mapping of input name to node id, got ${describe(entry.needs)}`)
+      }
+      for (const [input, target] of Object.entries(entry.needs as Record<string, unknown>)) {
+        if (!(input in stage.stage.needs)) {
+          const inputs = Object.keys(stage.stage.needs)
+          return yield* fail([...at, "needs", input], `stage "${stageName}" has no input "${input}" (its inputs: ${inputs.join(", ") || "none"})`)
+        }
+        if (typeof target !== "string") {
+          return yield* fail([...at, "needs", input], `expected a node id, got ${describe(target)}`)
+        }
+        rebind[input] = target
+      }
+    }
+    if (entry.config !== undefined && entry.config !== null && (typeof entry.config !== "object" || Array.isArray(entry.config))) {
+      return yield* fail([...at, "config"], `expected a mapping, got ${describe(entry.config)}`)
+    }
+    const nodeOverrides = overrides.filter((o) => o.node === id)
+    const rawConfig = applyOverrides(entry.config ?? {}, nodeOverrides)
+    const decoded = Schema.decodeUnknownResult(stage.stage.config)(rawConfig, decodeOptions)
+    if (Result.isFailure(decoded)) {
+      return yield* configError(decoded.failure.issue, at, nodeOverrides, fail)
+    }
+    const encoded = Schema.encodeUnknownResult(stage.stage.config)(decoded.success)
+    if (Result.isFailure(encoded)) {
+      return yield* fail([...at, "config"], `config does not encode back to JSON: ${String(encoded.failure)}`)
+    }
+    let configJson: Json
+    try {
+      configJson = toJson(encoded.success)
+    } catch (e) {
+      return yield* fail([...at, "config"], e instanceof Error ? e.message : String(e))
+    }
+    drafts.push({ id, stage, rebind, config: decoded.success, configJson })
+  }
+
+  const ids = new Map(drafts.map((d) => [d.id, d]))
+  const nodes: Array<ProfileNode> = []
+  for (const d of drafts) {
+    const inputs: Array<NodeInput> = []
+    for (const [input, need] of Object.entries(d.stage.stage.needs)) {
+      const wanted = needStage(need).name
+      const optional = isOptionalNeed(need)
+      const explicit = d.rebind[input]
+      const target = explicit ?? wanted
+      const bound = ids.get(target)
+      if (bound === undefined) {
+        if (explicit !== undefined) {
+          return yield* fail(["stages", d.id, "needs", input], `no node "${explicit}" in this profile (nodes: ${[...ids.keys()].join(", ")})`)
+        }
+        if (optional) {
+          inputs.push({ name: input, stage: wanted, node: undefined, optional })
+          continue
+        }
+        return yield* fail(["stages", d.id], `input "${input}" needs a node running stage "${wanted}", but there is no node "${wanted}" (add one, or bind it with \`needs: { ${input}: <node> }\`)`)
+      }
+      if (bound.stage.stage.name !== wanted) {
+        return yield* fail(explicit !== undefined ? ["stages", d.id, "needs", input] : ["stages", d.id], `input "${input}" needs stage "${wanted}", but node "${target}" runs stage "${bound.stage.stage.name}"`)
+      }
+      inputs.push({ name: input, stage: wanted, node: target, optional })
+    }
+    nodes.push({ id: d.id, stage: d.stage, config: d.config, configJson: d.configJson, inputs })
+  }
+
+  const edges = nodes.flatMap((n) => n.inputs.flatMap((i) => (i.node === undefined ? [] : [[i.node, n.id] as const])))
+  const cycle = findCycle(nodes.map((n) => n.id), edges)
+  if (cycle !== undefined) {
+    return yield* fail(["stages", cycle[0]], `cycle in needs: ${cycle.join(" → ")}`)
+  }
+  const order = topoOrder(nodes.map((n) => n.id), edges)
+  const byId = new Map(nodes.map((n) => [n.id, n]))
+  const sorted = order.map((id) => byId.get(id)!)
+  return {
+    name: path.basename(absPath).replace(/\.ya?ml$/, ""),
+    file,
+    path: absPath,
+    description: typeof top.description === "string" ? top.description : "",
+    nodes: sorted,
+    byId,
+    registry,
+    overrides: options.sets ?? []
+  } satisfies Profile
+})
+
+const configError = (
+  issue: SchemaIssue.Issue,
+  at: ReadonlyArray<string>,
+  nodeOverrides: ReadonlyArray<Override>,
+  fail: (segments: ReadonlyArray<PropertyKey>, message: string) => ProfileError
+): Effect.Effect<never, ProfileError> => {
+  const first = SchemaIssue.makeFormatterStandardSchemaV1()(issue).issues[0]
+  const rel = (first?.path ?? []).map((seg) => (typeof seg === "object" && seg !== null && "key" in seg ? (seg as { key: PropertyKey }).key : seg)) as Array<PropertyKey>
+  const message = lowerFirst(first?.message ?? "invalid config")
+  const full = [...at, "config", ...rel]
+  // An error inside a value that came from `--set` is the command line's fault,
+  // not the file's: name the flag.
+  const culprit = nodeOverrides.find((o) => o.path.every((seg, i) => String(rel[i]) === seg))
+  if (culprit !== undefined) {
+    return Effect.fail(new ProfileError({ file: `--set ${culprit.text}`, path: formatPath(full), message }))
+  }
+  return Effect.fail(fail(full, message))
+}
+
+/** Profile names under `<root>/pipeline/` (files with a top-level `stages:`). */
+export const listProfileNamesSync = (root: string): Array<string> => {
+  const dir = path.join(root, "pipeline")
+  let names: Array<string> = []
+  try {
+    // Sync on purpose: only used to enrich an error message or to enumerate gc roots.
+    names = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f))
+  } catch {
+    return []
+  }
+  return names
+    .filter((f) => {
+      try {
+        const doc = parseDocument(readFileSync(path.join(dir, f), "utf8"))
+        const contents = doc.contents
+        return isMap(contents) && contents.has("stages")
+      } catch {
+        return false
+      }
+    })
+    .map((f) => f.replace(/\.ya?ml$/, ""))
+    .sort()
+}

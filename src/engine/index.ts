@@ -1,0 +1,62 @@
+/**
+ * grokflow engine: the public API.
+ *
+ * Writing a stage (stages/<name>.ts):
+ *   export default defineStage({ name, version, description, config, needs, output, code?, usesTrainer?, estimate?, run })
+ *   `needs: { wc: measureWc, plots: optionalNeed(sweep) }` types `inputs` in `run`.
+ *   Inside `run`, `ctx.cell({ name, key, output, code, label, run })` memoizes one
+ *   training cell in the store.
+ *
+ * Using the engine from a command (what `verify` and `report` need):
+ *
+ *   import { Effect } from "effect"
+ *   import { engineLayer, loadProfile, planPipeline, readNodeOutput } from "../engine/index.ts"
+ *
+ *   const program = Effect.gen(function*() {
+ *     const profile = yield* loadProfile("quick", { sets: [] })     // name or path; ProfileError → exit 2
+ *     const plan = yield* planPipeline(profile)                    // nodes with key + status fresh|stale|pending
+ *     const sweep = plan.byId.get("clamp-sweep")!
+ *     const { output, manifestPath } = yield* readNodeOutput(sweep) // verified stored output + its manifest
+ *     // print numbers with `manifestPath` (or `key`) beside them: every reported
+ *     // number must be traceable to its cache entry.
+ *   }).pipe(Effect.provide(engineLayer({ cacheDir, backend })))
+ *
+ * In a CLI command module, `src/cli/Shared.ts` gives the common flags and
+ * `withEngine(flags, effect)` which provides `engineLayer` and turns engine errors
+ * into the message + exit code convention (2 for user errors, 1 otherwise). See
+ * src/cli/commands/index.ts to register a new command.
+ *
+ * Errors: ProfileError / DiscoveryError / UsageError (exit 2), StoreError /
+ * NotInStore (exit 1); each has `.rendered` (one line, no stack) and `.exitCode`.
+ */
+export { defineStage, isOptionalNeed, needStage, optionalNeed } from "./Stage.ts"
+export type { AnyStage, Estimate, InputsOf, JsonCodec, Need, OptionalNeed, Stage } from "./Stage.ts"
+export type { CellRequest, CellRun, StageContext } from "./StageContext.ts"
+export { StageFailure } from "./StageFailure.ts"
+export type { StageServices } from "./StageServices.ts"
+
+export { DiscoveryError, NotInStore, ProfileError, StoreError, UsageError } from "./Errors.ts"
+export type { EngineError } from "./Errors.ts"
+export { discoverStages } from "./Discovery.ts"
+export type { DiscoveredStage, StageRegistry } from "./Discovery.ts"
+export { displayPath, listProfileNamesSync, loadProfileFrom, resolveProfilePath } from "./Profile.ts"
+export type { NodeInput, Profile, ProfileNode } from "./Profile.ts"
+export { engineLayer, loadProfile, readNodeOutput, stageRegistry } from "./Pipeline.ts"
+export type { EngineLayerOptions, LoadOptions, NodeOutput } from "./Pipeline.ts"
+export { Keyer, planPipeline } from "./Plan.ts"
+export type { NodeStatus, Plan, PlannedNode } from "./Plan.ts"
+export { decodeOutput, runPipeline, selectNodes } from "./Run.ts"
+export type { NodeOutcome, RunOptions, RunSummary } from "./Run.ts"
+export { explainPlan } from "./Explain.ts"
+export type { Explanation } from "./Explain.ts"
+export { gcCache, listCache, verifyCache } from "./Maintenance.ts"
+export { renderDag } from "./Dag.ts"
+export type { DagFormat } from "./Dag.ts"
+export { EnvResolver } from "./Env.ts"
+export type { BackendChoice } from "./Env.ts"
+export { FileStore, Store, resolveCacheDir } from "./Store.ts"
+export { KEY_FORMAT, keyOf } from "./Key.ts"
+export type { CellPreimage, Env, StagePreimage } from "./Key.ts"
+export type { Manifest } from "./Manifest.ts"
+export { collectingLogger, defaultLogger, plainLogger, RunLogger, silentLogger, ttyLogger } from "./Logger.ts"
+export type { Logger, RunEvent } from "./Logger.ts"
