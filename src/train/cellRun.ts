@@ -76,6 +76,8 @@ const emptyTrajectory = (layout: ReadonlyArray<ParamInfo>): TrajectoryBuffers =>
 /** Diverged values (NaN/±∞) are stored as ±1e30 so results stay schema-valid JSON. */
 const finite = (x: number): number => (Number.isFinite(x) ? x : x < 0 ? -1e30 : 1e30)
 
+export const cloneRunState = (s: RunState): RunState => ({ step: s.step, seeds: s.seeds.map(cloneSeedState) })
+
 export const cloneSeedState = (s: SeedState): SeedState => ({
   seed: s.seed,
   params: cloneParams(s.params),
@@ -125,6 +127,10 @@ export interface RunHooks {
   readonly afterStep?: (state: RunState) => void
   /** Extra stop condition checked after each evaluation (fork point). */
   readonly stopAfterEval?: (state: RunState) => boolean
+  /** Ignore spec.stopWhenAllGrokked (no freezing, no early stop): the fork's base phase. */
+  readonly noEarlyStop?: boolean
+  /** Offset and total for progress reports spanning several runs (forks). */
+  readonly progressSpan?: { readonly offset: number; readonly total: number }
 }
 
 /** A cell's model, data and device batches; owns device memory until disposed. */
@@ -235,22 +241,28 @@ export class CellProgram {
       for (const s of state.seeds) this.evaluate(s, 0)
     const majority = Math.floor(spec.seeds / 2) + 1
     const progressEvery = Math.max(1, Math.floor(spec.budget / 200))
+    const earlyStop = spec.stopWhenAllGrokked && hooks.noEarlyStop !== true
+    const report = (t: number): void => {
+      const span = hooks.progressSpan
+      if (span === undefined) hooks.progress?.(t, spec.budget)
+      else hooks.progress?.(span.offset + t, span.total)
+    }
     while (state.step < spec.budget) {
-      if (spec.stopWhenAllGrokked && state.seeds.every((s) => this.finished(s))) break
+      if (earlyStop && state.seeds.every((s) => this.finished(s))) break
       this.step(state, hold)
       const t = state.step
       if (this.evalSet.has(t)) {
         for (const s of state.seeds) if (s.active) this.evaluate(s, t)
-        if (spec.stopWhenAllGrokked) {
+        if (earlyStop) {
           const done = state.seeds.filter((s) => this.finished(s)).length
           if (done >= majority) for (const s of state.seeds) if (this.finished(s)) s.active = false
         }
         if (hooks.stopAfterEval?.(state)) return true
       }
       hooks.afterStep?.(state)
-      if (t % progressEvery === 0) hooks.progress?.(t, spec.budget)
+      if (t % progressEvery === 0) report(t)
     }
-    hooks.progress?.(state.step, spec.budget)
+    report(state.step)
     return false
   }
 }

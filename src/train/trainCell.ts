@@ -44,3 +44,5 @@ export async function trainCell(tf: Tf, spec: CellSpec, options: TrainCellOption
     program.dispose()
   }
 }
+
+export { trainFork } from "./fork.ts"

@@ -1,0 +1,101 @@
+/**
+ * Paper B's forking arms (science.md §5): free training of the base cell to the first
+ * evaluation at or after forkAtLeast at which every seed has memorized; the whole
+ * state (parameters and Adam moments) is copied there, and each arm continues from
+ * an identical copy. A clamp arm engages at the fork state itself (the "same" arm is
+ * then an exact no-op rescale) and holds ‖W‖ = factor·N0 per seed after every step,
+ * as the papers' samestate runner does. Each arm's trajectories include the shared
+ * pre-fork part, so tGrok counts from step 0.
+ */
+import type { CellResult, ForkResult, ForkSpec } from "./CellSpec.ts"
+import { CellProgram, cloneRunState, freshRunState, seedResults, type RunState } from "./cellRun.ts"
+import { Checkpointer } from "./checkpoint.ts"
+import type { NormHold } from "./interventions.ts"
+import { layoutOf, weightNorm } from "./params.ts"
+import type { Tf } from "./tfTypes.ts"
+import type { TrainCellOptions } from "./trainCell.ts"
+
+interface ForkPoint {
+  readonly forkStep: number
+  readonly normAtFork: Array<number>
+}
+
+export async function trainFork(tf: Tf, spec: ForkSpec, options: TrainCellOptions = {}): Promise<ForkResult> {
+  const started = performance.now()
+  const base = spec.base
+  const program = new CellProgram(tf, base)
+  const every = options.checkpointEverySeconds ?? 180
+  const dir = options.checkpointDir
+  const ckpt = (tag: string, identity: unknown): Checkpointer | undefined =>
+    dir !== undefined ? new Checkpointer(dir, base, tag, every, identity) : undefined
+  const A = spec.arms.length
+  try {
+    // Phase 1: free training to the fork point.
+    const baseCk = ckpt("fork-base", { base, forkAtLeast: spec.forkAtLeast })
+    let forkState: RunState = baseCk?.load() ?? freshRunState(base, options.initOverride)
+    const forkReady = (s: RunState): boolean => s.step >= spec.forkAtLeast && s.seeds.every((x) => x.tMem !== null)
+    const saved = baseCk?.loadResult<ForkPoint>("point")
+    if (saved === undefined) {
+      const reached = forkReady(forkState) && forkState.step > 0
+        ? true
+        : program.run(forkState, { kind: "none" }, {
+            noEarlyStop: true,
+            stopAfterEval: forkReady,
+            ...(options.progress !== undefined ? { progress: options.progress } : {}),
+            progressSpan: { offset: 0, total: base.budget * (1 + A) },
+            ...(baseCk !== undefined ? { afterStep: (s: RunState) => baseCk.maybeSave(s) } : {})
+          })
+      if (!reached) {
+        baseCk?.clear()
+        return { forkStep: null, normAtFork: [], arms: {}, backend: tf.getBackend(), wallSeconds: (performance.now() - started) / 1000 }
+      }
+      const layout = layoutOf(base)
+      const point: ForkPoint = { forkStep: forkState.step, normAtFork: forkState.seeds.map((s) => weightNorm(layout, s.params)) }
+      baseCk?.save(forkState)
+      baseCk?.saveResult("point", point)
+    }
+    const point = saved ?? { forkStep: forkState.step, normAtFork: forkState.seeds.map((s) => weightNorm(layoutOf(base), s.params)) }
+    if (saved !== undefined && forkState.step !== point.forkStep) {
+      // The saved fork state is the base checkpoint written at the fork.
+      const reloaded = baseCk?.load()
+      if (reloaded === undefined || reloaded.step !== point.forkStep) throw new Error("fork checkpoint is inconsistent")
+      forkState = reloaded
+    }
+
+    // Phase 2: every arm from an identical copy of the fork state.
+    const arms: Record<string, CellResult> = {}
+    const armSpan = base.budget - point.forkStep
+    const total = point.forkStep + A * armSpan
+    spec.arms.forEach((arm, i) => {
+      const armStarted = performance.now()
+      const armCk = ckpt(`fork-arm${i}`, { base, forkAtLeast: spec.forkAtLeast, arm, forkStep: point.forkStep })
+      const done = armCk?.loadResult<CellResult>("result")
+      if (done !== undefined) {
+        arms[arm.name] = done
+        return
+      }
+      const hold: NormHold =
+        arm.kind === "free"
+          ? { kind: "none" }
+          : { kind: "total", tInt: point.forkStep, once: false, targets: point.normAtFork.map((n) => arm.factor * n) }
+      let state = armCk?.load()
+      if (state === undefined) {
+        state = cloneRunState(forkState)
+        program.engage(state, hold)
+      }
+      program.run(state, hold, {
+        ...(options.progress !== undefined ? { progress: options.progress } : {}),
+        progressSpan: { offset: i * armSpan, total },
+        ...(armCk !== undefined ? { afterStep: (s: RunState) => armCk.maybeSave(s) } : {})
+      })
+      const result: CellResult = { seeds: seedResults(state), backend: tf.getBackend(), wallSeconds: (performance.now() - armStarted) / 1000 }
+      armCk?.saveResult("result", result)
+      arms[arm.name] = result
+    })
+    baseCk?.clear()
+    spec.arms.forEach((arm, i) => ckpt(`fork-arm${i}`, { base, forkAtLeast: spec.forkAtLeast, arm, forkStep: point.forkStep })?.clear())
+    return { forkStep: point.forkStep, normAtFork: point.normAtFork, arms, backend: tf.getBackend(), wallSeconds: (performance.now() - started) / 1000 }
+  } finally {
+    program.dispose()
+  }
+}
