@@ -53,6 +53,19 @@ export interface EngineFlagValues {
   readonly backend: BackendChoice
 }
 
+let pendingExitCode = 0
+
+/** Records the command's exit code (the worst one wins); main() reads and resets it. */
+export const setExitCode = (code: number): void => {
+  pendingExitCode = Math.max(pendingExitCode, code)
+}
+
+export const takeExitCode = (): number => {
+  const code = pendingExitCode
+  pendingExitCode = 0
+  return code
+}
+
 export const warn = (message: string): void => void process.stderr.write(`[grokflow] warning: ${message}\n`)
 
 export const out = (text: string): Effect.Effect<void> => Effect.sync(() => void process.stdout.write(text.endsWith("\n") ? text : `${text}\n`))
@@ -87,7 +100,7 @@ export const withEngine = <A, E, R>(
       if (!isRendered(e)) return Effect.fail(e as Exclude<E, RenderedError>)
       return Effect.sync(() => {
         process.stderr.write(`grokflow: ${e.rendered}\n`)
-        process.exitCode = e.exitCode
+        setExitCode(e.exitCode)
       })
     })
   ) as Effect.Effect<void, Exclude<E, RenderedError>, Exclude<R, Store | EnvResolver>>

@@ -11,6 +11,7 @@ import { Cause, Effect, Exit, Fiber } from "effect"
 import { Command } from "effect/cli"
 import { commands } from "./commands/index.ts"
 import { nodeCliLayer } from "./Platform.ts"
+import { takeExitCode } from "./Shared.ts"
 
 const VERSION = "0.1.0"
 
@@ -34,7 +35,8 @@ export const main = (argv: ReadonlyArray<string>): Promise<number> => {
   return Effect.runPromise(Fiber.await(fiber)).then((exit) => {
     process.off("SIGINT", onSignal)
     process.off("SIGTERM", onSignal)
-    if (Exit.isSuccess(exit)) return typeof process.exitCode === "number" ? process.exitCode : 0
+    const code = takeExitCode()
+    if (Exit.isSuccess(exit)) return code
     if (interrupted || Cause.hasInterruptsOnly(exit.cause)) return 130
     const error = Cause.findErrorOption(exit.cause)
     if (error._tag === "Some") {

@@ -286,7 +286,9 @@ const configError = (
 ): Effect.Effect<never, ProfileError> => {
   const first = SchemaIssue.makeFormatterStandardSchemaV1()(issue).issues[0]
   const rel = (first?.path ?? []).map((seg) => (typeof seg === "object" && seg !== null && "key" in seg ? (seg as { key: PropertyKey }).key : seg)) as Array<PropertyKey>
-  const message = lowerFirst(first?.message ?? "invalid config")
+  const raw = first?.message ?? "invalid config"
+  // The default wording ("Unexpected key with value 3") hides the likely cause: a typo.
+  const message = /^Unexpected key/.test(raw) ? `unknown config field (${raw.replace(/^Unexpected key/, "got a key")}; check the spelling against the stage's config schema)` : lowerFirst(raw)
   const full = [...at, "config", ...rel]
   // An error inside a value that came from `--set` is the command line's fault,
   // not the file's: name the flag.

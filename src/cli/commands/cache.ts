@@ -11,7 +11,7 @@ import {
   verifyCache
 } from "../../engine/index.ts"
 import type { Plan } from "../../engine/index.ts"
-import { backendFlag, cacheDirFlag, out, stagesDirFlag, withEngine } from "../Shared.ts"
+import { backendFlag, cacheDirFlag, out, setExitCode, stagesDirFlag, withEngine } from "../Shared.ts"
 
 const storeFlags = { cacheDir: cacheDirFlag, backend: backendFlag }
 
@@ -44,7 +44,7 @@ const verify = Command.make("verify", storeFlags, (flags) =>
       const lines = report.problems.map((p) => `corrupt: ${p}`)
       lines.push(`checked ${report.checkedEntries} entries and ${report.checkedBlobs} blobs: ${report.problems.length === 0 ? "all intact" : `${report.problems.length} problem(s)`}`)
       yield* out(lines.join("\n"))
-      if (report.problems.length > 0) process.exitCode = 1
+      if (report.problems.length > 0) setExitCode(1)
     })
   )).pipe(Command.withDescription("check every digest in the store (exit 1 if anything is corrupt)"))
 

@@ -4,7 +4,7 @@ import { Effect, Layer, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { defaultLogger, planPipeline, RunLogger, runPipeline, selectNodes, UsageError } from "../../engine/index.ts"
 import type { Estimate, Plan, Profile, RunSummary } from "../../engine/index.ts"
-import { engineFlags, lazyTrainerLayer, out, profileFrom, withEngine } from "../Shared.ts"
+import { engineFlags, lazyTrainerLayer, out, profileFrom, setExitCode, withEngine } from "../Shared.ts"
 
 const jobsFlag = Flag.Int("jobs").pipe(
   Flag.withAlias("j"),
@@ -93,7 +93,7 @@ export const run = Command.make(
           Effect.ensuring(Effect.sync(() => logger.close()))
         )
         yield* out(renderSummary(summary))
-        if (summary.failed > 0 || summary.skipped > 0) process.exitCode = 1
+        if (summary.failed > 0 || summary.skipped > 0) setExitCode(1)
       })
     )
 ).pipe(Command.withDescription("run a profile: reuse what the store has, compute the rest"))
