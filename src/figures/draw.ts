@@ -59,16 +59,56 @@ const findFontFiles = (): ReadonlyArray<string> => {
   return []
 }
 
-/** Compile a Vega-Lite spec and render it to an SVG string. */
-export const specToSvg = async (spec: TopLevelSpec): Promise<string> => {
+type Logger = NonNullable<NonNullable<Parameters<typeof compile>[1]>["logger"]>
+
+/** A logger that collects warnings instead of printing them, so the caller (or a
+ *  test) decides what a warning means. Arrow-function fields, not methods: vega's
+ *  dataflow calls them with `this` bound to the View. */
+class CollectingLogger implements Logger {
+  readonly warnings: Array<string> = []
+  private lvl = 2
+  level = (l?: number): number | this => {
+    if (l === undefined) return this.lvl
+    this.lvl = l
+    return this
+  }
+  error = (...args: Array<unknown>): this => {
+    const cause = args.find((a) => a instanceof Error)
+    throw cause instanceof Error ? cause : new Error(args.map(String).join(" "))
+  }
+  warn = (...args: Array<unknown>): this => {
+    this.warnings.push(args.map(String).join(" "))
+    return this
+  }
+  info = (): this => this
+  debug = (): this => this
+}
+
+/** Compile Vega-Lite → Vega, returning vega-lite's warnings alongside. */
+export const compileSpec = (spec: TopLevelSpec): { readonly vega: ReturnType<typeof compile>["spec"]; readonly warnings: ReadonlyArray<string> } => {
+  const logger = new CollectingLogger()
+  const vegaSpec = compile(spec, { logger }).spec
+  return { vega: vegaSpec, warnings: logger.warnings }
+}
+
+/** Compile a Vega-Lite spec and render it to an SVG string. Compile and dataflow
+ *  warnings go to `onWarning` (default: stderr), since a warning usually means a
+ *  visibly wrong figure (a dropped scale option, an empty layer). */
+export const specToSvg = async (
+  spec: TopLevelSpec,
+  onWarning: (message: string) => void = (m) => console.warn(`figures: ${m}`)
+): Promise<string> => {
   installTextMetrics(fontFiles())
-  const compiled = compile(spec).spec
-  const view = new vega.View(vega.parse(compiled), { renderer: "none", logLevel: vega.Warn })
+  const { vega: compiled, warnings } = compileSpec(spec)
+  warnings.forEach((m) => onWarning(`vega-lite: ${m}`))
+  const runtimeLog = new CollectingLogger()
+  const view = new vega.View(vega.parse(compiled), { renderer: "none", logger: runtimeLog, logLevel: vega.Warn })
   try {
     return await view.toSVG()
   } finally {
     // Release the dataflow's timers and listeners: a long report run draws dozens.
     view.finalize()
+    runtimeLog.warnings.forEach((m) => onWarning(`vega: ${m}`))
   }
 }
 

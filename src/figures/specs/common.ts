@@ -92,9 +92,9 @@ export const expCurveRows = (fit: ExponentialFit, lo: number, hi: number, xField
   return xs.flatMap((x) => {
     const row = { [xField]: x, tFit: Math.exp(fit.intercept + fit.alpha * x) }
     const segments: Array<string> = []
-    if (x <= fLo) segments.push("below")
+    if (x <= fLo && lo < fLo) segments.push("below")
     if (x >= fLo && x <= fHi) segments.push("fit")
-    if (x >= fHi) segments.push("above")
+    if (x >= fHi && hi > fHi) segments.push("above")
     return segments.map((segment) => ({ ...row, segment, extrapolated: segment !== "fit" }))
   })
 }

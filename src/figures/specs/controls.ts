@@ -43,7 +43,7 @@ const seriesVsRho = (rows: ReadonlyArray<Row>, color: ColorDef, connect: boolean
               y: tGrokY(AXIS.tGrokLog, "tFit"),
               color,
               detail: { field: "segment" },
-              strokeDash: { field: "extrapolated", type: "nominal" as const, scale: { domain: [false, true], range: [[1, 0], [5, 4]] }, legend: null }
+              strokeDash: { condition: { test: "datum.extrapolated", value: [5, 4] }, value: [1, 0] }
             }
           }
         ]),

@@ -55,14 +55,18 @@ const wcPanel = (
       {
         data: { values: [...rows] },
         layer: [
-          {
-            transform: [{ filter: "datum.wcLow != null && datum.wcHigh != null" }],
-            mark: { type: "rule", color: "#0072B2", strokeWidth: 1.5 },
-            encoding: { x, y: { field: "wcLow", type: "quantitative" }, y2: { field: "wcHigh" } }
-          },
+          ...(rows.some((r) => r["wcLow"] !== null)
+            ? [
+                {
+                  transform: [{ filter: "datum.wcLow != null && datum.wcHigh != null" }],
+                  mark: { type: "rule" as const, color: "#0072B2", strokeWidth: 1.5 },
+                  encoding: { x, y: { field: "wcLow", type: "quantitative" as const }, y2: { field: "wcHigh" } }
+                }
+              ]
+            : []),
           { mark: { type: "line", color: "#0072B2", strokeWidth: 1, opacity: 0.5 }, encoding: { x, y } },
           { mark: { type: "point", color: "#0072B2", size: 60, filled: true }, encoding: { x, y } },
-          ...(labelField === undefined
+          ...(labelField === undefined || rows.every((r) => r[labelField] === null)
             ? []
             : [
                 {
@@ -156,11 +160,15 @@ export const wcScalingSpec = (input: WcScalingFigure): TopLevelSpec => {
       {
         data: { values: rows },
         layer: [
-          {
-            transform: [{ filter: "datum.wcLow != null && datum.wcHigh != null" }],
-            mark: { type: "rule", color: "#0072B2", strokeWidth: 1.5 },
-            encoding: { x, y: { field: "wcLow", type: "quantitative", scale: yScale }, y2: { field: "wcHigh" } }
-          },
+          ...(rows.some((r) => r["wcLow"] !== null)
+            ? [
+                {
+                  transform: [{ filter: "datum.wcLow != null && datum.wcHigh != null" }],
+                  mark: { type: "rule" as const, color: "#0072B2", strokeWidth: 1.5 },
+                  encoding: { x, y: { field: "wcLow", type: "quantitative" as const, scale: yScale }, y2: { field: "wcHigh" } }
+                }
+              ]
+            : []),
           {
             mark: { type: "point", color: "#0072B2", size: 70, filled: true },
             encoding: {

@@ -162,7 +162,9 @@ export const denseSweepSpec = (input: DenseSweepFigure): TopLevelSpec => {
           x: { field: "rho", type: "quantitative" },
           y: tGrokY(AXIS.tGrokLog, "tFit"),
           detail: { field: "segment" },
-          strokeDash: { field: "extrapolated", type: "nominal", scale: { domain: [false, true], range: [[1, 0], [5, 4]] }, legend: null }
+          // A condition, not a scale: a scale over [false, true] breaks vega's dataflow
+          // when every row is inside the fit range (one domain value present).
+          strokeDash: { condition: { test: "datum.extrapolated", value: [5, 4] }, value: [1, 0] }
         }
       },
       {
@@ -173,11 +175,17 @@ export const denseSweepSpec = (input: DenseSweepFigure): TopLevelSpec => {
             mark: { type: "point", size: 60, filled: true, color: "#D55E00" },
             encoding: { x, y, shape: { ...statusShape, legend: null }, tooltip: [{ field: "rho", type: "quantitative", title: "ρ" }, { field: "tGrok", type: "quantitative", title: "median T_grok" }] }
           },
-          {
-            transform: [{ filter: "datum.label != ''" }],
-            mark: { type: "text", dx: -10, align: "right", baseline: "middle", color: INK },
-            encoding: { x, y, text: { field: "label" } }
-          }
+          // Only when some cell lies outside the fit range: an all-filtered layer
+          // makes vega warn about an infinite extent.
+          ...(rows.some((r) => r["label"] !== "")
+            ? [
+                {
+                  transform: [{ filter: "datum.label != ''" }],
+                  mark: { type: "text" as const, dx: -10, align: "right" as const, baseline: "middle" as const, color: INK },
+                  encoding: { x, y, text: { field: "label" } }
+                }
+              ]
+            : [])
         ]
       }
     ]

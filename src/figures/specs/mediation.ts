@@ -15,6 +15,7 @@ import {
   base,
   expCurveRows,
   extent,
+  hasCi,
   num,
   type Row,
   tGrokY,
@@ -91,11 +92,15 @@ export const mediationSpec = (input: MediationFigure): TopLevelSpec => {
             mark: { type: "line", strokeWidth: 1.75, color: PALETTE[1] },
             encoding: { x, y: tGrokY(), order: { field: "L", type: "quantitative" } }
           },
-          {
-            transform: [{ filter: "datum.ciLow != null && datum.ciHigh != null" }],
-            mark: { type: "rule", strokeWidth: 1.5, opacity: 0.8 },
-            encoding: { x, y: tGrokY(AXIS.tGrokLog, "ciLow"), y2: { field: "ciHigh" }, color }
-          },
+          ...(hasCi(pointRows)
+            ? [
+                {
+                  transform: [{ filter: "datum.ciLow != null && datum.ciHigh != null" }],
+                  mark: { type: "rule" as const, strokeWidth: 1.5, opacity: 0.8 },
+                  encoding: { x, y: tGrokY(AXIS.tGrokLog, "ciLow"), y2: { field: "ciHigh" }, color }
+                }
+              ]
+            : []),
           { mark: { type: "point", size: 90, filled: true, opacity: 0.95 }, encoding: { x, y: tGrokY(), color, shape } },
           {
             transform: [{ filter: "datum.label != ''" }],

@@ -97,12 +97,17 @@ export const trajectoriesSpec = (input: TrajectoriesFigure): TopLevelSpec => {
               }
             ]
           },
-          {
-            data: { values: eventRows },
-            transform: [{ filter: "datum.weightNorm != null" }],
-            mark: { type: "point", size: 80, filled: true, stroke: "white", strokeWidth: 1 },
-            encoding: { x: { field: "step", type: "quantitative" }, y: { field: "weightNorm", type: "quantitative" }, color, shape: eventShape }
-          }
+          // Skipped when no run grokked: an all-filtered layer makes vega warn.
+          ...(eventRows.some((r) => r["weightNorm"] !== null)
+            ? [
+                {
+                  data: { values: eventRows },
+                  transform: [{ filter: "datum.weightNorm != null" }],
+                  mark: { type: "point" as const, size: 80, filled: true, stroke: "white", strokeWidth: 1 },
+                  encoding: { x: { field: "step", type: "quantitative" as const }, y: { field: "weightNorm", type: "quantitative" as const }, color, shape: eventShape }
+                }
+              ]
+            : [])
         ]
       },
       {

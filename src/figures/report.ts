@@ -1,0 +1,205 @@
+/**
+ * The HTML report: one self-contained, offline file.
+ *
+ * Everything is inline — the figures as SVG markup, the stylesheet — and there is no
+ * script at all, so the file makes no network request and needs no runtime. A
+ * Content-Security-Policy of `default-src 'none'` makes the browser refuse any
+ * request that might slip in later (and report it as a console error, which the
+ * browser test catches).
+ *
+ * Sections: verify table → figures (each with its one-line caption and source) →
+ * provenance → weak spots → notes.
+ */
+import { readFile } from "node:fs/promises"
+import { writeAtomic } from "../engine/Store.ts"
+import type { Provenance, VerifyRow } from "./data.ts"
+import type { RenderedFigure } from "./render.ts"
+import { REPORT_CSS } from "./reportStyle.ts"
+
+/** A figure as the report shows it. */
+export interface ReportFigure {
+  readonly id: string
+  readonly title: string
+  readonly caption: string
+  readonly source?: string | ReadonlyArray<string>
+  /** SVG markup as rendered by draw.ts. */
+  readonly svg: string
+}
+
+export interface ReportInput {
+  readonly title: string
+  readonly verifyRows: ReadonlyArray<VerifyRow>
+  readonly figures: ReadonlyArray<ReportFigure>
+  readonly provenance: Provenance
+  readonly weakSpots: ReadonlyArray<string>
+  readonly notes?: string | ReadonlyArray<string>
+}
+
+const escapeHtml = (s: string): string =>
+  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;")
+
+/** Anchor-safe slug for a figure id. */
+const anchor = (id: string): string => `fig-${id.replace(/[^A-Za-z0-9_-]/g, "-")}`
+
+/**
+ * Make one figure's SVG safe to inline next to the others:
+ * - drop the XML prolog/doctype (invalid inside HTML);
+ * - drop namespace declarations: the HTML parser assigns SVG's namespace itself, and
+ *   a report with no "http://" string at all is trivially checkable for network
+ *   references;
+ * - prefix every id (and each `url(#…)`/`href="#…"` reference to it) with the
+ *   figure's anchor: ids are document-global once inlined, and vega numbers its
+ *   clip paths from 1 in every figure, so two figures would otherwise clip with each
+ *   other's rectangles;
+ * - label it for screen readers.
+ */
+export const inlineSvg = (svg: string, id: string, title: string): string => {
+  const prefix = `${anchor(id)}-`
+  return svg
+    .replace(/<\?xml[^>]*\?>\s*/g, "")
+    .replace(/<!DOCTYPE[^>]*>\s*/gi, "")
+    .replace(/\s+xmlns(:\w+)?="[^"]*"/g, "")
+    .replace(/\sid="([^"]+)"/g, (_, v: string) => ` id="${prefix}${v}"`)
+    .replace(/url\(#([^)]+)\)/g, (_, v: string) => `url(#${prefix}${v})`)
+    .replace(/(\s(?:xlink:)?href)="#([^"]+)"/g, (_, attr: string, v: string) => `${attr}="#${prefix}${v}"`)
+    .replace(/<svg\b/, `<svg role="img" aria-label="${escapeHtml(title)}"`)
+}
+
+const STATUS_CLASS: Readonly<Record<VerifyRow["status"], string>> = { PASS: "pass", FAIL: "fail", "NOT RUN": "notrun" }
+
+const verifySection = (rows: ReadonlyArray<VerifyRow>): string => {
+  const count = (s: VerifyRow["status"]) => rows.filter((r) => r.status === s).length
+  const summary = (["PASS", "FAIL", "NOT RUN"] as const)
+    .map((s) => `<span class="pill ${STATUS_CLASS[s]}">${count(s)} ${s}</span>`)
+    .join("")
+  const body = rows
+    .map(
+      (r) => `<tr class="${STATUS_CLASS[r.status]}" data-claim="${escapeHtml(r.id)}">
+<td class="mono">${escapeHtml(r.id)}</td><td>${r.paper}</td><td>${escapeHtml(r.description)}</td>
+<td class="num">${escapeHtml(r.paperValue)}</td><td class="num">${r.measured === null ? "—" : escapeHtml(r.measured)}</td>
+<td class="num">${r.ci === null ? "—" : escapeHtml(r.ci)}</td><td class="num">${escapeHtml(r.tolerance)}</td>
+<td class="status"><span class="pill ${STATUS_CLASS[r.status]}">${r.status}</span></td></tr>`
+    )
+    .join("\n")
+  return `<section id="verify"><h2>Verification: paper vs measured</h2>
+<div class="summary">${summary}</div>
+<div class="table-wrap"><table class="verify">
+<thead><tr><th>Claim</th><th>Paper</th><th>Description</th><th>Paper value</th><th>Measured</th><th>CI</th><th>Tolerance</th><th>Status</th></tr></thead>
+<tbody>
+${body || `<tr><td colspan="8">No claims were evaluated.</td></tr>`}
+</tbody></table></div></section>`
+}
+
+const sourceText = (source: ReportFigure["source"]): string => {
+  if (source === undefined) return ""
+  const list = typeof source === "string" ? [source] : source
+  return list.length === 0 ? "" : `<span class="source">source: ${list.map((s) => `<code>${escapeHtml(s)}</code>`).join(", ")}</span>`
+}
+
+const figuresSection = (figures: ReadonlyArray<ReportFigure>): string => {
+  const toc = figures.map((f) => `<li><a href="#${anchor(f.id)}">${escapeHtml(f.title)}</a></li>`).join("")
+  const body = figures
+    .map(
+      (f) => `<figure class="figure" id="${anchor(f.id)}" data-figure="${escapeHtml(f.id)}">
+<div class="plot">${inlineSvg(f.svg, f.id, f.title)}</div>
+<figcaption><strong>${escapeHtml(f.title)}.</strong> ${escapeHtml(f.caption)}${sourceText(f.source)}</figcaption>
+</figure>`
+    )
+    .join("\n")
+  return `<section id="figures"><h2>Figures</h2>
+${figures.length === 0 ? "<p>No figures were drawn in this run.</p>" : `<nav class="toc"><ol>${toc}</ol></nav>\n${body}`}
+</section>`
+}
+
+/** "7 min 21 s" / "1 h 02 min" / "4.2 s". */
+export const formatDuration = (seconds: number): string => {
+  if (!Number.isFinite(seconds) || seconds < 0) return "—"
+  if (seconds < 60) return `${seconds.toFixed(1)} s`
+  const m = Math.floor(seconds / 60)
+  if (m < 60) return `${m} min ${String(Math.round(seconds - m * 60)).padStart(2, "0")} s`
+  return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, "0")} min`
+}
+
+const provenanceSection = (p: Provenance): string => {
+  const meta: Array<[string, string | undefined]> = [
+    ["profile", p.profile],
+    ["backend", p.backend],
+    ["precision", p.precision],
+    ["wall time", formatDuration(p.wallSeconds)],
+    ["generated", p.generatedAt],
+    ["host", p.host],
+    ["git commit", p.gitCommit]
+  ]
+  const dl = meta
+    .filter((m): m is [string, string] => m[1] !== undefined)
+    .map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`)
+    .join("")
+  const versions = Object.entries(p.versions)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `<tr><td class="mono">${escapeHtml(k)}</td><td class="mono">${escapeHtml(v)}</td></tr>`)
+    .join("")
+  const entries = p.entries
+    .map(
+      (e) => `<tr><td>${escapeHtml(e.stage)}</td><td class="mono" title="${escapeHtml(e.key)}">${escapeHtml(e.key.slice(0, 16))}</td>
+<td class="mono">${e.path === undefined ? "—" : escapeHtml(e.path)}</td><td>${e.cached === undefined ? "—" : e.cached ? "reused" : "computed"}</td>
+<td class="num">${e.wallSeconds === undefined ? "—" : formatDuration(e.wallSeconds)}</td></tr>`
+    )
+    .join("\n")
+  return `<section id="provenance"><h2>Provenance</h2>
+<dl class="meta">${dl}</dl>
+<h3>Versions</h3>
+<div class="table-wrap"><table class="versions"><thead><tr><th>Component</th><th>Version</th></tr></thead><tbody>${versions}</tbody></table></div>
+<h3 style="margin-top:18px">Cache entries</h3>
+<div class="table-wrap"><table class="entries"><thead><tr><th>Stage</th><th>Key</th><th>Entry</th><th>This run</th><th>Wall time</th></tr></thead>
+<tbody>${entries || `<tr><td colspan="5">none recorded</td></tr>`}</tbody></table></div></section>`
+}
+
+const weakSpotsSection = (spots: ReadonlyArray<string>): string =>
+  `<section id="weak-spots"><h2>Weak spots</h2>
+${spots.length === 0 ? "<p>None reported.</p>" : `<ul class="weak">${spots.map((s) => `<li>${escapeHtml(s)}</li>`).join("")}</ul>`}
+</section>`
+
+const notesSection = (notes: ReportInput["notes"]): string => {
+  const list = notes === undefined ? [] : typeof notes === "string" ? [notes] : notes
+  return list.length === 0 ? "" : `<section id="notes"><h2>Notes</h2>${list.map((n) => `<p>${escapeHtml(n)}</p>`).join("")}</section>`
+}
+
+/** The complete report as one HTML string. */
+export const buildReport = (input: ReportInput): string => {
+  const p = input.provenance
+  const lede = `Profile <strong>${escapeHtml(p.profile)}</strong> · backend ${escapeHtml(p.backend)} · wall time ${formatDuration(p.wallSeconds)} · ${input.figures.length} figure${input.figures.length === 1 ? "" : "s"} · ${input.verifyRows.length} claim${input.verifyRows.length === 1 ? "" : "s"}`
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>${escapeHtml(input.title)}</title>
+<style>${REPORT_CSS}</style>
+</head>
+<body>
+<main>
+<header><h1>${escapeHtml(input.title)}</h1><p class="lede">${lede}</p></header>
+${verifySection(input.verifyRows)}
+${figuresSection(input.figures)}
+${provenanceSection(p)}
+${weakSpotsSection(input.weakSpots)}
+${notesSection(input.notes)}
+<footer>Generated by grokflow${p.generatedAt === undefined ? "" : ` at ${escapeHtml(p.generatedAt)}`}. Self-contained: this file loads nothing from the network.</footer>
+</main>
+</body>
+</html>
+`
+}
+
+/** Build the report and write it atomically; returns the path written. */
+export const writeReport = async (path: string, input: ReportInput): Promise<string> => {
+  await writeAtomic(path, buildReport(input))
+  return path
+}
+
+/** The report's view of rendered figures: their SVGs read back from disk. */
+export const loadReportFigures = async (figures: ReadonlyArray<RenderedFigure>): Promise<Array<ReportFigure>> =>
+  Promise.all(
+    figures.map(async (f) => ({ id: f.id, title: f.title, caption: f.caption, source: f.source, svg: await readFile(f.svgPath, "utf8") }))
+  )
