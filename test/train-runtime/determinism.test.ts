@@ -1,0 +1,35 @@
+import { afterAll, describe, expect, it } from "vitest"
+import type { CellSpec } from "../../src/train/CellSpec.ts"
+import { resolveBackend } from "../../src/train/TrainerLive.ts"
+import { WorkerPool } from "../../src/train/worker/WorkerPool.ts"
+
+// The real training core through the default runner, on a cell small enough to take
+// well under a second of compute.
+const tiny: CellSpec = {
+  task: { p: 11, op: "add", trainFraction: 0.5 },
+  model: { kind: "mlp", d: 8, hidden: 16, layerNorm: false },
+  optimizer: { lr: 3e-3, weightDecay: 1, beta1: 0.9, beta2: 0.999, eps: 1e-8, decayOrder: "before" },
+  loss: "ce",
+  tau: 1,
+  seeds: 2,
+  budget: 30,
+  evaluation: { kind: "every", every: 10 },
+  thresholds: { mem: 0.99, grok: 0.9, extra: [] },
+  intervention: { kind: "none" },
+  stopWhenAllGrokked: false,
+  numerics: "float32"
+}
+
+const pool = new WorkerPool({ size: 2, backend: await resolveBackend("auto") })
+afterAll(() => pool.close())
+
+describe("training in the pool", () => {
+  it("gives identical per-seed metrics for the same spec on either worker", async () => {
+    const [a, b] = await Promise.all([pool.run("train", tiny), pool.run("train", tiny)])
+    expect(pool.workersSpawned).toBe(2)
+    expect(a.backend).toBe("wasm")
+    expect(a.seeds).toHaveLength(2)
+    expect(a.seeds[0].trajectory.steps.length).toBeGreaterThan(1)
+    expect(b.seeds).toEqual(a.seeds)
+  })
+})
