@@ -60,7 +60,7 @@ export const formatEvent = (e: RunEvent): string | undefined => {
     case "CellFailed":
       return `cell failed ${e.node} ${e.label}: ${e.message}`
     case "Waiting":
-      return `waiting for ${e.what}: locked by ${e.holder}`
+      return `waiting for ${e.what}: another run holds its lock (${e.holder})`
     case "Warning":
       return `warning: ${e.message}`
     case "Log":

@@ -174,6 +174,7 @@ export const runPipeline = Effect.fnUntraced(function*(profile: Profile, options
   const done = new Map<string, Deferred.Deferred<NodeOutcome & { readonly produced?: Produced }>>()
   for (const node of selected) done.set(node.id, yield* Deferred.make<NodeOutcome & { readonly produced?: Produced }>())
 
+  const stageInflight = new Map<string, Deferred.Deferred<void>>()
   // One in-flight computation per cell key in this process; across processes the lock file does it.
   const inflight = new Map<string, Effect.Effect<unknown, StageFailure | StoreError, StageServices>>()
 
@@ -302,6 +303,16 @@ export const runPipeline = Effect.fnUntraced(function*(profile: Profile, options
       if (first._tag === "Hit") return yield* hit(first)
       if (first.problem !== undefined) logger.event({ _tag: "Warning", message: `cache: ${first.problem}, recomputing` })
 
+      // Two nodes of this run with one key (same stage, config and input bytes):
+      // the second waits for the first in memory instead of polling its lock.
+      const sibling = stageInflight.get(key)
+      if (sibling !== undefined) {
+        yield* Deferred.await(sibling)
+        const after = yield* store.lookup("stage", stage.name, key)
+        if (after._tag === "Hit") return yield* hit(after)
+      }
+      const mine = yield* Deferred.make<void>()
+      stageInflight.set(key, mine)
       return yield* store.withLock(
         key,
         Effect.gen(function*() {
@@ -310,7 +321,7 @@ export const runPipeline = Effect.fnUntraced(function*(profile: Profile, options
           return yield* stagePool.withPermits(1)(execute(node, key, preimage, upstream, n0))
         }),
         (holder) => logger.event({ _tag: "Waiting", what: `stage ${node.id}`, holder })
-      )
+      ).pipe(Effect.ensuring(Deferred.succeed(mine, undefined)))
     })
 
   const execute = (
