@@ -1,0 +1,99 @@
+/**
+ * The report in a real browser: Debian's headless Chromium, driven by playwright-core,
+ * opens the synthetic report from a file:// URL. It must raise no console error, make
+ * no request beyond the file itself, show every figure at a non-zero size and every
+ * verify row. A full-page screenshot goes to test/.tmp/report.png (git-ignored) for
+ * a person to look at.
+ *
+ * Without /usr/bin/chromium the test is skipped locally and FAILS in CI (CI=true):
+ * .ci/run installs chromium (src/figures/ci-deps.sh), so a missing browser there is
+ * a broken setup, not a reason to pass silently.
+ */
+import { existsSync } from "node:fs"
+import { mkdir, mkdtemp, rm } from "node:fs/promises"
+import { join } from "node:path"
+import { pathToFileURL } from "node:url"
+import { chromium } from "playwright-core"
+import { describe, expect, it } from "vitest"
+import { figureId } from "../../src/figures/data.ts"
+import { syntheticFigures, syntheticVerifyRows } from "./fixtures.ts"
+import { TMP_DIR, writeSyntheticReport } from "./reportFixture.ts"
+
+const CHROMIUM = "/usr/bin/chromium"
+const haveChromium = existsSync(CHROMIUM)
+const inCi = process.env["CI"] === "true" || process.env["CI"] === "1"
+
+describe("report in headless Chromium", () => {
+  it.skipIf(!haveChromium && !inCi)("loads offline with every figure and verify row, and no console errors", async () => {
+    if (!haveChromium) {
+      throw new Error(`${CHROMIUM} is missing: CI must install it (src/figures/ci-deps.sh, called by .ci/run: apt-get install -y chromium)`)
+    }
+    await mkdir(TMP_DIR, { recursive: true })
+    const dir = await mkdtemp(join(TMP_DIR, "browser-"))
+    const userDataDir = await mkdtemp(join(TMP_DIR, "chromium-profile-"))
+    const { path } = await writeSyntheticReport(dir)
+    const url = pathToFileURL(path).href
+
+    // A fresh persistent profile per run: nothing cached or synced from elsewhere.
+    const context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync"
+      ],
+      viewport: { width: 1100, height: 900 }
+    })
+    try {
+      const page = await context.newPage()
+      const consoleErrors: Array<string> = []
+      const foreignRequests: Array<string> = []
+      page.on("console", (msg) => {
+        if (msg.type() === "error") consoleErrors.push(msg.text())
+      })
+      page.on("pageerror", (err) => consoleErrors.push(err.message))
+      page.on("request", (req) => {
+        if (req.url() !== url && !req.url().startsWith("data:")) foreignRequests.push(req.url())
+      })
+
+      await page.goto(url, { waitUntil: "load" })
+
+      const figures = syntheticFigures()
+      expect(await page.locator("figure.figure").count()).toBe(figures.length)
+      for (const figure of figures) {
+        const id = figureId(figure)
+        const svg = page.locator(`figure[data-figure="${id}"] svg`)
+        expect(await svg.count(), `figure ${id} has one svg`).toBe(1)
+        const box = await svg.boundingBox()
+        expect(box, `figure ${id} is laid out`).not.toBeNull()
+        expect(box!.width, `figure ${id} width`).toBeGreaterThan(300)
+        expect(box!.height, `figure ${id} height`).toBeGreaterThan(200)
+        // The caption is visible under it.
+        expect(await page.locator(`figure[data-figure="${id}"] figcaption`).innerText()).toContain(figure.caption.slice(0, 20))
+      }
+
+      const rows = syntheticVerifyRows()
+      expect(await page.locator("table.verify tbody tr").count()).toBe(rows.length)
+      for (const row of rows) {
+        const tr = page.locator(`table.verify tr[data-claim="${row.id}"]`)
+        expect(await tr.count(), `row ${row.id}`).toBe(1)
+        expect(await tr.locator("td.status").innerText()).toBe(row.status)
+      }
+
+      await page.screenshot({ path: join(TMP_DIR, "report.png"), fullPage: true })
+
+      expect(consoleErrors).toEqual([])
+      expect(foreignRequests).toEqual([])
+    } finally {
+      await context.close()
+      await rm(userDataDir, { recursive: true, force: true })
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})
