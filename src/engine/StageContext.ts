@@ -39,7 +39,9 @@ export interface StageContext {
    * the scheduler's job pool; a hit returns the stored output without running.
    */
   readonly cell: <A>(request: CellRequest<A>) => Effect.Effect<A, StageFailure, StageServices>
-  /** The environment that joins every key: backend, tfjs version, precision. */
+  /** The environment that joins the stage's key and its cells' keys: backend,
+   * tfjs version, precision. Empty for a stage declaring `usesTrainer: false`
+   * (it does not join that stage's key; its cells still key on it). */
   readonly env: Readonly<Record<string, string>>
   readonly log: (message: string) => Effect.Effect<void>
 }

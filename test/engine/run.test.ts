@@ -138,6 +138,17 @@ describe("grokflow run (fixture stages, in process)", () => {
     expect(again.stdout).toContain("reused 4")
   })
 
+  it("--only runs the named nodes and what they need", async () => {
+    const s = sandbox()
+    const p = s.profile("basic", BASIC)
+    const r = await run(s, p, ["--only", "double"])
+    expect(r.code).toBe(0)
+    expect(s.counts()).toEqual({ source: 1, double: 1 })
+    const bad = await run(s, p, ["--only", "ghost"])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain('--only ghost: no node "ghost"')
+  })
+
   it("optional needs are undefined without a node and bound with one", async () => {
     const s = sandbox()
     const without = s.profile("without", BASIC)
@@ -192,7 +203,8 @@ describe("grokflow run (fixture stages, in process)", () => {
     expect(dot.stdout).toContain("digraph")
     const dry = await cli([...args(s, ["run"], p), "--dry-run"], { GROKFLOW_FIXTURE_COUNTER: s.counter })
     expect(dry.code).toBe(0)
-    expect(dry.stdout).toMatch(/sweep\s+run\s+\[2 cells x 1 seeds x 10 steps/)
+    expect(dry.stdout).toMatch(/sweep\s+run\s+one cell per point/)
+    expect(dry.stdout).toContain("at most 2 cells")
     expect(s.counts()).toEqual({})
   })
 })

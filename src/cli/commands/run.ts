@@ -39,6 +39,8 @@ export const renderDryRun = (plan: Plan, only: ReadonlyArray<string> | undefined
   const lines = [`plan for ${plan.profile.file}${plan.profile.overrides.length ? ` (with ${plan.profile.overrides.map((s) => `--set ${s}`).join(" ")})` : ""}:`]
   let hours = 0
   let counted = 0
+  let cells = 0
+  let seedSteps = 0
   const width = Math.max(...plan.nodes.map((n) => n.id.length))
   for (const node of plan.nodes) {
     if (!selected.has(node.id)) continue
@@ -52,9 +54,14 @@ export const renderDryRun = (plan: Plan, only: ReadonlyArray<string> | undefined
         lines.push(`  ${node.id.padEnd(width)}  (estimate failed: ${e instanceof Error ? e.message : String(e)})`)
       }
     }
+    // A stage's own description usually already spells out cells x seeds x steps.
     const detail = estimate === undefined
       ? ""
-      : `  [${estimate.cells} cells x ${estimate.seeds} seeds x ${estimate.steps} steps${estimate.hours === undefined ? "" : `, ~${fmtHours(estimate.hours)}`}] ${estimate.description}`
+      : `  ${estimate.description || `${estimate.cells} cells x ${estimate.seeds} seeds x ${estimate.steps} steps`}${estimate.hours === undefined ? "" : ` (~${fmtHours(estimate.hours)})`}`
+    if (estimate !== undefined) {
+      cells += estimate.cells
+      seedSteps += estimate.cells * estimate.seeds * estimate.steps
+    }
     if (estimate?.hours !== undefined) {
       hours += estimate.hours
       counted++
@@ -62,7 +69,8 @@ export const renderDryRun = (plan: Plan, only: ReadonlyArray<string> | undefined
     lines.push(`  ${node.id.padEnd(width)}  ${what}${detail}`)
   }
   const toRun = plan.nodes.filter((n) => selected.has(n.id) && n.status !== "fresh").length
-  lines.push(`${toRun} to run, ${selected.size - toRun} to reuse${counted ? `; estimated ${fmtHours(hours)} (cells already in the store take no time)` : ""}`)
+  const budget = cells > 0 ? `; at most ${cells} cells, ${(seedSteps / 1e6).toFixed(2)}M seed-steps` : ""
+  lines.push(`${toRun} to run, ${selected.size - toRun} to reuse${budget}${counted ? `, estimated ${fmtHours(hours)}` : ""}${cells > 0 ? " (cells already in the store take no time)" : ""}`)
   return lines.join("\n")
 }
 
