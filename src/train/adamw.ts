@@ -35,15 +35,18 @@ export const adamwStep = (
     const v = moments.v[info.name]
     const decayBefore = info.matrix && opt.decayOrder === "before"
     const decayAfter = info.matrix && opt.decayOrder === "after"
+    // float64 arithmetic per element; the stores round m, v and w to float32.
+    const c1 = 1 - beta1
+    const c2 = 1 - beta2
+    const pre = decayBefore ? decay : 1
+    const post = decayAfter ? decay : 1
     for (let i = 0; i < w.length; i++) {
       const gi = g[i]
-      const mi = Math.fround(beta1 * m[i] + (1 - beta1) * gi)
-      const vi = Math.fround(beta2 * v[i] + (1 - beta2) * gi * gi)
+      const mi = beta1 * m[i] + c1 * gi
+      const vi = beta2 * v[i] + c2 * gi * gi
       m[i] = mi
       v[i] = vi
-      let wi = decayBefore ? Math.fround(w[i] * decay) : w[i]
-      wi = Math.fround(wi - (stepSize * mi) / (Math.sqrt(vi) * invSqrtBc2 + eps))
-      w[i] = decayAfter ? wi * decay : wi
+      w[i] = (w[i] * pre - (stepSize * mi) / (Math.sqrt(vi) * invSqrtBc2 + eps)) * post
     }
   }
 }

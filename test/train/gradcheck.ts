@@ -3,6 +3,7 @@ import type { CellSpec } from "../../src/train/CellSpec.ts"
 import { buildDataset, seedSplit } from "../../src/train/data.ts"
 import { initParams } from "../../src/train/init.ts"
 import { evaluateLogits } from "../../src/train/metrics.ts"
+import type { ModelKernel, SeedBatch } from "../../src/train/kernel.ts"
 import { makeMlpKernel } from "../../src/train/models/mlpKernel.ts"
 import { makeAttentionKernel } from "../../src/train/models/attentionKernel.ts"
 import { layoutOf, zerosLike, type ParamSet } from "../../src/train/params.ts"
@@ -13,7 +14,7 @@ export const gradCheck = (tf: Tf, spec: CellSpec, h = 1e-2): Record<string, numb
   const data = buildDataset(spec.task.p, spec.task.op)
   const readout = { loss: spec.loss, tau: spec.tau, audit: spec.numerics === "stable-audit" }
   const m = spec.model
-  const kernel =
+  const kernel: ModelKernel<SeedBatch> =
     m.kind === "mlp"
       ? makeMlpKernel(tf, { p: spec.task.p, d: m.d, H: m.hidden, layerNorm: m.layerNorm }, data, readout)
       : makeAttentionKernel(tf, { p: spec.task.p, d: m.d, heads: m.heads, M: m.mlpWidth, preLN: m.preLayerNorm }, data, readout)

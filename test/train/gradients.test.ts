@@ -8,6 +8,13 @@ import { useBackend } from "./tfBackends.ts"
 const tiny = (over: Partial<CellSpec>): CellSpec =>
   smallSpec({ task: { p: 7, op: "add", trainFraction: 0.5 }, model: { kind: "mlp", d: 4, hidden: 6, layerNorm: false }, ...over })
 
+const tinyAttention = (preLayerNorm: boolean, over: Partial<CellSpec>): CellSpec =>
+  smallSpec({
+    task: { p: 5, op: "add", trainFraction: 0.6 },
+    model: { kind: "attention", d: 8, heads: 2, mlpWidth: 12, preLayerNorm },
+    ...over
+  })
+
 const variants: Array<[string, CellSpec]> = [
   ["MLP CE", tiny({})],
   ["MLP CE tau=1.7", tiny({ tau: 1.7 })],
@@ -15,7 +22,12 @@ const variants: Array<[string, CellSpec]> = [
   ["MLP+LN CE", tiny({ model: { kind: "mlp", d: 4, hidden: 6, layerNorm: true } })],
   ["MLP+LN MSE", tiny({ loss: "mse", model: { kind: "mlp", d: 4, hidden: 6, layerNorm: true } })],
   ["MLP CE stable-audit tau=1.3", tiny({ numerics: "stable-audit", tau: 1.3 })],
-  ["MLP div", tiny({ task: { p: 7, op: "div", trainFraction: 0.5 } })]
+  ["MLP div", tiny({ task: { p: 7, op: "div", trainFraction: 0.5 } })],
+  ["attention CE", tinyAttention(false, {})],
+  ["attention+preLN CE", tinyAttention(true, {})],
+  ["attention CE tau=1.5", tinyAttention(false, { tau: 1.5 })],
+  ["attention+preLN MSE tau=1.2", tinyAttention(true, { loss: "mse", tau: 1.2 })],
+  ["attention CE stable-audit", tinyAttention(false, { numerics: "stable-audit" })]
 ]
 
 describe("analytic gradients match central finite differences (cpu, float32)", () => {

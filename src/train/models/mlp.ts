@@ -183,17 +183,20 @@ const hiddenBackward = (dims: MlpDims, batch: MlpBatch, db1: Float32Array, s: Ml
   }
   dP.fill(0)
   dQ.fill(0)
-  const acc = new Float64Array(H)
   for (let r = 0; r < n; r++) {
     const o = r * H
     const pa = a[r] * H
     const qb = b[r] * H
     for (let j = 0; j < H; j++) {
       const v = dx[o + j] * g[o + j]
-      acc[j] += v
       dP[pa + j] += v
       dQ[qb + j] += v
     }
   }
-  for (let j = 0; j < H; j++) db1[j] = acc[j]
+  // Every row adds into exactly one row of dP, so db1 is dP's column sum.
+  for (let j = 0; j < H; j++) {
+    let acc = 0
+    for (let i = 0; i < dims.p; i++) acc += dP[i * H + j]
+    db1[j] = acc
+  }
 }
