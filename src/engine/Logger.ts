@@ -122,8 +122,8 @@ export const ttyLogger = (stream: NodeJS.WriteStream): Logger => {
   const draw = () => {
     const now = Date.now()
     last = now
-    const width = Math.max(40, (stream.columns ?? 80) - 1)
-    const lines = [...running.values()].slice(0, Math.max(1, (stream.rows ?? 24) - 4)).map((item) => {
+    const width = Math.max(40, (stream.columns || 80) - 1)
+    const lines = [...running.values()].slice(0, Math.max(3, (stream.rows || 24) - 4)).map((item) => {
       const elapsed = `${((now - item.startedAt) / 1000).toFixed(0)}s`
       const progress = item.total > 0 ? ` ${bar(item.done / item.total, 20)} ${item.done}/${item.total}${eta(item, now)}` : ""
       return `  ${item.label}${progress} ${elapsed}`.slice(0, width)
