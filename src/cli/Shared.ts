@@ -75,7 +75,13 @@ export const profileFrom = (flags: EngineFlagValues) =>
   loadProfile(flags.profile, {
     sets: flags.set,
     ...(Option.isSome(flags.stagesDir) ? { stagesDir: flags.stagesDir.value } : {})
-  })
+  }).pipe(
+    Effect.tap((profile) =>
+      Effect.sync(() => {
+        for (const f of profile.registry.failures) warn(`${f.relFile} skipped (not used by this profile): ${f.message}`)
+      })
+    )
+  )
 
 interface RenderedError {
   readonly rendered: string

@@ -6,7 +6,7 @@
 import fg from "fast-glob"
 import * as path from "node:path"
 import { pathToFileURL } from "node:url"
-import { Effect } from "effect"
+import { Effect, Result } from "effect"
 import { DiscoveryError } from "./Errors.ts"
 import type { AnyStage } from "./Stage.ts"
 
@@ -22,6 +22,12 @@ export interface StageRegistry {
   readonly dir: string
   readonly root: string
   readonly byName: ReadonlyMap<string, DiscoveredStage>
+  /**
+   * Modules that failed to import. They do not block profiles that do not use
+   * them (a stage being written by someone else must not stop everyone's runs);
+   * a profile naming a stage whose module failed gets the import error.
+   */
+  readonly failures: ReadonlyArray<{ readonly relFile: string; readonly message: string }>
 }
 
 /** Stage names become directory names in the store and node ids in profiles. */
@@ -54,16 +60,18 @@ export const discoverStages = Effect.fnUntraced(function*(options: DiscoverOptio
   })
   files.sort()
   const byName = new Map<string, DiscoveredStage>()
+  const failures: Array<{ relFile: string; message: string }> = []
   for (const file of files) {
     const relFile = toPosixRelative(root, file)
-    const mod = yield* Effect.tryPromise({
+    const loaded = yield* Effect.tryPromise({
       try: () => import(pathToFileURL(file).href) as Promise<Record<string, unknown>>,
-      catch: (cause) =>
-        new DiscoveryError({
-          file: relFile,
-          message: `cannot load stage module: ${cause instanceof Error ? cause.message : String(cause)}`
-        })
-    })
+      catch: (cause) => (cause instanceof Error ? cause.message : String(cause))
+    }).pipe(Effect.result)
+    if (Result.isFailure(loaded)) {
+      failures.push({ relFile, message: `cannot load stage module: ${loaded.failure.split("\n")[0]}` })
+      continue
+    }
+    const mod = loaded.success
     const stage = mod.default
     if (!isStage(stage)) {
       return yield* new DiscoveryError({
@@ -86,5 +94,5 @@ export const discoverStages = Effect.fnUntraced(function*(options: DiscoverOptio
     }
     byName.set(stage.name, { stage, file, relFile })
   }
-  return { dir, root, byName } satisfies StageRegistry
+  return { dir, root, byName, failures } satisfies StageRegistry
 })

@@ -190,6 +190,10 @@ export const loadProfileFrom = Effect.fnUntraced(function*(nameOrPath: string, o
     const stageName = entry.stage ?? id
     const stage = registry.byName.get(stageName)
     if (stage === undefined) {
+      const broken = registry.failures.find((f) => path.basename(f.relFile, ".ts") === stageName)
+      if (broken !== undefined) {
+        return yield* fail(entry.stage === undefined ? at : [...at, "stage"], `stage "${stageName}" did not load: ${broken.relFile}: ${broken.message}`)
+      }
       return yield* fail(entry.stage === undefined ? at : [...at, "stage"], `unknown stage "${stageName}" (known stages: ${known.join(", ") || "none"}; add a module under ${displayPath(registry.dir)}/ or name one with \`stage:\`)`)
     }
     const rebind: Record<string, string> = {}

@@ -134,3 +134,14 @@ export const args = (s: Sandbox, command: ReadonlyArray<string>, profile: string
   "--cache-dir",
   s.cache
 ]
+
+/** A private copy of the fixture stages (to edit or break), importing the real engine. */
+export const copyFixtureStages = (dir: string): string => {
+  const stages = path.join(dir, "stages")
+  fs.cpSync(FIXTURE_STAGES, stages, { recursive: true })
+  for (const f of fs.readdirSync(stages)) {
+    const file = path.join(stages, f)
+    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replaceAll("../../../src/engine/", `${path.join(ROOT, "src/engine")}/`))
+  }
+  return stages
+}

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest"
-import { args, cli, sandbox } from "./helpers.ts"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { args, cli, copyFixtureStages, sandbox } from "./helpers.ts"
 
 const expectUserError = (r: { code: number; stderr: string; stdout: string }, ...parts: ReadonlyArray<string | RegExp>) => {
   expect(r.code).toBe(2)
@@ -67,5 +69,15 @@ describe("profile validation", () => {
   it("invalid YAML and a missing profile", async () => {
     expectUserError(await bad("yaml", "stages:\n  source: {\n"), /yaml\.yaml: invalid YAML/)
     expectUserError(await cli(args(s, ["dag"], "no-such-profile")), /pipeline\/no-such-profile\.yaml: no such profile/)
+  })
+
+  it("a stage module that fails to load blocks only the profiles that use it", async () => {
+    const stages = copyFixtureStages(s.dir)
+    fs.writeFileSync(path.join(stages, "broken.ts"), "throw new Error('half-written stage')\n")
+    const ok = await cli(args(s, ["dag"], s.profile("fine", "stages:\n  source: {}\n"), stages))
+    expect(ok.code).toBe(0)
+    expect(ok.stderr).toMatch(/broken\.ts skipped \(not used by this profile\): cannot load stage module: half-written stage/)
+    const bad = await cli(args(s, ["dag"], s.profile("usesbroken", "stages:\n  broken: {}\n"), stages))
+    expectUserError(bad, /usesbroken\.yaml: stages\.broken: stage "broken" did not load: .*broken\.ts: cannot load stage module: half-written stage/)
   })
 })

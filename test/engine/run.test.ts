@@ -1,7 +1,7 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
-import { args, cli, FIXTURE_STAGES, sandbox } from "./helpers.ts"
+import { args, cli, copyFixtureStages, FIXTURE_STAGES, sandbox } from "./helpers.ts"
 import type { Sandbox } from "./helpers.ts"
 
 const BASIC = `description: basic
@@ -59,13 +59,7 @@ describe("grokflow run (fixture stages, in process)", () => {
 
   it("status --explain names config fields, and code when a stage's source changes", async () => {
     const s = sandbox()
-    const stages = path.join(s.dir, "stages")
-    fs.cpSync(FIXTURE_STAGES, stages, { recursive: true })
-    // The copies import the engine relative to the fixtures; point them back at it.
-    for (const f of fs.readdirSync(stages)) {
-      const file = path.join(stages, f)
-      fs.writeFileSync(file, fs.readFileSync(file, "utf8").replaceAll("../../../src/engine/", `${path.resolve("src/engine")}/`))
-    }
+    const stages = copyFixtureStages(s.dir)
     const p = s.profile("basic", BASIC)
     expect((await run(s, p, [], stages)).code).toBe(0)
     fs.appendFileSync(path.join(stages, "parity.ts"), "\n// an edit\n")
