@@ -188,12 +188,14 @@ export const runPipeline = Effect.fnUntraced(function*(profile: Profile, options
         used.set(key, { name: request.name, key })
         const base = { node: node.id, key, label: request.label }
         let shared = inflight.get(key)
+        const first = shared === undefined
         if (shared === undefined) {
           shared = yield* Effect.cached(computeCell(request, key, preimage, base))
           inflight.set(key, shared)
         }
         const { value, trained } = (yield* shared) as { readonly value: A; readonly trained: boolean }
-        if (trained) counts.trained++
+        // Only the requester that caused the training counts it; others in this run reused it.
+        if (trained && first) counts.trained++
         else counts.reused++
         return value
       }).pipe(
