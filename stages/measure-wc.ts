@@ -14,8 +14,11 @@ import { WcOutput } from "../src/experiments/wcOutput.ts"
 import type { WcConfig } from "../src/experiments/wcOutput.ts"
 import type { CellResult } from "../src/train/CellSpec.ts"
 
+// The train fraction is swept here (`trainFractions`, the first being the reference).
+const { trainFraction: _sweptHere, ...fixedFields } = trainingFields
+
 const Config = Schema.Struct({
-  ...trainingFields,
+  ...fixedFields,
   moduli: withDefault(IntList, [59]),
   trainFractions: withDefault(PositiveList, [0.4]),
   lrs: withDefault(PositiveList, [1e-3]),
@@ -48,7 +51,11 @@ export default defineStage({
         grid,
         (at) =>
           Effect.map(
-            freeCell(ctx, config, { ...at, loss: config.loss, extraThresholds: config.extraThresholds }),
+            freeCell(ctx, { ...config, trainFraction: at.trainFraction }, {
+              ...at,
+              loss: config.loss,
+              extraThresholds: config.extraThresholds
+            }),
             ({ summary, result }) => ({ at, summary, result })
           ),
         { concurrency: "unbounded" }

@@ -59,6 +59,7 @@ export default defineStage({
   needs: { grid: temperatureGrid },
   output: Schema.Struct({ moduli: Schema.Array(PerModulus) }),
   code: ["src/experiments/**/*.ts", "src/analysis/**/*.ts"],
+  usesTrainer: false,
   run: (config, inputs) =>
     Effect.sync(() => {
       const cells = inputs.grid.cells.map((c) => c.cell)

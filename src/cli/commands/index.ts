@@ -8,5 +8,6 @@ import { cache } from "./cache.ts"
 import { dag } from "./dag.ts"
 import { run } from "./run.ts"
 import { status } from "./status.ts"
+import { verify } from "./verify.ts"
 
-export const commands = [run, status, dag, cache] as const
+export const commands = [run, status, dag, cache, verify] as const
