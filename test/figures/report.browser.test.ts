@@ -5,7 +5,8 @@
  * verify row. A full-page screenshot goes to test/.tmp/report.png (git-ignored) for
  * a person to look at.
  *
- * Without /usr/bin/chromium the test is skipped locally and FAILS in CI (CI=true):
+ * Without /usr/bin/chromium (or $CHROMIUM_PATH) the test is skipped locally and FAILS
+ * in CI (CI=true):
  * .ci/run installs chromium (src/figures/ci-deps.sh), so a missing browser there is
  * a broken setup, not a reason to pass silently.
  */
@@ -19,7 +20,8 @@ import { figureId } from "../../src/figures/data.ts"
 import { syntheticFigures, syntheticVerifyRows } from "./fixtures.ts"
 import { TMP_DIR, writeSyntheticReport } from "./reportFixture.ts"
 
-const CHROMIUM = "/usr/bin/chromium"
+/** Debian's chromium; CHROMIUM_PATH overrides it (e.g. to check the CI failure path). */
+const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium"
 const haveChromium = existsSync(CHROMIUM)
 const inCi = process.env["CI"] === "true" || process.env["CI"] === "1"
 

@@ -128,28 +128,71 @@ export const base = {
   config: theme
 } as const
 
-/** A log-scale T_grok y axis with readable step labels. */
-export const tGrokY = (title: string = AXIS.tGrokLog, field = "tGrok"): YDef => ({
+/** 1-2-5 ticks per decade, 0.01 to 50M. */
+const TICKS_125: ReadonlyArray<number> = Array.from({ length: 10 }, (_, i) => i - 2).flatMap((e) => [1, 2, 5].map((m) => m * 10 ** e))
+/** 1…9 per decade: for ranges under about a decade. */
+const TICKS_19: ReadonlyArray<number> = Array.from({ length: 10 }, (_, i) => i - 2).flatMap((e) => [1, 2, 3, 4, 5, 6, 7, 8, 9].map((m) => m * 10 ** e))
+
+/** Rounds away float noise such as 0.30000000000000004 (labels print it). */
+const clean = (x: number): number => Number(x.toPrecision(6))
+
+/**
+ * Tick values for a log axis over the given data. Vega's own log ticks are every
+ * integer multiple, and label-overlap culling then drops labels unevenly (a plot
+ * topping out at 74k showed no label above 20k; one spanning 175–200 showed none).
+ * So: 1-2-5 per decade when that gives ≥ 3 labels in range, else 1…9 per decade,
+ * else (a narrow range, as a smoke run often has) about four evenly spaced values.
+ */
+export const logTicks = (...lists: ReadonlyArray<ReadonlyArray<unknown>>): Array<number> => {
+  const xs = lists.flat().filter((v): v is number => typeof v === "number" && Number.isFinite(v) && v > 0)
+  if (xs.length === 0) return [...TICKS_125]
+  const lo = Math.min(...xs)
+  const hi = Math.max(...xs)
+  const inRange = (ts: ReadonlyArray<number>) => ts.filter((t) => t >= lo * 0.97 && t <= hi * 1.03)
+  const t125 = inRange(TICKS_125)
+  if (t125.length >= 3) return t125.map(clean)
+  const t19 = inRange(TICKS_19)
+  if (t19.length >= 3) return t19.map(clean)
+  const raw = (hi - lo) / 3 || hi / 3
+  const mag = 10 ** Math.floor(Math.log10(raw))
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag
+  const ticks: Array<number> = []
+  for (let t = Math.ceil(lo / step) * step; t <= hi + 1e-9 * step; t += step) ticks.push(clean(t))
+  return ticks.length >= 2 ? ticks : [clean(lo), clean(hi)]
+}
+
+/** Every value a row list holds under the given fields (for `logTicks`). */
+export const fieldValues = (rows: ReadonlyArray<Row>, ...fields: ReadonlyArray<string>): Array<unknown> =>
+  rows.flatMap((r) => fields.map((f) => r[f]))
+
+/** A log-scale T_grok y axis with readable step labels at `ticks` (see logTicks);
+ *  every layer of a figure passes the same ticks, so the merged axis is consistent. */
+export const tGrokY = (ticks: ReadonlyArray<number>, field = "tGrok", title: string = AXIS.tGrokLog): YDef => ({
   field,
   type: "quantitative",
   title,
   scale: { type: "log", nice: false, padding: 8 },
-  axis: { format: STEPS_FORMAT, tickCount: 6 }
+  axis: { format: STEPS_FORMAT, values: [...ticks] }
 })
 
 /** Error bars (bootstrap CI of the cell median) as a rule from ciLow to ciHigh —
  *  or no layer at all when no row has a CI (an all-filtered layer makes vega warn
  *  about infinite extents). */
-export const errorBars = (rows: ReadonlyArray<Row>, x: XDef, color?: ColorDef, yTitle: string = AXIS.tGrokLog): Array<Layer> =>
-  hasCi(rows) ? [errorBarLayer(x, color, yTitle)] : []
+export const errorBars = (
+  rows: ReadonlyArray<Row>,
+  x: XDef,
+  ticks: ReadonlyArray<number>,
+  color?: ColorDef,
+  yTitle: string = AXIS.tGrokLog
+): Array<Layer> => (hasCi(rows) ? [errorBarLayer(x, ticks, color, yTitle)] : [])
 
-const errorBarLayer = (x: XDef, color: ColorDef | undefined, yTitle: string): Layer => ({
+const errorBarLayer = (x: XDef, ticks: ReadonlyArray<number>, color: ColorDef | undefined, yTitle: string): Layer => ({
   transform: [{ filter: "datum.ciLow != null && datum.ciHigh != null" }],
   mark: { type: "rule", strokeWidth: 1.5, opacity: 0.8 },
   encoding: {
     x,
     // Same title and scale as the points, so the merged axis keeps one title.
-    y: tGrokY(yTitle, "ciLow"),
+    y: tGrokY(ticks, "ciLow", yTitle),
     y2: { field: "ciHigh" },
     ...(color === undefined ? {} : { color })
   }

@@ -17,6 +17,8 @@ import {
   errorBars,
   expCurveRows,
   extent,
+  fieldValues,
+  logTicks,
   type Layer,
   num,
   type Row,
@@ -31,6 +33,7 @@ import {
  *  caller-supplied fit curves. */
 const seriesVsRho = (rows: ReadonlyArray<Row>, color: ColorDef, connect: boolean, fitCurves: ReadonlyArray<Row> = []): Array<Layer> => {
   const x: XDef = { field: "rho", type: "quantitative", title: AXIS.rho, scale: { zero: false, padding: 12 }, axis: { format: ".2f" } }
+  const ticks = logTicks(fieldValues(rows, "tGrok", "ciLow", "ciHigh"), fieldValues(fitCurves, "tFit"))
   return [
     ...(fitCurves.length === 0
       ? []
@@ -40,7 +43,7 @@ const seriesVsRho = (rows: ReadonlyArray<Row>, color: ColorDef, connect: boolean
             mark: { type: "line" as const, strokeWidth: 1.75 },
             encoding: {
               x: { field: "rho", type: "quantitative" as const },
-              y: tGrokY(AXIS.tGrokLog, "tFit"),
+              y: tGrokY(ticks, "tFit"),
               color,
               detail: { field: "segment" },
               strokeDash: { condition: { test: "datum.extrapolated", value: [5, 4] }, value: [1, 0] }
@@ -50,13 +53,13 @@ const seriesVsRho = (rows: ReadonlyArray<Row>, color: ColorDef, connect: boolean
     {
       data: { values: [...rows] },
       layer: [
-        ...errorBars(rows, x, color),
+        ...errorBars(rows, x, ticks, color),
         ...(connect
-          ? [{ transform: [{ filter: "datum.connect" }], mark: { type: "line" as const, strokeWidth: 1.5, opacity: 0.7 }, encoding: { x, y: tGrokY(), color } }]
+          ? [{ transform: [{ filter: "datum.connect" }], mark: { type: "line" as const, strokeWidth: 1.5, opacity: 0.7 }, encoding: { x, y: tGrokY(ticks), color } }]
           : []),
         {
           mark: { type: "point", size: 60, filled: true },
-          encoding: { x, y: tGrokY(), color, shape: statusShape }
+          encoding: { x, y: tGrokY(ticks), color, shape: statusShape }
         }
       ]
     }

@@ -8,7 +8,7 @@
 import type { TopLevelSpec } from "vega-lite"
 import type { WcInvarianceFigure, WcScalingFigure } from "../data.ts"
 import { HALF_WIDTH, HEIGHT, INK, MUTED, WIDTH } from "../theme.ts"
-import { AXIS, base, linspace, num, type Panel, type Row, titleBlock, withCi, type XDef, type YDef } from "./common.ts"
+import { AXIS, base, fieldValues, linspace, logTicks, num, type Panel, type Row, titleBlock, withCi, type XDef, type YDef } from "./common.ts"
 
 /** Coefficient of variation in percent: the papers' measure of "flat". */
 const cvPercent = (xs: ReadonlyArray<number>): number => {
@@ -140,6 +140,7 @@ export const wcScalingSpec = (input: WcScalingFigure): TopLevelSpec => {
   const rows: Array<Row> = input.points.map((r) => ({ p: r.p, wc: r.wc, wcLow: r.wcLow ?? null, wcHigh: r.wcHigh ?? null }))
   const x: XDef = { field: "p", type: "quantitative", title: AXIS.p, scale: { type: "log", domain: [lo, hi], nice: false }, axis: { values: ps, format: "d" } }
   const yScale = { type: "log", nice: false, padding: 10 } as const
+  const yAxis = { values: logTicks(fieldValues(rows, "wc", "wcLow", "wcHigh"), fieldValues(curve, "wcFit")) }
   const r2 = input.fit.r2 === undefined ? "" : `, R² = ${num(input.fit.r2, 3)}`
   return {
     ...base,
@@ -152,7 +153,7 @@ export const wcScalingSpec = (input: WcScalingFigure): TopLevelSpec => {
         mark: { type: "line", color: INK, strokeDash: [6, 4], strokeWidth: 1.5 },
         encoding: {
           x,
-          y: { field: "wcFit", type: "quantitative", title: `${AXIS.wc} (log scale)`, scale: yScale },
+          y: { field: "wcFit", type: "quantitative", title: `${AXIS.wc} (log scale)`, scale: yScale, axis: yAxis },
           // A one-entry legend so the dashed line is named, not guessed.
           strokeDash: { datum: `fit: Wc ∝ p^${num(input.fit.beta, 2)}`, type: "nominal", title: null, scale: { range: [[6, 4]] } }
         }

@@ -17,7 +17,9 @@ import {
   errorBars,
   expCurveRows,
   extent,
+  fieldValues,
   fitSummary,
+  logTicks,
   linspace,
   num,
   type Row,
@@ -52,6 +54,7 @@ export const clampMatrixSpec = (input: ClampMatrixFigure): TopLevelSpec => {
     axis: { values: rhos, format: ".2f" }
   } as const
   const color = { field: "lr", type: "ordinal", title: "lr", scale: { domain: lrs.map(lrLabel), scheme: ORDINAL_SCHEME } } as const
+  const ticks = logTicks(fieldValues(rows, "tGrok", "ciLow", "ciHigh"), [input.budget])
   const fold = (lr: number): number | null => {
     const ts = input.cells.filter((c) => c.lr === lr && c.medianTGrok !== null).map((c) => c.medianTGrok as number)
     return ts.length > 1 ? Math.max(...ts) / Math.min(...ts) : null
@@ -73,21 +76,22 @@ export const clampMatrixSpec = (input: ClampMatrixFigure): TopLevelSpec => {
             {
               data: { values: [{ budget: input.budget, label: "budget" }] },
               layer: [
-                { mark: { type: "rule" as const, color: MUTED, strokeDash: [2, 3] }, encoding: { y: tGrokY(AXIS.tGrokLog, "budget") } },
+                { mark: { type: "rule" as const, color: MUTED, strokeDash: [2, 3] }, encoding: { y: tGrokY(ticks, "budget") } },
                 {
-                  mark: { type: "text" as const, align: "left" as const, baseline: "bottom" as const, x: 4, dy: -2, color: MUTED },
-                  encoding: { y: tGrokY(AXIS.tGrokLog, "budget"), text: { field: "label" } }
+                  // Under the line at the left end, where the delays are shortest.
+                  mark: { type: "text" as const, align: "left" as const, baseline: "top" as const, x: 4, dy: 3, color: MUTED },
+                  encoding: { y: tGrokY(ticks, "budget"), text: { field: "label" } }
                 }
               ]
             }
           ]),
-      ...errorBars(rows, x, color),
-      { mark: { type: "line", strokeWidth: 2 }, encoding: { x, y: tGrokY(), color } },
+      ...errorBars(rows, x, ticks, color),
+      { mark: { type: "line", strokeWidth: 2 }, encoding: { x, y: tGrokY(ticks), color } },
       {
         mark: { type: "point", size: 60, filled: true },
         encoding: {
           x,
-          y: tGrokY(),
+          y: tGrokY(ticks),
           color,
           shape: statusShape,
           tooltip: [
@@ -136,7 +140,8 @@ export const denseSweepSpec = (input: DenseSweepFigure): TopLevelSpec => {
   const curve = expCurveRows(input.fit, lo, hi, "rho")
   const band = bandRows(input, lo, hi)
   const x = { field: "rho", type: "quantitative", title: AXIS.rho, scale: { zero: false, padding: 12 }, axis: { format: ".2f" } } as const
-  const y = tGrokY()
+  const ticks = logTicks(fieldValues(rows, "tGrok", "ciLow", "ciHigh"), fieldValues(curve, "tFit"))
+  const y = tGrokY(ticks)
   return {
     ...base,
     title: titleBlock(input, [
@@ -151,8 +156,8 @@ export const denseSweepSpec = (input: DenseSweepFigure): TopLevelSpec => {
         : [
             {
               data: { values: band.rows.map((b) => ({ ...b })) },
-              mark: { type: "area" as const, color: BAND, opacity: 0.45 },
-              encoding: { x: { field: "rho", type: "quantitative" as const }, y: tGrokY(AXIS.tGrokLog, "lower"), y2: { field: "upper" } }
+              mark: { type: "area" as const, color: BAND, opacity: 0.6 },
+              encoding: { x: { field: "rho", type: "quantitative" as const }, y: tGrokY(ticks, "lower"), y2: { field: "upper" } }
             }
           ]),
       {
@@ -160,7 +165,7 @@ export const denseSweepSpec = (input: DenseSweepFigure): TopLevelSpec => {
         mark: { type: "line", color: INK, strokeWidth: 1.75 },
         encoding: {
           x: { field: "rho", type: "quantitative" },
-          y: tGrokY(AXIS.tGrokLog, "tFit"),
+          y: tGrokY(ticks, "tFit"),
           detail: { field: "segment" },
           // A condition, not a scale: a scale over [false, true] breaks vega's dataflow
           // when every row is inside the fit range (one domain value present).
@@ -170,7 +175,7 @@ export const denseSweepSpec = (input: DenseSweepFigure): TopLevelSpec => {
       {
         data: { values: rows },
         layer: [
-          ...errorBars(rows, x),
+          ...errorBars(rows, x, ticks),
           {
             mark: { type: "point", size: 60, filled: true, color: "#D55E00" },
             encoding: { x, y, shape: { ...statusShape, legend: null }, tooltip: [{ field: "rho", type: "quantitative", title: "ρ" }, { field: "tGrok", type: "quantitative", title: "median T_grok" }] }
@@ -181,7 +186,9 @@ export const denseSweepSpec = (input: DenseSweepFigure): TopLevelSpec => {
             ? [
                 {
                   transform: [{ filter: "datum.label != ''" }],
-                  mark: { type: "text" as const, dx: -10, align: "right" as const, baseline: "middle" as const, color: INK },
+                  // Below the point: above it run the fit's dashed extrapolation and the
+                  // neighbouring cell.
+                  mark: { type: "text" as const, dy: 10, align: "center" as const, baseline: "top" as const, color: INK },
                   encoding: { x, y, text: { field: "label" } }
                 }
               ]
@@ -214,6 +221,8 @@ export const multiPCollapseSpec = (input: MultiPCollapseFigure): TopLevelSpec =>
   const [rLo, rHi] = extent(input.cells.map((c) => c.rho))
   const master: Array<Row> = linspace(rLo, rHi, 30).map((rho) => ({ rho, tFit: Math.exp(input.fit.alpha * rho) }))
   const color = { field: "p", type: "ordinal", title: "p", scale: { domain: ps, scheme: ORDINAL_SCHEME } } as const
+  const ticks = logTicks(fieldValues(rows, "tGrok", "ciLow", "ciHigh"), fieldValues(lines, "tFit"))
+  const collapsedTicks = logTicks(fieldValues(rows, "collapsed"), fieldValues(master, "tFit"))
   const x = { field: "rho", type: "quantitative", title: AXIS.rho, scale: { zero: false, padding: 10 }, axis: { format: ".2f", tickCount: 5 } } as const
   const excluded = (input.excluded ?? []).map((e) => `p = ${e.p} excluded (${e.reason})`).join("; ")
   return {
@@ -234,9 +243,9 @@ export const multiPCollapseSpec = (input: MultiPCollapseFigure): TopLevelSpec =>
           {
             data: { values: rows },
             layer: [
-              ...errorBars(rows, x, color),
+              ...errorBars(rows, x, ticks, color),
               // Cells of a modulus left out of the fit are drawn faint.
-              { mark: { type: "point", size: 55, filled: true }, encoding: { x, y: tGrokY(), color, opacity: { condition: { test: "datum.inFit", value: 1 }, value: 0.35 } } }
+              { mark: { type: "point", size: 55, filled: true }, encoding: { x, y: tGrokY(ticks), color, opacity: { condition: { test: "datum.inFit", value: 1 }, value: 0.35 } } }
             ]
           }
         ]
@@ -257,7 +266,7 @@ export const multiPCollapseSpec = (input: MultiPCollapseFigure): TopLevelSpec =>
             mark: { type: "point", size: 55, filled: true },
             encoding: {
               x,
-              y: { field: "collapsed", type: "quantitative", title: "T_grok / e^(intercept_p) (log scale)", scale: { type: "log", nice: false, padding: 8 }, axis: { format: STEPS_FORMAT } },
+              y: { field: "collapsed", type: "quantitative", title: "T_grok / e^(intercept_p) (log scale)", scale: { type: "log", nice: false, padding: 8 }, axis: { format: STEPS_FORMAT, values: collapsedTicks } },
               color
             }
           }

@@ -7,7 +7,7 @@
 import type { TopLevelSpec } from "vega-lite"
 import type { ForkArm, ForkingArmsFigure } from "../data.ts"
 import { HEIGHT, PALETTE, WIDTH } from "../theme.ts"
-import { AXIS, base, type ColorDef, num, type Row, STEPS_FORMAT, titleBlock, withCi, type XDef, type YDef } from "./common.ts"
+import { AXIS, base, type ColorDef, fieldValues, logTicks, num, type Row, STEPS_FORMAT, titleBlock, withCi, type XDef, type YDef } from "./common.ts"
 
 const ARM_ORDER: ReadonlyArray<ForkArm> = ["lowered", "same", "raised", "free"]
 
@@ -23,7 +23,7 @@ export const forkingArmsSpec = (input: ForkingArmsFigure): TopLevelSpec => {
   const censored = input.delays.filter((d) => d.delay === null).length
   const domain = arms.map(armLabel)
   const x: XDef = { field: "arm", type: "ordinal", title: `arm (fork at ρ = ${num(input.rho, 2)})`, scale: { domain, paddingOuter: 0.4 }, axis: { labelAngle: 0 } }
-  const y: YDef = { field: "delay", type: "quantitative", title: AXIS.delayFromFork, scale: { type: "log", nice: false, padding: 10 }, axis: { format: STEPS_FORMAT } }
+  const y: YDef = { field: "delay", type: "quantitative", title: AXIS.delayFromFork, scale: { type: "log", nice: false, padding: 10 }, axis: { format: STEPS_FORMAT, values: logTicks(fieldValues(rows, "delay")) } }
   const color: ColorDef = { field: "arm", type: "nominal", title: "arm", scale: { domain, range: [PALETTE[0], PALETTE[6], PALETTE[1], PALETTE[2]].slice(0, domain.length) } }
   const ordered = input.orderedSeeds
   return {

@@ -15,7 +15,9 @@ import {
   base,
   expCurveRows,
   extent,
+  fieldValues,
   hasCi,
+  logTicks,
   num,
   type Row,
   tGrokY,
@@ -49,6 +51,7 @@ export const mediationSpec = (input: MediationFigure): TopLevelSpec => {
     ...(input.t2 === undefined ? [] : [{ L: L0, tGrok: input.t2, ciLow: null, ciHigh: null, series: T2, label: "" }])
   ]
   const series = [sweepName, BASELINE, upName, T2]
+  const ticks = logTicks(fieldValues(pointRows, "tGrok", "ciLow", "ciHigh"))
   const color = { field: "series", type: "nominal", title: null, scale: { domain: series, range: [PALETTE[1], PALETTE[0], PALETTE[3], INK] } } as const
   const shape = { field: "series", type: "nominal", title: null, scale: { domain: series, range: ["circle", "diamond", "square", "cross"] } } as const
   const Ls = [...sweep.map((c) => c.L), L0, input.normUp.L]
@@ -90,23 +93,23 @@ export const mediationSpec = (input: MediationFigure): TopLevelSpec => {
           {
             transform: [{ filter: `datum.series == '${sweepName}'` }],
             mark: { type: "line", strokeWidth: 1.75, color: PALETTE[1] },
-            encoding: { x, y: tGrokY(), order: { field: "L", type: "quantitative" } }
+            encoding: { x, y: tGrokY(ticks), order: { field: "L", type: "quantitative" } }
           },
           ...(hasCi(pointRows)
             ? [
                 {
                   transform: [{ filter: "datum.ciLow != null && datum.ciHigh != null" }],
                   mark: { type: "rule" as const, strokeWidth: 1.5, opacity: 0.8 },
-                  encoding: { x, y: tGrokY(AXIS.tGrokLog, "ciLow"), y2: { field: "ciHigh" }, color }
+                  encoding: { x, y: tGrokY(ticks, "ciLow"), y2: { field: "ciHigh" }, color }
                 }
               ]
             : []),
-          { mark: { type: "point", size: 90, filled: true, opacity: 0.95 }, encoding: { x, y: tGrokY(), color, shape } },
+          { mark: { type: "point", size: 90, filled: true, opacity: 0.95 }, encoding: { x, y: tGrokY(ticks), color, shape } },
           {
             transform: [{ filter: "datum.label != ''" }],
             // Upper left of each point: above the rising sweep line, inside the plot.
             mark: { type: "text", align: "right", dx: -8, dy: -9, color: INK },
-            encoding: { x, y: tGrokY(), text: { field: "label" } }
+            encoding: { x, y: tGrokY(ticks), text: { field: "label" } }
           }
         ]
       }
@@ -119,6 +122,7 @@ export const collapseGridSpec = (input: CollapseGridFigure): TopLevelSpec => {
   const [lo, hi] = extent(cells.map((c) => c.L))
   const rows: Array<Row> = cells.map((c) => ({ L: c.L, tGrok: c.medianTGrok, rho: num(c.rho, 2), tau: num(c.tau, 1) }))
   const curve = expCurveRows(input.fit, lo, hi, "L", 30)
+  const ticks = logTicks(fieldValues(rows, "tGrok"), fieldValues(curve, "tFit"))
   const rhos = [...new Set(cells.map((c) => c.rho))].sort((a, b) => a - b).map((r) => num(r, 2))
   const taus = [...new Set(cells.map((c) => c.tau))].sort((a, b) => a - b).map((t) => num(t, 1))
   const x: XDef = { field: "L", type: "quantitative", title: AXIS.L, scale: { zero: false, padding: 12 } }
@@ -138,14 +142,14 @@ export const collapseGridSpec = (input: CollapseGridFigure): TopLevelSpec => {
       {
         data: { values: curve },
         mark: { type: "line", color: INK, strokeWidth: 1.5, strokeDash: [6, 4] },
-        encoding: { x: { field: "L", type: "quantitative" }, y: tGrokY(AXIS.tGrokLog, "tFit"), detail: { field: "segment" } }
+        encoding: { x: { field: "L", type: "quantitative" }, y: tGrokY(ticks, "tFit"), detail: { field: "segment" } }
       },
       {
         data: { values: rows },
         mark: { type: "point", size: 85, filled: true, opacity: 0.95, stroke: "white", strokeWidth: 0.5 },
         encoding: {
           x,
-          y: tGrokY(),
+          y: tGrokY(ticks),
           color: { field: "rho", type: "ordinal", title: "ρ", scale: { domain: rhos, scheme: ORDINAL_SCHEME } },
           shape: { field: "tau", type: "nominal", title: "τ", scale: { domain: taus, range: ["circle", "square", "triangle-up", "diamond", "cross"] } }
         }

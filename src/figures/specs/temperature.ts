@@ -16,6 +16,8 @@ import {
   cellRows,
   type ColorDef,
   errorBars,
+  fieldValues,
+  logTicks,
   num,
   type Row,
   statusShape,
@@ -37,6 +39,8 @@ export const mseVsCeSpec = (input: MseVsCeFigure): TopLevelSpec => {
   const taus = [...new Set(input.cells.map((c) => c.tau))].sort((a, b) => a - b)
   const x = tauX(taus)
   const color: ColorDef = { field: "loss", type: "nominal", title: "loss", scale: { domain: ["CE", "MSE"] } }
+  const ticks = logTicks(fieldValues(rows, "tGrok", "ciLow", "ciHigh"))
+  const lTicks = logTicks(fieldValues(rows, "L"))
   const rhos = [...new Set(input.cells.map((c) => c.rho))]
   const e = input.normUpEffect
   const effect =
@@ -57,7 +61,7 @@ export const mseVsCeSpec = (input: MseVsCeFigure): TopLevelSpec => {
         height: HEIGHT,
         title: { text: "effective logit scale", fontSize: 12, fontWeight: "normal", anchor: "middle" },
         layer: [
-          { mark: { type: "line", strokeWidth: 1.75 }, encoding: { x, y: { field: "L", type: "quantitative", title: "L (log scale)", scale: { type: "log", nice: false, padding: 10 } }, color } },
+          { mark: { type: "line", strokeWidth: 1.75 }, encoding: { x, y: { field: "L", type: "quantitative", title: "L (log scale)", scale: { type: "log", nice: false, padding: 10 }, axis: { values: lTicks } }, color } },
           { mark: { type: "point", size: 60, filled: true }, encoding: { x, y: { field: "L", type: "quantitative" }, color } }
         ]
       },
@@ -67,9 +71,9 @@ export const mseVsCeSpec = (input: MseVsCeFigure): TopLevelSpec => {
         title: { text: "delay", fontSize: 12, fontWeight: "normal", anchor: "middle" },
         transform: [{ filter: "datum.tGrok != null" }],
         layer: [
-          ...errorBars(rows, x, color),
-          { mark: { type: "line", strokeWidth: 1.75 }, encoding: { x, y: tGrokY(), color } },
-          { mark: { type: "point", size: 60, filled: true }, encoding: { x, y: tGrokY(), color } }
+          ...errorBars(rows, x, ticks, color),
+          { mark: { type: "line", strokeWidth: 1.75 }, encoding: { x, y: tGrokY(ticks), color } },
+          { mark: { type: "point", size: 60, filled: true }, encoding: { x, y: tGrokY(ticks), color } }
         ]
       }
     ]
@@ -82,6 +86,7 @@ export const memorizationSpec = (input: MemorizationFigure): TopLevelSpec => {
     ...(r.tGrok === null ? [] : [{ tau: r.tau, event: "T_grok (test ≥ 0.90)", tGrok: r.tGrok, ciLow: r.tGrokLow ?? null, ciHigh: r.tGrokHigh ?? null }])
   ])
   const taus = input.rows.map((r) => r.tau)
+  const ticks = logTicks(fieldValues(rows, "tGrok", "ciLow", "ciHigh"))
   const x = tauX(taus)
   const color: ColorDef = { field: "event", type: "nominal", title: "median over seeds", scale: { domain: ["T_mem (train ≥ 0.99)", "T_grok (test ≥ 0.90)"], range: [PALETTE[2], PALETTE[1]] } }
   const fold = (xs: ReadonlyArray<number>): string => (xs.length > 1 ? `${num(Math.max(...xs) / Math.min(...xs), 2)}×` : "–")
@@ -94,9 +99,9 @@ export const memorizationSpec = (input: MemorizationFigure): TopLevelSpec => {
     height: HEIGHT,
     data: { values: rows },
     layer: [
-      ...errorBars(rows, x, color, "step (log scale)"),
-      { mark: { type: "line", strokeWidth: 1.75 }, encoding: { x, y: tGrokY("step (log scale)"), color } },
-      { mark: { type: "point", size: 60, filled: true }, encoding: { x, y: tGrokY("step (log scale)"), color } }
+      ...errorBars(rows, x, ticks, color, "step (log scale)"),
+      { mark: { type: "line", strokeWidth: 1.75 }, encoding: { x, y: tGrokY(ticks, "tGrok", "step (log scale)"), color } },
+      { mark: { type: "point", size: 60, filled: true }, encoding: { x, y: tGrokY(ticks, "tGrok", "step (log scale)"), color } }
     ]
   }
 }
@@ -111,6 +116,7 @@ export const softmaxAuditSpec = (input: SoftmaxAuditFigure): TopLevelSpec => {
     input.budget
   )
   const color: ColorDef = { field: "arm", type: "nominal", title: "precision", scale: { domain: arms } }
+  const ticks = logTicks(fieldValues(rows, "tGrok", "ciLow", "ciHigh"), [input.budget])
   const x: XDef = { field: "rhoShown", type: "quantitative", title: AXIS.rho, scale: { zero: false, padding: 16 }, axis: { values: rhos, format: ".2f" } }
   const sc = input.cells.filter((c) => c.scRate > 0)
   return {
@@ -129,13 +135,13 @@ export const softmaxAuditSpec = (input: SoftmaxAuditFigure): TopLevelSpec => {
           {
             data: { values: [{ budget: input.budget }] },
             mark: { type: "rule", color: MUTED, strokeDash: [2, 3] },
-            encoding: { y: tGrokY(AXIS.tGrokLog, "budget") }
+            encoding: { y: tGrokY(ticks, "budget") }
           },
-          ...errorBars(rows, x, color),
+          ...errorBars(rows, x, ticks, color),
           // Lines join grokked cells only: a line into a censored marker would draw a
           // delay the run never measured.
-          { transform: [{ filter: "datum.status == 'grokked'" }], mark: { type: "line", strokeWidth: 1.5, opacity: 0.7 }, encoding: { x, y: tGrokY(), color } },
-          { mark: { type: "point", size: 70, filled: true }, encoding: { x, y: tGrokY(), color, shape: statusShape } }
+          { transform: [{ filter: "datum.status == 'grokked'" }], mark: { type: "line", strokeWidth: 1.5, opacity: 0.7 }, encoding: { x, y: tGrokY(ticks), color } },
+          { mark: { type: "point", size: 70, filled: true }, encoding: { x, y: tGrokY(ticks), color, shape: statusShape } }
         ]
       },
       {
