@@ -148,11 +148,13 @@ export const logTicks = (...lists: ReadonlyArray<ReadonlyArray<unknown>>): Array
   if (xs.length === 0) return [...TICKS_125]
   const lo = Math.min(...xs)
   const hi = Math.max(...xs)
-  const inRange = (ts: ReadonlyArray<number>) => ts.filter((t) => t >= lo * 0.97 && t <= hi * 1.03)
-  const t125 = inRange(TICKS_125)
-  if (t125.length >= 3) return t125.map(clean)
-  const t19 = inRange(TICKS_19)
-  if (t19.length >= 3) return t19.map(clean)
+  // The count that picks a series uses the data range itself (a value just outside
+  // may be dropped); the values returned reach a little beyond it, since the scales
+  // pad the domain by a few pixels and vega drops whatever lands outside.
+  const within = (ts: ReadonlyArray<number>) => ts.filter((t) => t >= lo && t <= hi)
+  const near = (ts: ReadonlyArray<number>) => ts.filter((t) => t >= lo * 0.9 && t <= hi * 1.1).map(clean)
+  if (within(TICKS_125).length >= 3) return near(TICKS_125)
+  if (within(TICKS_19).length >= 3) return near(TICKS_19)
   const raw = (hi - lo) / 3 || hi / 3
   const mag = 10 ** Math.floor(Math.log10(raw))
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag
