@@ -17,7 +17,11 @@ describe("grokflow as a process", () => {
 `)
     const env = { GROKFLOW_FIXTURE_COUNTER: s.counter }
     const first = spawnCli(args(s, ["run"], p), env)
-    await waitFor(() => (s.counts().double ?? 0) >= 1 && (s.counts().parity ?? 0) >= 1 && fs.existsSync(path.join(s.cache, "entries", "parity")) && fs.readdirSync(path.join(s.cache, "entries", "parity")).length > 0)
+    // Kill once double is mid-run and parity's manifest is committed (not just its temp file).
+    const parityEntries = path.join(s.cache, "entries", "parity")
+    await waitFor(() =>
+      (s.counts().double ?? 0) >= 1 && fs.existsSync(parityEntries) && fs.readdirSync(parityEntries).some((f) => f.endsWith(".json"))
+    )
     first.child.kill("SIGKILL")
     const killed = await first.done
     expect(killed.signal).toBe("SIGKILL")
