@@ -160,16 +160,17 @@ interface FnDef {
 }
 
 /**
- * gatherGelu(n, rowBytes, a, b, P, Q, b1, h, g):
+ * gatherGelu(n, rowBytes, srcStride, a, b, P, Q, b1, h, g):
  *   for each row r: x = P[a[r]] + Q[b[r]] + b1; h[r] = GELU(x); g[r] = GELU'(x)
+ * (P and Q rows are srcStride bytes apart: they may interleave in one [p, 2H] block).
  */
 const gatherGelu = (): FnDef => {
-  const [n, rowBytes, a, b, P, Q, b1, h, g] = [0, 1, 2, 3, 4, 5, 6, 7, 8]
-  const [r, j, pa, qb] = [9, 10, 11, 12]
-  const L = { x: 13, z: 14, t: 15, e: 16, ty: 17, tk: 18, cdf: 19 }
+  const [n, rowBytes, stride, a, b, P, Q, b1, h, g] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+  const [r, j, pa, qb] = [10, 11, 12, 13]
+  const L = { x: 14, z: 15, t: 16, e: 17, ty: 18, tk: 19, cdf: 20 }
   const row: Code = [
-    ...set(pa, i32add(get(P), i32mul(i32load(i32add(get(a), i32mul(get(r), i32c(4)))), get(rowBytes)))),
-    ...set(qb, i32add(get(Q), i32mul(i32load(i32add(get(b), i32mul(get(r), i32c(4)))), get(rowBytes)))),
+    ...set(pa, i32add(get(P), i32mul(i32load(i32add(get(a), i32mul(get(r), i32c(4)))), get(stride)))),
+    ...set(qb, i32add(get(Q), i32mul(i32load(i32add(get(b), i32mul(get(r), i32c(4)))), get(stride)))),
     ...forLoop(j, get(rowBytes), 16, [
       ...set(L.x, fadd(fadd(vload(i32add(get(pa), get(j))), vload(i32add(get(qb), get(j)))), vload(i32add(get(b1), get(j))))),
       ...geluBody(L, i32add(get(h), get(j)), i32add(get(g), get(j)))
@@ -177,7 +178,7 @@ const gatherGelu = (): FnDef => {
     ...set(h, i32add(get(h), get(rowBytes))),
     ...set(g, i32add(get(g), get(rowBytes)))
   ]
-  return { name: "gatherGelu", params: 9, locals: [[4, I32], [7, V128]], body: forLoop(r, get(n), 1, row) }
+  return { name: "gatherGelu", params: 10, locals: [[4, I32], [7, V128]], body: forLoop(r, get(n), 1, row) }
 }
 
 /** gelu(bytes, x, h, g): elementwise GELU and derivative over `bytes` (multiple of 16). */
@@ -196,14 +197,17 @@ const geluFlat = (): FnDef => {
   }
 }
 
-/** scatter(n, rowBytes, a, b, dx, g, dP, dQ): v = dx[r]·g[r]; dP[a[r]] += v; dQ[b[r]] += v. */
+/**
+ * scatter(n, rowBytes, dstStride, a, b, dx, g, dP, dQ):
+ *   v = dx[r]·g[r]; dP[a[r]] += v; dQ[b[r]] += v  (dP/dQ rows dstStride bytes apart)
+ */
 const scatter = (): FnDef => {
-  const [n, rowBytes, a, b, dx, g, dP, dQ] = [0, 1, 2, 3, 4, 5, 6, 7]
-  const [r, j, pa, qb] = [8, 9, 10, 11]
-  const v = 12
+  const [n, rowBytes, stride, a, b, dx, g, dP, dQ] = [0, 1, 2, 3, 4, 5, 6, 7, 8]
+  const [r, j, pa, qb] = [9, 10, 11, 12]
+  const v = 13
   const row: Code = [
-    ...set(pa, i32add(get(dP), i32mul(i32load(i32add(get(a), i32mul(get(r), i32c(4)))), get(rowBytes)))),
-    ...set(qb, i32add(get(dQ), i32mul(i32load(i32add(get(b), i32mul(get(r), i32c(4)))), get(rowBytes)))),
+    ...set(pa, i32add(get(dP), i32mul(i32load(i32add(get(a), i32mul(get(r), i32c(4)))), get(stride)))),
+    ...set(qb, i32add(get(dQ), i32mul(i32load(i32add(get(b), i32mul(get(r), i32c(4)))), get(stride)))),
     ...forLoop(j, get(rowBytes), 16, [
       ...set(v, fmul(vload(i32add(get(dx), get(j))), vload(i32add(get(g), get(j))))),
       ...vstore(i32add(get(pa), get(j)), fadd(vload(i32add(get(pa), get(j))), get(v))),
@@ -212,7 +216,7 @@ const scatter = (): FnDef => {
     ...set(dx, i32add(get(dx), get(rowBytes))),
     ...set(g, i32add(get(g), get(rowBytes)))
   ]
-  return { name: "scatter", params: 8, locals: [[4, I32], [1, V128]], body: forLoop(r, get(n), 1, row) }
+  return { name: "scatter", params: 9, locals: [[4, I32], [1, V128]], body: forLoop(r, get(n), 1, row) }
 }
 
 const section = (id: number, content: Code): Code => [id, ...uleb(content.length), ...content]
@@ -272,9 +276,10 @@ export class SimdArena {
 
 export interface SimdKernels {
   readonly arena: SimdArena
-  gatherGelu(n: number, H: number, a: Int32Array, b: Int32Array, P: Float32Array, Q: Float32Array, b1: Float32Array, h: Float32Array, g: Float32Array): void
+  /** P and Q rows are `stride` floats apart (H when separate, 2H when interleaved). */
+  gatherGelu(n: number, H: number, stride: number, a: Int32Array, b: Int32Array, P: Float32Array, Q: Float32Array, b1: Float32Array, h: Float32Array, g: Float32Array): void
   gelu(count: number, x: Float32Array, h: Float32Array, g: Float32Array): void
-  scatter(n: number, H: number, a: Int32Array, b: Int32Array, dx: Float32Array, g: Float32Array, dP: Float32Array, dQ: Float32Array): void
+  scatter(n: number, H: number, stride: number, a: Int32Array, b: Int32Array, dx: Float32Array, g: Float32Array, dP: Float32Array, dQ: Float32Array): void
 }
 
 let cachedModule: object | null | undefined
@@ -313,17 +318,19 @@ export const loadSimdKernels = (bytes: number): SimdKernels | null => {
   }
   return {
     arena,
-    gatherGelu(n, H, a, b, P, Q, b1, h, g) {
+    gatherGelu(n, H, stride, a, b, P, Q, b1, h, g) {
       checkH(H)
-      exports.gatherGelu(n, H * 4, ptr(a), ptr(b), ptr(P), ptr(Q), ptr(b1), ptr(h), ptr(g))
+      if (stride % 4 !== 0) throw new Error(`SIMD kernels need stride % 4 == 0 (${stride})`)
+      exports.gatherGelu(n, H * 4, stride * 4, ptr(a), ptr(b), ptr(P), ptr(Q), ptr(b1), ptr(h), ptr(g))
     },
     gelu(count, x, h, g) {
       if (count % 4 !== 0) throw new Error(`SIMD gelu: count must be a multiple of 4 (${count})`)
       exports.gelu(count * 4, ptr(x), ptr(h), ptr(g))
     },
-    scatter(n, H, a, b, dx, g, dP, dQ) {
+    scatter(n, H, stride, a, b, dx, g, dP, dQ) {
       checkH(H)
-      exports.scatter(n, H * 4, ptr(a), ptr(b), ptr(dx), ptr(g), ptr(dP), ptr(dQ))
+      if (stride % 4 !== 0) throw new Error(`SIMD kernels need stride % 4 == 0 (${stride})`)
+      exports.scatter(n, H * 4, stride * 4, ptr(a), ptr(b), ptr(dx), ptr(g), ptr(dP), ptr(dQ))
     }
   }
 }

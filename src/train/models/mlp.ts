@@ -2,7 +2,7 @@
  * The papers' MLP with the first layer folded into the embedding, and its exact
  * backward pass written out (no tfjs autodiff).
  *
- *   P = E·W1_top, Q = E·W1_bot             [p,H] each (W1 = [W1_top; W1_bot])
+ *   [P | Q] = E·[W1_top | W1_bot]           [p,2H] (W1 = [W1_top; W1_bot])
  *   pre = P[a] + Q[b] + b1                  [n,H]  (= [E[a];E[b]]·W1 + b1)
  *   h = GELU(pre); x = LN(h) or h           parameter-free LN, eps 1e-5 (optional)
  *   z = x·W2 + b2                           [n,p]
@@ -37,10 +37,16 @@ export const LN_EPS = 1e-5
  */
 export class MlpScratch {
   readonly simd: SimdKernels | null
+  /** [p, 2H]: row i is [P_i | Q_i]; P and Q are views with row stride 2H. */
+  readonly PQ: Float32Array
   readonly P: Float32Array
   readonly Q: Float32Array
+  readonly dPQ: Float32Array
   readonly dP: Float32Array
   readonly dQ: Float32Array
+  /** Host copies of W1 as [d, 2H] = [W1_top | W1_bot] and of its gradient. */
+  readonly W1cat: Float32Array
+  readonly dW1cat: Float32Array
   readonly b1: Float32Array
   readonly aIdx: Int32Array
   readonly bIdx: Int32Array
@@ -59,10 +65,14 @@ export class MlpScratch {
     const arena = this.simd?.arena
     const f32 = (n: number): Float32Array => (arena !== undefined ? arena.f32(n) : new Float32Array(n))
     const i32 = (n: number): Int32Array => (arena !== undefined ? arena.i32(n) : new Int32Array(n))
-    this.P = f32(p * H)
-    this.Q = f32(p * H)
-    this.dP = f32(p * H)
-    this.dQ = f32(p * H)
+    this.PQ = f32(2 * p * H)
+    this.P = this.PQ
+    this.Q = this.PQ.subarray(H)
+    this.dPQ = f32(2 * p * H)
+    this.dP = this.dPQ
+    this.dQ = this.dPQ.subarray(H)
+    this.W1cat = new Float32Array(2 * dims.d * H)
+    this.dW1cat = new Float32Array(2 * dims.d * H)
     this.b1 = f32(H)
     this.aIdx = i32(maxRows)
     this.bIdx = i32(maxRows)
@@ -96,11 +106,11 @@ const hiddenForward = (dims: MlpDims, b1: Float32Array, batch: MlpBatch, s: MlpS
     s.aIdx.set(a.subarray(0, n))
     s.bIdx.set(b.subarray(0, n))
     s.b1.set(b1)
-    s.simd.gatherGelu(n, H, s.aIdx, s.bIdx, P, Q, s.b1, s.h, s.g)
+    s.simd.gatherGelu(n, H, 2 * H, s.aIdx, s.bIdx, P, Q, s.b1, s.h, s.g)
   } else {
     for (let r = 0; r < n; r++) {
-      const pa = a[r] * H
-      const qb = b[r] * H
+      const pa = a[r] * 2 * H
+      const qb = b[r] * 2 * H
       const o = r * H
       for (let j = 0; j < H; j++) pre[o + j] = P[pa + j] + Q[qb + j] + b1[j]
     }
@@ -125,15 +135,22 @@ const hiddenForward = (dims: MlpDims, b1: Float32Array, batch: MlpBatch, s: MlpS
   }
 }
 
-/** P and Q on the device, read to the host. Returns the uploaded E and W1 halves. */
+/**
+ * [P | Q] = E·[W1_top | W1_bot] on the device (one product), read to the host.
+ * Returns the uploaded E and W1cat for the backward pass.
+ */
 const foldFirstLayer = (tf: Tf, dims: MlpDims, params: ParamSet, s: MlpScratch) => {
   const { p, d, H } = dims
+  const W1 = params.W1
+  const cat = s.W1cat
+  for (let i = 0; i < d; i++) {
+    cat.set(W1.subarray(i * H, (i + 1) * H), i * 2 * H)
+    cat.set(W1.subarray((d + i) * H, (d + i + 1) * H), i * 2 * H + H)
+  }
   const E = tf.tensor2d(params.E, [p, d])
-  const W1top = tf.tensor2d(params.W1.subarray(0, d * H), [d, H])
-  const W1bot = tf.tensor2d(params.W1.subarray(d * H, 2 * d * H), [d, H])
-  readInto(tf, tf.matMul(E, W1top), s.P)
-  readInto(tf, tf.matMul(E, W1bot), s.Q)
-  return { E, W1top, W1bot }
+  const W1cat = tf.tensor2d(cat, [d, 2 * H])
+  readInto(tf, tf.matMul(E, W1cat), s.PQ)
+  return { E, W1cat }
 }
 
 /** Logits of every row of `batch` into s.z ([n,p], before the temperature). */
@@ -164,7 +181,7 @@ export const mlpLossGrad = (
   const onehot = batch.onehot
   if (onehot === null) throw new Error("mlpLossGrad: batch has no targets")
   tf.tidy(() => {
-    const { E, W1top, W1bot } = foldFirstLayer(tf, dims, params, s)
+    const { E, W1cat } = foldFirstLayer(tf, dims, params, s)
     hiddenForward(dims, params.b1, batch, s)
 
     const X = tf.tensor2d(s.x.subarray(0, n * H), [n, H])
@@ -177,12 +194,16 @@ export const mlpLossGrad = (
 
     hiddenBackward(dims, batch, grads.b1, s)
 
-    const dP = tf.tensor2d(s.dP, [p, H])
-    const dQ = tf.tensor2d(s.dQ, [p, H])
-    const Et = tf.transpose(E)
-    readInto(tf, tf.matMul(Et, dP), grads.W1, 0)
-    readInto(tf, tf.matMul(Et, dQ), grads.W1, d * H)
-    readInto(tf, tf.add(tf.matMul(dP, tf.transpose(W1top)), tf.matMul(dQ, tf.transpose(W1bot))), grads.E)
+    // dW1cat = Eᵀ·[dP | dQ]; dE = [dP | dQ]·W1catᵀ.
+    const dPQ = tf.tensor2d(s.dPQ, [p, 2 * H])
+    readInto(tf, tf.matMul(tf.transpose(E), dPQ), s.dW1cat)
+    readInto(tf, tf.matMul(dPQ, tf.transpose(W1cat)), grads.E)
+    const gW1 = grads.W1
+    const dcat = s.dW1cat
+    for (let i = 0; i < d; i++) {
+      gW1.set(dcat.subarray(i * 2 * H, i * 2 * H + H), i * H)
+      gW1.set(dcat.subarray(i * 2 * H + H, (i + 1) * 2 * H), (d + i) * H)
+    }
   })
 }
 
@@ -208,14 +229,13 @@ const hiddenBackward = (dims: MlpDims, batch: MlpBatch, db1: Float32Array, s: Ml
       for (let j = 0; j < H; j++) dx[o + j] = inv * (dx[o + j] - m1 - x[o + j] * m2)
     }
   }
-  dP.fill(0)
-  dQ.fill(0)
-  if (s.simd !== null) s.simd.scatter(n, H, s.aIdx, s.bIdx, dx, g, dP, dQ)
+  s.dPQ.fill(0)
+  if (s.simd !== null) s.simd.scatter(n, H, 2 * H, s.aIdx, s.bIdx, dx, g, dP, dQ)
   else {
     for (let r = 0; r < n; r++) {
       const o = r * H
-      const pa = a[r] * H
-      const qb = b[r] * H
+      const pa = a[r] * 2 * H
+      const qb = b[r] * 2 * H
       for (let j = 0; j < H; j++) {
         const v = dx[o + j] * g[o + j]
         dP[pa + j] += v
@@ -226,7 +246,7 @@ const hiddenBackward = (dims: MlpDims, batch: MlpBatch, db1: Float32Array, s: Ml
   // Every row adds into exactly one row of dP, so db1 is dP's column sum.
   for (let j = 0; j < H; j++) {
     let acc = 0
-    for (let i = 0; i < dims.p; i++) acc += dP[i * H + j]
+    for (let i = 0; i < dims.p; i++) acc += dP[i * 2 * H + j]
     db1[j] = acc
   }
 }
