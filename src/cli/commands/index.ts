@@ -6,8 +6,9 @@
  */
 import { cache } from "./cache.ts"
 import { dag } from "./dag.ts"
+import { report } from "./report.ts"
 import { run } from "./run.ts"
 import { status } from "./status.ts"
 import { verify } from "./verify.ts"
 
-export const commands = [run, status, dag, cache, verify] as const
+export const commands = [run, status, dag, cache, verify, report] as const

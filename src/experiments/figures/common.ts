@@ -1,0 +1,34 @@
+/** Small conversions shared by the figure mappings. */
+import type { CellOutcome, ExponentialFit, Interval } from "../../figures/index.ts"
+import type { Interval as StoredInterval } from "../interval.ts"
+import type { GroupFit } from "../sweepFits.ts"
+
+export const fmt = (x: number, digits = 3): string => Number(x.toPrecision(digits)).toString()
+
+export const ciOf = (i: StoredInterval | null | undefined): Interval | undefined =>
+  i === null || i === undefined || i.lower === null || i.upper === null ? undefined : [i.lower, i.upper]
+
+export const ciText = (i: StoredInterval | null | undefined): string => {
+  const ci = ciOf(i)
+  return ci === undefined ? "" : ` [${fmt(ci[0])}, ${fmt(ci[1])}]`
+}
+
+export const outcomeOf = (c: GroupFit["cells"][number]): CellOutcome => ({
+  medianTGrok: c.median,
+  ...(c.lower !== null && c.upper !== null ? { ciLow: c.lower, ciHigh: c.upper } : {}),
+  grokked: c.grokked,
+  total: c.total
+})
+
+export const exponentialFit = (fit: GroupFit): ExponentialFit | null => {
+  if (fit.alpha === null || fit.intercept === null || fit.r2 === null) return null
+  const rhos = fit.cells.filter((c) => c.median !== null).map((c) => c.rho)
+  const alphaCi = ciOf(fit.alpha)
+  return {
+    alpha: fit.alpha.estimate,
+    ...(alphaCi === undefined ? {} : { alphaCi }),
+    intercept: fit.intercept,
+    r2: fit.r2,
+    fitRange: [Math.min(...rhos), Math.max(...rhos)]
+  }
+}
