@@ -14,6 +14,7 @@
  * paper profile; the MLP carries the speed-critical cells.
  */
 import { geluForward } from "../gelu.ts"
+import { loadSimdKernels, type SimdKernels } from "../simd.ts"
 import type { ParamSet } from "../params.ts"
 import { logitGradient, type ReadoutConfig } from "../readout.ts"
 import type { Tensor, Tensor2D, Tf } from "../tfTypes.ts"
@@ -67,12 +68,26 @@ const makeDense = (tf: Tf): Dense =>
     }
   })
 
-/** GELU with the host table; the derivative is saved from the same pass. */
-const makeGelu = (tf: Tf, scratch: { pre: Float32Array; h: Float32Array; g: Float32Array }) =>
+interface GeluScratch {
+  readonly simd: SimdKernels | null
+  readonly pre: Float32Array
+  readonly h: Float32Array
+  readonly g: Float32Array
+}
+
+const geluScratch = (size: number): GeluScratch => {
+  const simd = loadSimdKernels(3 * 4 * size + 1024)
+  const f32 = (n: number): Float32Array => (simd !== null ? simd.arena.f32(n) : new Float32Array(n))
+  return { simd, pre: f32(size), h: f32(size), g: f32(size) }
+}
+
+/** GELU on the host (SIMD kernel or table); the derivative is saved from the same pass. */
+const makeGelu = (tf: Tf, scratch: GeluScratch) =>
   custom<Tensor>(tf, 1, ([x], save) => {
     const size = x.size
     readInto(tf, x, scratch.pre)
-    geluForward(scratch.pre, scratch.h, scratch.g, size)
+    if (scratch.simd !== null && size % 4 === 0) scratch.simd.gelu(size, scratch.pre, scratch.h, scratch.g)
+    else geluForward(scratch.pre, scratch.h, scratch.g, size)
     const g = tf.tensor(scratch.g.subarray(0, size), x.shape)
     save([g])
     return {
@@ -107,7 +122,7 @@ export class AttentionModel {
     const dh = d / heads
     this.dense = makeDense(tf)
     const size = maxRows * Math.max(M, d)
-    this.gelu = makeGelu(tf, { pre: new Float32Array(size), h: new Float32Array(size), g: new Float32Array(size) })
+    this.gelu = makeGelu(tf, geluScratch(size))
     const ind = new Float32Array(d * heads)
     for (let i = 0; i < d; i++) ind[i * heads + Math.floor(i / dh)] = 1
     this.headSum = tf.keep(tf.tensor2d(ind, [d, heads]))
