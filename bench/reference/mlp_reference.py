@@ -22,7 +22,7 @@ seed-major, each parameter row-major in the manifest's layout order — exported
 grokflow's own deterministic init so both sides start from identical weights.
 
 Modes (one JSON object on stdout):
-  speed   --steps N --warmup W : wall time of N steps after W untimed ones
+  speed   --steps N --warmup W : wall and CPU time of N steps after W untimed ones
   losses  --steps N            : per-seed train loss at steps 0..N (before each update)
 """
 import argparse
@@ -111,13 +111,13 @@ def main():
         return
     for _ in range(args.warmup):
         step()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for _ in range(args.steps):
         step()
-    seconds = time.perf_counter() - t0
+    seconds, cpu_seconds = time.perf_counter() - t0, time.process_time() - c0
     json.dump({
         "threads": args.threads, "steps": args.steps, "seeds": S, "seconds": seconds,
-        "modelStepsPerSecond": S * args.steps / seconds, "torch": torch.__version__,
+        "cpuSeconds": cpu_seconds, "modelStepsPerSecond": S * args.steps / seconds, "torch": torch.__version__,
     }, sys.stdout)
 
 

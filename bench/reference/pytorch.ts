@@ -46,7 +46,11 @@ export const blasLibrary = async (): Promise<string> => {
 
 export interface TorchSpeed {
   readonly threads: number
+  readonly steps: number
+  readonly seeds: number
   readonly seconds: number
+  /** CPU time of all the reference's threads (spin-waits included). */
+  readonly cpuSeconds: number
   readonly modelStepsPerSecond: number
 }
 
