@@ -5,10 +5,6 @@
 import type { ResolvedBackend, Tf } from "./Backend.ts"
 import { TFJS_NODE, TFJS_WASM, importOptional, wasmDistDir } from "./packages.ts"
 
-interface WasmBackendModule {
-  readonly setWasmPaths: (prefix: string) => void
-}
-
 /**
  * Activates `backend` and checks that what tfjs runs matches what the cache key
  * says: a worker that silently trained on another backend (or without SIMD) would
@@ -26,7 +22,7 @@ export const initBackend = async (backend: ResolvedBackend): Promise<Tf> => {
       await importOptional(TFJS_NODE)
       break
     case "wasm": {
-      const wasm = (await import("@tensorflow/tfjs-backend-wasm")) as WasmBackendModule
+      const wasm = await import("@tensorflow/tfjs-backend-wasm")
       const dir = wasmDistDir()
       if (dir === undefined) throw new Error(`${TFJS_WASM} is not installed`)
       // An absolute file path: under Node the backend reads the binary with fs.
