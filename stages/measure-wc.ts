@@ -23,8 +23,6 @@ const Config = Schema.Struct({
   trainFractions: withDefault(PositiveList, [0.4]),
   lrs: withDefault(PositiveList, [1e-3]),
   loss: withDefault(Schema.Literals(["ce", "mse"]), "ce"),
-  /** Test-accuracy thresholds besides the grokking one, for threshold robustness. */
-  extraThresholds: withDefault(PositiveList, [0.8, 0.95]),
   trajectoryPoints: withDefault(Schema.Int, 120)
 })
 
@@ -51,11 +49,7 @@ export default defineStage({
         grid,
         (at) =>
           Effect.map(
-            freeCell(ctx, { ...config, trainFraction: at.trainFraction }, {
-              ...at,
-              loss: config.loss,
-              extraThresholds: config.extraThresholds
-            }),
+            freeCell(ctx, { ...config, trainFraction: at.trainFraction }, { ...at, loss: config.loss }),
             ({ summary, result }) => ({ at, summary, result })
           ),
         { concurrency: "unbounded" }

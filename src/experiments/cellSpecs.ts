@@ -14,7 +14,6 @@ export interface CellChoice {
   readonly loss?: "ce" | "mse"
   readonly model?: Model
   readonly numerics?: CellSpec["numerics"]
-  readonly extraThresholds?: ReadonlyArray<number>
   readonly trainFraction?: number
   readonly budget?: number
 }
@@ -42,7 +41,7 @@ export const cellSpec = (config: TrainingConfig, choice: CellChoice): CellSpec =
   seeds: config.seeds,
   budget: choice.budget ?? config.budget,
   evaluation: { kind: "every", every: config.evalEvery },
-  thresholds: { mem: config.memThreshold, grok: config.grokThreshold, extra: [...(choice.extraThresholds ?? [])] },
+  thresholds: { mem: config.memThreshold, grok: config.grokThreshold, extra: [...config.extraThresholds] },
   intervention: choice.intervention,
   stopWhenAllGrokked: true,
   numerics: choice.numerics ?? "float32"

@@ -30,7 +30,11 @@ export const trainingFields = {
   /** Evaluate every k steps (paper B's protocol); the resolution of T_mem and T_grok. */
   evalEvery: withDefault(PositiveInt, 25),
   memThreshold: withDefault(Fraction, 0.99),
-  grokThreshold: withDefault(Fraction, 0.9)
+  grokThreshold: withDefault(Fraction, 0.9),
+  /** Test thresholds besides the grokking one whose crossings every cell records
+   * (Wc's threshold robustness). The same list everywhere keeps free-training cells
+   * shared between stages. */
+  extraThresholds: withDefault(Schema.Array(Fraction), [0.8, 0.95])
 }
 
 export const TrainingConfig = Schema.Struct(trainingFields)

@@ -25,7 +25,6 @@ export interface HeldCell {
   readonly numerics?: CellSpec["numerics"]
   readonly budget?: number
   readonly trainFraction?: number
-  readonly extraThresholds?: ReadonlyArray<number>
   /** Extra label parts, e.g. the model variant's name. */
   readonly tag?: string
 }
@@ -85,7 +84,6 @@ export const freeCell = (
     numerics: cell.numerics,
     budget,
     trainFraction: cell.trainFraction,
-    extraThresholds: cell.extraThresholds,
     intervention: { kind: "none" }
   })
   return Effect.map(trainCached(ctx, spec, label), (result) => ({

@@ -101,8 +101,9 @@ export const wcInvarianceSpec = (input: WcInvarianceFigure): TopLevelSpec => {
   const all = [...input.byTrainFraction, ...input.byLr].flatMap((r) => [r.wc, r.wcLow ?? r.wc, r.wcHigh ?? r.wc])
   const m = mean(all)
   const yDomain = [Math.min(m * 0.88, Math.min(...all) - 1), Math.max(m * 1.12, Math.max(...all) + 2)] as const
-  const cvTf = cvPercent(input.byTrainFraction.map((r) => r.wc))
-  const cvLr = cvPercent(input.byLr.map((r) => r.wc))
+  // A profile may sweep only one of the two factors: draw only the panels it has.
+  const cvTf = input.byTrainFraction.length > 1 ? `CV ${num(cvPercent(input.byTrainFraction.map((r) => r.wc)), 1)}% across train fractions` : null
+  const cvLr = input.byLr.length > 1 ? `CV ${num(cvPercent(input.byLr.map((r) => r.wc)), 1)}% across lr` : null
   const tg = input.byLr.map((r) => r.medianTGrok).filter((t): t is number => t !== undefined)
   const tgFold = tg.length > 1 ? Math.max(...tg) / Math.min(...tg) : null
   const lam = input.lrPanelWeightDecay
@@ -110,12 +111,12 @@ export const wcInvarianceSpec = (input: WcInvarianceFigure): TopLevelSpec => {
     ...base,
     title: titleBlock(
       input,
-      `CV ${num(cvTf, 1)}% across train fractions; CV ${num(cvLr, 1)}% across lr` +
+      [cvTf, cvLr].filter((t) => t !== null).join("; ") +
         (tgFold === null ? "" : ` while T_grok moves ${num(tgFold, 1)}×`)
     ),
     hconcat: [
-      wcPanel(tfRows, "trainFraction", AXIS.trainFraction, false, yDomain, "vs train fraction"),
-      wcPanel(
+      ...(tfRows.length === 0 ? [] : [wcPanel(tfRows, "trainFraction", AXIS.trainFraction, false, yDomain, "vs train fraction")]),
+      ...(lrRows.length === 0 ? [] : [wcPanel(
         lrRows,
         "lr",
         AXIS.lr,
@@ -123,7 +124,7 @@ export const wcInvarianceSpec = (input: WcInvarianceFigure): TopLevelSpec => {
         yDomain,
         `vs learning rate${lam === undefined ? "" : ` (λ = ${lam})`}${tg.length > 0 ? "; labels: median T_grok" : ""}`,
         "medianTGrok"
-      )
+      )])
     ]
   }
 }

@@ -1,0 +1,88 @@
+/**
+ * The real stages, fits, claims and cell cache, end to end on the quick profile,
+ * with training replaced by a synthetic law whose answers are known.
+ */
+import * as path from "node:path"
+import { describe, expect, it } from "vitest"
+import { renderFigures } from "../../src/figures/index.ts"
+import type { FigureInput } from "../../src/figures/index.ts"
+import type { CellSpec } from "../../src/train/CellSpec.ts"
+import { makeHarness } from "./harness.ts"
+import { SYNTHETIC } from "./syntheticTrainer.ts"
+
+const figuresOf = async (h: ReturnType<typeof makeHarness>, sets: ReadonlyArray<string> = []) => {
+  const { outputs } = await h.verify("quick", sets)
+  return ((outputs.get("plots")?.output as { figures: ReadonlyArray<FigureInput> }).figures)
+}
+
+const isCell = (s: unknown): s is CellSpec => typeof s === "object" && s !== null && "intervention" in s
+
+describe("quick profile on a synthetic trainer", () => {
+  const h = makeHarness()
+
+  it("runs every stage and every quick claim passes against the known law", async () => {
+    const summary = await h.run("quick")
+    expect(summary.failed).toBe(0)
+    expect(summary.skipped).toBe(0)
+    const { rows, outputs } = await h.verify("quick")
+    const failed = rows.filter((r) => r.status === "FAIL")
+    expect(failed.map((r) => `${r.id}: ${r.reason}`)).toEqual([])
+    expect(rows.filter((r) => r.status === "PASS").length).toBeGreaterThanOrEqual(18)
+    // The measured α recovers the law the synthetic trainer was built on.
+    const alpha = rows.find((r) => r.id === "A2.alpha-quick")
+    expect(alpha?.measured).toBeCloseTo(SYNTHETIC.alpha, 0)
+    // Every number is traceable to the entry that produced it.
+    expect(alpha?.source).toMatch(/entries\/delay-law-fits\/[0-9a-f]{64}\.json$/)
+    expect(outputs.get("plots")).toBeDefined()
+  })
+
+  it("a second run trains nothing", async () => {
+    const before = h.trainer.trained.length
+    const summary = await h.run("quick")
+    expect(summary.ran).toBe(0)
+    expect(h.trainer.trained.length).toBe(before)
+  })
+
+  it("adding one ρ to the sweep trains only the new cells (one per lr)", async () => {
+    const before = h.trainer.trained.length
+    const summary = await h.run("quick", ["clamp-sweep.rhos=[0.85,0.95,1.05,1.15]"])
+    const trained = h.trainer.trained.slice(before).filter(isCell)
+    expect(trained).toHaveLength(2)
+    for (const spec of trained) {
+      expect(spec.intervention.kind).toBe("clamp")
+    }
+    expect(new Set(trained.map((s) => s.optimizer.lr))).toEqual(new Set([0.008, 0.004]))
+    // measure-wc and the paper B stages were not touched.
+    const reran = summary.outcomes.filter((o) => o.status !== "hit").map((o) => o.id)
+    expect(reran).not.toContain("measure-wc")
+    expect(reran).not.toContain("temperature-grid")
+  })
+
+  it("draws every figure the quick profile feeds", async () => {
+    const result = await renderFigures(await figuresOf(h), path.join(h.cacheDir, "figures"))
+    expect(result.rendered.length).toBe(result.figures.length)
+    expect(new Set(result.figures.map((f) => f.kind))).toEqual(
+      new Set([
+        "trajectories", "wcInvariance", "clampMatrix", "denseSweep", "oneShotVsSustained", "layerNorm",
+        "mediation", "collapseGrid", "memorization", "mseVsCe", "forkingArms"
+      ])
+    )
+  })
+
+  it("changing only τ values retrains only temperature cells and redraws only the figures they feed", async () => {
+    const before = h.trainer.trained.length
+    const sets = ["temperature-grid.taus=[1.0,1.3,1.5,1.7]"]
+    const summary = await h.run("quick", sets)
+    const trained = h.trainer.trained.slice(before).filter(isCell)
+    expect(trained.length).toBe(2)
+    expect(trained.every((s) => s.tau === 1.5)).toBe(true)
+    const byId = new Map(summary.outcomes.map((o) => [o.id, o.status]))
+    expect(byId.get("measure-wc")).toBe("hit")
+    expect(byId.get("clamp-sweep")).toBe("hit")
+    expect(byId.get("temperature-grid")).not.toBe("hit")
+    const redraw = await renderFigures(await figuresOf(h, sets), path.join(h.cacheDir, "figures"))
+    expect(new Set(redraw.rendered.map((id) => id.replace(/-p\d+$/, "")))).toEqual(
+      new Set(["mediation", "collapseGrid", "memorization", "mseVsCe"])
+    )
+  })
+})
