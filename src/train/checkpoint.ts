@@ -10,6 +10,7 @@
  * `<tag>.json` (metadata naming the .bin). Each is written to a temp file, fsynced
  * and renamed, the .bin first, so a crash leaves either the old or the new pair.
  */
+import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import type { CellSpec } from "./CellSpec.ts"
@@ -37,6 +38,18 @@ interface Meta {
   bin: string
   floats: number
   seeds: Array<SeedMeta>
+}
+
+/** Digest of explicit initial parameters, so a checkpoint never crosses inits. */
+export const initFingerprint = (init: ReadonlyArray<Readonly<Record<string, ArrayLike<number>>>> | undefined): string => {
+  if (init === undefined) return "default"
+  const h = createHash("sha256")
+  for (const seed of init)
+    for (const name of Object.keys(seed).sort()) {
+      h.update(name)
+      h.update(new Uint8Array(Float32Array.from(seed[name]).buffer))
+    }
+  return h.digest("hex")
 }
 
 const specHash = (spec: unknown): string => hashWords(FORMAT, canonicalJson(spec)).map((w) => w.toString(16)).join("")

@@ -9,7 +9,7 @@
  */
 import type { CellResult, ForkResult, ForkSpec } from "./CellSpec.ts"
 import { CellProgram, cloneRunState, freshRunState, seedResults, type RunState } from "./cellRun.ts"
-import { Checkpointer } from "./checkpoint.ts"
+import { Checkpointer, initFingerprint } from "./checkpoint.ts"
 import type { NormHold } from "./interventions.ts"
 import { layoutOf, weightNorm } from "./params.ts"
 import type { Tf } from "./tfTypes.ts"
@@ -26,8 +26,9 @@ export async function trainFork(tf: Tf, spec: ForkSpec, options: TrainCellOption
   const program = new CellProgram(tf, base)
   const every = options.checkpointEverySeconds ?? 180
   const dir = options.checkpointDir
-  const ckpt = (tag: string, identity: unknown): Checkpointer | undefined =>
-    dir !== undefined ? new Checkpointer(dir, base, tag, every, identity) : undefined
+  const init = initFingerprint(options.initOverride)
+  const ckpt = (tag: string, identity: object): Checkpointer | undefined =>
+    dir !== undefined ? new Checkpointer(dir, base, tag, every, { ...identity, init }) : undefined
   const A = spec.arms.length
   try {
     // Phase 1: free training to the fork point.

@@ -4,7 +4,7 @@
  */
 import type { CellResult, CellSpec } from "./CellSpec.ts"
 import { CellProgram, freshRunState, holdOf, seedResults, type InitOverride, type RunState } from "./cellRun.ts"
-import { Checkpointer } from "./checkpoint.ts"
+import { Checkpointer, initFingerprint } from "./checkpoint.ts"
 import type { Tf } from "./tfTypes.ts"
 
 export type { InitOverride } from "./cellRun.ts"
@@ -30,7 +30,10 @@ export async function trainCell(tf: Tf, spec: CellSpec, options: TrainCellOption
   try {
     const checkpointer =
       options.checkpointDir !== undefined
-        ? new Checkpointer(options.checkpointDir, spec, "cell", options.checkpointEverySeconds ?? 180)
+        ? new Checkpointer(options.checkpointDir, spec, "cell", options.checkpointEverySeconds ?? 180, {
+            spec,
+            init: initFingerprint(options.initOverride)
+          })
         : undefined
     const state: RunState = checkpointer?.load() ?? freshRunState(spec, options.initOverride)
     const hooks = {
