@@ -1,6 +1,6 @@
 /**
- * The live Trainer: a pool of worker threads, one tfjs instance each, so a 2-core
- * machine trains two cells at once (performance.md: two single-threaded workers beat
+ * The live Trainer: a pool of workers (threads; processes for tfjs-node), one tfjs
+ * instance each, so a 2-core machine trains two cells at once (performance.md: two single-threaded workers beat
  * one two-threaded one). The pool is scoped to the layer: releasing the layer
  * terminates the workers, and interrupting a train/fork effect terminates the
  * worker running it so Ctrl-C exits promptly (checkpoints make the rerun resume).
@@ -12,6 +12,7 @@ import { resolveBackend } from "./backend/resolve.ts"
 import type { CellSpec, ForkSpec } from "./CellSpec.ts"
 import type { TrainOptions } from "./Trainer.ts"
 import { TrainFailure, Trainer } from "./Trainer.ts"
+import type { Transport } from "./worker/channel.ts"
 import type { JobKind, JobKinds } from "./worker/protocol.ts"
 import { WorkerPool } from "./worker/WorkerPool.ts"
 
@@ -32,6 +33,8 @@ export const TrainerLive = (options: {
   readonly workers: number
   /** Module implementing CellRunner; tests pass a stand-in. Defaults to the training core. */
   readonly runner?: URL
+  /** Worker threads or processes; defaults to what the backend needs (worker/channel.ts). */
+  readonly transport?: Transport
 }): Layer.Layer<Trainer> =>
   Layer.effect(
     Trainer,
@@ -44,7 +47,8 @@ export const TrainerLive = (options: {
           new WorkerPool({
             size: options.workers,
             backend,
-            ...(options.runner === undefined ? {} : { runner: options.runner })
+            ...(options.runner === undefined ? {} : { runner: options.runner }),
+            ...(options.transport === undefined ? {} : { transport: options.transport })
           })
         ),
         (pool) => Effect.promise(() => pool.close())

@@ -4,23 +4,26 @@ import { WorkerPool } from "../../src/train/worker/WorkerPool.ts"
 import { standInRunner, standInSpec } from "./fixtures/specs.ts"
 import type { StandInResult } from "./fixtures/standInRunner.ts"
 
-const pool = new WorkerPool({ size: 2, backend: await resolveBackend("wasm"), runner: standInRunner })
-afterAll(() => pool.close())
+const backend = await resolveBackend("wasm")
 
-const train = (budgetMs: number, seeds = 1, signal?: AbortSignal, progress?: (d: number, t: number) => void) =>
-  pool.run("train", standInSpec(budgetMs, seeds), { ...(signal ? { signal } : {}), ...(progress ? { progress } : {}) }) as Promise<StandInResult>
+describe.each(["thread", "process"] as const)("WorkerPool over %s workers", (transport) => {
+  const pool = new WorkerPool({ size: 2, backend, runner: standInRunner, transport })
+  afterAll(() => pool.close())
 
-describe("WorkerPool", () => {
+  const train = (budgetMs: number, seeds = 1, signal?: AbortSignal, progress?: (d: number, t: number) => void) =>
+    pool.run("train", standInSpec(budgetMs, seeds), { ...(signal ? { signal } : {}), ...(progress ? { progress } : {}) }) as Promise<StandInResult>
+
   it("spawns no worker until the first job", () => {
+    expect(pool.transport).toBe(transport)
     expect(pool.workersSpawned).toBe(0)
   })
 
-  it("runs two cells concurrently on two threads of the requested backend", async () => {
+  it("runs two cells concurrently on two workers of the requested backend", async () => {
     const seen: Array<number> = []
     const [a, b] = await Promise.all([train(1500, 1, undefined, (d) => seen.push(d)), train(1500)])
     expect(a.backend).toBe("wasm")
     expect(a.checksum).toBe(54)
-    expect(a.threadId).not.toBe(b.threadId)
+    expect(a.worker).not.toBe(b.worker)
     // Overlapping lifetimes: each started before the other ended.
     expect(a.startedAt).toBeLessThan(b.endedAt)
     expect(b.startedAt).toBeLessThan(a.endedAt)

@@ -23,7 +23,7 @@ describe("TrainerLive", () => {
     }))
     expect(out.backend).toBe("wasm")
     const [a, b, c] = out.results
-    expect(new Set([a.threadId, b.threadId, c.threadId]).size).toBe(2)
+    expect(new Set([a.worker, b.worker, c.worker]).size).toBe(2)
     // The third waited for a free worker.
     expect(c.startedAt).toBeGreaterThanOrEqual(Math.min(a.endedAt, b.endedAt))
     expect(out.failure).toBeInstanceOf(TrainFailure)

@@ -1,13 +1,12 @@
 /**
- * One worker thread with its own tfjs instance, running at most one job at a time.
- * A worker that dies (uncaught error, exit, termination) fails its current job and
- * is never reused; the pool replaces it on demand.
+ * One training worker (thread or process) with its own tfjs instance, running at
+ * most one job at a time. A worker that dies (uncaught error, exit, termination)
+ * fails its current job and is never reused; the pool replaces it on demand.
  */
-import { Worker } from "node:worker_threads"
+import type { Channel, Transport } from "./channel.ts"
+import { openChannel } from "./channel.ts"
 import type { JobRequest, WorkerConfig, WorkerMessage } from "./protocol.ts"
 import { deserializeError } from "./protocol.ts"
-
-const bootstrapUrl = new URL("./bootstrap.mjs", import.meta.url)
 
 interface Active {
   readonly id: number
@@ -17,18 +16,14 @@ interface Active {
 }
 
 export class TrainingWorker {
-  private readonly worker: Worker
+  private readonly channel: Channel
   private active: Active | undefined
   private alive = true
 
-  constructor(config: WorkerConfig) {
-    this.worker = new Worker(bootstrapUrl, { workerData: config })
-    // An idle worker must not keep the process alive: a pool that was never closed
-    // (a script that forgot its scope) would otherwise hang at exit.
-    this.worker.unref()
-    this.worker.on("message", (message: WorkerMessage) => this.onMessage(message))
-    this.worker.on("error", (error: Error) => this.die(error))
-    this.worker.on("exit", (code: number) => this.die(new Error(`training worker exited with code ${code}`)))
+  constructor(transport: Transport, config: WorkerConfig) {
+    this.channel = openChannel(transport, config)
+    this.channel.onMessage((message) => this.onMessage(message))
+    this.channel.onDeath((error) => this.die(error))
   }
 
   get isAlive(): boolean {
@@ -43,21 +38,21 @@ export class TrainingWorker {
     if (!this.isIdle) return Promise.reject(new Error("training worker is busy or dead"))
     return new Promise((resolve, reject) => {
       this.active = { id: job.id, onProgress, resolve, reject }
-      this.worker.ref()
-      this.worker.postMessage(job)
+      this.channel.setBusy(true)
+      this.channel.send(job)
     })
   }
 
-  /** Stops the thread at once, mid-step if need be: wasm execution is interruptible. */
+  /** Stops the worker at once, mid-step if need be, failing its job with `reason`. */
   terminate(reason: Error): Promise<void> {
     this.die(reason)
-    return this.worker.terminate().then(() => undefined)
+    return this.channel.terminate()
   }
 
   private settle(): Active | undefined {
     const active = this.active
     this.active = undefined
-    this.worker.unref()
+    this.channel.setBusy(false)
     return active
   }
 

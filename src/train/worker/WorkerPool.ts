@@ -1,5 +1,5 @@
 /**
- * A fixed number of training-worker slots fed from a FIFO queue. Workers start
+ * A fixed number of training-worker slots (threads or processes) fed from a FIFO queue. Workers start
  * lazily (a pool that never trains costs nothing) and each runs one job at a time,
  * so the pool's size bounds concurrency. Aborting a queued job just drops it;
  * aborting a running job terminates its worker (the next job in that slot gets a
@@ -9,6 +9,7 @@ import type { ResolvedBackend } from "../backend/Backend.ts"
 import { defaultRunnerUrl } from "./Runner.ts"
 import type { JobKind, JobKinds, WorkerConfig } from "./protocol.ts"
 import { TrainingWorker } from "./TrainingWorker.ts"
+import { defaultTransport, type Transport } from "./channel.ts"
 
 export interface PoolOptions {
   /** Number of worker threads, each single-threaded: one per core is the design. */
@@ -16,6 +17,8 @@ export interface PoolOptions {
   readonly backend: ResolvedBackend
   /** Module implementing CellRunner; defaults to the real training core. */
   readonly runner?: URL
+  /** Threads or processes; defaults to what the backend needs (channel.ts). */
+  readonly transport?: Transport
 }
 
 export interface JobOptions {
@@ -48,6 +51,7 @@ const abortError = (signal: AbortSignal): Error =>
 
 export class WorkerPool {
   private readonly config: WorkerConfig
+  readonly transport: Transport
   private readonly slots: Array<Slot>
   private readonly queue: Array<Queued> = []
   private nextId = 1
@@ -59,6 +63,7 @@ export class WorkerPool {
       throw new Error(`worker pool size must be a positive integer, got ${options.size}`)
     }
     this.config = { backend: options.backend, runner: (options.runner ?? defaultRunnerUrl).href }
+    this.transport = options.transport ?? defaultTransport(options.backend.name)
     this.slots = Array.from({ length: options.size }, () => ({ worker: undefined, busy: false }))
   }
 
@@ -115,7 +120,7 @@ export class WorkerPool {
 
   private start(slot: Slot, job: Queued): void {
     if (slot.worker === undefined || !slot.worker.isAlive) {
-      slot.worker = new TrainingWorker(this.config)
+      slot.worker = new TrainingWorker(this.transport, this.config)
       this.spawned++
     }
     slot.busy = true

@@ -1,21 +1,42 @@
 /**
- * Body of one training worker thread: initializes its own tfjs on the configured
- * backend, loads the runner, then serves one job at a time (the pool never sends a
- * second job before the first answers). Started through bootstrap.mjs.
+ * Body of one training worker (a thread or a child process, see channel.ts):
+ * initializes its own tfjs on the configured backend, loads the runner, then serves
+ * one job at a time (the pool never sends a second job before the first answers).
+ * Started through bootstrap.mjs.
  */
 import { parentPort, workerData } from "node:worker_threads"
 import type { Tf } from "../backend/Backend.ts"
 import { initBackend } from "../backend/init.ts"
 import type { CellRunner, RunOptions } from "./Runner.ts"
 import type { JobRequest, WorkerConfig, WorkerMessage } from "./protocol.ts"
-import { serializeError } from "./protocol.ts"
+import { CONFIG_ENV, serializeError } from "./protocol.ts"
 
 /** Progress crosses threads; a message per step would cost more than the step. */
 const PROGRESS_INTERVAL_MS = 250
 
-const port = parentPort
-if (port === null) throw new Error("entry.ts must run in a worker thread")
-const config = workerData as WorkerConfig
+interface Port {
+  readonly post: (message: WorkerMessage) => void
+  readonly onJob: (f: (job: JobRequest) => void) => void
+}
+
+const threadPort = parentPort === null ? undefined : parentPort
+const send = process.send?.bind(process)
+const port: Port =
+  threadPort !== undefined
+    ? { post: (m) => threadPort.postMessage(m), onJob: (f) => void threadPort.on("message", f) }
+    : send !== undefined
+    ? { post: (m) => void send(m), onJob: (f) => void process.on("message", (m) => f(m as JobRequest)) }
+    : (() => {
+      throw new Error("entry.ts runs only as a training worker thread or forked process")
+    })()
+
+const config: WorkerConfig = threadPort !== undefined
+  ? (workerData as WorkerConfig)
+  : (JSON.parse(process.env[CONFIG_ENV] ?? "null") as WorkerConfig)
+
+// A forked worker whose parent is gone has no one to answer; it exits as soon as its
+// event loop turns (not mid-cell: training is synchronous).
+if (threadPort === undefined) process.on("disconnect", () => process.exit(1))
 
 const loadRunner = async (url: string): Promise<CellRunner> => {
   const mod: unknown = await import(url)
@@ -37,7 +58,7 @@ const ready: Promise<{ readonly tf: Tf; readonly runner: CellRunner }> = Promise
 // Surfaced with the first job rather than as an unhandled rejection.
 ready.catch(() => undefined)
 
-const send = (message: WorkerMessage): void => port.postMessage(message)
+const post = (message: WorkerMessage): void => port.post(message)
 
 const run = async (job: JobRequest): Promise<unknown> => {
   const { tf, runner } = await ready
@@ -48,7 +69,7 @@ const run = async (job: JobRequest): Promise<unknown> => {
       const now = performance.now()
       if (done < total && now - last < PROGRESS_INTERVAL_MS) return
       last = now
-      send({ type: "progress", id: job.id, done, total })
+      post({ type: "progress", id: job.id, done, total })
     }
   }
   switch (job.kind) {
@@ -59,9 +80,9 @@ const run = async (job: JobRequest): Promise<unknown> => {
   }
 }
 
-port.on("message", (job: JobRequest) => {
+port.onJob((job) => {
   run(job).then(
-    (value) => send({ type: "result", id: job.id, value }),
-    (e: unknown) => send({ type: "error", id: job.id, error: serializeError(e) })
+    (value) => post({ type: "result", id: job.id, value }),
+    (e: unknown) => post({ type: "error", id: job.id, error: serializeError(e) })
   )
 })

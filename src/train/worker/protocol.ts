@@ -6,7 +6,10 @@
 import type { CellResult, CellSpec, ForkResult, ForkSpec } from "../CellSpec.ts"
 import type { ResolvedBackend } from "../backend/Backend.ts"
 
-/** Fixed at spawn time through `workerData`. */
+/** Environment variable carrying a forked worker's WorkerConfig (threads use workerData). */
+export const CONFIG_ENV = "GROKFLOW_TRAIN_WORKER_CONFIG"
+
+/** Fixed at spawn time, through `workerData` or CONFIG_ENV. */
 export interface WorkerConfig {
   readonly backend: ResolvedBackend
   /** file: URL of the module exporting the `CellRunner` functions (see Runner.ts). */
