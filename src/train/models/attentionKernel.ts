@@ -12,21 +12,34 @@ export interface AttentionSeedBatch extends SeedBatch {
   readonly batch: AttentionBatch
 }
 
-const oneHot = (tf: Tf, idx: Int32Array, k: number): Tensor2D => {
-  const x = new Float32Array(idx.length * k)
-  for (let r = 0; r < idx.length; r++) x[r * k + idx[r]] = 1
-  return tf.tensor2d(x, [idx.length, k])
+/** [n, V+3] rows [onehot(token) | onehot(position)] and their transpose. */
+const tokenRows = (tf: Tf, tokens: Int32Array, position: number, V: number): [Tensor2D, Tensor2D] => {
+  const n = tokens.length
+  const w = V + 3
+  const x = new Float32Array(n * w)
+  const xt = new Float32Array(n * w)
+  for (let r = 0; r < n; r++) {
+    x[r * w + tokens[r]] = 1
+    x[r * w + V + position] = 1
+    xt[tokens[r] * n + r] = 1
+    xt[(V + position) * n + r] = 1
+  }
+  return [tf.tensor2d(x, [n, w]), tf.tensor2d(xt, [w, n])]
 }
 
 const makeBatch = (tf: Tf, V: number, a: Int32Array, b: Int32Array, y: Int32Array, withTargets: boolean): AttentionSeedBatch => {
-  const oneHotA = oneHot(tf, a, V)
-  const oneHotB = oneHot(tf, b, V)
-  const targets = withTargets ? oneHot(tf, y, V) : null
+  const [T0, T0t] = tokenRows(tf, a, 0, V)
+  const [T1, T1t] = tokenRows(tf, b, 1, V)
+  let targets: Tensor2D | null = null
+  if (withTargets) {
+    const oh = new Float32Array(y.length * V)
+    y.forEach((c, r) => (oh[r * V + c] = 1))
+    targets = tf.tensor2d(oh, [y.length, V])
+  }
   return {
-    batch: { n: a.length, y, oneHotA, oneHotB, targets },
+    batch: { n: a.length, y, T0, T1, T0t, T1t, targets },
     dispose: () => {
-      oneHotA.dispose()
-      oneHotB.dispose()
+      for (const t of [T0, T1, T0t, T1t]) t.dispose()
       targets?.dispose()
     }
   }
