@@ -51,7 +51,8 @@ const paperCell = (budget: number, evalEvery: number): CellSpec => ({
 /** One measurement: model-steps per wall second and per CPU-second. */
 interface Rate {
   readonly wall: number
-  readonly cpu: number
+  /** undefined where it cannot be attributed (worker processes are not our CPU time). */
+  readonly cpu: number | undefined
   readonly busy: number | undefined
 }
 
@@ -71,7 +72,8 @@ const measureGrokflow = async (pool: WorkerPool, cells: number, steps: number): 
   // Worker threads are part of this process, so its CPU time covers them.
   const cpu = process.cpuUsage(c0)
   const modelSteps = cells * SEEDS * steps
-  return { wall: modelSteps / seconds, cpu: modelSteps / ((cpu.user + cpu.system) / 1e6), busy }
+  const cpuRate = pool.transport === "thread" ? modelSteps / ((cpu.user + cpu.system) / 1e6) : undefined
+  return { wall: modelSteps / seconds, cpu: cpuRate, busy }
 }
 
 const measureTorch = async (manifest: string, processes: number, threads: number, steps: number): Promise<Rate> => {
@@ -88,7 +90,7 @@ const measureTorch = async (manifest: string, processes: number, threads: number
 const best = (rates: ReadonlyArray<Rate>): Rate => rates.reduce((a, b) => (b.wall > a.wall ? b : a))
 
 const line = (label: string, r: Rate): string =>
-  `${label.padEnd(44)} ${r.wall.toFixed(1).padStart(6)} model-steps/s   ${r.cpu.toFixed(1).padStart(6)} per CPU-s${formatBusy(r.busy)}`
+  `${label.padEnd(50)} ${r.wall.toFixed(1).padStart(6)} model-steps/s   ${(r.cpu?.toFixed(1) ?? "—").padStart(6)} per CPU-s${formatBusy(r.busy)}`
 
 /** Max over seeds and common steps of |grokflow − torch| / |torch|. */
 const maxRelativeDifference = (result: CellResult, torch: ReadonlyArray<ReadonlyArray<number>>): { max: number; compared: number } => {
@@ -124,15 +126,22 @@ export async function main(): Promise<void> {
 
   const dir = mkdtempSync(join(tmpdir(), "grokflow-bench-"))
   const pool = new WorkerPool({ size: workers, backend })
+  // The other transport, to check the default's choice (threads could share
+  // something — allocator, GC helpers — that separate processes do not).
+  const otherTransport = pool.transport === "thread" ? "process" : "thread"
+  const otherPool = new WorkerPool({ size: workers, backend, transport: otherTransport })
   try {
     const { manifest } = exportCell(paperCell(steps, steps), dir)
-    // Start every worker (thread, tfjs, wasm compile) outside the timings.
-    await Promise.all(Array.from({ length: workers }, () => pool.run("train", paperCell(2, 2))))
+    // Start every worker (thread or process, tfjs, wasm compile) outside the timings.
+    for (const p of [pool, otherPool]) {
+      await Promise.all(Array.from({ length: workers }, () => p.run("train", paperCell(2, 2))))
+    }
 
-    const runs: Record<"single" | "pool" | "t1" | "t2" | "tProcs", Array<Rate>> = { single: [], pool: [], t1: [], t2: [], tProcs: [] }
+    const runs: Record<"single" | "pool" | "other" | "t1" | "t2" | "tProcs", Array<Rate>> = { single: [], pool: [], other: [], t1: [], t2: [], tProcs: [] }
     for (let r = 0; r < repeats; r++) {
       runs.single.push(await measureGrokflow(pool, 1, steps))
       runs.pool.push(await measureGrokflow(pool, workers, steps))
+      runs.other.push(await measureGrokflow(otherPool, workers, steps))
       if ("reason" in torch) continue
       runs.t1.push(await measureTorch(manifest, 1, 1, steps))
       runs.t2.push(await measureTorch(manifest, 1, 2, steps))
@@ -141,9 +150,10 @@ export async function main(): Promise<void> {
     const single = best(runs.single)
     const poolRate = best(runs.pool)
     console.log(line("grokflow, 1 worker (one cell alone)", single))
-    console.log(line(`grokflow, ${workers} workers (${workers} cells at once)`, poolRate))
+    console.log(line(`grokflow, ${workers} ${pool.transport} workers (${workers} cells at once)`, poolRate))
+    console.log(line(`grokflow, ${workers} ${otherTransport} workers (info)`, best(runs.other)))
     const check = await pool.run("train", paperCell(CHECK_STEPS, 1))
-    await pool.close()
+    await Promise.all([pool.close(), otherPool.close()])
     if ("reason" in torch) {
       console.log(`train speed vs pytorch: n/a (no torch)`)
       return
@@ -164,7 +174,7 @@ export async function main(): Promise<void> {
     console.log(`pytorch best: ${reference.threads} thread(s). Other ratios: grokflow 1 worker / pytorch 1 thread ${(single.wall / t1.wall).toFixed(2)}×, grokflow ${workers} workers / pytorch ${workers} processes ${(poolRate.wall / tProcs.wall).toFixed(2)}×`)
     console.log(`train speed vs pytorch: ${(poolRate.wall / reference.rate.wall).toFixed(2)}×`)
   } finally {
-    await pool.close()
+    await Promise.all([pool.close(), otherPool.close()])
     rmSync(dir, { recursive: true, force: true })
   }
 }
