@@ -31,36 +31,35 @@ export async function trainFork(tf: Tf, spec: ForkSpec, options: TrainCellOption
     dir !== undefined ? new Checkpointer(dir, base, tag, every, { ...identity, init }) : undefined
   const A = spec.arms.length
   try {
-    // Phase 1: free training to the fork point.
+    // Phase 1: free training to the fork point (or its checkpoint, if complete).
     const baseCk = ckpt("fork-base", { base, forkAtLeast: spec.forkAtLeast })
-    let forkState: RunState = baseCk?.load() ?? freshRunState(base, options.initOverride)
     const forkReady = (s: RunState): boolean => s.step >= spec.forkAtLeast && s.seeds.every((x) => x.tMem !== null)
+    const loaded = baseCk?.load()
     const saved = baseCk?.loadResult<ForkPoint>("point")
-    if (saved === undefined) {
-      const reached = forkReady(forkState) && forkState.step > 0
-        ? true
-        : program.run(forkState, { kind: "none" }, {
-            noEarlyStop: true,
-            stopAfterEval: forkReady,
-            ...(options.progress !== undefined ? { progress: options.progress } : {}),
-            progressSpan: { offset: 0, total: base.budget * (1 + A) },
-            ...(baseCk !== undefined ? { afterStep: (s: RunState) => baseCk.maybeSave(s) } : {})
-          })
+    let forkState: RunState
+    let point: ForkPoint
+    if (saved !== undefined && loaded !== undefined && loaded.step === saved.forkStep) {
+      forkState = loaded
+      point = saved
+    } else {
+      forkState = loaded ?? freshRunState(base, options.initOverride)
+      const reached =
+        (forkState.step > 0 && forkReady(forkState)) ||
+        program.run(forkState, { kind: "none" }, {
+          noEarlyStop: true,
+          stopAfterEval: forkReady,
+          ...(options.progress !== undefined ? { progress: options.progress } : {}),
+          progressSpan: { offset: 0, total: base.budget * (1 + A) },
+          ...(baseCk !== undefined ? { afterStep: (s: RunState) => baseCk.maybeSave(s) } : {})
+        })
       if (!reached) {
         baseCk?.clear()
         return { forkStep: null, normAtFork: [], arms: {}, backend: tf.getBackend(), wallSeconds: (performance.now() - started) / 1000 }
       }
       const layout = layoutOf(base)
-      const point: ForkPoint = { forkStep: forkState.step, normAtFork: forkState.seeds.map((s) => weightNorm(layout, s.params)) }
+      point = { forkStep: forkState.step, normAtFork: forkState.seeds.map((s) => weightNorm(layout, s.params)) }
       baseCk?.save(forkState)
       baseCk?.saveResult("point", point)
-    }
-    const point = saved ?? { forkStep: forkState.step, normAtFork: forkState.seeds.map((s) => weightNorm(layoutOf(base), s.params)) }
-    if (saved !== undefined && forkState.step !== point.forkStep) {
-      // The saved fork state is the base checkpoint written at the fork.
-      const reloaded = baseCk?.load()
-      if (reloaded === undefined || reloaded.step !== point.forkStep) throw new Error("fork checkpoint is inconsistent")
-      forkState = reloaded
     }
 
     // Phase 2: every arm from an identical copy of the fork state.

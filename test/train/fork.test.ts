@@ -48,6 +48,33 @@ describe("fork and checkpoints (wasm)", () => {
     })
   })
 
+  it("an interrupted fork resumes inside its arms to the same result", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "grokflow-fork-"))
+    const spec = {
+      base: smallSpec({ budget: 240, evaluation: { kind: "every" as const, every: 20 } }),
+      forkAtLeast: 100,
+      arms: [
+        { name: "free", kind: "free" as const },
+        { name: "raised", kind: "clamp" as const, factor: 1.2 }
+      ]
+    }
+    const whole = await trainFork(tf, spec)
+    const interrupted = trainFork(tf, spec, {
+      checkpointDir: dir,
+      checkpointEverySeconds: 0,
+      progress: (done, total) => {
+        if (done > 0.8 * total) throw new Error("interrupt")
+      }
+    })
+    await expect(interrupted).rejects.toThrow("interrupt")
+    const resumed = await trainFork(tf, spec, { checkpointDir: dir })
+    expect(resumed.forkStep).toBe(whole.forkStep)
+    expect(resumed.normAtFork).toEqual(whole.normAtFork)
+    for (const name of ["free", "raised"]) expect(resumed.arms[name].seeds).toEqual(whole.arms[name].seeds)
+    expect(fs.readdirSync(dir)).toEqual([])
+    fs.rmSync(dir, { recursive: true, force: true })
+  })
+
   it("an interrupted cell resumes from its checkpoint to the same result", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "grokflow-ckpt-"))
     const spec = smallSpec({ budget: 200, evaluation: { kind: "every", every: 10 }, intervention: { kind: "clamp", tInt: 50, targetNorm: 30 } })
