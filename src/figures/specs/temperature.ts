@@ -35,8 +35,11 @@ const tauX = (taus: ReadonlyArray<number>): XDef => ({
 })
 
 export const mseVsCeSpec = (input: MseVsCeFigure): TopLevelSpec => {
-  const rows: Array<Row> = input.cells.map((c) => ({ loss: c.loss, tau: c.tau, L: c.L, tGrok: c.medianTGrok, ciLow: c.ciLow ?? null, ciHigh: c.ciHigh ?? null }))
+  const rows: Array<Row> = input.cells.map((c) => ({ loss: c.loss, rho: `ρ = ${num(c.rho, 2)}`, tau: c.tau, L: c.L, tGrok: c.medianTGrok, ciLow: c.ciLow ?? null, ciHigh: c.ciHigh ?? null }))
   const taus = [...new Set(input.cells.map((c) => c.tau))].sort((a, b) => a - b)
+  // One line per (loss, ρ): the baseline ρ = 1 cell must not be joined to the τ sweep.
+  const detail = { field: "rho", type: "nominal" } as const
+  const shape = { field: "rho", type: "nominal", title: "held norm" } as const
   const x = tauX(taus)
   const color: ColorDef = { field: "loss", type: "nominal", title: "loss", scale: { domain: ["CE", "MSE"] } }
   const ticks = logTicks(fieldValues(rows, "tGrok", "ciLow", "ciHigh"))
@@ -61,8 +64,8 @@ export const mseVsCeSpec = (input: MseVsCeFigure): TopLevelSpec => {
         height: HEIGHT,
         title: { text: "effective logit scale", fontSize: 12, fontWeight: "normal", anchor: "middle" },
         layer: [
-          { mark: { type: "line", strokeWidth: 1.75 }, encoding: { x, y: { field: "L", type: "quantitative", title: "L (log scale)", scale: { type: "log", nice: false, padding: 10 }, axis: { values: lTicks } }, color } },
-          { mark: { type: "point", size: 60, filled: true }, encoding: { x, y: { field: "L", type: "quantitative" }, color } }
+          { mark: { type: "line", strokeWidth: 1.75 }, encoding: { x, y: { field: "L", type: "quantitative", title: "L (log scale)", scale: { type: "log", nice: false, padding: 10 }, axis: { values: lTicks } }, color, detail } },
+          { mark: { type: "point", size: 60, filled: true }, encoding: { x, y: { field: "L", type: "quantitative" }, color, shape } }
         ]
       },
       {
@@ -72,8 +75,8 @@ export const mseVsCeSpec = (input: MseVsCeFigure): TopLevelSpec => {
         transform: [{ filter: "datum.tGrok != null" }],
         layer: [
           ...errorBars(rows, x, ticks, color),
-          { mark: { type: "line", strokeWidth: 1.75 }, encoding: { x, y: tGrokY(ticks), color } },
-          { mark: { type: "point", size: 60, filled: true }, encoding: { x, y: tGrokY(ticks), color } }
+          { mark: { type: "line", strokeWidth: 1.75 }, encoding: { x, y: tGrokY(ticks), color, detail } },
+          { mark: { type: "point", size: 60, filled: true }, encoding: { x, y: tGrokY(ticks), color, shape } }
         ]
       }
     ]
