@@ -14,7 +14,7 @@
  * step they stopped at). The cell stops when every seed has finished, or at budget.
  */
 import type { CellSpec, SeedResult } from "./CellSpec.ts"
-import { adamwStep, type AdamMoments } from "./adamw.ts"
+import { AdamSimd, adamwStep, type AdamMoments } from "./adamw.ts"
 import { buildDataset, seedSplit, type Dataset } from "./data.ts"
 import { evalSteps } from "./evalSchedule.ts"
 import { initParams } from "./init.ts"
@@ -142,6 +142,7 @@ export class CellProgram {
   private readonly batches: Array<SeedBatch>
   private readonly isTrain: Array<Uint8Array>
   private readonly grads: ParamSet
+  private readonly adamFast: AdamSimd | null
 
   constructor(
     private readonly tf: Tf,
@@ -166,6 +167,7 @@ export class CellProgram {
       this.isTrain.push(mask)
     }
     this.grads = zerosLike(this.layout)
+    this.adamFast = AdamSimd.create(this.layout)
   }
 
   dispose(): void {
@@ -219,7 +221,7 @@ export class CellProgram {
     for (const s of state.seeds) {
       if (!s.active) continue
       this.kernel.lossGrad(s.params, this.batches[s.seed], this.grads)
-      adamwStep(this.layout, s.params, this.grads, s.moments, t, this.spec.optimizer)
+      adamwStep(this.layout, s.params, this.grads, s.moments, t, this.spec.optimizer, this.adamFast)
       if (holdActive(hold, t)) applyHold(this.layout, s.params, hold, s.seed)
       s.stepsTrained = t
     }

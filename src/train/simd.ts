@@ -154,9 +154,51 @@ const geluBody = (L: { x: number; z: number; t: number; e: number; ty: number; t
 
 interface FnDef {
   readonly name: string
-  readonly params: number
+  /** Parameter count (all i32) or explicit value types. */
+  readonly params: number | ReadonlyArray<number>
   readonly locals: ReadonlyArray<[number, number]>
   readonly body: Code
+}
+
+const F32 = 0x7d
+const fsplat = (e: Code): Code => [...e, ...simd(0x13)]
+const fsqrt = un(0xe3)
+
+/**
+ * adam(bytes, w, g, m, v, beta1, c1, beta2, c2, stepSize, invSqrtBc2, eps, pre, post):
+ *   m ← β1·m + c1·g;  v ← β2·v + c2·g²;  w ← (w·pre − stepSize·m/(√v·invSqrtBc2 + ε))·post
+ * (float32 per element, as torch's AdamW; pre/post carry the decoupled decay).
+ */
+const adam = (): FnDef => {
+  const [bytes, w, g, m, v] = [0, 1, 2, 3, 4]
+  const scalars = [5, 6, 7, 8, 9, 10, 11, 12, 13] // beta1 c1 beta2 c2 stepSize invSqrtBc2 eps pre post
+  const j = 14
+  const [B1, C1, B2, C2, SS, IB, EPS, PRE, POST] = [15, 16, 17, 18, 19, 20, 21, 22, 23]
+  const [gv, mv, vv] = [24, 25, 26]
+  const splats: Code = scalars.flatMap((sc, i) => set(B1 + i, fsplat(get(sc))))
+  const at = (base: number): Code => i32add(get(base), get(j))
+  return {
+    name: "adam",
+    params: [I32, I32, I32, I32, I32, ...scalars.map(() => F32)],
+    locals: [[1, I32], [12, V128]],
+    body: [
+      ...splats,
+      ...forLoop(j, get(bytes), 16, [
+        ...set(gv, vload(at(g))),
+        ...set(mv, fadd(fmul(get(B1), vload(at(m))), fmul(get(C1), get(gv)))),
+        ...set(vv, fadd(fmul(get(B2), vload(at(v))), fmul(get(C2), fmul(get(gv), get(gv))))),
+        ...vstore(at(m), get(mv)),
+        ...vstore(at(v), get(vv)),
+        ...vstore(
+          at(w),
+          fmul(
+            fsub(fmul(vload(at(w)), get(PRE)), fdiv(fmul(get(SS), get(mv)), fadd(fmul(fsqrt(get(vv)), get(IB)), get(EPS)))),
+            get(POST)
+          )
+        )
+      ])
+    ]
+  }
 }
 
 /**
@@ -227,8 +269,11 @@ const str = (s: string): Code => {
 }
 
 const buildModule = (): Uint8Array => {
-  const fns = [gatherGelu(), geluFlat(), scatter()]
-  const types = fns.map((f) => [0x60, ...vec(Array.from({ length: f.params }, () => [I32])), 0])
+  const fns = [gatherGelu(), geluFlat(), scatter(), adam()]
+  const types = fns.map((f) => {
+    const ps = typeof f.params === "number" ? Array.from({ length: f.params }, () => I32) : f.params
+    return [0x60, ...vec(ps.map((t) => [t])), 0]
+  })
   const imports = vec([[...str("env"), ...str("memory"), 0x02, 0x00, ...uleb(1)]])
   const funcs = vec(fns.map((_, i) => uleb(i)))
   const exports = vec(fns.map((f, i) => [...str(f.name), 0x00, ...uleb(i)]))
@@ -280,6 +325,20 @@ export interface SimdKernels {
   gatherGelu(n: number, H: number, stride: number, a: Int32Array, b: Int32Array, P: Float32Array, Q: Float32Array, b1: Float32Array, h: Float32Array, g: Float32Array): void
   gelu(count: number, x: Float32Array, h: Float32Array, g: Float32Array): void
   scatter(n: number, H: number, stride: number, a: Int32Array, b: Int32Array, dx: Float32Array, g: Float32Array, dP: Float32Array, dQ: Float32Array): void
+  /** AdamW over `count` elements (multiple of 4); see `adam` above for the scalars. */
+  adam(count: number, w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, s: AdamScalars): void
+}
+
+export interface AdamScalars {
+  readonly beta1: number
+  readonly c1: number
+  readonly beta2: number
+  readonly c2: number
+  readonly stepSize: number
+  readonly invSqrtBc2: number
+  readonly eps: number
+  readonly pre: number
+  readonly post: number
 }
 
 let cachedModule: object | null | undefined
@@ -326,6 +385,10 @@ export const loadSimdKernels = (bytes: number): SimdKernels | null => {
     gelu(count, x, h, g) {
       if (count % 4 !== 0) throw new Error(`SIMD gelu: count must be a multiple of 4 (${count})`)
       exports.gelu(count * 4, ptr(x), ptr(h), ptr(g))
+    },
+    adam(count, w, g, m, v, sc) {
+      if (count % 4 !== 0) throw new Error(`SIMD adam: count must be a multiple of 4 (${count})`)
+      exports.adam(count * 4, ptr(w), ptr(g), ptr(m), ptr(v), sc.beta1, sc.c1, sc.beta2, sc.c2, sc.stepSize, sc.invSqrtBc2, sc.eps, sc.pre, sc.post)
     },
     scatter(n, H, stride, a, b, dx, g, dP, dQ) {
       checkH(H)
