@@ -163,6 +163,73 @@ interface FnDef {
 const F32 = 0x7d
 const fsplat = (e: Code): Code => [...e, ...simd(0x13)]
 const fsqrt = un(0xe3)
+const lane = (v: Code, i: number): Code => [...v, ...simd(0x1f), i]
+const sadd = (a: Code, b: Code): Code => [...a, ...b, 0x92]
+const smul = (a: Code, b: Code): Code => [...a, ...b, 0x94]
+const sdiv = (a: Code, b: Code): Code => [...a, ...b, 0x95]
+const ssqrt = (a: Code): Code => [...a, 0x91]
+const sconst = (c: number): Code => [0x43, ...new Uint8Array(new Float32Array([c]).buffer)]
+const sload = (addr: Code): Code => [...addr, 0x2a, 2, 0]
+const sstore = (addr: Code, value: Code): Code => [...addr, ...value, 0x38, 2, 0]
+/** Sum of the four lanes of a v128 local. */
+const hsum = (v: number): Code => sadd(sadd(lane(get(v), 0), lane(get(v), 1)), sadd(lane(get(v), 2), lane(get(v), 3)))
+
+/**
+ * lnForward(n, rowBytes, invH, eps, h, y, rstd): per row, y = (h − mean)·rstd with
+ * rstd = 1/√(var + eps) (biased variance, two passes), rstd stored per row.
+ */
+const lnForward = (): FnDef => {
+  const [n, rowBytes, invH, eps, h, y, rstd] = [0, 1, 2, 3, 4, 5, 6]
+  const [r, j] = [7, 8]
+  const [mean, rs] = [9, 10]
+  const [acc, mv, c] = [11, 12, 13]
+  const row: Code = [
+    ...set(acc, fconst(0)),
+    ...forLoop(j, get(rowBytes), 16, set(acc, fadd(get(acc), vload(i32add(get(h), get(j)))))),
+    ...set(mean, smul(hsum(acc), get(invH))),
+    ...set(mv, fsplat(get(mean))),
+    ...set(acc, fconst(0)),
+    ...forLoop(j, get(rowBytes), 16, [
+      ...set(c, fsub(vload(i32add(get(h), get(j))), get(mv))),
+      ...set(acc, fadd(get(acc), fmul(get(c), get(c))))
+    ]),
+    ...set(rs, sdiv(sconst(1), ssqrt(sadd(smul(hsum(acc), get(invH)), get(eps))))),
+    ...sstore(i32add(get(rstd), i32mul(get(r), i32c(4))), get(rs)),
+    ...set(c, fsplat(get(rs))),
+    ...forLoop(j, get(rowBytes), 16, vstore(i32add(get(y), get(j)), fmul(fsub(vload(i32add(get(h), get(j))), get(mv)), get(c)))),
+    ...set(h, i32add(get(h), get(rowBytes))),
+    ...set(y, i32add(get(y), get(rowBytes)))
+  ]
+  return { name: "lnForward", params: [I32, I32, F32, F32, I32, I32, I32], locals: [[2, I32], [2, F32], [3, V128]], body: forLoop(r, get(n), 1, row) }
+}
+
+/** lnBackward(n, rowBytes, invH, dx, y, rstd): dx ← rstd·(dx − mean(dx) − y·mean(dx·y)) per row, in place. */
+const lnBackward = (): FnDef => {
+  const [n, rowBytes, invH, dx, y, rstd] = [0, 1, 2, 3, 4, 5]
+  const [r, j] = [6, 7]
+  const [a1, a2, m1, m2, rs] = [8, 9, 10, 11, 12]
+  const row: Code = [
+    ...set(a1, fconst(0)),
+    ...set(a2, fconst(0)),
+    ...forLoop(j, get(rowBytes), 16, [
+      ...set(m1, vload(i32add(get(dx), get(j)))),
+      ...set(a1, fadd(get(a1), get(m1))),
+      ...set(a2, fadd(get(a2), fmul(get(m1), vload(i32add(get(y), get(j))))))
+    ]),
+    ...set(m1, fsplat(smul(hsum(a1), get(invH)))),
+    ...set(m2, fsplat(smul(hsum(a2), get(invH)))),
+    ...set(rs, fsplat(sload(i32add(get(rstd), i32mul(get(r), i32c(4)))))),
+    ...forLoop(j, get(rowBytes), 16,
+      vstore(
+        i32add(get(dx), get(j)),
+        fmul(get(rs), fsub(fsub(vload(i32add(get(dx), get(j))), get(m1)), fmul(vload(i32add(get(y), get(j))), get(m2))))
+      )
+    ),
+    ...set(dx, i32add(get(dx), get(rowBytes))),
+    ...set(y, i32add(get(y), get(rowBytes)))
+  ]
+  return { name: "lnBackward", params: [I32, I32, F32, I32, I32, I32], locals: [[2, I32], [5, V128]], body: forLoop(r, get(n), 1, row) }
+}
 
 /**
  * adam(bytes, w, g, m, v, beta1, c1, beta2, c2, stepSize, invSqrtBc2, eps, pre, post):
@@ -269,7 +336,7 @@ const str = (s: string): Code => {
 }
 
 const buildModule = (): Uint8Array => {
-  const fns = [gatherGelu(), geluFlat(), scatter(), adam()]
+  const fns = [gatherGelu(), geluFlat(), scatter(), adam(), lnForward(), lnBackward()]
   const types = fns.map((f) => {
     const ps = typeof f.params === "number" ? Array.from({ length: f.params }, () => I32) : f.params
     return [0x60, ...vec(ps.map((t) => [t])), 0]
@@ -325,6 +392,9 @@ export interface SimdKernels {
   gatherGelu(n: number, H: number, stride: number, a: Int32Array, b: Int32Array, P: Float32Array, Q: Float32Array, b1: Float32Array, h: Float32Array, g: Float32Array): void
   gelu(count: number, x: Float32Array, h: Float32Array, g: Float32Array): void
   scatter(n: number, H: number, stride: number, a: Int32Array, b: Int32Array, dx: Float32Array, g: Float32Array, dP: Float32Array, dQ: Float32Array): void
+  /** Parameter-free LayerNorm over rows of H (multiple of 4); rstd per row. */
+  lnForward(n: number, H: number, eps: number, h: Float32Array, y: Float32Array, rstd: Float32Array): void
+  lnBackward(n: number, H: number, dx: Float32Array, y: Float32Array, rstd: Float32Array): void
   /** AdamW over `count` elements (multiple of 4); see `adam` above for the scalars. */
   adam(count: number, w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, s: AdamScalars): void
 }
@@ -385,6 +455,14 @@ export const loadSimdKernels = (bytes: number): SimdKernels | null => {
     gelu(count, x, h, g) {
       if (count % 4 !== 0) throw new Error(`SIMD gelu: count must be a multiple of 4 (${count})`)
       exports.gelu(count * 4, ptr(x), ptr(h), ptr(g))
+    },
+    lnForward(n, H, eps, h, y, rstd) {
+      checkH(H)
+      exports.lnForward(n, H * 4, 1 / H, eps, ptr(h), ptr(y), ptr(rstd))
+    },
+    lnBackward(n, H, dx, y, rstd) {
+      checkH(H)
+      exports.lnBackward(n, H * 4, 1 / H, ptr(dx), ptr(y), ptr(rstd))
     },
     adam(count, w, g, m, v, sc) {
       if (count % 4 !== 0) throw new Error(`SIMD adam: count must be a multiple of 4 (${count})`)

@@ -5,6 +5,7 @@ import { gradCheck } from "./gradcheck.ts"
 import { smallSpec } from "./specs.ts"
 import { useBackend } from "./tfBackends.ts"
 
+// H = 6 is not a multiple of 4, so these exercise the plain JS loops.
 const tiny = (over: Partial<CellSpec>): CellSpec =>
   smallSpec({ task: { p: 7, op: "add", trainFraction: 0.5 }, model: { kind: "mlp", d: 4, hidden: 6, layerNorm: false }, ...over })
 
@@ -21,6 +22,9 @@ const variants: Array<[string, CellSpec]> = [
   ["MLP MSE tau=1.3", tiny({ loss: "mse", tau: 1.3 })],
   ["MLP+LN CE", tiny({ model: { kind: "mlp", d: 4, hidden: 6, layerNorm: true } })],
   ["MLP+LN MSE", tiny({ loss: "mse", model: { kind: "mlp", d: 4, hidden: 6, layerNorm: true } })],
+  // H divisible by 4: the wasm SIMD kernels (gather+GELU, LN, scatter) are used.
+  ["MLP SIMD path", tiny({ model: { kind: "mlp", d: 4, hidden: 8, layerNorm: false } })],
+  ["MLP+LN SIMD path tau=1.4", tiny({ tau: 1.4, model: { kind: "mlp", d: 4, hidden: 8, layerNorm: true } })],
   ["MLP CE stable-audit tau=1.3", tiny({ numerics: "stable-audit", tau: 1.3 })],
   ["MLP div", tiny({ task: { p: 7, op: "div", trainFraction: 0.5 } })],
   ["attention CE", tinyAttention(false, {})],

@@ -56,12 +56,12 @@ export class MlpScratch {
   readonly g: Float32Array
   readonly x: Float32Array
   readonly dx: Float32Array
-  readonly rstd: Float64Array
+  readonly rstd: Float32Array
   readonly z: Float32Array
   constructor(dims: MlpDims, maxRows: number, useSimd = true) {
     const { p, H } = dims
     const big = maxRows * H
-    const floats = 4 * p * H + H + (dims.layerNorm ? 4 : 3) * big + maxRows * p
+    const floats = 4 * p * H + H + (dims.layerNorm ? 4 : 3) * big + maxRows * (p + 1)
     this.simd = useSimd && H % 4 === 0 ? loadSimdKernels(4 * (floats + 2 * maxRows) + 64 * 16) : null
     const arena = this.simd?.arena
     const f32 = (n: number): Float32Array => (arena !== undefined ? arena.f32(n) : new Float32Array(n))
@@ -85,7 +85,7 @@ export class MlpScratch {
     this.z = f32(maxRows * p)
     // The JS path needs a separate pre-activation buffer; the SIMD gather fuses it away.
     this.pre = this.simd === null ? new Float32Array(big) : this.h
-    this.rstd = new Float64Array(maxRows)
+    this.rstd = f32(maxRows)
   }
 }
 
@@ -118,7 +118,8 @@ const hiddenForward = (dims: MlpDims, b1: Float32Array, batch: MlpBatch, s: MlpS
     }
     geluForward(pre, s.h, s.g, n * H)
   }
-  if (dims.layerNorm) {
+  if (dims.layerNorm && s.simd !== null) s.simd.lnForward(n, H, LN_EPS, s.h, s.x, s.rstd)
+  else if (dims.layerNorm) {
     const { h, x, rstd } = s
     for (let r = 0; r < n; r++) {
       const o = r * H
@@ -219,7 +220,8 @@ const hiddenBackward = (dims: MlpDims, batch: MlpBatch, db1: Float32Array, s: Ml
   const { H } = dims
   const { a, b, n } = batch
   const { dx, g, dP, dQ } = s
-  if (dims.layerNorm) {
+  if (dims.layerNorm && s.simd !== null) s.simd.lnBackward(n, H, dx, s.x, s.rstd)
+  else if (dims.layerNorm) {
     // dh = rstd·(dx − mean(dx) − x·mean(dx·x)) per row; written over dx.
     const { x, rstd } = s
     for (let r = 0; r < n; r++) {
