@@ -62,10 +62,9 @@ export const evaluateLogits = (
       let sum = 0
       for (let c = 0; c < k; c++) sum += Math.exp(row[c] - max)
       l = Math.log(sum) + max - row[y]
-      if (isTrain[r]) {
-        const zy = row[y]
-        for (let c = 0; c < k; c++) if (c !== y) others += Math.exp(row[c] - zy)
-      }
+      // Σ_{k≠y} e^{z_k−z_y} from the same sum: float64 keeps ~1e−9 relative accuracy
+      // on it even at the 2^−24 collapse threshold.
+      if (isTrain[r]) others = sum * Math.exp(max - row[y]) - 1
     } else {
       l = 0
       for (let c = 0; c < k; c++) {
