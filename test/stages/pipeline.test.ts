@@ -45,13 +45,13 @@ describe("quick profile on a synthetic trainer", () => {
 
   it("adding one ρ to the sweep trains only the new cells (one per lr)", async () => {
     const before = h.trainer.trained.length
-    const summary = await h.run("quick", ["clamp-sweep.rhos=[0.85,0.95,1.05,1.15]"])
+    const summary = await h.run("quick", ["clamp-sweep.rhos=[1.0,1.05,1.1,1.15,1.2]"])
     const trained = h.trainer.trained.slice(before).filter(isCell)
     expect(trained).toHaveLength(2)
     for (const spec of trained) {
       expect(spec.intervention.kind).toBe("clamp")
     }
-    expect(new Set(trained.map((s) => s.optimizer.lr))).toEqual(new Set([0.008, 0.004]))
+    expect(new Set(trained.map((s) => s.optimizer.lr))).toEqual(new Set([0.008, 0.012]))
     // measure-wc and the paper B stages were not touched.
     const reran = summary.outcomes.filter((o) => o.status !== "hit").map((o) => o.id)
     expect(reran).not.toContain("measure-wc")
