@@ -1,0 +1,130 @@
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { Effect } from "effect"
+import { describe, expect, it } from "vitest"
+import type { Claim } from "../../src/verify/Claim.ts"
+import { evaluateClaims } from "../../src/verify/evaluate.ts"
+import type { NodeOutputs } from "../../src/verify/evaluate.ts"
+import { loadClaims } from "../../src/verify/loadClaims.ts"
+import { resolveMeasured } from "../../src/verify/measuredValue.ts"
+
+const claim = (over: Partial<Claim>): Claim => ({
+  id: "X1.test",
+  paper: "A",
+  description: "a test claim",
+  paperValue: 7.5,
+  paperText: "7.5",
+  measure: "fits:sweep.alpha",
+  tests: { quick: { range: [5, 12] } },
+  ...over
+})
+
+const outputs = (byNode: Record<string, unknown>, nodes = Object.keys(byNode)): NodeOutputs => ({
+  nodes: new Set(nodes),
+  output: (n) => byNode[n],
+  source: (n) => (n in byNode ? `cache/entries/${n}/abc.json` : null)
+})
+
+describe("claim lookup", () => {
+  const out = {
+    fits: {
+      sweep: { alpha: { estimate: 7.9, lower: 7.1, upper: 8.6, undefinedResamples: 0 }, r2: 0.97 },
+      moduli: [{ p: 41, recovery: 0.7 }, { p: 59, recovery: 0.85 }]
+    }
+  }
+  it("reads plain numbers, intervals, indices and [key=value] selectors", () => {
+    const lookup = (n: string) => (out as Record<string, unknown>)[n]
+    expect(resolveMeasured("fits:sweep.r2", lookup)).toEqual({ value: 0.97, lower: null, upper: null })
+    expect(resolveMeasured("fits:sweep.alpha", lookup)).toEqual({ value: 7.9, lower: 7.1, upper: 8.6 })
+    expect(resolveMeasured("fits:moduli[p=59].recovery", lookup)?.value).toBe(0.85)
+    expect(resolveMeasured("fits:moduli[0].recovery", lookup)?.value).toBe(0.7)
+    expect(resolveMeasured("fits:moduli[p=97].recovery", lookup)).toBeNull()
+    expect(resolveMeasured("fits:sweep.missing", lookup)).toBeNull()
+  })
+})
+
+describe("claim evaluation", () => {
+  const out = { fits: { sweep: { alpha: 7.9, r2: 0.9, lever: 3, lrLever: 2 } } }
+
+  it("PASS inside the tolerance, FAIL outside it, with the reason", () => {
+    const [pass] = evaluateClaims([claim({})], "quick", outputs(out))
+    expect(pass.status).toBe("PASS")
+    expect(pass.source).toBe("cache/entries/fits/abc.json")
+    const [fail] = evaluateClaims([claim({ measure: "fits:sweep.r2", tests: { quick: { atLeast: 0.95 } } })], "quick", outputs(out))
+    expect(fail.status).toBe("FAIL")
+    expect(fail.reason).toContain("0.9 is not ≥ 0.95")
+  })
+
+  it("NOT RUN when the profile has no test, no such node, or the node has not run", () => {
+    const rows = evaluateClaims(
+      [claim({ id: "a", tests: { paper: { withinAbs: 1 } } }), claim({ id: "b", measure: "dense:sweep.alpha" }), claim({ id: "c" })],
+      "quick",
+      outputs({}, ["fits"])
+    )
+    expect(rows.map((r) => r.status)).toEqual(["NOT RUN", "NOT RUN", "NOT RUN"])
+    expect(rows[0].reason).toContain("does not test")
+    expect(rows[1].reason).toContain("no node dense")
+    expect(rows[2].reason).toContain("has not run")
+  })
+
+  it("compares with another measured value, scaled by factor", () => {
+    const lever = (factor: number) =>
+      evaluateClaims(
+        [claim({ measure: "fits:sweep.lever", tests: { quick: { greaterThan: "fits:sweep.lrLever", factor } } })],
+        "quick",
+        outputs(out)
+      )[0].status
+    expect(lever(1)).toBe("PASS")
+    expect(lever(2)).toBe("FAIL")
+  })
+
+  it("withinAbs and withinRel are measured from the paper's value", () => {
+    const within = (test: Claim["tests"][string]) => evaluateClaims([claim({ tests: { quick: test } })], "quick", outputs(out))[0].status
+    expect(within({ withinAbs: 0.5 })).toBe("PASS")
+    expect(within({ withinAbs: 0.3 })).toBe("FAIL")
+    expect(within({ withinRel: 0.1 })).toBe("PASS")
+    expect(within({ withinRel: 0.01 })).toBe("FAIL")
+  })
+
+  it("a value the output does not identify FAILs in a profile that tests it", () => {
+    const [row] = evaluateClaims([claim({ measure: "fits:sweep.nothing" })], "quick", outputs(out))
+    expect(row.status).toBe("FAIL")
+  })
+})
+
+describe("claim files", () => {
+  const root = () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "grokflow-claims-"))
+    fs.mkdirSync(path.join(dir, "pipeline", "claims"), { recursive: true })
+    return dir
+  }
+
+  it("the repository's claim files load, with unique ids", async () => {
+    const claims = await Effect.runPromise(loadClaims(process.cwd()))
+    expect(claims.length).toBeGreaterThan(25)
+    expect(new Set(claims.map((c) => c.id)).size).toBe(claims.length)
+  })
+
+  it("a bad claim names the file and the field, with exit code 2", async () => {
+    const dir = root()
+    fs.writeFileSync(
+      path.join(dir, "pipeline", "claims", "bad.yaml"),
+      "claims:\n  - id: X\n    paper: C\n    description: d\n    paperValue: 1\n    paperText: '1'\n    measure: 'a:b'\n    tests: {}\n"
+    )
+    const error = await Effect.runPromise(Effect.flip(loadClaims(dir)))
+    expect(error.exitCode).toBe(2)
+    expect(error.rendered).toContain(path.join("pipeline", "claims", "bad.yaml"))
+    expect(error.rendered).toContain("claims[0].paper")
+  })
+
+  it("a duplicate id is an error naming the second one", async () => {
+    const dir = root()
+    const one = (id: string) =>
+      `  - { id: ${id}, paper: A, description: d, paperValue: 1, paperText: '1', measure: 'a:b', tests: {} }\n`
+    fs.writeFileSync(path.join(dir, "pipeline", "claims", "dup.yaml"), `claims:\n${one("X")}${one("X")}`)
+    const error = await Effect.runPromise(Effect.flip(loadClaims(dir)))
+    expect(error.rendered).toContain("claims[1].id")
+    expect(error.rendered).toContain("duplicate")
+  })
+})
