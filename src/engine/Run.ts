@@ -166,7 +166,10 @@ export const runPipeline = Effect.fnUntraced(function*(profile: Profile, options
   const services = yield* Effect.context<StageServices>()
   const keyer = Keyer.make(profile)
   const jobs = Math.max(1, Math.floor(options.jobs))
-  const stagePool = yield* Semaphore.make(jobs)
+  // Stage bodies mostly wait on their cells, which the cell pool bounds; bounding the
+  // bodies by `jobs` too would let waiting stages hold every slot while the stage on
+  // the critical path (measure-wc, say) cannot start.
+  const stagePool = yield* Semaphore.make(Math.max(jobs, profile.nodes.length))
   const cellPool = yield* Semaphore.make(jobs)
   const t0 = performance.now()
   const selected = selectNodes(profile, options.only)
