@@ -67,7 +67,14 @@ export default defineStage({
   needs: {},
   output: Schema.Struct({ p: Schema.Int, variants: Schema.Array(VariantResult) }),
   code: ["src/experiments/**/*.ts"],
-  estimate: (config) => estimateOf(config.variants.length * (1 + config.rhos.length), config.seeds, Math.max(config.budget, ...config.variants.map((v) => v.budget ?? 0))),
+  estimate: (config) => {
+    const steps = Math.max(config.budget, ...config.variants.map((v) => v.budget ?? 0))
+    const perVariant = 1 + config.rhos.length
+    const attention = config.variants.filter((v) => v.model === "attention").length
+    const mlp = estimateOf((config.variants.length - attention) * perVariant, config.seeds, steps)
+    const attn = estimateOf(attention * perVariant, config.seeds, steps, "attention")
+    return attention === 0 ? mlp : { ...attn, cells: mlp.cells + attn.cells, hours: (attn.hours ?? 0) + (mlp.hours ?? 0), description: `${attn.description} (attention) + ${mlp.description} (MLP)` }
+  },
   run: (config, _inputs, ctx) =>
     Effect.forEach(
       config.variants,

@@ -6,15 +6,22 @@
  */
 import type { Estimate } from "../engine/Stage.ts"
 
-/** Measured p=59, d=128, H=256 model-steps/s over two workers (see README). */
-export const MEASURED_MODEL_STEPS_PER_SECOND = 60
+/** Measured model-steps/s over two single-threaded wasm workers, p=59 (src/train/README.md),
+ * less ~10% for evaluations. */
+export const MEASURED_MODEL_STEPS_PER_SECOND = { mlp: 110, attention: 6 } as const
 
-export const estimateOf = (cells: number, seeds: number, steps: number): Estimate => {
-  const hours = (cells * seeds * steps) / MEASURED_MODEL_STEPS_PER_SECOND / 3600
+export const estimateOf = (
+  cells: number,
+  seeds: number,
+  steps: number,
+  model: keyof typeof MEASURED_MODEL_STEPS_PER_SECOND = "mlp"
+): Estimate => {
+  const hours = (cells * seeds * steps) / MEASURED_MODEL_STEPS_PER_SECOND[model] / 3600
   return {
     cells,
     seeds,
     steps,
+    hours,
     description: `${cells} cells × ${seeds} seeds × ≤${steps} steps: at most ${
       hours < 1 ? `${Math.ceil(hours * 60)} min` : `${hours.toFixed(1)} h`
     } on 2 cores`

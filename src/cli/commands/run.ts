@@ -70,7 +70,7 @@ export const renderDryRun = (plan: Plan, only: ReadonlyArray<string> | undefined
   }
   const toRun = plan.nodes.filter((n) => selected.has(n.id) && n.status !== "fresh").length
   const budget = cells > 0 ? `; at most ${cells} cells, ${(seedSteps / 1e6).toFixed(2)}M seed-steps` : ""
-  lines.push(`${toRun} to run, ${selected.size - toRun} to reuse${budget}${counted ? `, estimated ${fmtHours(hours)}` : ""}${cells > 0 ? " (cells already in the store take no time)" : ""}`)
+  lines.push(`${toRun} to run, ${selected.size - toRun} to reuse${budget}${counted ? `, at most ${fmtHours(hours)} of training (cells stop once every seed has grokked)` : ""}${cells > 0 ? " (cells already in the store take no time)" : ""}`)
   return lines.join("\n")
 }
 
