@@ -44,20 +44,25 @@ export const logitGradient = (
   }
   readInto(tf, z, scratch)
   const scale = 1 / (tau * n)
+  const e = new Float64Array(k)
   for (let r = 0; r < n; r++) {
     const o = r * k
     let m = -Infinity
     for (let c = 0; c < k; c++) {
       const v = Math.fround(scratch[o + c] / tau)
+      e[c] = v
       if (v > m) m = v
     }
     let sum = 0
-    for (let c = 0; c < k; c++) sum += Math.exp(Math.fround(scratch[o + c] / tau) - m)
+    for (let c = 0; c < k; c++) {
+      e[c] = Math.exp(e[c] - m)
+      sum += e[c]
+    }
     const y = labels[r]
     let others = 0
     for (let c = 0; c < k; c++) {
       if (c === y) continue
-      const pc = Math.exp(Math.fround(scratch[o + c] / tau) - m) / sum
+      const pc = e[c] / sum
       others += pc
       scratch[o + c] = pc * scale
     }
