@@ -86,3 +86,15 @@ describe("quick profile on a synthetic trainer", () => {
     )
   })
 })
+
+describe("a stage added as one file (stages/wc-vs-op.ts, pipeline/ops.yaml)", () => {
+  it("trains one free cell per operation and caches them", async () => {
+    const h = makeHarness()
+    const summary = await h.run("ops")
+    expect(summary.failed).toBe(0)
+    const ops = h.trainer.trained.filter(isCell).map((s) => s.task.op)
+    expect(ops.sort()).toEqual(["add", "div", "mul", "sub"])
+    await h.run("ops", ["wc-vs-op.ops=[add,sub,mul,div]"])
+    expect(h.trainer.trained).toHaveLength(4)
+  })
+})
