@@ -13,8 +13,10 @@ import type { CellSpec, ForkSpec } from "../train/CellSpec.ts"
 import { Trainer } from "../train/Trainer.ts"
 import type { TrainFailure, TrainOptions } from "../train/Trainer.ts"
 
-/** The training code whose digest joins every training cell's key. */
-const trainingCode = ["src/train/**/*.ts"]
+/** The training math whose digest joins every training cell's key. The worker pool
+ * and backend loading (src/train/worker, src/train/backend) are left out: they move
+ * no number, and the backend itself is in the key's env. */
+const trainingCode = ["src/train/*.ts", "src/train/models/*.ts"]
 
 const cached = <S, A>(
   name: string,
