@@ -26,7 +26,7 @@ export interface FigureMeta {
   /** Overrides the builder's default title. */
   readonly title?: string
   /** One line stating the measured result, e.g. "α = 7.58 [7.41, 7.77], R² = 0.993
-   *  over ρ ∈ [0.85, 1.25] (paper: 7.64)". Shown under the figure in the report. */
+   *  over ρ ∈ [0.85, 1.25]". Shown under the figure in the report. */
   readonly caption: string
   /** The cache entry (key or entry path) the data came from, for traceability. */
   readonly source: string | ReadonlyArray<string>
@@ -389,7 +389,7 @@ export interface VerifyRow {
   readonly id: string
   readonly paper: "A" | "B"
   readonly description: string
-  /** The paper's number, with its CI when it has one: "7.64 [7.47, 7.81]". */
+  /** The paper's number, with its CI when it has one, e.g. "a [lo, hi]". */
   readonly paperValue: string
   /** Our number; null when the claim's stage did not run. */
   readonly measured: string | null

@@ -34,7 +34,7 @@ export const Claim = Schema.Struct({
   /** The paper's number (null where the paper states only a direction or a range). */
   paperValue: Schema.NullOr(Schema.Finite),
   paperCi: Schema.optional(Schema.Tuple([Schema.Finite, Schema.Finite])),
-  /** How the paper states it, for the table (e.g. "7.64 [7.47, 7.81]", "CV 1–2%"). */
+  /** How the paper states it, for the table (a value with its CI, or words such as "CV 1–2%"). */
   paperText: Schema.String,
   measure: MeasurePath,
   /** Per profile name, the test that counts as reproduced there. */

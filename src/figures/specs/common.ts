@@ -99,14 +99,14 @@ export const expCurveRows = (fit: ExponentialFit, lo: number, hi: number, xField
   })
 }
 
-/** "7.64" / "0.994": fixed decimals, no trailing noise. */
+/** "7.58" / "0.991": fixed decimals, no trailing noise. */
 export const num = (x: number, digits = 2): string => x.toFixed(digits)
 
-/** "7.64 [7.47, 7.81]" or just "7.64". */
+/** "7.58 [7.41, 7.77]" or just "7.58". */
 export const withCi = (x: number, ci: Interval | undefined, digits = 2): string =>
   ci === undefined ? num(x, digits) : `${num(x, digits)} [${num(ci[0], digits)}, ${num(ci[1], digits)}]`
 
-/** "α = 7.64 [7.47, 7.81], R² = 0.994". */
+/** "α = 7.58 [7.41, 7.77], R² = 0.991". */
 export const fitSummary = (fit: ExponentialFit, symbol = "α"): string =>
   `${symbol} = ${withCi(fit.alpha, fit.alphaCi)}, R² = ${num(fit.r2, 3)}`
 
