@@ -6,7 +6,7 @@
  */
 import { Effect } from "effect"
 import type { StageContext } from "../engine/StageContext.ts"
-import type { CellSpec, Model } from "../train/CellSpec.ts"
+import type { CellSpec, Intervention, Model } from "../train/CellSpec.ts"
 import { cellLabel, cellSpec } from "./cellSpecs.ts"
 import { summarizeCell } from "./cellSummary.ts"
 import type { TrainingConfig } from "./configFields.ts"
@@ -29,65 +29,59 @@ export interface HeldCell {
   readonly tag?: string
 }
 
-export const heldCell = (ctx: StageContext, config: TrainingConfig, cell: HeldCell) => {
-  const targetNorm = cell.rho * cell.wc
-  const tau = cell.tau ?? 1
-  const budget = cell.budget ?? config.budget
-  const label = cellLabel({
-    "": cell.tag,
-    p: cell.p,
-    rho: cell.rho,
-    lr: cell.lr,
-    tau: tau === 1 ? undefined : tau,
-    loss: cell.loss === "mse" ? "mse" : undefined,
-    hold: cell.hold === "one-shot" ? "one-shot" : undefined,
-    numerics: cell.numerics === "stable-audit" ? "audit" : undefined
-  })
+type CellBase = Omit<HeldCell, "rho" | "wc" | "tInt" | "hold">
+
+/** Trains one cell of `base` under `intervention` and summarizes it. */
+const trainSummarized = (
+  ctx: StageContext,
+  config: TrainingConfig,
+  base: CellBase,
+  intervention: Intervention,
+  labelParts: Record<string, number | string | undefined>
+) => {
+  const tau = base.tau ?? 1
+  const budget = base.budget ?? config.budget
+  const held = intervention.kind === "clamp" || intervention.kind === "rescale" ? intervention.targetNorm : null
+  const rho = typeof labelParts.rho === "number" ? labelParts.rho : null
+  const label = cellLabel({ "": base.tag, ...labelParts, tau: tau === 1 ? undefined : tau })
   const spec = cellSpec(config, {
-    p: cell.p,
-    lr: cell.lr,
+    p: base.p,
+    lr: base.lr,
     tau,
-    loss: cell.loss,
-    model: cell.model,
-    numerics: cell.numerics,
+    loss: base.loss,
+    model: base.model,
+    numerics: base.numerics,
     budget,
-    intervention: { kind: cell.hold === "one-shot" ? "rescale" : "clamp", tInt: cell.tInt, targetNorm }
+    trainFraction: base.trainFraction,
+    intervention
   })
   return Effect.map(trainCached(ctx, spec, label), (result) => ({
-    summary: summarizeCell({ label, p: cell.p, lr: cell.lr, rho: cell.rho, tau, targetNorm, budget }, result),
+    summary: summarizeCell({ label, p: base.p, lr: base.lr, rho, tau, targetNorm: held, budget }, result),
     result
   }))
 }
 
+export const heldCell = (ctx: StageContext, config: TrainingConfig, cell: HeldCell) =>
+  trainSummarized(
+    ctx,
+    config,
+    cell,
+    { kind: cell.hold === "one-shot" ? "rescale" : "clamp", tInt: cell.tInt, targetNorm: cell.rho * cell.wc },
+    {
+      p: cell.p,
+      rho: cell.rho,
+      lr: cell.lr,
+      loss: cell.loss === "mse" ? "mse" : undefined,
+      hold: cell.hold === "one-shot" ? "one-shot" : undefined,
+      numerics: cell.numerics === "stable-audit" ? "audit" : undefined
+    }
+  )
+
 /** The free-training control of the same configuration (same seeds, init and split). */
-export const freeCell = (
-  ctx: StageContext,
-  config: TrainingConfig,
-  cell: Omit<HeldCell, "rho" | "wc" | "tInt" | "hold">
-) => {
-  const tau = cell.tau ?? 1
-  const budget = cell.budget ?? config.budget
-  const label = cellLabel({
-    "": cell.tag,
+export const freeCell = (ctx: StageContext, config: TrainingConfig, cell: CellBase) =>
+  trainSummarized(ctx, config, cell, { kind: "none" }, {
     free: cell.loss ?? "ce",
     p: cell.p,
     frac: cell.trainFraction,
-    lr: cell.lr,
-    tau: tau === 1 ? undefined : tau
+    lr: cell.lr
   })
-  const spec = cellSpec(config, {
-    p: cell.p,
-    lr: cell.lr,
-    tau,
-    loss: cell.loss,
-    model: cell.model,
-    numerics: cell.numerics,
-    budget,
-    trainFraction: cell.trainFraction,
-    intervention: { kind: "none" }
-  })
-  return Effect.map(trainCached(ctx, spec, label), (result) => ({
-    summary: summarizeCell({ label, p: cell.p, lr: cell.lr, rho: null, tau, targetNorm: null, budget }, result),
-    result
-  }))
-}
