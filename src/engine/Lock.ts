@@ -22,7 +22,8 @@ interface LockInfo {
   readonly since: string
 }
 
-const pidAlive = (pid: number): boolean => {
+/** Whether a process with this pid is alive on this host (EPERM: alive, not ours). */
+export const pidAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0)
     return true

@@ -21,6 +21,7 @@ import { entryDir } from "./Manifest.ts"
 import type { Manifest } from "./Manifest.ts"
 import type { Plan } from "./Plan.ts"
 import { Store } from "./Store.ts"
+import { pidAlive } from "./Lock.ts"
 
 export interface EntryRow {
   readonly file: string
@@ -76,15 +77,6 @@ export interface GcReport {
   readonly removed: ReadonlyArray<string>
   readonly freedBytes: number
   readonly dryRun: boolean
-}
-
-const pidAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM"
-  }
 }
 
 const readdirOr = async (dir: string): Promise<Array<string>> => {
