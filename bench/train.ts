@@ -12,11 +12,14 @@
  *
  * The machine may be shared, so every figure carries how busy all cores were while
  * it was taken, and model-steps per CPU-second (less sensitive to other load).
- * With GROKFLOW_BENCH_REPEATS > 1 each configuration is measured that many times,
- * interleaved, and its best wall-clock rate kept — the same rule for both sides.
+ * Each measurement first waits (up to GROKFLOW_BENCH_QUIET_WAIT s) for the machine to
+ * be nearly idle. With GROKFLOW_BENCH_REPEATS > 1 each configuration is measured that
+ * many times, interleaved, and its best wall-clock rate kept — the same rule for both
+ * sides.
  *
  * Environment: GROKFLOW_BENCH_STEPS (timed steps per cell, default 300),
- * GROKFLOW_BENCH_REPEATS (default 1), GROKFLOW_PYTHON (default /usr/bin/python3).
+ * GROKFLOW_BENCH_REPEATS (default 1), GROKFLOW_BENCH_QUIET_WAIT (seconds, default
+ * 120), GROKFLOW_PYTHON (default /usr/bin/python3).
  */
 import { mkdtempSync, rmSync } from "node:fs"
 import { availableParallelism, cpus, tmpdir } from "node:os"
@@ -25,7 +28,7 @@ import type { CellResult, CellSpec } from "../src/train/CellSpec.ts"
 import { describeBackend } from "../src/train/backend/Backend.ts"
 import { resolveBackend } from "../src/train/backend/resolve.ts"
 import { WorkerPool } from "../src/train/worker/WorkerPool.ts"
-import { formatBusy, withCpuLoad } from "./reference/cpuLoad.ts"
+import { formatBusy, waitForQuiet, withCpuLoad } from "./reference/cpuLoad.ts"
 import { exportCell } from "./reference/exportCell.ts"
 import { blasLibrary, probeTorch, pythonPath, torchLosses, torchSpeed } from "./reference/pytorch.ts"
 
@@ -111,6 +114,7 @@ const maxRelativeDifference = (result: CellResult, torch: ReadonlyArray<Readonly
 export async function main(): Promise<void> {
   const steps = envInt("GROKFLOW_BENCH_STEPS", 300)
   const repeats = envInt("GROKFLOW_BENCH_REPEATS", 1)
+  const quietWait = envInt("GROKFLOW_BENCH_QUIET_WAIT", 120)
   const workers = availableParallelism()
   const backend = await resolveBackend("auto")
   console.log(`train bench: paper MLP p=59 fraction 0.4 d=128 H=256, ${SEEDS} seeds, lr 1e-3, λ=1, CE, τ=1; ${steps} steps per cell, best of ${repeats}`)
@@ -138,14 +142,21 @@ export async function main(): Promise<void> {
     }
 
     const runs: Record<"single" | "pool" | "other" | "t1" | "t2" | "tProcs", Array<Rate>> = { single: [], pool: [], other: [], t1: [], t2: [], tProcs: [] }
+    // Progress to stderr: on a busy machine a repeat can take many minutes.
+    const note = async (name: keyof typeof runs, measure: () => Promise<Rate>): Promise<void> => {
+      if ((await waitForQuiet(quietWait)) === false) process.stderr.write(`  (machine still busy after ${quietWait} s; measuring anyway)\n`)
+      const rate = await measure()
+      runs[name].push(rate)
+      process.stderr.write(`  ${name}: ${rate.wall.toFixed(1)} model-steps/s${formatBusy(rate.busy)}\n`)
+    }
     for (let r = 0; r < repeats; r++) {
-      runs.single.push(await measureGrokflow(pool, 1, steps))
-      runs.pool.push(await measureGrokflow(pool, workers, steps))
-      runs.other.push(await measureGrokflow(otherPool, workers, steps))
+      await note("single", () => measureGrokflow(pool, 1, steps))
+      await note("pool", () => measureGrokflow(pool, workers, steps))
+      await note("other", () => measureGrokflow(otherPool, workers, steps))
       if ("reason" in torch) continue
-      runs.t1.push(await measureTorch(manifest, 1, 1, steps))
-      runs.t2.push(await measureTorch(manifest, 1, 2, steps))
-      runs.tProcs.push(await measureTorch(manifest, workers, 1, steps))
+      await note("t1", () => measureTorch(manifest, 1, 1, steps))
+      await note("t2", () => measureTorch(manifest, 1, 2, steps))
+      await note("tProcs", () => measureTorch(manifest, workers, 1, steps))
     }
     const single = best(runs.single)
     const poolRate = best(runs.pool)

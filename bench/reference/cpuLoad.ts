@@ -35,3 +35,18 @@ export const withCpuLoad = async <A>(f: () => Promise<A>): Promise<{ readonly va
 
 export const formatBusy = (busy: number | undefined): string =>
   busy === undefined ? "" : ` [all cores ${(busy * 100).toFixed(0)}% busy]`
+
+/**
+ * Waits (up to `maxSeconds`) until the machine is nearly idle over a 1 s window, so
+ * a measurement on a shared machine starts without a competitor. Resolves to
+ * whether it got quiet; undefined where /proc/stat is unavailable.
+ */
+export const waitForQuiet = async (maxSeconds: number, threshold = 0.2): Promise<boolean | undefined> => {
+  const deadline = performance.now() + maxSeconds * 1000
+  for (;;) {
+    const { busy } = await withCpuLoad(() => new Promise<void>((r) => setTimeout(r, 1000)))
+    if (busy === undefined) return undefined
+    if (busy < threshold) return true
+    if (performance.now() > deadline) return false
+  }
+}
