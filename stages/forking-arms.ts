@@ -12,6 +12,7 @@ import { StageFailure } from "../src/engine/StageFailure.ts"
 import { cellLabel, cellSpec } from "../src/experiments/cellSpecs.ts"
 import { PositiveInt, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
 import { estimateOf } from "../src/experiments/estimate.ts"
+import { orNull } from "../src/experiments/guarded.ts"
 import { Interval, intervalOf } from "../src/experiments/interval.ts"
 import { forkCached } from "../src/experiments/trainCached.ts"
 
@@ -40,7 +41,8 @@ export default defineStage({
     normAtFork: Schema.Array(Schema.Finite),
     /** Per arm, per seed: T_grok − fork step (null: censored at the budget). */
     delays: Schema.Record(Schema.String, Schema.Array(Schema.NullOr(Schema.Int))),
-    raisedOverSame: Interval,
+    /** null when no seed grokked in both the same and the raised arm within the budget. */
+    raisedOverSame: Schema.NullOr(Interval),
     seedsUsed: Schema.Int,
     monotone: Schema.Int,
     total: Schema.Int,
@@ -76,10 +78,9 @@ export default defineStage({
       const delays = Object.fromEntries(
         ArmNames.map((arm) => [arm, delaysFromFork(result.arms[arm]?.seeds.map((s) => s.tGrok) ?? [], forkStep)])
       )
-      const ratio = raisedSameRatio(delays.same, delays.raised, {
-        seed: config.bootstrapSeed,
-        resamples: config.bootstrapResamples
-      })
+      const ratio = orNull(() =>
+        raisedSameRatio(delays.same, delays.raised, { seed: config.bootstrapSeed, resamples: config.bootstrapResamples })
+      )
       const order = orderingCount({ lowered: delays.lowered, same: delays.same, raised: delays.raised })
       return {
         p: config.p,
@@ -87,8 +88,8 @@ export default defineStage({
         forkStep,
         normAtFork: result.normAtFork,
         delays,
-        raisedOverSame: intervalOf(ratio.interval),
-        seedsUsed: ratio.seedsUsed,
+        raisedOverSame: ratio === null ? null : intervalOf(ratio.interval),
+        seedsUsed: ratio?.seedsUsed ?? 0,
         monotone: order.monotone,
         total: order.total,
         monotoneFraction: order.total === 0 ? 0 : order.monotone / order.total,

@@ -136,6 +136,7 @@ export const auditFigure = (audit: AuditOutput, source: string): Array<FigureInp
 }]
 
 export const forkFigure = (fork: ForkOutput, source: string): Array<FigureInput> => {
+  if (fork.raisedOverSame === null) return []
   const ci = ciOf(fork.raisedOverSame)
   const arms = ["lowered", "same", "raised", "free"] as const
   return [{
