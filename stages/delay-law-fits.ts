@@ -74,6 +74,25 @@ const rho1VsFree = (wc: WcOutput, sweep: SweepOutput): WeakSpot | null => {
   return null
 }
 
+/** How much LayerNorm flattens the law, measured; the MLP twin is a weaker control than the paper's. */
+const layerNormSpot = (
+  variants: ReadonlyArray<{ readonly name: string; readonly layerNorm: boolean; readonly fit: GroupFit }> | undefined,
+  flattening: number | null
+): WeakSpot | null => {
+  const withLn = variants?.find((v) => v.layerNorm && v.fit.alpha !== null)
+  const without = variants?.find((v) => !v.layerNorm && v.fit.alpha !== null)
+  if (withLn === undefined || without === undefined || flattening === null) return null
+  return {
+    id: "layernorm-flattening",
+    text: `LayerNorm control: α = ${withLn.fit.alpha?.estimate.toFixed(2)} with LN (${withLn.name}) vs ${
+      without.fit.alpha?.estimate.toFixed(2)
+    } without (${without.name}), |α_LN|/α = ${flattening.toFixed(2)}${
+      flattening > 1 / 3 ? "; LN weakens the law but does not remove it here" : ""
+    }`,
+    value: flattening
+  }
+}
+
 const alphaPerLr = (fits: SweepFits): WeakSpot | null => {
   const byLr = fits.groups.filter((g) => g.alpha !== null)
   if (new Set(byLr.map((g) => g.lr)).size < 2) return null
@@ -152,7 +171,9 @@ export default defineStage({
         },
         projection,
         layernorm: variants === undefined ? null : { variants, flattening },
-        weakSpots: [rho1VsFree(inputs.wc, inputs.sweep), alphaPerLr(sweep)].filter((w): w is WeakSpot => w !== null)
+        weakSpots: [rho1VsFree(inputs.wc, inputs.sweep), alphaPerLr(sweep), layerNormSpot(variants, flattening)].filter(
+          (w): w is WeakSpot => w !== null
+        )
       }
     })
 })
