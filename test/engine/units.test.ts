@@ -77,7 +77,8 @@ describe("per-key locks", () => {
           return yield* Effect.fail("boom")
         }))
       )
-      yield* Effect.sleep(30)
+      // Wait until the first holder is inside (a fixed sleep races on a loaded machine).
+      while (!order.includes("first in")) yield* Effect.sleep(5)
       const waited: Array<string> = []
       yield* withKeyLock(root, "k2", Effect.sync(() => order.push("second in")), (holder) => waited.push(holder))
       yield* Fiber.await(first)
