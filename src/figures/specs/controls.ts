@@ -114,6 +114,7 @@ export const layerNormSpec = (input: LayerNormFigure): TopLevelSpec => {
     title: titleBlock(input, [...fitLines, ...flat]),
     width: WIDTH,
     height: HEIGHT,
-    layer: seriesVsRho(rows, color, true, curves)
+    // Only variants without a fit are joined point to point; with none, that layer would be empty.
+    layer: seriesVsRho(rows, color, variants.some((v) => !fitted.has(v)), curves)
   }
 }
