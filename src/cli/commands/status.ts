@@ -25,7 +25,7 @@ export const status = Command.make("status", { ...engineFlags, explain: explainF
         const note = n.status === "fresh"
           ? n.key!.slice(0, 12)
           : n.status === "pending"
-          ? `after ${n.unknownInputs.map((i) => n.node.inputs.find((x) => x.name === i)?.node ?? i).join(", ")}`
+          ? `after ${[...new Set(n.unknownInputs.map((i) => n.node.inputs.find((x) => x.name === i)?.node ?? i))].join(", ")}`
           : n.problem ?? ""
         lines.push(`  ${n.status.padEnd(7)}  ${n.id.padEnd(width)}  ${note}`.trimEnd())
       }
