@@ -1,9 +1,10 @@
 /**
- * The live Trainer: a pool of workers (threads; processes for tfjs-node), one tfjs
- * instance each, so a 2-core machine trains two cells at once (performance.md: two single-threaded workers beat
- * one two-threaded one). The pool is scoped to the layer: releasing the layer
- * terminates the workers, and interrupting a train/fork effect terminates the
- * worker running it so Ctrl-C exits promptly (checkpoints make the rerun resume).
+ * The live Trainer: a pool of worker processes, one single-threaded tfjs each, so a
+ * 2-core machine trains two cells at once (performance.md: two single-threaded
+ * workers beat one two-threaded one; worker/channel.ts: processes beat threads).
+ * The pool is scoped to the layer: releasing the layer terminates the workers, and
+ * interrupting a train/fork effect terminates the worker running it so Ctrl-C exits
+ * promptly (checkpoints make the rerun resume).
  */
 import { availableParallelism } from "node:os"
 import { Effect, Layer } from "effect"
@@ -33,7 +34,7 @@ export const TrainerLive = (options: {
   readonly workers: number
   /** Module implementing CellRunner; tests pass a stand-in. Defaults to the training core. */
   readonly runner?: URL
-  /** Worker threads or processes; defaults to what the backend needs (worker/channel.ts). */
+  /** Worker processes (default) or threads (worker/channel.ts). */
   readonly transport?: Transport
 }): Layer.Layer<Trainer> =>
   Layer.effect(

@@ -17,7 +17,7 @@ export interface PoolOptions {
   readonly backend: ResolvedBackend
   /** Module implementing CellRunner; defaults to the real training core. */
   readonly runner?: URL
-  /** Threads or processes; defaults to what the backend needs (channel.ts). */
+  /** Processes (default) or threads; see channel.ts for the choice. */
   readonly transport?: Transport
 }
 

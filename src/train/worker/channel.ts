@@ -1,10 +1,15 @@
 /**
- * How the pool talks to one training worker: a worker thread or a child process.
- * Threads are cheaper to start and are the default for wasm and cpu; a process is
- * required for the tensorflow backend, whose native binding (tfjs-node) cannot be
- * loaded by a second thread of one process (tensorflow/tfjs#2079, #8388: "Module did
- * not self-register"), and libtensorflow is not designed to share a process
- * between independent runtimes anyway.
+ * How the pool talks to one training worker: a child process (the default) or a
+ * worker thread.
+ *
+ * Processes, because two training threads of one process were measured slower than
+ * two processes on the 2-core target (median +7%, up to +25%, in interleaved runs of
+ * the paper cell; README "Training speed"): threads share one address space, and the
+ * steady allocation and release of large ArrayBuffers then costs process-wide
+ * (with glibc's mmap threshold raised, the gap closed). The tensorflow backend needs
+ * processes regardless: tfjs-node's native binding cannot be loaded by a second
+ * thread of one process (tensorflow/tfjs#2079, #8388, "Module did not self-register").
+ * Threads remain selectable: they start a little faster and cannot be orphaned.
  */
 import { fork } from "node:child_process"
 import { fileURLToPath } from "node:url"
@@ -84,5 +89,5 @@ const processChannel = (config: WorkerConfig): Channel => {
 export const openChannel = (transport: Transport, config: WorkerConfig): Channel =>
   transport === "thread" ? threadChannel(config) : processChannel(config)
 
-/** The transport a backend needs: see the module comment. */
-export const defaultTransport = (backend: BackendName): Transport => (backend === "tensorflow" ? "process" : "thread")
+/** The transport for a backend: processes for all, see the module comment. */
+export const defaultTransport = (_backend: BackendName): Transport => "process"

@@ -34,8 +34,13 @@ const config: WorkerConfig = threadPort !== undefined
   ? (workerData as WorkerConfig)
   : (JSON.parse(process.env[CONFIG_ENV] ?? "null") as WorkerConfig)
 
-// A forked worker whose parent is gone has no one to answer; it exits as soon as its
-// event loop turns (not mid-cell: training is synchronous).
+// A forked worker whose parent is gone has no one to answer. Training is synchronous,
+// so 'disconnect' is seen only between cells; mid-cell, the progress hook notices
+// that the process was re-parented (a killed parent cannot terminate us itself).
+const parentPid = process.ppid
+const exitIfOrphaned = (): void => {
+  if (threadPort === undefined && process.ppid !== parentPid) process.exit(1)
+}
 if (threadPort === undefined) process.on("disconnect", () => process.exit(1))
 
 const loadRunner = async (url: string): Promise<CellRunner> => {
@@ -69,6 +74,7 @@ const run = async (job: JobRequest): Promise<unknown> => {
       const now = performance.now()
       if (done < total && now - last < PROGRESS_INTERVAL_MS) return
       last = now
+      exitIfOrphaned()
       post({ type: "progress", id: job.id, done, total })
     }
   }
