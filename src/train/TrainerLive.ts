@@ -1,7 +1,7 @@
 /**
  * The live Trainer: a pool of worker processes, one single-threaded tfjs each, so a
  * 2-core machine trains two cells at once (performance.md: two single-threaded
- * workers beat one two-threaded one; worker/channel.ts: processes beat threads).
+ * workers beat one two-threaded one; worker/channel.ts says why processes).
  * The pool is scoped to the layer: releasing the layer terminates the workers, and
  * interrupting a train/fork effect terminates the worker running it so Ctrl-C exits
  * promptly (checkpoints make the rerun resume).

@@ -2,14 +2,15 @@
  * How the pool talks to one training worker: a child process (the default) or a
  * worker thread.
  *
- * Processes, because two training threads of one process were measured slower than
- * two processes on the 2-core target (median +7%, up to +25%, in interleaved runs of
- * the paper cell; README "Training speed"): threads share one address space, and the
- * steady allocation and release of large ArrayBuffers then costs process-wide
- * (with glibc's mmap threshold raised, the gap closed). The tensorflow backend needs
- * processes regardless: tfjs-node's native binding cannot be loaded by a second
- * thread of one process (tensorflow/tfjs#2079, #8388, "Module did not self-register").
- * Threads remain selectable: they start a little faster and cannot be orphaned.
+ * Speed does not decide it: on the 2-core target, two worker threads and two worker
+ * processes trained the paper cell equally fast within the noise (±10% between
+ * runs, and whichever ran second tended to win; README "Training speed"). Processes
+ * are the default because the tensorflow backend needs them — tfjs-node's native
+ * binding cannot be loaded by a second thread of one process (tensorflow/tfjs#2079,
+ * #8388, "Module did not self-register") — and one transport for every backend means
+ * the path tfjs-node users take is the one every test and bench here exercises;
+ * also, a cell that crashes natively or runs out of memory takes down only its
+ * worker. Threads stay selectable: they start a little faster and cannot be orphaned.
  */
 import { fork } from "node:child_process"
 import { fileURLToPath } from "node:url"
