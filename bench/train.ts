@@ -28,7 +28,7 @@ import type { CellResult, CellSpec } from "../src/train/CellSpec.ts"
 import { describeBackend } from "../src/train/backend/Backend.ts"
 import { resolveBackend } from "../src/train/backend/resolve.ts"
 import { WorkerPool } from "../src/train/worker/WorkerPool.ts"
-import { formatBusy, waitForQuiet, withCpuLoad } from "./reference/cpuLoad.ts"
+import { childrenCpuSeconds, formatBusy, waitForQuiet, withCpuLoad } from "./reference/cpuLoad.ts"
 import { exportCell } from "./reference/exportCell.ts"
 import { blasLibrary, probeTorch, pythonPath, torchLosses, torchSpeed } from "./reference/pytorch.ts"
 
@@ -54,7 +54,7 @@ const paperCell = (budget: number, evalEvery: number): CellSpec => ({
 /** One measurement: model-steps per wall second and per CPU-second. */
 interface Rate {
   readonly wall: number
-  /** undefined where it cannot be attributed (worker processes are not our CPU time). */
+  /** undefined where it cannot be attributed (no /proc for worker processes). */
   readonly cpu: number | undefined
   readonly busy: number | undefined
 }
@@ -67,16 +67,21 @@ const envInt = (name: string, fallback: number): number => {
 
 const measureGrokflow = async (pool: WorkerPool, cells: number, steps: number): Promise<Rate> => {
   const c0 = process.cpuUsage()
+  const k0 = childrenCpuSeconds()
   const t0 = performance.now()
   const { busy } = await withCpuLoad(() =>
     Promise.all(Array.from({ length: cells }, () => pool.run("train", paperCell(steps, steps))))
   )
   const seconds = (performance.now() - t0) / 1000
-  // Worker threads are part of this process, so its CPU time covers them.
-  const cpu = process.cpuUsage(c0)
+  // Worker threads are part of this process; worker processes are its children.
+  const own = process.cpuUsage(c0)
+  const k1 = childrenCpuSeconds()
+  const children = k0 === undefined || k1 === undefined ? undefined : k1 - k0
+  const cpuSeconds = pool.transport === "thread"
+    ? (own.user + own.system) / 1e6
+    : children === undefined ? undefined : children + (own.user + own.system) / 1e6
   const modelSteps = cells * SEEDS * steps
-  const cpuRate = pool.transport === "thread" ? modelSteps / ((cpu.user + cpu.system) / 1e6) : undefined
-  return { wall: modelSteps / seconds, cpu: cpuRate, busy }
+  return { wall: modelSteps / seconds, cpu: cpuSeconds === undefined ? undefined : modelSteps / cpuSeconds, busy }
 }
 
 const measureTorch = async (manifest: string, processes: number, threads: number, steps: number): Promise<Rate> => {

@@ -3,7 +3,7 @@
  * The bench machine may be shared: printing how busy all cores were during each
  * measurement shows whether a figure was taken on a quiet machine.
  */
-import { readFileSync } from "node:fs"
+import { readdirSync, readFileSync } from "node:fs"
 
 interface Sample {
   readonly busy: number
@@ -48,5 +48,35 @@ export const waitForQuiet = async (maxSeconds: number, threshold = 0.2): Promise
     if (busy === undefined) return undefined
     if (busy < threshold) return true
     if (performance.now() > deadline) return false
+  }
+}
+
+/** Linux's USER_HZ, the unit of /proc/<pid>/stat times; 100 on every mainstream build. */
+const USER_HZ = 100
+
+/**
+ * CPU seconds used so far by this process's live child processes (the pool's worker
+ * processes), from /proc; undefined off Linux. Sample before and after a phase —
+ * the children must outlive both samples.
+ */
+export const childrenCpuSeconds = (): number | undefined => {
+  try {
+    let ticks = 0
+    for (const entry of readdirSync("/proc")) {
+      if (!/^\d+$/.test(entry)) continue
+      let stat: string
+      try {
+        stat = readFileSync(`/proc/${entry}/stat`, "utf8")
+      } catch {
+        continue // exited meanwhile
+      }
+      // Fields after the parenthesized command name: state ppid … utime(14) stime(15).
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+      if (Number(fields[1]) !== process.pid) continue
+      ticks += Number(fields[11]) + Number(fields[12])
+    }
+    return ticks / USER_HZ
+  } catch {
+    return undefined
   }
 }
