@@ -1,3 +1,0 @@
-export * from "./Backend.ts"
-export { resolveBackend, wasmHasSimd } from "./resolve.ts"
-export { initBackend } from "./init.ts"
