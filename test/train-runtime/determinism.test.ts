@@ -2,23 +2,18 @@ import { afterAll, describe, expect, it } from "vitest"
 import type { CellSpec } from "../../src/train/CellSpec.ts"
 import { resolveBackend } from "../../src/train/TrainerLive.ts"
 import { WorkerPool } from "../../src/train/worker/WorkerPool.ts"
+import { smallSpec } from "../train/specs.ts"
 
 // The real training core through the default runner, on a cell small enough to take
 // well under a second of compute.
-const tiny: CellSpec = {
+const tiny: CellSpec = smallSpec({
   task: { p: 11, op: "add", trainFraction: 0.5 },
   model: { kind: "mlp", d: 8, hidden: 16, layerNorm: false },
   optimizer: { lr: 3e-3, weightDecay: 1, beta1: 0.9, beta2: 0.999, eps: 1e-8, decayOrder: "before" },
-  loss: "ce",
-  tau: 1,
-  seeds: 2,
   budget: 30,
   evaluation: { kind: "every", every: 10 },
-  thresholds: { mem: 0.99, grok: 0.9, extra: [] },
-  intervention: { kind: "none" },
-  stopWhenAllGrokked: false,
-  numerics: "float32"
-}
+  stopWhenAllGrokked: false
+})
 
 const pool = new WorkerPool({ size: 2, backend: await resolveBackend("auto") })
 afterAll(() => pool.close())
