@@ -1,3 +1,5 @@
+import { spawnSync } from "node:child_process"
+import { fileURLToPath } from "node:url"
 import { afterAll, describe, expect, it } from "vitest"
 import { resolveBackend } from "../../src/train/TrainerLive.ts"
 import { WorkerPool } from "../../src/train/worker/WorkerPool.ts"
@@ -64,5 +66,11 @@ describe.each(["thread", "process"] as const)("WorkerPool over %s workers", (tra
     const [a, b] = await Promise.all([train(10), train(10)])
     expect(a.checksum + b.checksum).toBe(108)
     expect(pool.workersSpawned).toBe(3)
+  })
+  it("closing the pool lets the owning process exit 0 on its own (no unsettled await, code 13)", () => {
+    const script = fileURLToPath(new URL("./fixtures/closeAfterJob.ts", import.meta.url))
+    const done = spawnSync(process.execPath, ["--import", "tsx", script, transport], { encoding: "utf8", timeout: 60_000 })
+    expect(done.stdout).toBe("closed\n")
+    expect(done.status).toBe(0)
   })
 })

@@ -81,7 +81,12 @@ const processChannel = (config: WorkerConfig): Channel => {
     terminate: () => {
       // SIGKILL: the child may be deep in synchronous training with no chance to run
       // a handler; checkpoints are written atomically, so nothing is left half-done.
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
+      if (child.exitCode === null && child.signalCode === null) {
+        // An idle child is unref'd; waiting on its exit with nothing else keeping the
+        // event loop alive would end the parent with code 13 (unsettled await).
+        setBusy(true)
+        child.kill("SIGKILL")
+      }
       return exited
     }
   }
