@@ -36,6 +36,21 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/
 export const toPosixRelative = (root: string, file: string): string =>
   path.relative(root, file).split(path.sep).join("/")
 
+/**
+ * Stage modules compiled into the CLI bundle (bin/bundle.mjs), by absolute path.
+ * Importing them again from source would load a second engine and effect.
+ */
+const bundledStages = new Map<string, Record<string, unknown>>()
+
+export const registerBundledStages = (modules: Readonly<Record<string, Record<string, unknown>>>): void => {
+  for (const [file, mod] of Object.entries(modules)) bundledStages.set(path.resolve(file), mod)
+}
+
+const importStage = (file: string): Promise<Record<string, unknown>> => {
+  const bundled = bundledStages.get(path.resolve(file))
+  return bundled !== undefined ? Promise.resolve(bundled) : import(pathToFileURL(file).href) as Promise<Record<string, unknown>>
+}
+
 const isStage = (value: unknown): value is AnyStage => {
   if (typeof value !== "object" || value === null) return false
   const v = value as Record<string, unknown>
@@ -64,7 +79,7 @@ export const discoverStages = Effect.fnUntraced(function*(options: DiscoverOptio
   for (const file of files) {
     const relFile = toPosixRelative(root, file)
     const loaded = yield* Effect.tryPromise({
-      try: () => import(pathToFileURL(file).href) as Promise<Record<string, unknown>>,
+      try: () => importStage(file),
       catch: (cause) => (cause instanceof Error ? cause.message : String(cause))
     }).pipe(Effect.result)
     if (Result.isFailure(loaded)) {

@@ -6,7 +6,6 @@
 import * as path from "node:path"
 import { Effect } from "effect"
 import { Command } from "effect/cli"
-import { loadReportFigures, renderFigures, writeReport } from "../../figures/index.ts"
 import type { FigureInput } from "../../figures/index.ts"
 import { reportDir } from "../../verify/reportDir.ts"
 import { provenanceOf, toVerifyRow, weakSpotsOf } from "../../verify/reportInputs.ts"
@@ -21,6 +20,8 @@ export const report = Command.make("report", engineFlags, (flags) =>
     flags,
     Effect.gen(function*() {
       const { profile, plan, outputs, rows } = yield* verifyProfile(flags)
+      // Loaded here, not at start-up: vega, vega-lite and resvg cost ~0.6 s to load.
+      const { loadReportFigures, renderFigures, writeReport } = yield* Effect.promise(() => import("../../figures/index.ts"))
       const dir = reportDir(profile.name)
       const plotsNode = plan.nodes.find((n) => n.stage === "plots")
       const plots = plotsNode === undefined ? undefined : outputs.get(plotsNode.id)

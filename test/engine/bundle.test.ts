@@ -1,0 +1,96 @@
+/**
+ * The prebuilt CLI (bin/bundle.mjs) must never run code other than the sources:
+ * a mini project stands in for the repository, and each test edits its files.
+ */
+import { spawnSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { pathToFileURL } from "node:url"
+import { describe, expect, it } from "vitest"
+import { ROOT, tempDir } from "./helpers.ts"
+
+interface Built {
+  readonly file: string
+  readonly built: boolean
+}
+type EnsureBundle = (root: string, stagesDir: string, cacheDir: string) => Promise<Built | null>
+const { ensureBundle } = (await import(pathToFileURL(path.join(ROOT, "bin/bundle.mjs")).href)) as { ensureBundle: EnsureBundle }
+
+const miniProject = () => {
+  const root = tempDir("grokflow-bundle-")
+  const write = (rel: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true })
+    fs.writeFileSync(path.join(root, rel), text)
+  }
+  write("src/engine/Discovery.ts", [
+    "export const registered: Record<string, unknown> = {}",
+    "export const registerBundledStages = (m: Record<string, unknown>): void => { Object.assign(registered, m) }"
+  ].join("\n"))
+  write("src/cli/answer.ts", "export const answer: number = 1\n")
+  write("src/cli/main.ts", [
+    "import { answer } from './answer.ts'",
+    "import { registered } from '../engine/Discovery.ts'",
+    "export const main = async (): Promise<string> =>",
+    "  `${answer} ${Object.keys(registered).map((f) => f.split('/').pop()).sort().join(',')} ${import.meta.url.split('/').slice(-2).join('/')}`"
+  ].join("\n"))
+  write("stages/a.ts", "export default { name: 'a' }\n")
+  const cache = path.join(root, "bundle-cache")
+  const ensure = () => ensureBundle(root, path.join(root, "stages"), cache)
+  const runMain = async (bundle: Built | null): Promise<string> => {
+    if (bundle === null) throw new Error("expected a bundle")
+    const mod = (await import(pathToFileURL(bundle.file).href)) as { main: () => Promise<string> }
+    return mod.main()
+  }
+  return { root, write, ensure, runMain }
+}
+
+describe("prebuilt CLI bundle", () => {
+  it("is built once, reused while the sources are unchanged, and keeps each module's import.meta.url", async () => {
+    const p = miniProject()
+    const first = await p.ensure()
+    expect(first?.built).toBe(true)
+    expect(await p.runMain(first)).toBe("1 a.ts cli/main.ts")
+    const second = await p.ensure()
+    expect(second).toEqual({ file: first?.file, built: false })
+  })
+
+  it("is rebuilt when an imported source's bytes change, and runs the new code", async () => {
+    const p = miniProject()
+    await p.ensure()
+    p.write("src/cli/answer.ts", "export const answer: number = 2\n")
+    const rebuilt = await p.ensure()
+    expect(rebuilt?.built).toBe(true)
+    expect(await p.runMain(rebuilt)).toBe("2 a.ts cli/main.ts")
+  })
+
+  it("is rebuilt when a stage module appears, and hands it to discovery", async () => {
+    const p = miniProject()
+    await p.ensure()
+    p.write("stages/b.ts", "export default { name: 'b' }\n")
+    p.write("stages/_helper.ts", "export const skipped = true\n")
+    const rebuilt = await p.ensure()
+    expect(rebuilt?.built).toBe(true)
+    expect(await p.runMain(rebuilt)).toBe("1 a.ts,b.ts cli/main.ts")
+  })
+
+  it("gives way to the sources (null) when they do not compile", async () => {
+    const p = miniProject()
+    await p.ensure()
+    p.write("stages/a.ts", "export default { name: \n")
+    expect(await p.ensure()).toBeNull()
+  })
+
+  it("the real binary gives the same answer from the bundle and from the sources", () => {
+    const dag = (env: Record<string, string>) =>
+      spawnSync(process.execPath, [path.join(ROOT, "bin/grokflow.js"), "dag", "--profile", "quick"], {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: { ...process.env, ...env }
+      })
+    const bundled = dag({})
+    const sources = dag({ GROKFLOW_BUNDLE: "0" })
+    expect(bundled.status).toBe(0)
+    expect(bundled.stdout).toContain("measure-wc")
+    expect(bundled.stdout).toBe(sources.stdout)
+  })
+})
