@@ -188,9 +188,13 @@ export const ensureBundle = async (root, stagesDir, cacheDir = path.join(root, "
   }
 }
 
-/** Old builds, kept a minute for processes that read the previous manifest. */
+/**
+ * Old builds are kept a day: a running process imports some chunks only when first
+ * needed (the trainer at its first cell, the figures in `report`), and a rebuild
+ * triggered by another command must not pull them from under it.
+ */
 const removeStale = (dir, keep) => {
-  const cutoff = Date.now() - 60_000
+  const cutoff = Date.now() - 24 * 3600_000
   for (const name of fs.readdirSync(dir)) {
     if (name === keep || !/^build-[0-9a-f]+$/.test(name)) continue
     try {
