@@ -8,8 +8,8 @@
  *
  * Why it is safe: a bundle is used only while every project file it was built from
  * has the same bytes (sha-256 of each, checked at every start), the stage directory
- * lists the same modules, and the installed dependencies are the same
- * (node_modules/.package-lock.json). Otherwise it is rebuilt (~0.5 s) before use.
+ * lists the same modules, and every dependency package it compiled in has the same
+ * package.json. Otherwise it is rebuilt (~0.5 s) before use.
  * Cache keys never depend on it: code digests are always read from the sources.
  * Anything unexpected (no esbuild, a syntax error being typed into a stage, an
  * unwritable node_modules) returns null, and the launcher runs the sources through
@@ -25,7 +25,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { pathToFileURL } from "node:url"
 
-const FORMAT = "grokflow-cli-bundle/1"
+const FORMAT = "grokflow-cli-bundle/2"
 
 /** Native, wasm or very large packages stay ordinary imports, loaded where used. */
 const EXTERNAL = ["@tensorflow/*", "@resvg/*", "vega", "vega-*", "playwright-core", "esbuild", "tsx"]
@@ -56,14 +56,12 @@ export const stageModules = (dir) => {
 
 /** What a bundle depends on besides its inputs' bytes. */
 const context = (root, stagesDir) => {
-  const lock = readOrNull(path.join(root, "node_modules", ".package-lock.json"))
   const self = fs.readFileSync(new URL(import.meta.url))
   return {
     format: FORMAT,
     root,
     stagesDir,
     stages: stageModules(stagesDir),
-    deps: lock === null ? "none" : sha256(lock),
     launcher: sha256(self),
     node: process.versions.node
   }
@@ -78,26 +76,42 @@ const entrySource = (root, stages) => {
   return lines.join("\n") + "\n"
 }
 
+/** The package directory of a file inside node_modules, or null for project files. */
+const packageDirOf = (file) => {
+  const marker = `${path.sep}node_modules${path.sep}`
+  const at = file.lastIndexOf(marker)
+  if (at < 0) return null
+  const rest = file.slice(at + marker.length).split(path.sep)
+  const depth = rest[0].startsWith("@") ? 2 : 1
+  return file.slice(0, at + marker.length) + rest.slice(0, depth).join(path.sep)
+}
+
 /**
- * Loads project sources for esbuild, hashing each as read (so the recorded digest
- * is of exactly the bytes that were compiled) and giving each module its own
- * `import.meta.url`: modules locate sibling files (the worker bootstrap, package
- * resolution via createRequire) relative to themselves, not to the bundle.
+ * Loads every module for esbuild (and the generated entry), recording what the build depends on: the bytes
+ * of each project file, and each dependency package's package.json (so upgrading
+ * a package rebuilds). Each module keeps its own `import.meta.url`: modules locate
+ * sibling files (the worker bootstrap, packages via createRequire) relative to
+ * themselves, not to the bundle.
  */
-const sourcesPlugin = (digests) => ({
+const sourcesPlugin = (root, entry, digests) => ({
   name: "grokflow-sources",
   setup(build) {
-    build.onLoad({ filter: /\.(ts|mts|mjs|js|json)$/ }, (args) => {
-      if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined
+    build.onResolve({ filter: /^grokflow:entry$/ }, () => ({ path: "entry", namespace: "grokflow" }))
+    build.onLoad({ filter: /.*/, namespace: "grokflow" }, () => ({ contents: entry, loader: "js", resolveDir: root }))
+    build.onLoad({ filter: /\.(ts|mts|mjs|js|cjs|json)$/ }, (args) => {
       const bytes = fs.readFileSync(args.path)
-      digests[args.path] = sha256(bytes)
+      const pkg = packageDirOf(args.path)
+      const stamp = pkg === null ? args.path : path.join(pkg, "package.json")
+      digests[stamp] ??= sha256(pkg === null ? bytes : fs.readFileSync(stamp))
       if (args.path.endsWith(".json")) return { contents: bytes, loader: "json" }
-      const url = pathToFileURL(args.path).href
-      const contents = bytes.toString("utf8")
-        .replaceAll("import.meta.url", JSON.stringify(url))
+      const text = bytes.toString("utf8")
+      if (pkg !== null && !text.includes("import.meta")) return undefined
+      const contents = text
+        .replaceAll("import.meta.url", JSON.stringify(pathToFileURL(args.path).href))
         .replaceAll("import.meta.dirname", JSON.stringify(path.dirname(args.path)))
         .replaceAll("import.meta.filename", JSON.stringify(args.path))
-      return { contents, loader: "ts", resolveDir: path.dirname(args.path) }
+      const loader = /\.(ts|mts)$/.test(args.path) ? "ts" : "js"
+      return { contents, loader, resolveDir: path.dirname(args.path) }
     })
   }
 })
@@ -135,10 +149,8 @@ export const ensureBundle = async (root, stagesDir, cacheDir = path.join(root, "
     const { build } = await import("esbuild")
     const digests = {}
     fs.mkdirSync(dir, { recursive: true })
-    const entry = path.join(dir, "entry.mjs")
-    writeAtomic(entry, entrySource(root, ctx.stages))
     const result = await build({
-      entryPoints: { cli: entry },
+      entryPoints: { cli: "grokflow:entry" },
       bundle: true,
       // Split at dynamic imports, so what only `report` or training needs (vega,
       // resvg, tfjs) is loaded only when used.
@@ -152,7 +164,7 @@ export const ensureBundle = async (root, stagesDir, cacheDir = path.join(root, "
       external: EXTERNAL,
       // Bundled CommonJS dependencies (yaml, fast-glob) still call require for builtins.
       banner: { js: "import { createRequire as __grokflowRequire } from 'node:module'; const require = __grokflowRequire(import.meta.url);" },
-      plugins: [sourcesPlugin(digests)],
+      plugins: [sourcesPlugin(root, entrySource(root, ctx.stages), digests)],
       write: false,
       logLevel: "silent",
       legalComments: "none"

@@ -26,7 +26,9 @@ const miniProject = () => {
     "export const registered: Record<string, unknown> = {}",
     "export const registerBundledStages = (m: Record<string, unknown>): void => { Object.assign(registered, m) }"
   ].join("\n"))
-  write("src/cli/answer.ts", "export const answer: number = 1\n")
+  write("node_modules/dep/package.json", JSON.stringify({ name: "dep", version: "1.0.0", type: "module", main: "index.js" }))
+  write("node_modules/dep/index.js", "export const unit = ''\n")
+  write("src/cli/answer.ts", "import { unit } from 'dep'\nexport const answer: string = `1${unit}`\n")
   write("src/cli/main.ts", [
     "import { answer } from './answer.ts'",
     "import { registered } from '../engine/Discovery.ts'",
@@ -61,6 +63,16 @@ describe("prebuilt CLI bundle", () => {
     const rebuilt = await p.ensure()
     expect(rebuilt?.built).toBe(true)
     expect(await p.runMain(rebuilt)).toBe("2 a.ts cli/main.ts")
+  })
+
+  it("is rebuilt when a dependency it compiled in is upgraded", async () => {
+    const p = miniProject()
+    await p.ensure()
+    p.write("node_modules/dep/index.js", "export const unit = 'x'\n")
+    p.write("node_modules/dep/package.json", JSON.stringify({ name: "dep", version: "1.0.1", type: "module", main: "index.js" }))
+    const rebuilt = await p.ensure()
+    expect(rebuilt?.built).toBe(true)
+    expect(await p.runMain(rebuilt)).toBe("1x a.ts cli/main.ts")
   })
 
   it("is rebuilt when a stage module appears, and hands it to discovery", async () => {
