@@ -14,22 +14,14 @@ import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import type { CellSpec } from "./CellSpec.ts"
-import type { RunState, SeedState, TrajectoryBuffers } from "./cellRun.ts"
+import type { RunState, SeedState } from "./cellRun.ts"
 import { layoutOf, sizeOf, type ParamInfo } from "./params.ts"
 import { canonicalJson, hashWords } from "./seeding.ts"
 
 const FORMAT = "grokflow-train-checkpoint-v1"
 
-interface SeedMeta {
-  seed: number
-  active: boolean
-  stepsTrained: number
-  tMem: number | null
-  tGrok: number | null
-  normAtGrok: number | null
-  extra: Record<string, { step: number | null; norm: number | null }>
-  traj: TrajectoryBuffers
-}
+/** A seed's state without its tensors, which go to the binary part of the file. */
+type SeedMeta = Omit<SeedState, "params" | "moments">
 
 interface Meta {
   format: string
