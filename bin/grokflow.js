@@ -42,5 +42,13 @@ const fromSources = async () => {
   return import("../src/cli/main.ts")
 }
 
+// If the event loop ever empties while a command is still awaiting (a wait on an
+// unreferenced handle), Node exits 13 without a word; say what happened.
+let finished = false
+process.on("exit", (code) => {
+  if (!finished && (code === 13 || process.exitCode === 13)) process.stderr.write("grokflow: internal error: the command stopped before finishing (nothing kept Node's event loop alive)\n")
+})
 const { main } = (await fromBundle()) ?? (await fromSources())
-process.exit(await main(argv))
+const code = await main(argv)
+finished = true
+process.exit(code)
