@@ -54,5 +54,7 @@ export const cellLabel = (parts: Record<string, number | string | undefined>): s
     .map(([k, v]) => (k === "" ? String(v) : `${k}=${typeof v === "number" ? formatNumber(v) : v}`))
     .join(" ")
 
+// Small values in exponent form, keeping up to three significant digits: an lr of
+// 1.5e-3 must not print as 2e-3.
 const formatNumber = (x: number): string =>
-  Math.abs(x) > 0 && Math.abs(x) < 0.01 ? x.toExponential(0).replace("e-", "e-") : String(Number(x.toPrecision(4)))
+  Math.abs(x) > 0 && Math.abs(x) < 0.01 ? Number(x.toPrecision(3)).toExponential() : String(Number(x.toPrecision(4)))
