@@ -43,7 +43,15 @@ const miniProject = () => {
     const mod = (await import(pathToFileURL(bundle.file).href)) as { main: () => Promise<string> }
     return mod.main()
   }
-  return { root, write, ensure, runMain }
+  /** Builds, applies `edit`, and returns the next bundle's answer; it must be a rebuild. */
+  const rebuiltAfter = async (edit: () => void): Promise<string> => {
+    await ensure()
+    edit()
+    const rebuilt = await ensure()
+    expect(rebuilt?.built).toBe(true)
+    return runMain(rebuilt)
+  }
+  return { root, write, ensure, runMain, rebuiltAfter }
 }
 
 describe("prebuilt CLI bundle", () => {
@@ -58,31 +66,25 @@ describe("prebuilt CLI bundle", () => {
 
   it("is rebuilt when an imported source's bytes change, and runs the new code", async () => {
     const p = miniProject()
-    await p.ensure()
-    p.write("src/cli/answer.ts", "export const answer: number = 2\n")
-    const rebuilt = await p.ensure()
-    expect(rebuilt?.built).toBe(true)
-    expect(await p.runMain(rebuilt)).toBe("2 a.ts cli/main.ts")
+    expect(await p.rebuiltAfter(() => p.write("src/cli/answer.ts", "export const answer: number = 2\n"))).toBe("2 a.ts cli/main.ts")
   })
 
   it("is rebuilt when a dependency it compiled in is upgraded", async () => {
     const p = miniProject()
-    await p.ensure()
-    p.write("node_modules/dep/index.js", "export const unit = 'x'\n")
-    p.write("node_modules/dep/package.json", JSON.stringify({ name: "dep", version: "1.0.1", type: "module", main: "index.js" }))
-    const rebuilt = await p.ensure()
-    expect(rebuilt?.built).toBe(true)
-    expect(await p.runMain(rebuilt)).toBe("1x a.ts cli/main.ts")
+    const answer = await p.rebuiltAfter(() => {
+      p.write("node_modules/dep/index.js", "export const unit = 'x'\n")
+      p.write("node_modules/dep/package.json", JSON.stringify({ name: "dep", version: "1.0.1", type: "module", main: "index.js" }))
+    })
+    expect(answer).toBe("1x a.ts cli/main.ts")
   })
 
   it("is rebuilt when a stage module appears, and hands it to discovery", async () => {
     const p = miniProject()
-    await p.ensure()
-    p.write("stages/b.ts", "export default { name: 'b' }\n")
-    p.write("stages/_helper.ts", "export const skipped = true\n")
-    const rebuilt = await p.ensure()
-    expect(rebuilt?.built).toBe(true)
-    expect(await p.runMain(rebuilt)).toBe("1 a.ts,b.ts cli/main.ts")
+    const answer = await p.rebuiltAfter(() => {
+      p.write("stages/b.ts", "export default { name: 'b' }\n")
+      p.write("stages/_helper.ts", "export const skipped = true\n")
+    })
+    expect(answer).toBe("1 a.ts,b.ts cli/main.ts")
   })
 
   it("gives way to the sources (null) when they do not compile", async () => {
