@@ -7,14 +7,25 @@
  *
  * ```yaml
  * description: one line
+ * defaults: { seeds: 4, budget: 6000 }   # config fields shared by every node whose stage has them
  * stages:
  *   measure-wc:              # node id = stage name unless `stage:` says otherwise
- *     config: { ... }
+ *     config: { ... }        # a node's own value wins over `defaults`
  *   dense-sweep:
  *     stage: clamp-sweep
  *     needs: { wc: measure-wc }   # rebinding; default: the node named like the needed stage
  *     config: { ... }
+ *   plots:
+ *     needs: { fits: delay-law-fits }  # an optional input binds only when named here
  * ```
+ *
+ * `defaults` fill only fields the node's stage declares, so a shared `seeds` does
+ * not reach a fits stage; a default no stage of the profile declares is an error
+ * (a typo would otherwise be silently ignored). Optional inputs are never bound
+ * by name alone: `plots` declares three inputs of stage delay-law-fits, and
+ * binding them all to the one node called delay-law-fits drew its figures thrice.
+ * A stage's `requires` (e.g. mse-contrast's Wc must come from `loss: mse`) is
+ * checked against the bound node's config here, at load time.
  */
 import { readdirSync, readFileSync } from "node:fs"
 import * as fs from "node:fs/promises"
@@ -27,6 +38,7 @@ import type { Json } from "./Canonical.ts"
 import { findCycle, topoOrder } from "./Dag.ts"
 import type { DiscoveredStage, StageRegistry } from "./Discovery.ts"
 import { ProfileError } from "./Errors.ts"
+import { unmet } from "./Requirement.ts"
 import { isOptionalNeed, needStage } from "./Stage.ts"
 import { applyOverrides, parseOverrides } from "./Overrides.ts"
 import type { Override } from "./Overrides.ts"
@@ -160,6 +172,10 @@ export const loadProfileFrom = Effect.fnUntraced(function*(nameOrPath: string, o
   }
   const rawNodes = stagesRaw as Record<string, unknown>
   const overrides = yield* parseOverrides(options.sets ?? [], new Set(Object.keys(rawNodes)), file)
+  if (top.defaults !== undefined && top.defaults !== null && (typeof top.defaults !== "object" || Array.isArray(top.defaults))) {
+    return yield* fail(["defaults"], `expected a mapping of config field to value, got ${describe(top.defaults)}`)
+  }
+  const defaults = (top.defaults ?? {}) as Readonly<Record<string, unknown>>
 
   interface Draft {
     readonly id: string
@@ -216,10 +232,14 @@ export const loadProfileFrom = Effect.fnUntraced(function*(nameOrPath: string, o
       return yield* fail([...at, "config"], `expected a mapping, got ${describe(entry.config)}`)
     }
     const nodeOverrides = overrides.filter((o) => o.node === id)
-    const rawConfig = applyOverrides(entry.config ?? {}, nodeOverrides)
+    const own = (entry.config ?? {}) as Readonly<Record<string, unknown>>
+    const declared = configFields(stage.stage.config)
+    const inherited = Object.keys(defaults).filter((field) => declared.has(field) && !(field in own))
+    const withDefaults = { ...Object.fromEntries(inherited.map((field) => [field, defaults[field]])), ...own }
+    const rawConfig = applyOverrides(withDefaults, nodeOverrides)
     const decoded = Schema.decodeUnknownResult(stage.stage.config)(rawConfig, decodeOptions)
     if (Result.isFailure(decoded)) {
-      return yield* configError(decoded.failure.issue, at, nodeOverrides, fail)
+      return yield* configError(decoded.failure.issue, at, nodeOverrides, new Set(inherited), fail)
     }
     const encoded = Schema.encodeUnknownResult(stage.stage.config)(decoded.success)
     if (Result.isFailure(encoded)) {
@@ -234,6 +254,11 @@ export const loadProfileFrom = Effect.fnUntraced(function*(nameOrPath: string, o
     drafts.push({ id, stage, rebind, config: decoded.success, configJson })
   }
 
+  const unused = Object.keys(defaults).filter((field) => !declaredAnywhere(drafts, field))
+  if (unused.length > 0) {
+    return yield* fail(["defaults", unused[0]], `no stage of this profile has a config field "${unused[0]}" (check the spelling against the stages' config schemas)`)
+  }
+
   const ids = new Map(drafts.map((d) => [d.id, d]))
   const nodes: Array<ProfileNode> = []
   for (const d of drafts) {
@@ -242,20 +267,27 @@ export const loadProfileFrom = Effect.fnUntraced(function*(nameOrPath: string, o
       const wanted = needStage(need).name
       const optional = isOptionalNeed(need)
       const explicit = d.rebind[input]
+      if (optional && explicit === undefined) {
+        inputs.push({ name: input, stage: wanted, node: undefined, optional })
+        continue
+      }
       const target = explicit ?? wanted
       const bound = ids.get(target)
       if (bound === undefined) {
         if (explicit !== undefined) {
           return yield* fail(["stages", d.id, "needs", input], `no node "${explicit}" in this profile (nodes: ${[...ids.keys()].join(", ")})`)
         }
-        if (optional) {
-          inputs.push({ name: input, stage: wanted, node: undefined, optional })
-          continue
-        }
         return yield* fail(["stages", d.id], `input "${input}" needs a node running stage "${wanted}", but there is no node "${wanted}" (add one, or bind it with \`needs: { ${input}: <node> }\`)`)
       }
       if (bound.stage.stage.name !== wanted) {
         return yield* fail(explicit !== undefined ? ["stages", d.id, "needs", input] : ["stages", d.id], `input "${input}" needs stage "${wanted}", but node "${target}" runs stage "${bound.stage.stage.name}"`)
+      }
+      const requirement = d.stage.stage.requires?.[input]
+      const miss = requirement === undefined ? [] : unmet(requirement, bound.config)
+      if (requirement !== undefined && miss.length > 0) {
+        const { field, want, got } = miss[0]
+        const boundField = ["stages", target, "config", field]
+        return yield* fail(explicit !== undefined ? ["stages", d.id, "needs", input] : ["stages", d.id], `input "${input}" needs a node with ${field}: ${JSON.stringify(want)} (${requirement.because}), but node "${target}" has ${formatPath(boundField)} = ${JSON.stringify(got)}`)
       }
       inputs.push({ name: input, stage: wanted, node: target, optional })
     }
@@ -282,10 +314,21 @@ export const loadProfileFrom = Effect.fnUntraced(function*(nameOrPath: string, o
   } satisfies Profile
 })
 
+/** The top-level field names of a stage's config Struct (empty for other schemas). */
+const configFields = (schema: unknown): ReadonlySet<string> => {
+  // Schemas are callable objects, so `typeof` may be "function".
+  const fields = (typeof schema === "object" || typeof schema === "function") && schema !== null ? (schema as { readonly fields?: unknown }).fields : undefined
+  return new Set(typeof fields === "object" && fields !== null ? Object.keys(fields) : [])
+}
+
+const declaredAnywhere = (drafts: ReadonlyArray<{ readonly stage: DiscoveredStage }>, field: string): boolean =>
+  drafts.some((d) => configFields(d.stage.stage.config).has(field))
+
 const configError = (
   issue: SchemaIssue.Issue,
   at: ReadonlyArray<string>,
   nodeOverrides: ReadonlyArray<Override>,
+  inherited: ReadonlySet<string>,
   fail: (segments: ReadonlyArray<PropertyKey>, message: string) => ProfileError
 ): Effect.Effect<never, ProfileError> => {
   const first = SchemaIssue.makeFormatterStandardSchemaV1()(issue).issues[0]
@@ -299,6 +342,10 @@ const configError = (
   const culprit = nodeOverrides.find((o) => o.path.every((seg, i) => String(rel[i]) === seg))
   if (culprit !== undefined) {
     return Effect.fail(new ProfileError({ file: `--set ${culprit.text}`, path: formatPath(full), message }))
+  }
+  // A bad value inherited from `defaults` is wrong where it is written.
+  if (rel.length > 0 && inherited.has(String(rel[0]))) {
+    return Effect.fail(fail(["defaults", ...rel], `${message} (as config of node "${at[1]}")`))
   }
   return Effect.fail(fail(full, message))
 }

@@ -7,6 +7,7 @@
  * output or runs it.
  */
 import type { Effect, Schema } from "effect"
+import type { AnyRequirement, Requirements } from "./Requirement.ts"
 import type { StageContext } from "./StageContext.ts"
 import type { StageFailure } from "./StageFailure.ts"
 import type { StageServices } from "./StageServices.ts"
@@ -55,6 +56,7 @@ export interface AnyStage {
   readonly description: string
   readonly config: JsonCodec<unknown>
   readonly needs: Readonly<Record<string, Need>>
+  readonly requires?: Readonly<Record<string, AnyRequirement | undefined>>
   readonly output: JsonCodec<unknown>
   readonly code?: ReadonlyArray<string>
   readonly usesTrainer?: boolean
@@ -84,6 +86,9 @@ export interface Stage<Output, Config, Needs extends Readonly<Record<string, Nee
    * rebind an input to another node running the same stage. Wrap a stage in
    * `optionalNeed` when the input may be absent from a profile. */
   readonly needs: Needs
+  /** What the node bound to an input must have in its config (checked when the
+   * profile loads), e.g. `{ wc: { config: { loss: "mse" }, because: "…" } }`. */
+  readonly requires?: Requirements<Needs>
   readonly output: JsonCodec<Output>
   /**
    * Extra files (globs relative to the project root) whose contents join this

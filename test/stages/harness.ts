@@ -32,5 +32,5 @@ export const makeHarness = () => {
         return { plan, outputs, rows: evaluateClaims(claims, p.name, asNodeOutputs(plan, outputs)) }
       }).pipe(Effect.provide(layer))
     )
-  return { cacheDir, trainer, run, verify }
+  return { cacheDir, trainer, layer, run, verify }
 }
