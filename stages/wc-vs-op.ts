@@ -7,6 +7,7 @@ import { Effect, Schema } from "effect"
 import { defineStage } from "../src/engine/Stage.ts"
 import { trainingFields, withDefault } from "../src/experiments/configFields.ts"
 import { freeCell } from "../src/experiments/heldCell.ts"
+import { fromOperationRows } from "../src/figures/kinds/wcByOperation.ts"
 import { Operation } from "../src/train/CellSpec.ts"
 
 export default defineStage({
@@ -23,6 +24,7 @@ export default defineStage({
   output: Schema.Array(
     Schema.Struct({ op: Operation, wc: Schema.NullOr(Schema.Finite), medianTGrok: Schema.NullOr(Schema.Finite), grokked: Schema.Int })
   ),
+  figures: [fromOperationRows],
   code: ["src/experiments/**/*.ts"],
   run: (config, _inputs, ctx) =>
     Effect.forEach(

@@ -49,6 +49,17 @@ export const isOptionalNeed = (need: Need): need is OptionalNeed =>
 /** The stage a need refers to, optional or not. */
 export const needStage = (need: Need): AnyStage => (isOptionalNeed(need) ? need.stage : need)
 
+/**
+ * Figures a stage's output feeds: the figure kinds (modules under
+ * src/figures/kinds/) and how to compute them from the output. The engine only
+ * carries this; `grokflow report` calls it and decodes each figure with its
+ * kind's Schema. Build one with `feed` from src/figures/Figure.ts.
+ */
+export interface FigureFeed<Output = unknown> {
+  readonly kinds: ReadonlyArray<string>
+  from(output: Output): ReadonlyArray<unknown>
+}
+
 /** Any stage, as the engine sees it after discovery (types erased, shape kept). */
 export interface AnyStage {
   readonly name: string
@@ -58,6 +69,7 @@ export interface AnyStage {
   readonly needs: Readonly<Record<string, Need>>
   readonly requires?: Readonly<Record<string, AnyRequirement | undefined>>
   readonly output: JsonCodec<unknown>
+  readonly figures?: ReadonlyArray<FigureFeed>
   readonly code?: ReadonlyArray<string>
   readonly usesTrainer?: boolean
   readonly estimate?: (config: never) => Estimate
@@ -90,6 +102,8 @@ export interface Stage<Output, Config, Needs extends Readonly<Record<string, Nee
    * profile loads), e.g. `{ wc: { config: { loss: "mse" }, because: "…" } }`. */
   readonly requires?: Requirements<Needs>
   readonly output: JsonCodec<Output>
+  /** The figures this stage's output feeds, drawn by `grokflow report`. */
+  readonly figures?: ReadonlyArray<FigureFeed<Output>>
   /**
    * Extra files (globs relative to the project root) whose contents join this
    * stage's code digest beside its own module: the src/ libraries it uses.

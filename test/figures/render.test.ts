@@ -7,9 +7,8 @@ import { mkdtemp, readFile, rm, stat, unlink } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import type { FigureInput } from "../../src/figures/data.ts"
 import { MANIFEST_FILE, renderCount, renderFigures, resetRenderCount } from "../../src/figures/render.ts"
-import { syntheticFigures } from "./fixtures.ts"
+import { type FigureInput, syntheticFigures } from "./fixtures.ts"
 
 let dir: string
 beforeAll(async () => {

@@ -7,7 +7,8 @@
  * Both are "series vs ρ" plots; `seriesVsRho` draws that shape once.
  */
 import type { TopLevelSpec } from "vega-lite"
-import type { LayerNormFigure, OneShotVsSustainedFigure } from "../data.ts"
+import type { LayerNormFigure } from "../kinds/layerNorm.ts"
+import type { OneShotVsSustainedFigure } from "../kinds/oneShotVsSustained.ts"
 import { HEIGHT, WIDTH } from "../theme.ts"
 import {
   AXIS,

@@ -6,7 +6,8 @@
  * (c) Wc vs p on log–log axes with the fitted power law Wc = c·p^β.
  */
 import type { TopLevelSpec } from "vega-lite"
-import type { WcInvarianceFigure, WcScalingFigure } from "../data.ts"
+import type { WcInvarianceFigure } from "../kinds/wcInvariance.ts"
+import type { WcScalingFigure } from "../kinds/wcScaling.ts"
 import { HALF_WIDTH, HEIGHT, INK, MUTED, WIDTH } from "../theme.ts"
 import { AXIS, base, fieldValues, linspace, logTicks, num, type Panel, type Row, titleBlock, withCi, type XDef, type YDef } from "./common.ts"
 

@@ -8,7 +8,9 @@
  * draw it and what makes the law (and its breakdown beyond ρ ≈ 1.25) visible.
  */
 import type { TopLevelSpec } from "vega-lite"
-import type { ClampMatrixFigure, DenseSweepFigure, FitBandPoint, MultiPCollapseFigure } from "../data.ts"
+import type { ClampMatrixFigure } from "../kinds/clampMatrix.ts"
+import type { DenseSweepFigure, FitBandPoint } from "../kinds/denseSweep.ts"
+import type { MultiPCollapseFigure } from "../kinds/multiPCollapse.ts"
 import { BAND, HALF_WIDTH, HEIGHT, INK, MUTED, ORDINAL_SCHEME, WIDTH } from "../theme.ts"
 import {
   AXIS,

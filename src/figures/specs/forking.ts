@@ -5,7 +5,7 @@
  * lowered < same < raised is visible directly, not only through medians.
  */
 import type { TopLevelSpec } from "vega-lite"
-import type { ForkArm, ForkingArmsFigure } from "../data.ts"
+import type { ForkArm, ForkingArmsFigure } from "../kinds/forkingArms.ts"
 import { HEIGHT, PALETTE, WIDTH } from "../theme.ts"
 import { AXIS, base, type ColorDef, fieldValues, logTicks, num, type Row, STEPS_FORMAT, titleBlock, withCi, type XDef, type YDef } from "./common.ts"
 

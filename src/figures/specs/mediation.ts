@@ -8,7 +8,8 @@
  *     their ρ, L carries the effect.
  */
 import type { TopLevelSpec } from "vega-lite"
-import type { CollapseGridFigure, MediationFigure } from "../data.ts"
+import type { CollapseGridFigure } from "../kinds/collapseGrid.ts"
+import type { MediationFigure } from "../kinds/mediation.ts"
 import { HEIGHT, INK, MUTED, ORDINAL_SCHEME, PALETTE, WIDTH } from "../theme.ts"
 import {
   AXIS,

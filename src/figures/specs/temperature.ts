@@ -8,7 +8,9 @@
  *     (censored cells drawn at the budget), beside the SC rate per ρ.
  */
 import type { TopLevelSpec } from "vega-lite"
-import type { MemorizationFigure, MseVsCeFigure, SoftmaxAuditFigure } from "../data.ts"
+import type { MemorizationFigure } from "../kinds/memorization.ts"
+import type { MseVsCeFigure } from "../kinds/mseVsCe.ts"
+import type { SoftmaxAuditFigure } from "../kinds/softmaxAudit.ts"
 import { HALF_WIDTH, HEIGHT, MUTED, PALETTE, WIDTH } from "../theme.ts"
 import {
   AXIS,

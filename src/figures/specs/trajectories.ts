@@ -7,7 +7,7 @@
  * norm has decayed to Wc" readable at a glance.
  */
 import type { TopLevelSpec } from "vega-lite"
-import type { TrajectoriesFigure, TrajectoryRun } from "../data.ts"
+import type { TrajectoriesFigure, TrajectoryRun } from "../kinds/trajectories.ts"
 import { HALF_HEIGHT, INK, WIDTH } from "../theme.ts"
 import { AXIS, base, type Layer, num, type Row, STEPS_FORMAT, titleBlock, type XDef } from "./common.ts"
 
