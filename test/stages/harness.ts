@@ -9,12 +9,20 @@ import { asNodeOutputs, freshOutputs } from "../../src/verify/freshOutputs.ts"
 import { loadClaims } from "../../src/verify/loadClaims.ts"
 import { syntheticTrainer } from "./syntheticTrainer.ts"
 
-export const makeHarness = () => {
+export interface HarnessOptions {
+  /** Key entries with the environment the real CLI resolves (backend "auto"), so
+   *  `grokflow` commands run in process against this store see them as fresh. */
+  readonly cliEnv?: boolean
+}
+
+export const makeHarness = (options: HarnessOptions = {}) => {
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "grokflow-stages-"))
   const trainer = syntheticTrainer()
   const layer = Layer.mergeAll(
     Store.layer(cacheDir),
-    EnvResolver.fixed({ backend: "synthetic", tfjs: "none", precision: "float32" }),
+    options.cliEnv === true
+      ? EnvResolver.live("auto", () => undefined)
+      : EnvResolver.fixed({ backend: "synthetic", tfjs: "none", precision: "float32" }),
     RunLogger.layer(silentLogger),
     trainer.layer
   )
