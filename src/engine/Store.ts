@@ -3,7 +3,8 @@
  *
  *   objects/<2 hex>/<sha256>         immutable blobs, named by their content
  *   entries/<name>/<key>.json        stage manifests (cells: entries/cell.<name>/)
- *   refs/<profile>/<node>.json       the key a node last ran with (for --explain)
+ *   refs/<profile>/<node>.json       the key a node last ran with (for --explain), and
+ *                                    the keys of its runs before (for `grokflow diff`)
  *   locks/<key>.lock                 per-key locks (Lock.ts)
  *   checkpoints/<key>/               a running cell's checkpoints, removed on commit
  *
@@ -34,6 +35,13 @@ export interface Ref {
   readonly stage: string
   readonly at: string
 }
+
+/** How many earlier runs a node's ref remembers (newest first). */
+export const REF_HISTORY = 20
+
+const isRef = (x: unknown): x is Ref =>
+  typeof x === "object" && x !== null && typeof (x as Partial<Ref>).key === "string" &&
+  typeof (x as Partial<Ref>).stage === "string" && typeof (x as Partial<Ref>).at === "string"
 
 const errorMessage = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
 const isNotFound = (e: unknown) => (e as NodeJS.ErrnoException | undefined)?.code === "ENOENT"
@@ -159,21 +167,36 @@ export class FileStore {
     })
   }
 
+  /** Records a node's run; the run it replaces moves to the front of `history`. */
   writeRef(profile: string, node: string, ref: Ref): Effect.Effect<void, StoreError> {
     const file = this.refPath(profile, node)
-    return this.io(file, "cannot write ref", () => writeAtomic(file, JSON.stringify(ref) + "\n"))
+    return this.io(file, "cannot write ref", async () => {
+      const runs = await this.readRunsAsync(file)
+      const history = runs.slice(0, REF_HISTORY)
+      await writeAtomic(file, JSON.stringify({ key: ref.key, stage: ref.stage, at: ref.at, history }) + "\n")
+    })
   }
 
   readRef(profile: string, node: string): Effect.Effect<Ref | undefined> {
-    const file = this.refPath(profile, node)
-    return Effect.promise(async () => {
-      try {
-        const ref = JSON.parse(await fs.readFile(file, "utf8")) as Partial<Ref>
-        return typeof ref.key === "string" && typeof ref.stage === "string" ? (ref as Ref) : undefined
-      } catch {
-        return undefined
-      }
-    })
+    return Effect.map(this.readRuns(profile, node), (runs) => runs[0])
+  }
+
+  /** The node's runs in this profile, newest first: its last run, then the ones before. */
+  readRuns(profile: string, node: string): Effect.Effect<ReadonlyArray<Ref>> {
+    return Effect.promise(() => this.readRunsAsync(this.refPath(profile, node)))
+  }
+
+  private async readRunsAsync(file: string): Promise<ReadonlyArray<Ref>> {
+    let json: unknown
+    try {
+      json = JSON.parse(await fs.readFile(file, "utf8"))
+    } catch {
+      return []
+    }
+    if (!isRef(json)) return []
+    const { key, stage, at } = json
+    const history = (json as { readonly history?: unknown }).history
+    return [{ key, stage, at }, ...(Array.isArray(history) ? history.filter(isRef).map((r) => ({ key: r.key, stage: r.stage, at: r.at })) : [])]
   }
 
   /** A manifest without touching its blob (for explain: the previous preimage). */

@@ -1,0 +1,90 @@
+/**
+ * What moved between two states of a profile: each claim's measured value and
+ * status, and each training cell's outcome, before and after. The two states are
+ * a profile's last run against the one before it (the store keeps each node's
+ * earlier runs in its ref), or two profiles' current outputs. Pure comparisons
+ * here; reading the store is in snapshot.ts.
+ */
+import type { Claim } from "./Claim.ts"
+import { type ClaimRow, evaluateClaims, formatMeasured, type NodeOutputs } from "./evaluate.ts"
+
+/** One training cell as a diff shows it: its label and a one-line outcome. */
+export interface CellState {
+  readonly label: string
+  readonly key: string
+  /** e.g. "T_grok 450 (4/4 grokked)". */
+  readonly value: string
+}
+
+/** A profile's outputs at one point (one run, or one profile's fresh entries). */
+export interface Snapshot {
+  /** How the state is named in the output: "last run (08:30)", "profile smoke". */
+  readonly label: string
+  /** The profile whose claim tests apply. */
+  readonly profile: string
+  readonly outputs: NodeOutputs
+  /** The training cells its nodes used, by node. */
+  readonly cells: ReadonlyMap<string, ReadonlyArray<CellState>>
+}
+
+export interface ClaimDiff {
+  readonly id: string
+  readonly description: string
+  readonly before: ClaimRow
+  readonly after: ClaimRow
+  readonly changed: boolean
+}
+
+export interface CellDiff {
+  readonly node: string
+  readonly label: string
+  readonly before: string | null
+  readonly after: string | null
+  readonly change: "added" | "removed" | "changed" | "same"
+}
+
+export interface Diff {
+  readonly before: Snapshot
+  readonly after: Snapshot
+  readonly claims: ReadonlyArray<ClaimDiff>
+  readonly cells: ReadonlyArray<CellDiff>
+}
+
+const sameRow = (a: ClaimRow, b: ClaimRow): boolean =>
+  a.status === b.status && a.measured === b.measured && a.lower === b.lower && a.upper === b.upper
+
+export const diffSnapshots = (claims: ReadonlyArray<Claim>, before: Snapshot, after: Snapshot): Diff => {
+  const rowsBefore = new Map(evaluateClaims(claims, before.profile, before.outputs).map((r) => [r.id, r]))
+  const claimDiffs = evaluateClaims(claims, after.profile, after.outputs).flatMap((a): Array<ClaimDiff> => {
+    const b = rowsBefore.get(a.id)
+    return b === undefined ? [] : [{ id: a.id, description: a.description, before: b, after: a, changed: !sameRow(a, b) }]
+  })
+  const nodes = [...new Set([...before.cells.keys(), ...after.cells.keys()])]
+  const cellDiffs = nodes.flatMap((node) => {
+    const was = new Map((before.cells.get(node) ?? []).map((c) => [c.label, c]))
+    const now = new Map((after.cells.get(node) ?? []).map((c) => [c.label, c]))
+    return [...new Set([...was.keys(), ...now.keys()])].map((label): CellDiff => {
+      const b = was.get(label)
+      const a = now.get(label)
+      const change = b === undefined ? "added" : a === undefined ? "removed" : b.key === a.key && b.value === a.value ? "same" : "changed"
+      return { node, label, before: b?.value ?? null, after: a?.value ?? null, change }
+    })
+  })
+  return { before, after, claims: claimDiffs, cells: cellDiffs }
+}
+
+/** A claim's value as a diff prints it: the number with its CI, or why there is none. */
+export const claimValue = (row: ClaimRow): string => (row.measured === null ? row.status : formatMeasured(row))
+
+const precise = (row: ClaimRow): string =>
+  row.measured === null
+    ? row.status
+    : `${Number(row.measured.toPrecision(6))}${row.lower !== null && row.upper !== null ? ` [${Number(row.lower.toPrecision(6))}, ${Number(row.upper.toPrecision(6))}]` : ""}`
+
+/** Before and after as printed side by side: with more digits when the usual three
+ *  would print two different numbers the same. */
+export const claimValues = (c: ClaimDiff): readonly [string, string] => {
+  const b = claimValue(c.before)
+  const a = claimValue(c.after)
+  return c.changed && a === b ? [precise(c.before), precise(c.after)] : [b, a]
+}
