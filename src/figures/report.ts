@@ -72,21 +72,26 @@ const verifySection = (rows: ReadonlyArray<VerifyRow>): string => {
   const summary = (["PASS", "FAIL", "NOT RUN"] as const)
     .map((s) => `<span class="pill ${STATUS_CLASS[s]}">${count(s)} ${s}</span>`)
     .join("")
+  // Six columns that wrap inside a fixed layout (reportStyle.ts): the paper (A/B)
+  // is the claim id's first letter, and the CI sits under the measured value, so
+  // the table fits the page at any width instead of scrolling sideways.
   const body = rows
     .map(
       (r) => `<tr class="${STATUS_CLASS[r.status]}" data-claim="${escapeHtml(r.id)}">
-<td class="mono">${escapeHtml(r.id)}</td><td>${r.paper}</td><td>${escapeHtml(r.description)}</td>
-<td class="num">${escapeHtml(r.paperValue)}</td><td class="num">${r.measured === null ? "—" : escapeHtml(r.measured)}</td>
-<td class="num">${r.ci === null ? "—" : escapeHtml(r.ci)}</td><td class="num">${escapeHtml(r.tolerance)}</td>
-<td class="status"><span class="pill ${STATUS_CLASS[r.status]}">${r.status}</span></td></tr>`
+<td class="mono claim" data-label="Claim">${escapeHtml(r.id)}</td><td class="desc" data-label="Description">${escapeHtml(r.description)}</td>
+<td class="num" data-label="Paper">${escapeHtml(r.paperValue)}</td>
+<td class="num" data-label="Measured">${r.measured === null ? "—" : escapeHtml(r.measured)}${r.ci === null ? "" : `<span class="ci">${escapeHtml(r.ci)}</span>`}</td>
+<td class="num" data-label="Tolerance">${escapeHtml(r.tolerance)}</td>
+<td class="status" data-label="Status"><span class="pill ${STATUS_CLASS[r.status]}">${r.status}</span></td></tr>`
     )
     .join("\n")
   return `<section id="verify"><h2>Verification: paper vs measured</h2>
 <div class="summary">${summary}</div>
 <div class="table-wrap"><table class="verify">
-<thead><tr><th>Claim</th><th>Paper</th><th>Description</th><th>Paper value</th><th>Measured</th><th>CI</th><th>Tolerance</th><th>Status</th></tr></thead>
+<colgroup><col class="c-claim"><col class="c-desc"><col class="c-paper"><col class="c-measured"><col class="c-tol"><col class="c-status"></colgroup>
+<thead><tr><th>Claim</th><th>Description</th><th>Paper</th><th>Measured [95% CI]</th><th>Tolerance</th><th>Status</th></tr></thead>
 <tbody>
-${body || `<tr><td colspan="8">No claims were evaluated.</td></tr>`}
+${body || `<tr><td colspan="6">No claims were evaluated.</td></tr>`}
 </tbody></table></div></section>`
 }
 

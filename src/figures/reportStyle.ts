@@ -32,13 +32,42 @@ nav.toc li { break-inside: avoid; }
 .pill.pass { color: var(--pass); background: var(--pass-bg); }
 .pill.fail { color: var(--fail); background: var(--fail-bg); }
 .pill.notrun { color: var(--notrun); background: var(--notrun-bg); }
+/* Tables fit the page: a fixed layout with wrapping cells, never a sideways
+   scroll (the report is read on laptops and in narrow windows). */
 .table-wrap { overflow-x: auto; }
-table { border-collapse: collapse; width: 100%; font-size: 0.88rem; }
-th, td { text-align: left; vertical-align: top; padding: 6px 10px; border-bottom: 1px solid var(--rule); }
-th { font-weight: 600; background: var(--band); white-space: nowrap; }
+table { border-collapse: collapse; width: 100%; font-size: 0.88rem; table-layout: fixed; }
+th, td { text-align: left; vertical-align: top; padding: 6px 8px; border-bottom: 1px solid var(--rule); overflow-wrap: anywhere; }
+th { font-weight: 600; background: var(--band); }
 tbody tr:nth-child(even) td { background: #fbfbfc; }
-td.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.num { font-variant-numeric: tabular-nums; }
+td.mono { overflow-wrap: anywhere; }
+td .ci { display: block; color: var(--muted); font-size: 0.92em; }
 td.status { white-space: nowrap; }
+table.verify col.c-claim { width: 15%; }
+table.verify col.c-desc { width: 31%; }
+table.verify col.c-paper { width: 15%; }
+table.verify col.c-measured { width: 15%; }
+table.verify col.c-tol { width: 13%; }
+table.verify col.c-status { width: 96px; }
+table.versions td:first-child, table.versions th:first-child { width: 40%; }
+table.entries th:nth-child(1) { width: 20%; }
+table.entries th:nth-child(2) { width: 18%; }
+table.entries th:nth-child(3) { width: 38%; }
+table.entries th:nth-child(4) { width: 12%; }
+table.entries th:nth-child(5) { width: 12%; }
+/* Narrow windows: each claim becomes a block with its fields labelled. */
+@media (max-width: 720px) {
+  table.verify colgroup, table.verify thead { display: none; }
+  table.verify, table.verify tbody, table.verify tr, table.verify td { display: block; width: 100%; }
+  table.verify tr { border-bottom: 1px solid var(--rule); padding: 6px 0; }
+  table.verify td { border: none; padding: 2px 8px; }
+  table.verify td::before { content: attr(data-label) ": "; color: var(--muted); font-weight: 600; }
+  table.verify td .ci { display: inline; margin-left: 6px; }
+}
+@media (max-width: 900px) {
+  main { padding: 20px 12px 48px; }
+  figure.figure { padding: 8px; }
+}
 tr.fail td { background: #fff7f6 !important; }
 figure.figure { margin: 28px 0; padding: 16px; border: 1px solid var(--rule); border-radius: 6px; page-break-inside: avoid; }
 figure.figure .plot { overflow-x: auto; }

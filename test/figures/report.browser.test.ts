@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 /**
  * The report in a real browser: Debian's headless Chromium, driven by playwright-core,
  * opens the synthetic report from a file:// URL. It must raise no console error, make
@@ -18,7 +20,7 @@ import { chromium } from "playwright-core"
 import { describe, expect, it } from "vitest"
 import { figureId } from "../../src/figures/Figure.ts"
 import { syntheticFigures, syntheticVerifyRows } from "./fixtures.ts"
-import { TMP_DIR, writeSyntheticReport } from "./reportFixture.ts"
+import { TMP_DIR, writeQuickReport, writeSyntheticReport } from "./reportFixture.ts"
 
 /** Debian's chromium; CHROMIUM_PATH overrides it (e.g. to check the CI failure path). */
 const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium"
@@ -98,4 +100,68 @@ describe("report in headless Chromium", () => {
       await rm(dir, { recursive: true, force: true })
     }
   })
+
+  it.skipIf(!haveChromium && !inCi)("a quick-profile report is readable at 1280 and 800 px: no horizontal scrolling, verify table fully visible, axis labels ≥ 9 px", async () => {
+    if (!haveChromium) throw new Error(`${CHROMIUM} is missing: CI must install it (src/figures/ci-deps.sh)`)
+    await mkdir(TMP_DIR, { recursive: true })
+    const dir = await mkdtemp(join(TMP_DIR, "widths-"))
+    const userDataDir = await mkdtemp(join(TMP_DIR, "chromium-profile-"))
+    const { path, rows } = await writeQuickReport(dir)
+    const context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+    })
+    try {
+      const page = await context.newPage()
+      for (const width of [1280, 800]) {
+        await page.setViewportSize({ width, height: 900 })
+        await page.goto(pathToFileURL(path).href, { waitUntil: "load" })
+        await page.screenshot({ path: join(TMP_DIR, `report-quick-${width}.png`), fullPage: true })
+        await page.locator("#verify").screenshot({ path: join(TMP_DIR, `report-quick-${width}-verify.png`) })
+        // The widest figure (two panels side by side) is the one that shrinks most.
+        const widest = await page.evaluate(() =>
+          [...document.querySelectorAll("figure.figure")].sort((a, b) => Number(b.querySelector("svg")?.getAttribute("width")) - Number(a.querySelector("svg")?.getAttribute("width")))[0]?.getAttribute("data-figure") ?? ""
+        )
+        await page.locator(`figure[data-figure="${widest}"]`).screenshot({ path: join(TMP_DIR, `report-quick-${width}-widest-figure.png`) })
+        const layout = await page.evaluate(() => {
+          const doc = document.documentElement
+          const table = document.querySelector("table.verify")
+          const box = table?.getBoundingClientRect()
+          const scrollers = [...document.querySelectorAll(".table-wrap")].filter((w) => w.scrollWidth > w.clientWidth + 1).map((w) => w.className)
+          // A cell whose text is cut (overflow hidden or wider than its box).
+          const clipped = [...document.querySelectorAll("table.verify td")].filter((td) => td.scrollWidth > td.clientWidth + 1).map((td) => td.textContent ?? "")
+          // Axis labels as drawn: font size × the factor the SVG is scaled by.
+          const labelPx = [...document.querySelectorAll("figure.figure svg")].map((svg) => {
+            const drawn = svg.getBoundingClientRect().width
+            const natural = Number(svg.getAttribute("width"))
+            const scale = natural > 0 ? drawn / natural : 1
+            const sizes = [...svg.querySelectorAll(".role-axis-label text")].map((t) => Number.parseFloat(t.getAttribute("font-size") ?? "0")).filter((x) => x > 0)
+            return { id: svg.closest("figure")?.getAttribute("data-figure") ?? "", px: Math.min(...sizes) * scale }
+          })
+          return {
+            scrollWidth: doc.scrollWidth,
+            clientWidth: doc.clientWidth,
+            tableRight: box?.right ?? Number.POSITIVE_INFINITY,
+            tableLeft: box?.left ?? Number.NEGATIVE_INFINITY,
+            rows: document.querySelectorAll("table.verify tbody tr").length,
+            scrollers,
+            clipped,
+            labelPx
+          }
+        })
+        expect(layout.scrollWidth, `page scrolls sideways at ${width} px`).toBeLessThanOrEqual(layout.clientWidth)
+        expect(layout.scrollers, `a table scrolls sideways at ${width} px`).toEqual([])
+        expect(layout.tableLeft).toBeGreaterThanOrEqual(0)
+        expect(layout.tableRight, `verify table within the window at ${width} px`).toBeLessThanOrEqual(layout.clientWidth)
+        expect(layout.clipped, `verify cells cut at ${width} px`).toEqual([])
+        expect(layout.rows).toBe(rows)
+        for (const f of layout.labelPx) expect(f.px, `${f.id} axis labels at ${width} px`).toBeGreaterThanOrEqual(9)
+      }
+    } finally {
+      await context.close()
+      await rm(userDataDir, { recursive: true, force: true })
+      await rm(dir, { recursive: true, force: true })
+    }
+  }, 120_000)
 })

@@ -5,6 +5,10 @@
  */
 import { mkdir } from "node:fs/promises"
 import { join } from "node:path"
+import { figureRegistry } from "../../src/figures/registry.ts"
+import { provenanceOf, toVerifyRow, weakSpotsOf } from "../../src/verify/reportInputs.ts"
+import { reportFigures } from "../../src/verify/reportFigures.ts"
+import { makeHarness } from "../stages/harness.ts"
 import { renderFigures } from "../../src/figures/render.ts"
 import { buildReport, loadReportFigures, type ReportInput, writeReport } from "../../src/figures/report.ts"
 import { syntheticFigures, syntheticProvenance, syntheticVerifyRows, syntheticWeakSpots } from "./fixtures.ts"
@@ -29,4 +33,26 @@ export const writeSyntheticReport = async (dir: string): Promise<{ path: string;
   const input = await syntheticReportInput(join(dir, "figures"))
   const path = await writeReport(join(dir, "report.html"), input)
   return { path, html: buildReport(input) }
+}
+
+/**
+ * The report `grokflow report --profile quick` writes, from a quick run on the
+ * synthetic trainer: the real claims (long descriptions, paper values in words),
+ * the real figures. What the width checks of the browser test look at.
+ */
+export const writeQuickReport = async (dir: string): Promise<{ path: string; rows: number }> => {
+  const h = makeHarness()
+  await h.run("quick")
+  const { plan, outputs, rows } = await h.verify("quick")
+  const registry = await figureRegistry()
+  const rendered = await renderFigures(reportFigures(plan, outputs, registry).figures, join(dir, "figures"), registry)
+  const path = await writeReport(join(dir, "report.html"), {
+    title: "grokflow — quick: Papers A and B, reduced (synthetic trainer)",
+    verifyRows: rows.map(toVerifyRow),
+    figures: await loadReportFigures(rendered.figures),
+    provenance: provenanceOf(plan, outputs),
+    weakSpots: weakSpotsOf(outputs),
+    notes: ["Synthetic trainer: the numbers follow a known law, not training."]
+  })
+  return { path, rows: rows.length }
 }
