@@ -101,7 +101,7 @@ describe("report in headless Chromium", () => {
     }
   })
 
-  it.skipIf(!haveChromium && !inCi)("a quick-profile report is readable at 1280 and 800 px: no horizontal scrolling, verify table fully visible, axis labels ≥ 9 px", async () => {
+  it.skipIf(!haveChromium && !inCi)("a quick-profile report is readable at 1280 and 800 px: no horizontal scrolling, verify table fully visible, axis labels ≥ 10 px", async () => {
     if (!haveChromium) throw new Error(`${CHROMIUM} is missing: CI must install it (src/figures/ci-deps.sh)`)
     await mkdir(TMP_DIR, { recursive: true })
     const dir = await mkdtemp(join(TMP_DIR, "widths-"))
@@ -156,7 +156,7 @@ describe("report in headless Chromium", () => {
         expect(layout.tableRight, `verify table within the window at ${width} px`).toBeLessThanOrEqual(layout.clientWidth)
         expect(layout.clipped, `verify cells cut at ${width} px`).toEqual([])
         expect(layout.rows).toBe(rows)
-        for (const f of layout.labelPx) expect(f.px, `${f.id} axis labels at ${width} px`).toBeGreaterThanOrEqual(9)
+        for (const f of layout.labelPx) expect(f.px, `${f.id} axis labels at ${width} px`).toBeGreaterThanOrEqual(10)
       }
     } finally {
       await context.close()
