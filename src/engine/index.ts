@@ -3,7 +3,11 @@
  *
  * Writing a stage (stages/<name>.ts):
  *   export default defineStage({ name, version, description, config, needs, output, code?, usesTrainer?, estimate?, run })
- *   `needs: { wc: measureWc, plots: optionalNeed(sweep) }` types `inputs` in `run`.
+ *   `needs: { wc: measureWc, plots: optionalNeed(sweep) }` types `inputs` in `run`
+ *   (an optional input binds only when the profile names it in the node's `needs:`).
+ *   `requires: { wc: { config: { loss: "mse" }, because } }` is checked against the
+ *   bound node's config when the profile loads; `figures: [feed(kind, output => …)]`
+ *   names the figures the output feeds (src/figures/Figure.ts), drawn by `report`.
  *   Inside `run`, `ctx.cell({ name, key, output, code, label, run })` memoizes one
  *   training cell in the store.
  *
