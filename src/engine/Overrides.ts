@@ -2,7 +2,8 @@
  * `--set node.field.path=value`: one config value overridden for this run without
  * editing the profile. Values parse as YAML (scalars and flow collections, so
  * `--set clamp-sweep.rhos=[0.85,1,1.15,1.3]` is a list of numbers) and are then
- * validated with the file, errors naming the flag.
+ * validated with the file, errors naming the flag. `--set defaults.seeds=8` sets a
+ * field of the profile's `defaults:` block (every node inheriting it follows).
  */
 import { Effect } from "effect"
 import { parse } from "yaml"

@@ -131,6 +131,9 @@ export interface LoadProfileOptions {
   readonly sets?: ReadonlyArray<string>
 }
 
+/** The top-level block of shared config fields, and its name in `--set`. */
+const DEFAULTS = "defaults"
+
 const decodeOptions = { errors: "all", onExcessProperty: "error", reportInput: true } as const
 
 export const loadProfileFrom = Effect.fnUntraced(function*(nameOrPath: string, options: LoadProfileOptions) {
@@ -171,11 +174,13 @@ export const loadProfileFrom = Effect.fnUntraced(function*(nameOrPath: string, o
     return yield* fail(["stages"], `expected a mapping of node id to node, got ${describe(stagesRaw)}`)
   }
   const rawNodes = stagesRaw as Record<string, unknown>
-  const overrides = yield* parseOverrides(options.sets ?? [], new Set(Object.keys(rawNodes)), file)
+  // `--set defaults.seeds=8` overrides a shared field for every node that inherits it.
+  const overrides = yield* parseOverrides(options.sets ?? [], new Set([...Object.keys(rawNodes), DEFAULTS]), file)
   if (top.defaults !== undefined && top.defaults !== null && (typeof top.defaults !== "object" || Array.isArray(top.defaults))) {
     return yield* fail(["defaults"], `expected a mapping of config field to value, got ${describe(top.defaults)}`)
   }
-  const defaults = (top.defaults ?? {}) as Readonly<Record<string, unknown>>
+  if (DEFAULTS in rawNodes) return yield* fail(["stages", DEFAULTS], `"${DEFAULTS}" is reserved for the profile's shared fields; name the node otherwise`)
+  const defaults = applyOverrides(top.defaults ?? {}, overrides.filter((o) => o.node === DEFAULTS)) as Readonly<Record<string, unknown>>
 
   interface Draft {
     readonly id: string
@@ -239,7 +244,8 @@ export const loadProfileFrom = Effect.fnUntraced(function*(nameOrPath: string, o
     const rawConfig = applyOverrides(withDefaults, nodeOverrides)
     const decoded = Schema.decodeUnknownResult(stage.stage.config)(rawConfig, decodeOptions)
     if (Result.isFailure(decoded)) {
-      return yield* configError(decoded.failure.issue, at, nodeOverrides, new Set(inherited), fail)
+      const defaultOverrides = overrides.filter((o) => o.node === DEFAULTS && inherited.includes(o.path[0]))
+      return yield* configError(decoded.failure.issue, at, nodeOverrides, defaultOverrides, new Set(inherited), fail)
     }
     const encoded = Schema.encodeUnknownResult(stage.stage.config)(decoded.success)
     if (Result.isFailure(encoded)) {
@@ -328,6 +334,7 @@ const configError = (
   issue: SchemaIssue.Issue,
   at: ReadonlyArray<string>,
   nodeOverrides: ReadonlyArray<Override>,
+  defaultOverrides: ReadonlyArray<Override>,
   inherited: ReadonlySet<string>,
   fail: (segments: ReadonlyArray<PropertyKey>, message: string) => ProfileError
 ): Effect.Effect<never, ProfileError> => {
@@ -343,7 +350,12 @@ const configError = (
   if (culprit !== undefined) {
     return Effect.fail(new ProfileError({ file: `--set ${culprit.text}`, path: formatPath(full), message }))
   }
-  // A bad value inherited from `defaults` is wrong where it is written.
+  // A bad value inherited from `defaults` is wrong where it is written: the file's
+  // `defaults:` block, or `--set defaults.…`.
+  const fromFlag = defaultOverrides.find((o) => o.path.every((seg, i) => String(rel[i]) === seg))
+  if (fromFlag !== undefined) {
+    return Effect.fail(new ProfileError({ file: `--set ${fromFlag.text}`, path: formatPath(["defaults", ...rel]), message: `${message} (as config of node "${at[1]}")` }))
+  }
   if (rel.length > 0 && inherited.has(String(rel[0]))) {
     return Effect.fail(fail(["defaults", ...rel], `${message} (as config of node "${at[1]}")`))
   }

@@ -120,3 +120,17 @@ describe("profile defaults, named optional inputs and input requirements", () =>
     expect(ok.code).toBe(0)
   })
 })
+
+describe("--set defaults.FIELD", () => {
+  it("overrides a shared field for every node that inherits it, not for nodes that set their own", async () => {
+    const s = sandbox()
+    const file = s.profile("setdefaults", "defaults: { value: 5 }\nstages:\n  lo: { stage: source }\n  hi: { stage: source, config: { value: 7 } }\n")
+    const { Effect } = await import("effect")
+    const { loadProfile } = await import("../../src/engine/index.ts")
+    const profile = await Effect.runPromise(loadProfile(file, { stagesDir: FIXTURE_STAGES, sets: ["defaults.value=9"] }))
+    expect(profile.byId.get("lo")?.configJson).toEqual({ value: 9, delayMs: 0 })
+    expect(profile.byId.get("hi")?.configJson).toEqual({ value: 7, delayMs: 0 })
+    const bad = await cli([...args(s, ["dag"], file), "--set", "defaults.value=x"])
+    expectUserError(bad, /--set defaults\.value: defaults\.value: expected number, got "x" \(as config of node "lo"\)/)
+  })
+})
