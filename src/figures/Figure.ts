@@ -56,10 +56,6 @@ export interface FigureKind<A extends AnyFigure = AnyFigure> {
   spec(figure: A & { readonly title: string }): TopLevelSpec
 }
 
-/** A figure of kind `kind` with the given fields: `of({ caption, ...data })`. */
-export type FigureOf<F> = F extends FigureKind<infer A> ? A : never
-export type FigureData<F> = Omit<FigureOf<F>, "kind">
-
 export interface FigureDefinition<A extends AnyFigure> {
   readonly kind: A["kind"]
   readonly schema: Schema.Codec<A, unknown>
@@ -83,6 +79,7 @@ export const defineFigure = <A extends AnyFigure>(definition: FigureDefinition<A
     return typeof p === "number" ? `${definition.title} (p = ${p})` : definition.title
   },
   spec: definition.spec,
+  // Omit<A, "kind"> plus A's own kind is A; TypeScript cannot see through the spread.
   of: (data) => ({ ...data, kind: definition.kind }) as A
 })
 

@@ -4,7 +4,7 @@
  * report. Stages and the CLI import from here.
  */
 export { defineFigure, feed, figureFields, figureId, figureMetaFields, storedFigures, titleOf } from "./Figure.ts"
-export type { AnyFigure, DefinedFigure, FigureData, FigureKind, FigureOf } from "./Figure.ts"
+export type { AnyFigure, DefinedFigure, FigureKind } from "./Figure.ts"
 export { CellOutcome, ExponentialFit, Interval, TemperatureCell } from "./fields.ts"
 export { figureRegistry, KINDS_DIR, registerBundledFigures } from "./registry.ts"
 export type { FigureRegistry } from "./registry.ts"

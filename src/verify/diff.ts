@@ -74,7 +74,7 @@ export const diffSnapshots = (claims: ReadonlyArray<Claim>, before: Snapshot, af
 }
 
 /** A claim's value as a diff prints it: the number with its CI, or why there is none. */
-export const claimValue = (row: ClaimRow): string => (row.measured === null ? row.status : formatMeasured(row))
+const claimValue = (row: ClaimRow): string => (row.measured === null ? row.status : formatMeasured(row))
 
 const precise = (row: ClaimRow): string =>
   row.measured === null
