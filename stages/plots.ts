@@ -37,8 +37,6 @@ export default defineStage({
     fork: optionalNeed(forkingArms)
   },
   output: Schema.Struct({ figures: Schema.Array(StoredFigure) }),
-  code: ["src/experiments/figures/*.ts"],
-  usesTrainer: false,
   run: (_config, inputs) =>
     Effect.sync(() => {
       const { wc, fits, grid, mediation } = inputs

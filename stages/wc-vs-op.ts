@@ -5,6 +5,7 @@
  */
 import { Effect, Schema } from "effect"
 import { defineStage } from "../src/engine/Stage.ts"
+import { trainCell } from "../src/experiments/cellKinds.ts"
 import { trainingFields, withDefault } from "../src/experiments/configFields.ts"
 import { freeCell } from "../src/experiments/heldCell.ts"
 import { Operation } from "../src/train/CellSpec.ts"
@@ -23,7 +24,7 @@ export default defineStage({
   output: Schema.Array(
     Schema.Struct({ op: Operation, wc: Schema.NullOr(Schema.Finite), medianTGrok: Schema.NullOr(Schema.Finite), grokked: Schema.Int })
   ),
-  code: ["src/experiments/**/*.ts"],
+  cells: [trainCell],
   run: (config, _inputs, ctx) =>
     Effect.forEach(
       config.ops,

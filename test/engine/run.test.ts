@@ -151,6 +151,7 @@ describe("grokflow run (fixture stages, in process)", () => {
     expect((await run(s, withSweep)).code).toBe(0)
     const { Effect } = await import("effect")
     const { engineLayer, loadProfile, planPipeline, readNodeOutput } = await import("../../src/engine/index.ts")
+    const { resolveEnv } = await import("../../src/executor/local.ts")
     const texts = await Effect.runPromise(
       Effect.gen(function*() {
         const out: Array<string> = []
@@ -161,7 +162,7 @@ describe("grokflow run (fixture stages, in process)", () => {
           out.push((node.output as { text: string }).text)
         }
         return out
-      }).pipe(Effect.provide(engineLayer({ cacheDir: s.cache })))
+      }).pipe(Effect.provide(engineLayer({ cacheDir: s.cache, resolveEnv })))
     )
     expect(texts).toEqual(["double=6 even=false sweep=-1", "double=6 even=false sweep=2"])
   })

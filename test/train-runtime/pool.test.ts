@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { afterAll, describe, expect, it } from "vitest"
-import { resolveBackend } from "../../src/train/TrainerLive.ts"
+import { resolveBackend } from "../../src/train/backend/resolve.ts"
 import { WorkerPool } from "../../src/train/worker/WorkerPool.ts"
 import { standInRunner, standInSpec } from "./fixtures/specs.ts"
 import type { StandInResult } from "./fixtures/standInRunner.ts"

@@ -4,7 +4,8 @@ import { Effect, Layer, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { defaultLogger, planPipeline, RunLogger, runPipeline, selectNodes, UsageError } from "../../engine/index.ts"
 import type { Estimate, Plan, Profile, RunSummary } from "../../engine/index.ts"
-import { engineFlags, lazyTrainerLayer, out, profileFrom, setExitCode, withEngine } from "../Shared.ts"
+import { localExecutor } from "../../executor/local.ts"
+import { engineFlags, out, profileFrom, setExitCode, withEngine } from "../Shared.ts"
 
 const jobsFlag = Flag.Int("jobs").pipe(
   Flag.withAlias("j"),
@@ -97,7 +98,7 @@ export const run = Command.make(
         if (jobs < 1) return yield* new UsageError({ message: `--jobs ${jobs}: expected at least 1` })
         const logger = defaultLogger()
         const summary = yield* runPipeline(profile, { jobs, ...(only === undefined ? {} : { only }) }).pipe(
-          Effect.provide(Layer.mergeAll(RunLogger.layer(logger), lazyTrainerLayer({ backend: flags.backend, workers: jobs }))),
+          Effect.provide(Layer.mergeAll(RunLogger.layer(logger), localExecutor({ backend: flags.backend, workers: jobs }))),
           Effect.ensuring(Effect.sync(() => logger.close()))
         )
         yield* out(renderSummary(summary))
