@@ -58,13 +58,24 @@ export const parseImportGraph = async (root: string, entries: ReadonlyArray<stri
   return graph
 }
 
-/** Every file reachable from `entries`, entries included, sorted. */
-export const closureOf = (graph: ImportGraph, entries: ReadonlyArray<string>): ReadonlyArray<string> => {
+/**
+ * Every file reachable from `entries`, entries included, sorted. Files for which
+ * `isBoundary` holds are neither included nor entered unless they are entries: a
+ * stage module reached from another stage (through `needs`) is that stage's
+ * input, already keyed by its output digest, so editing it must not defeat early
+ * cutoff downstream.
+ */
+export const closureOf = (
+  graph: ImportGraph,
+  entries: ReadonlyArray<string>,
+  isBoundary: (file: string) => boolean = () => false
+): ReadonlyArray<string> => {
   const seen = new Set<string>()
   const stack = [...entries]
+  const entrySet = new Set(entries)
   while (stack.length > 0) {
     const file = stack.pop()!
-    if (seen.has(file)) continue
+    if (seen.has(file) || (isBoundary(file) && !entrySet.has(file))) continue
     seen.add(file)
     for (const next of graph.get(file) ?? []) stack.push(next)
   }

@@ -69,7 +69,11 @@ export class CodeHasher {
    * cell kinds' code), so one parse serves them all.
    */
   private readonly entries: Set<string>
-  constructor(readonly root: string, entries: ReadonlyArray<string> = []) {
+  /**
+   * @param isBoundary files a closure stops at (other stage modules: they are
+   * inputs, keyed by their output digests).
+   */
+  constructor(readonly root: string, entries: ReadonlyArray<string> = [], private readonly isBoundary: (file: string) => boolean = () => false) {
     this.entries = new Set(entries)
   }
 
@@ -106,7 +110,7 @@ export class CodeHasher {
 
   /** The files `modules` import, transitively (themselves included). */
   closure(modules: ReadonlyArray<string>): Promise<ReadonlyArray<string>> {
-    return this.importGraph(modules).then((graph) => closureOf(graph, modules))
+    return this.importGraph(modules).then((graph) => closureOf(graph, modules, this.isBoundary))
   }
 
   /**

@@ -50,8 +50,10 @@ export class Keyer {
 
   /** One import-graph parse covers every stage module and cell kind the registry knows. */
   static make(profile: Profile): Keyer {
-    const entries = [...profile.registry.byName.values()].flatMap((s) => [s.relFile, ...cellCode(s.stage.cells)])
-    return new Keyer(new CodeHasher(profile.registry.root, entries))
+    const stages = [...profile.registry.byName.values()]
+    const stageFiles = new Set(stages.map((s) => s.relFile))
+    const entries = stages.flatMap((s) => [s.relFile, ...cellCode(s.stage.cells)])
+    return new Keyer(new CodeHasher(profile.registry.root, entries, (file) => stageFiles.has(file)))
   }
 
   /** The stage module's import closure, its cell kinds' code, and any declared extra globs. */

@@ -66,7 +66,7 @@ describe("grokflow run (fixture stages, in process)", () => {
     const st = await status(s, p, [], stages)
     expect(st.code).toBe(0)
     expect(st.stdout).toMatch(/stale\s+parity/)
-    expect(st.stdout).toMatch(/parity: code changed \(.*parity\.ts\)/)
+    expect(st.stdout).toMatch(/parity: code: .*parity\.ts changed/)
     expect(st.stdout).toMatch(/fresh\s+source/)
     expect(st.stdout).toMatch(/fresh\s+double/)
     expect(st.stdout).toMatch(/pending\s+label/)
