@@ -1,5 +1,5 @@
 /**
- * Paper B's forking arms (science.md §5): free training of the base cell to the first
+ * Paper B's forking arms (docs/protocol.md §5): free training of the base cell to the first
  * evaluation at or after forkAtLeast at which every seed has memorized; the whole
  * state (parameters and Adam moments) is copied there, and each arm continues from
  * an identical copy. A clamp arm engages at the fork state itself (the "same" arm is

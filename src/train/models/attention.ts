@@ -1,5 +1,5 @@
 /**
- * The 1-layer attention model of paper A §7 / paper B (science.md §2), following the
+ * The 1-layer attention model of paper A §7 / paper B (docs/protocol.md §2), following the
  * released runners: tokens [a, b, =] (vocab V = p+1), token + positional embedding,
  * one attention layer in which only the last position queries (keys and values over
  * all three positions), residual, a GELU MLP with residual, unembedding U. No biases.

@@ -8,7 +8,7 @@
  *   z = x·W2 + b2                           [n,p]
  *
  * Dense products run on the device as non-transposed 2-D matMuls (explicit
- * tf.transpose first — the fast XNNPACK path on wasm, performance.md). The row
+ * tf.transpose first — the fast XNNPACK path on wasm, docs/performance.md). The row
  * gather, GELU, LayerNorm and the scatter-add of the embedding gradient run on the
  * host over Float32Arrays: the wasm backend has no UnsortedSegmentSum and its
  * gather/erf/exp are 10–50× slower than these loops. The loops themselves run as
