@@ -8,7 +8,6 @@ import { Effect, Layer, Scope } from "effect"
 import { ExecutionFailure, Executor } from "../engine/Executor.ts"
 import type { BackendChoice, Env } from "../engine/index.ts"
 import type { CellSpec, ForkSpec } from "../train/CellSpec.ts"
-import type { Transport } from "../train/worker/channel.ts"
 
 /** The training environment that joins keys: backend, tfjs version, precision. */
 export const resolveEnv = async (choice: BackendChoice): Promise<Env> => {
@@ -22,7 +21,6 @@ export interface LocalOptions {
   readonly workers: number
   /** Module implementing CellRunner; tests pass a stand-in. Defaults to the training core. */
   readonly runner?: URL
-  readonly transport?: Transport
 }
 
 const failure = (kind: string) => (error: unknown) =>
@@ -43,8 +41,7 @@ export const localExecutor = (options: LocalOptions): Layer.Layer<Executor> =>
           const created = new WorkerPool({
             size: options.workers,
             backend,
-            ...(options.runner === undefined ? {} : { runner: options.runner }),
-            ...(options.transport === undefined ? {} : { transport: options.transport })
+            ...(options.runner === undefined ? {} : { runner: options.runner })
           })
           yield* Scope.addFinalizer(scope, Effect.promise(() => created.close()))
           return created

@@ -10,7 +10,7 @@
  */
 import type { Optimizer } from "./CellSpec.ts"
 import { sizeOf, type ParamInfo, type ParamSet } from "./params.ts"
-import { loadSimdKernels, type SimdKernels } from "./simd.ts"
+import { loadSimdKernels, type SimdKernels } from "./simd/loader.ts"
 
 export interface AdamMoments {
   readonly m: ParamSet

@@ -18,7 +18,7 @@
 import { geluForward } from "../gelu.ts"
 import type { ParamSet } from "../params.ts"
 import { logitGradient, type ReadoutConfig } from "../readout.ts"
-import { loadSimdKernels, type SimdKernels } from "../simd.ts"
+import { loadSimdKernels, type SimdKernels } from "../simd/loader.ts"
 import type { Tensor, Tensor2D, Tf } from "../tfTypes.ts"
 import { readInto } from "../tfTypes.ts"
 
