@@ -7,10 +7,10 @@
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { Effect, Layer } from "effect"
+import { Effect } from "effect"
 import { beforeAll, describe, expect, it } from "vitest"
-import { EnvResolver, explainPlan, loadProfile, planPipeline, RunLogger, runPipeline, silentLogger, Store } from "../../src/engine/index.ts"
-import { syntheticTrainer } from "./syntheticTrainer.ts"
+import { explainPlan, planPipeline } from "../../src/engine/index.ts"
+import { makeHarness } from "./harness.ts"
 
 const ROOT = path.resolve(import.meta.dirname, "../..")
 
@@ -28,20 +28,12 @@ const FITS = ["delay-law-fits", "mediation-fits"]
 
 describe("keys follow the code (real stages, copied repository)", () => {
   const repo = copyRepository()
-  const cache = fs.mkdtempSync(path.join(os.tmpdir(), "grokflow-codekeys-"))
-  const trainer = syntheticTrainer()
-  const layer = Layer.mergeAll(
-    Store.layer(cache),
-    EnvResolver.fixed({ backend: "synthetic", tfjs: "none", precision: "float32" }),
-    RunLogger.layer(silentLogger),
-    trainer.layer
-  )
-  const profile = () => loadProfile("smoke", { root: repo })
-  const run = () => Effect.runPromise(Effect.flatMap(profile(), (p) => runPipeline(p, { jobs: 2 })).pipe(Effect.provide(layer)))
+  const { cacheDir: cache, trainer, layer, load, run: runProfile } = makeHarness({ root: repo })
+  const run = () => runProfile("smoke")
   const plan = () =>
     Effect.runPromise(
       Effect.gen(function*() {
-        const p = yield* planPipeline(yield* profile())
+        const p = yield* planPipeline(yield* load("smoke", []))
         const explained = yield* explainPlan(p)
         return {
           status: Object.fromEntries(p.nodes.map((n) => [n.id, n.status])),
@@ -87,7 +79,7 @@ describe("keys follow the code (real stages, copied repository)", () => {
     expect(status["mediation-fits"]).toBe("pending")
     expect(status["measure-wc"]).toBe("fresh")
     expect(status["clamp-sweep"]).toBe("fresh")
-    const summary = await Effect.runPromise(Effect.flatMap(profile(), (p) => runPipeline(p, { jobs: 2 })).pipe(Effect.provide(layer)))
+    const summary = await run()
     const ran = summary.outcomes.filter((o) => o.status === "ran").map((o) => o.id)
     expect(ran).toEqual(["temperature-grid"])
     expect(summary.cellsTrained).toBe(0)

@@ -9,7 +9,8 @@ import { asNodeOutputs, freshOutputs } from "../../src/verify/freshOutputs.ts"
 import { loadClaims } from "../../src/verify/loadClaims.ts"
 import { syntheticTrainer } from "./syntheticTrainer.ts"
 
-export const makeHarness = () => {
+/** `root`: a project root other than the cwd (a copy of the repository to edit). */
+export const makeHarness = (options: { readonly root?: string } = {}) => {
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "grokflow-stages-"))
   const trainer = syntheticTrainer()
   const layer = Layer.mergeAll(
@@ -18,19 +19,18 @@ export const makeHarness = () => {
     RunLogger.layer(silentLogger),
     trainer.layer
   )
+  const load = (profile: string, sets: ReadonlyArray<string>) => loadProfile(profile, { sets, ...options })
   const run = (profile: string, sets: ReadonlyArray<string> = []) =>
-    Effect.runPromise(
-      Effect.flatMap(loadProfile(profile, { sets }), (p) => runPipeline(p, { jobs: 2 })).pipe(Effect.provide(layer))
-    )
+    Effect.runPromise(Effect.flatMap(load(profile, sets), (p) => runPipeline(p, { jobs: 2 })).pipe(Effect.provide(layer)))
   const verify = (profile: string, sets: ReadonlyArray<string> = []) =>
     Effect.runPromise(
       Effect.gen(function*() {
-        const p = yield* loadProfile(profile, { sets })
+        const p = yield* load(profile, sets)
         const plan = yield* planPipeline(p)
         const outputs = yield* freshOutputs(plan)
         const claims = yield* loadClaims(process.cwd())
         return { plan, outputs, rows: evaluateClaims(claims, p.name, asNodeOutputs(plan, outputs)) }
       }).pipe(Effect.provide(layer))
     )
-  return { cacheDir, trainer, run, verify }
+  return { cacheDir, trainer, layer, load, run, verify }
 }
