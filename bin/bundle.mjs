@@ -17,15 +17,16 @@
  * prints why).
  *
  * One bundle per stage directory (the default `stages/`, or `--stages-dir`): its
- * stage modules are compiled in and handed to discovery, so they share the one
- * copy of the engine and of effect with the CLI.
+ * stage modules, and the figure kinds of src/figures/kinds/, are compiled in and
+ * handed to discovery, so they share the one copy of the engine and of effect with
+ * the CLI (and need no TypeScript loader at run time).
  */
 import * as crypto from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { pathToFileURL } from "node:url"
 
-const FORMAT = "grokflow-cli-bundle/2"
+const FORMAT = "grokflow-cli-bundle/3"
 
 /** Native, wasm or very large packages stay ordinary imports, loaded where used. */
 const EXTERNAL = ["@tensorflow/*", "@resvg/*", "vega", "vega-*", "playwright-core", "esbuild", "tsx"]
@@ -54,6 +55,9 @@ export const stageModules = (dir) => {
     .map((f) => path.join(dir, f))
 }
 
+/** The figure kinds discovered by src/figures/registry.ts (same file filter as stages). */
+const figureKindsDir = (root) => path.join(root, "src", "figures", "kinds")
+
 /** What a bundle depends on besides its inputs' bytes. */
 const context = (root, stagesDir) => {
   const self = fs.readFileSync(new URL(import.meta.url))
@@ -62,16 +66,22 @@ const context = (root, stagesDir) => {
     root,
     stagesDir,
     stages: stageModules(stagesDir),
+    figures: stageModules(figureKindsDir(root)),
     launcher: sha256(self),
     node: process.versions.node
   }
 }
 
-const entrySource = (root, stages) => {
+const entrySource = (root, stages, figures) => {
   const spec = (file) => JSON.stringify(file)
   const lines = [`import { registerBundledStages } from ${spec(path.join(root, "src/engine/Discovery.ts"))}`]
   stages.forEach((file, i) => lines.push(`import * as stage${i} from ${spec(file)}`))
   lines.push(`registerBundledStages({ ${stages.map((file, i) => `${JSON.stringify(file)}: stage${i}`).join(", ")} })`)
+  if (figures.length > 0) {
+    lines.push(`import { registerBundledFigures } from ${spec(path.join(root, "src/figures/registry.ts"))}`)
+    figures.forEach((file, i) => lines.push(`import * as figure${i} from ${spec(file)}`))
+    lines.push(`registerBundledFigures({ ${figures.map((file, i) => `${JSON.stringify(file)}: figure${i}`).join(", ")} })`)
+  }
   lines.push(`export { main } from ${spec(path.join(root, "src/cli/main.ts"))}`)
   return lines.join("\n") + "\n"
 }
@@ -164,7 +174,7 @@ export const ensureBundle = async (root, stagesDir, cacheDir = path.join(root, "
       external: EXTERNAL,
       // Bundled CommonJS dependencies (yaml, fast-glob) still call require for builtins.
       banner: { js: "import { createRequire as __grokflowRequire } from 'node:module'; const require = __grokflowRequire(import.meta.url);" },
-      plugins: [sourcesPlugin(root, entrySource(root, ctx.stages), digests)],
+      plugins: [sourcesPlugin(root, entrySource(root, ctx.stages, ctx.figures), digests)],
       write: false,
       logLevel: "silent",
       legalComments: "none"

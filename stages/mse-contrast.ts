@@ -57,6 +57,7 @@ export default defineStage({
   description: "The τ sweep under MSE: L barely moves, and neither does the delay",
   config: Config,
   needs: { wc: measureWc, ce: temperatureGrid },
+  requires: { wc: { config: { loss: "mse" }, because: "the contrast clamps at MSE's own Wc" } },
   output: Schema.Struct({
     p: Schema.Int,
     wcMse: Schema.Finite,

@@ -1,24 +1,42 @@
 /**
- * The figures of whatever ran: each figure is typed data (src/figures/data.ts) with
- * a caption stating the measured result. Drawing happens in `grokflow report`,
- * keyed per figure by its Vega-Lite spec and data, so a change upstream redraws
- * only the figures it feeds. A figure whose stage is not in the profile is skipped.
+ * The figures of whatever ran: each figure is typed data of one figure kind
+ * (src/figures/kinds/) with a caption stating the measured result. Drawing happens
+ * in `grokflow report`, keyed per figure by its Vega-Lite spec and data, so a
+ * change upstream redraws only the figures it feeds. An input the profile does not
+ * bind (`needs:` of the plots node) draws nothing.
  */
 import { Effect, Schema } from "effect"
 import { defineStage, optionalNeed } from "../src/engine/Stage.ts"
-import type { FigureInput } from "../src/figures/index.ts"
+import { type AnyFigure, storedFigures } from "../src/figures/index.ts"
+import clampMatrix from "../src/figures/kinds/clampMatrix.ts"
+import collapseGrid from "../src/figures/kinds/collapseGrid.ts"
+import denseSweep from "../src/figures/kinds/denseSweep.ts"
+import forkingArms from "../src/figures/kinds/forkingArms.ts"
+import layerNorm from "../src/figures/kinds/layerNorm.ts"
+import mediation from "../src/figures/kinds/mediation.ts"
+import memorization from "../src/figures/kinds/memorization.ts"
+import mseVsCe from "../src/figures/kinds/mseVsCe.ts"
+import multiPCollapse from "../src/figures/kinds/multiPCollapse.ts"
+import oneShotVsSustained from "../src/figures/kinds/oneShotVsSustained.ts"
+import softmaxAudit from "../src/figures/kinds/softmaxAudit.ts"
+import trajectories from "../src/figures/kinds/trajectories.ts"
+import wcInvariance from "../src/figures/kinds/wcInvariance.ts"
+import wcScaling from "../src/figures/kinds/wcScaling.ts"
 import { controlFigures, sweepFigures, wcFigures, wcScalingFigure } from "../src/experiments/figures/paperA.ts"
 import { auditFigure, forkFigure, mediationFigures, mseFigure } from "../src/experiments/figures/paperB.ts"
 import delayLawFits from "./delay-law-fits.ts"
-import forkingArms from "./forking-arms.ts"
+import forkingArmsStage from "./forking-arms.ts"
 import measureWc from "./measure-wc.ts"
 import mediationFits from "./mediation-fits.ts"
 import mseContrast from "./mse-contrast.ts"
 import softmaxCollapseAudit from "./softmax-collapse-audit.ts"
 import temperatureGrid from "./temperature-grid.ts"
 
-/** Figures are stored as the plain records the figure builders read. */
-export const StoredFigure = Schema.Record(Schema.String, Schema.Unknown)
+/** The kinds this stage draws; its output stores figures of these kinds only. */
+const drawn = storedFigures([
+  trajectories, wcInvariance, wcScaling, clampMatrix, denseSweep, multiPCollapse, oneShotVsSustained, layerNorm,
+  mediation, collapseGrid, mseVsCe, memorization, softmaxAudit, forkingArms
+])
 
 export default defineStage({
   name: "plots",
@@ -34,20 +52,17 @@ export default defineStage({
     mediation: optionalNeed(mediationFits),
     mse: optionalNeed(mseContrast),
     audit: optionalNeed(softmaxCollapseAudit),
-    fork: optionalNeed(forkingArms)
+    fork: optionalNeed(forkingArmsStage)
   },
-  output: Schema.Struct({ figures: Schema.Array(StoredFigure) }),
+  output: Schema.Struct({ figures: Schema.Array(drawn.schema) }),
+  figures: [drawn.feed((output: { readonly figures: ReadonlyArray<AnyFigure> }) => output.figures)],
   run: (_config, inputs) =>
     Effect.sync(() => {
       const { wc, fits, grid, mediation } = inputs
       const wcByP = new Map(wc?.reference.flatMap((r) => (r.wc === null ? [] : [[r.p, r.wc] as const])) ?? [])
-      // An optional input left to its default binds to the same node as `fits`;
-      // drawing it twice would only repeat the figure.
-      const distinct = (other: typeof fits) =>
-        other !== undefined && fits !== undefined && JSON.stringify(other) !== JSON.stringify(fits) ? other : undefined
-      const dense = distinct(inputs.fitsDense)
-      const moduli = distinct(inputs.fitsModuli)
-      const figures: Array<FigureInput> = [
+      const dense = inputs.fitsDense
+      const moduli = inputs.fitsModuli
+      const figures: Array<AnyFigure> = [
         ...(wc === undefined ? [] : wcFigures(wc, "wc")),
         ...(wc === undefined || fits === undefined ? [] : wcScalingFigure(wc, fits, ["wc", "fits"])),
         ...(fits === undefined ? [] : [...sweepFigures(fits.sweep, wcByP, "", "fits"), ...controlFigures(fits, "fits")]),
@@ -58,6 +73,6 @@ export default defineStage({
         ...(inputs.audit === undefined ? [] : auditFigure(inputs.audit, "audit")),
         ...(inputs.fork === undefined ? [] : forkFigure(inputs.fork, "fork"))
       ]
-      return { figures: figures.map((f) => ({ ...f })) }
+      return { figures }
     })
 })

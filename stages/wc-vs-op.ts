@@ -8,6 +8,7 @@ import { defineStage } from "../src/engine/Stage.ts"
 import { trainCell } from "../src/experiments/cellKinds.ts"
 import { trainingFields, withDefault } from "../src/experiments/configFields.ts"
 import { freeCell } from "../src/experiments/heldCell.ts"
+import { fromOperationRows } from "../src/figures/kinds/wcByOperation.ts"
 import { Operation } from "../src/train/CellSpec.ts"
 
 export default defineStage({
@@ -25,6 +26,7 @@ export default defineStage({
     Schema.Struct({ op: Operation, wc: Schema.NullOr(Schema.Finite), medianTGrok: Schema.NullOr(Schema.Finite), grokked: Schema.Int })
   ),
   cells: [trainCell],
+  figures: [fromOperationRows],
   run: (config, _inputs, ctx) =>
     Effect.forEach(
       config.ops,

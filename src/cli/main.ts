@@ -12,6 +12,7 @@ import { Command } from "effect/cli"
 import { commands } from "./commands/index.ts"
 import { nodeCliLayer } from "./Platform.ts"
 import { takeExitCode } from "./Shared.ts"
+import { unknownSubcommand } from "./unknownSubcommand.ts"
 
 const VERSION = "0.1.0"
 
@@ -21,6 +22,11 @@ const grokflow = Command.make("grokflow").pipe(
 )
 
 export const main = (argv: ReadonlyArray<string>): Promise<number> => {
+  const unknown = unknownSubcommand(grokflow, argv)
+  if (unknown !== undefined) {
+    process.stderr.write(`grokflow: ${unknown}\n`)
+    return Promise.resolve(2)
+  }
   const program = Command.runWith(grokflow, { version: VERSION })(argv).pipe(Effect.provide(nodeCliLayer(argv)))
   const fiber = Effect.runFork(program)
   let interrupted = false

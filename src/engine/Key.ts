@@ -56,6 +56,14 @@ export type Preimage = StagePreimage | CellPreimage
 export const keyOf = (preimage: Preimage): string => hashValue(preimage)
 
 /**
+ * A module whose source contains this marker builds presentation only (Vega-Lite
+ * specs, the figures' theme): it runs in `grokflow report`, which keys each figure
+ * by the spec it builds, never inside a stage's output. Closures stop at it, so a
+ * restyled figure redraws without making any stage stale.
+ */
+export const PRESENTATION_MARK = "@grokflow-presentation"
+
+/**
  * Code digests, memoized for the life of the process: a run hashes each source
  * file once however many stages and cells reach it, and parses the import graph
  * once (CodeGraph.ts) for every entry the registry knows.
@@ -64,6 +72,8 @@ export class CodeHasher {
   private readonly files = new Map<string, Promise<string | undefined>>()
   private readonly globs = new Map<string, Promise<ReadonlyArray<string>>>()
   private graph: Promise<ImportGraph> | undefined
+  /** Files that carry PRESENTATION_MARK (found while hashing them). */
+  private readonly presentation = new Set<string>()
   /**
    * @param entries every module whose closure may be asked for (stage modules and
    * cell kinds' code), so one parse serves them all.
@@ -82,7 +92,10 @@ export class CodeHasher {
     let p = this.files.get(rel)
     if (p === undefined) {
       p = fs.readFile(path.resolve(this.root, rel)).then(
-        (bytes) => sha256(bytes),
+        (bytes) => {
+          if (bytes.includes(PRESENTATION_MARK)) this.presentation.add(rel)
+          return sha256(bytes)
+        },
         (e: NodeJS.ErrnoException) => (e.code === "ENOENT" ? undefined : Promise.reject(e))
       )
       this.files.set(rel, p)
@@ -110,7 +123,10 @@ export class CodeHasher {
 
   /** The files `modules` import, transitively (themselves included). */
   closure(modules: ReadonlyArray<string>): Promise<ReadonlyArray<string>> {
-    return this.importGraph(modules).then((graph) => closureOf(graph, modules, this.isBoundary))
+    // Every file of the graph was hashed while loading it, so `presentation` is complete here.
+    return this.importGraph(modules).then((graph) =>
+      closureOf(graph, modules, (file) => this.isBoundary(file) || this.presentation.has(file))
+    )
   }
 
   /**

@@ -7,29 +7,41 @@
  *
  * ```yaml
  * description: one line
+ * defaults: { seeds: 4, budget: 6000 }   # config fields shared by every node whose stage has them
  * stages:
  *   measure-wc:              # node id = stage name unless `stage:` says otherwise
- *     config: { ... }
+ *     config: { ... }        # a node's own value wins over `defaults`
  *   dense-sweep:
  *     stage: clamp-sweep
  *     needs: { wc: measure-wc }   # rebinding; default: the node named like the needed stage
  *     config: { ... }
+ *   plots:
+ *     needs: { fits: delay-law-fits }  # an optional input binds only when named here
  * ```
+ *
+ * `defaults` fill only fields the node's stage declares, so a shared `seeds` does
+ * not reach a fits stage; a default no stage of the profile declares is an error
+ * (a typo would otherwise be silently ignored). Optional inputs are never bound
+ * by name alone: `plots` declares three inputs of stage delay-law-fits, and
+ * binding them all to the one node called delay-law-fits drew its figures thrice.
+ * A stage's `requires` (e.g. mse-contrast's Wc must come from `loss: mse`) is
+ * checked against the bound node's config here, at load time.
  */
-import { readdirSync, readFileSync } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { Effect, Result, Schema, SchemaIssue } from "effect"
-import { isMap, LineCounter, parseDocument } from "yaml"
-import type { Document } from "yaml"
+import { Effect, Result, Schema } from "effect"
+import { LineCounter, parseDocument } from "yaml"
 import { toJson } from "./Canonical.ts"
 import type { Json } from "./Canonical.ts"
 import { findCycle, topoOrder } from "./Dag.ts"
 import type { DiscoveredStage, StageRegistry } from "./Discovery.ts"
 import { ProfileError } from "./Errors.ts"
+import { unmet } from "./Requirement.ts"
 import { isOptionalNeed, needStage } from "./Stage.ts"
 import { applyOverrides, parseOverrides } from "./Overrides.ts"
-import type { Override } from "./Overrides.ts"
+import { configError, configFields, declaredAnywhere, describe, displayPath, formatPath, listProfileNamesSync, locate, resolveProfilePath } from "./ProfileFile.ts"
+
+export { displayPath, formatPath, listProfileNamesSync, resolveProfilePath } from "./ProfileFile.ts"
 
 export interface NodeInput {
   /** Input name in the stage's `needs`. */
@@ -64,53 +76,6 @@ export interface Profile {
   readonly registry: StageRegistry
   /** The `--set` arguments applied, as given. */
   readonly overrides: ReadonlyArray<string>
-}
-
-/** `quick` → `<root>/pipeline/quick.yaml`; anything with a slash or extension is a path. */
-export const resolveProfilePath = (nameOrPath: string, root: string): string =>
-  /[\\/]|\.ya?ml$/.test(nameOrPath) ? path.resolve(nameOrPath) : path.join(root, "pipeline", `${nameOrPath}.yaml`)
-
-export const displayPath = (file: string): string => {
-  const rel = path.relative(process.cwd(), file)
-  return rel.startsWith("..") || path.isAbsolute(rel) ? file : rel.split(path.sep).join("/")
-}
-
-/** `stages.clamp-sweep.config.rhos[2]` */
-export const formatPath = (segments: ReadonlyArray<PropertyKey>): string =>
-  segments.reduce<string>((acc, seg) => {
-    if (typeof seg === "number") return `${acc}[${seg}]`
-    const s = String(seg)
-    return acc === "" ? s : `${acc}.${s}`
-  }, "")
-
-const describe = (value: unknown): string => {
-  if (value === undefined) return "nothing"
-  if (value === null) return "null"
-  if (Array.isArray(value)) return "a list"
-  if (typeof value === "object") return "a mapping"
-  return JSON.stringify(value)
-}
-
-const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1)
-
-interface Located {
-  readonly line?: number
-  readonly column?: number
-}
-
-/** Line of the deepest existing YAML node on the path (the parent for a missing key). */
-const locate = (doc: Document, counter: LineCounter, segments: ReadonlyArray<PropertyKey>): Located => {
-  for (let n = segments.length; n >= 0; n--) {
-    const node = n === 0 ? doc.contents : doc.getIn(segments.slice(0, n) as Array<string | number>, true)
-    if (node !== undefined && node !== null && typeof node === "object" && "range" in node) {
-      const range = (node as { readonly range?: readonly [number, number, number] | null }).range
-      if (range) {
-        const pos = counter.linePos(range[0])
-        return { line: pos.line, column: pos.col }
-      }
-    }
-  }
-  return {}
 }
 
 export interface LoadProfileOptions {
@@ -160,6 +125,10 @@ export const loadProfileFrom = Effect.fnUntraced(function*(nameOrPath: string, o
   }
   const rawNodes = stagesRaw as Record<string, unknown>
   const overrides = yield* parseOverrides(options.sets ?? [], new Set(Object.keys(rawNodes)), file)
+  if (top.defaults !== undefined && top.defaults !== null && (typeof top.defaults !== "object" || Array.isArray(top.defaults))) {
+    return yield* fail(["defaults"], `expected a mapping of config field to value, got ${describe(top.defaults)}`)
+  }
+  const defaults = (top.defaults ?? {}) as Readonly<Record<string, unknown>>
 
   interface Draft {
     readonly id: string
@@ -216,10 +185,14 @@ export const loadProfileFrom = Effect.fnUntraced(function*(nameOrPath: string, o
       return yield* fail([...at, "config"], `expected a mapping, got ${describe(entry.config)}`)
     }
     const nodeOverrides = overrides.filter((o) => o.node === id)
-    const rawConfig = applyOverrides(entry.config ?? {}, nodeOverrides)
+    const own = (entry.config ?? {}) as Readonly<Record<string, unknown>>
+    const declared = configFields(stage.stage.config)
+    const inherited = Object.keys(defaults).filter((field) => declared.has(field) && !(field in own))
+    const withDefaults = { ...Object.fromEntries(inherited.map((field) => [field, defaults[field]])), ...own }
+    const rawConfig = applyOverrides(withDefaults, nodeOverrides)
     const decoded = Schema.decodeUnknownResult(stage.stage.config)(rawConfig, decodeOptions)
     if (Result.isFailure(decoded)) {
-      return yield* configError(decoded.failure.issue, at, nodeOverrides, fail)
+      return yield* configError(decoded.failure.issue, at, nodeOverrides, new Set(inherited), fail)
     }
     const encoded = Schema.encodeUnknownResult(stage.stage.config)(decoded.success)
     if (Result.isFailure(encoded)) {
@@ -234,6 +207,11 @@ export const loadProfileFrom = Effect.fnUntraced(function*(nameOrPath: string, o
     drafts.push({ id, stage, rebind, config: decoded.success, configJson })
   }
 
+  const unused = Object.keys(defaults).filter((field) => !declaredAnywhere(drafts, field))
+  if (unused.length > 0) {
+    return yield* fail(["defaults", unused[0]], `no stage of this profile has a config field "${unused[0]}" (check the spelling against the stages' config schemas)`)
+  }
+
   const ids = new Map(drafts.map((d) => [d.id, d]))
   const nodes: Array<ProfileNode> = []
   for (const d of drafts) {
@@ -242,20 +220,27 @@ export const loadProfileFrom = Effect.fnUntraced(function*(nameOrPath: string, o
       const wanted = needStage(need).name
       const optional = isOptionalNeed(need)
       const explicit = d.rebind[input]
+      if (optional && explicit === undefined) {
+        inputs.push({ name: input, stage: wanted, node: undefined, optional })
+        continue
+      }
       const target = explicit ?? wanted
       const bound = ids.get(target)
       if (bound === undefined) {
         if (explicit !== undefined) {
           return yield* fail(["stages", d.id, "needs", input], `no node "${explicit}" in this profile (nodes: ${[...ids.keys()].join(", ")})`)
         }
-        if (optional) {
-          inputs.push({ name: input, stage: wanted, node: undefined, optional })
-          continue
-        }
         return yield* fail(["stages", d.id], `input "${input}" needs a node running stage "${wanted}", but there is no node "${wanted}" (add one, or bind it with \`needs: { ${input}: <node> }\`)`)
       }
       if (bound.stage.stage.name !== wanted) {
         return yield* fail(explicit !== undefined ? ["stages", d.id, "needs", input] : ["stages", d.id], `input "${input}" needs stage "${wanted}", but node "${target}" runs stage "${bound.stage.stage.name}"`)
+      }
+      const requirement = d.stage.stage.requires?.[input]
+      const miss = requirement === undefined ? [] : unmet(requirement, bound.config)
+      if (requirement !== undefined && miss.length > 0) {
+        const { field, want, got } = miss[0]
+        const boundField = ["stages", target, "config", field]
+        return yield* fail(explicit !== undefined ? ["stages", d.id, "needs", input] : ["stages", d.id], `input "${input}" needs a node with ${field}: ${JSON.stringify(want)} (${requirement.because}), but node "${target}" has ${formatPath(boundField)} = ${JSON.stringify(got)}`)
       }
       inputs.push({ name: input, stage: wanted, node: target, optional })
     }
@@ -281,48 +266,3 @@ export const loadProfileFrom = Effect.fnUntraced(function*(nameOrPath: string, o
     overrides: options.sets ?? []
   } satisfies Profile
 })
-
-const configError = (
-  issue: SchemaIssue.Issue,
-  at: ReadonlyArray<string>,
-  nodeOverrides: ReadonlyArray<Override>,
-  fail: (segments: ReadonlyArray<PropertyKey>, message: string) => ProfileError
-): Effect.Effect<never, ProfileError> => {
-  const first = SchemaIssue.makeFormatterStandardSchemaV1()(issue).issues[0]
-  const rel = (first?.path ?? []).map((seg) => (typeof seg === "object" && seg !== null && "key" in seg ? (seg as { key: PropertyKey }).key : seg)) as Array<PropertyKey>
-  const raw = first?.message ?? "invalid config"
-  // The default wording ("Unexpected key with value 3") hides the likely cause: a typo.
-  const message = /^Unexpected key/.test(raw) ? `unknown config field (${raw.replace(/^Unexpected key/, "got a key")}; check the spelling against the stage's config schema)` : lowerFirst(raw)
-  const full = [...at, "config", ...rel]
-  // An error inside a value that came from `--set` is the command line's fault,
-  // not the file's: name the flag.
-  const culprit = nodeOverrides.find((o) => o.path.every((seg, i) => String(rel[i]) === seg))
-  if (culprit !== undefined) {
-    return Effect.fail(new ProfileError({ file: `--set ${culprit.text}`, path: formatPath(full), message }))
-  }
-  return Effect.fail(fail(full, message))
-}
-
-/** Profile names under `<root>/pipeline/` (files with a top-level `stages:`). */
-export const listProfileNamesSync = (root: string): Array<string> => {
-  const dir = path.join(root, "pipeline")
-  let names: Array<string> = []
-  try {
-    // Sync on purpose: only used to enrich an error message or to enumerate gc roots.
-    names = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f))
-  } catch {
-    return []
-  }
-  return names
-    .filter((f) => {
-      try {
-        const doc = parseDocument(readFileSync(path.join(dir, f), "utf8"))
-        const contents = doc.contents
-        return isMap(contents) && contents.has("stages")
-      } catch {
-        return false
-      }
-    })
-    .map((f) => f.replace(/\.ya?ml$/, ""))
-    .sort()
-}

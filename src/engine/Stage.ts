@@ -8,6 +8,7 @@
  */
 import type { Effect, Schema } from "effect"
 import type { AnyCellKind } from "./CellKind.ts"
+import type { AnyRequirement, Requirements } from "./Requirement.ts"
 import type { StageContext } from "./StageContext.ts"
 import type { StageFailure } from "./StageFailure.ts"
 import type { StageServices } from "./StageServices.ts"
@@ -49,6 +50,17 @@ export const isOptionalNeed = (need: Need): need is OptionalNeed =>
 /** The stage a need refers to, optional or not. */
 export const needStage = (need: Need): AnyStage => (isOptionalNeed(need) ? need.stage : need)
 
+/**
+ * Figures a stage's output feeds: the figure kinds (modules under
+ * src/figures/kinds/) and how to compute them from the output. The engine only
+ * carries this; `grokflow report` calls it and decodes each figure with its
+ * kind's Schema. Build one with `feed` from src/figures/Figure.ts.
+ */
+export interface FigureFeed<Output = unknown> {
+  readonly kinds: ReadonlyArray<string>
+  from(output: Output): ReadonlyArray<unknown>
+}
+
 /** Any stage, as the engine sees it after discovery (types erased, shape kept). */
 export interface AnyStage {
   readonly name: string
@@ -56,7 +68,9 @@ export interface AnyStage {
   readonly description: string
   readonly config: JsonCodec<unknown>
   readonly needs: Readonly<Record<string, Need>>
+  readonly requires?: Readonly<Record<string, AnyRequirement | undefined>>
   readonly output: JsonCodec<unknown>
+  readonly figures?: ReadonlyArray<FigureFeed>
   readonly code?: ReadonlyArray<string>
   readonly cells?: ReadonlyArray<AnyCellKind>
   readonly estimate?: (config: never) => Estimate
@@ -85,7 +99,12 @@ export interface Stage<Output, Config, Needs extends Readonly<Record<string, Nee
    * rebind an input to another node running the same stage. Wrap a stage in
    * `optionalNeed` when the input may be absent from a profile. */
   readonly needs: Needs
+  /** What the node bound to an input must have in its config (checked when the
+   * profile loads), e.g. `{ wc: { config: { loss: "mse" }, because: "…" } }`. */
+  readonly requires?: Requirements<Needs>
   readonly output: JsonCodec<Output>
+  /** The figures this stage's output feeds, drawn by `grokflow report`. */
+  readonly figures?: ReadonlyArray<FigureFeed<Output>>
   /**
    * Extra files (globs relative to the project root) that join this stage's code
    * digest: only what imports cannot reveal (data files). The stage module's own

@@ -31,7 +31,7 @@
  * NotInStore (exit 1); each has `.rendered` (one line, no stack) and `.exitCode`.
  */
 export { defineStage, isOptionalNeed, needStage, optionalNeed } from "./Stage.ts"
-export type { AnyStage, Estimate, InputsOf, JsonCodec, Need, OptionalNeed, Stage } from "./Stage.ts"
+export type { AnyStage, Estimate, FigureFeed, InputsOf, JsonCodec, Need, OptionalNeed, Stage } from "./Stage.ts"
 export type { StageContext } from "./StageContext.ts"
 export { defineCellKind } from "./CellKind.ts"
 export type { AnyCellKind, CellKind } from "./CellKind.ts"
@@ -60,7 +60,8 @@ export { renderDag } from "./Dag.ts"
 export type { DagFormat } from "./Dag.ts"
 export { EnvResolver } from "./Env.ts"
 export type { BackendChoice } from "./Env.ts"
-export { FileStore, Store, resolveCacheDir } from "./Store.ts"
+export { FileStore, Store, resolveCacheDir, writeAtomic } from "./Store.ts"
+export { hashValue } from "./Canonical.ts"
 export { KEY_FORMAT, keyOf } from "./Key.ts"
 export type { CellPreimage, CodeDigest, Env, StagePreimage } from "./Key.ts"
 export { CodeHasher } from "./Key.ts"

@@ -1,8 +1,14 @@
 /**
- * The figures layer's public API: typed inputs → Vega-Lite specs → SVG/PNG files
- * (incremental) → one offline HTML report. Stages and the CLI import from here.
+ * The figures layer's public API: figure kinds (kinds/*.ts, discovered) → typed
+ * figures → Vega-Lite specs → SVG/PNG files (incremental) → one offline HTML
+ * report. Stages and the CLI import from here.
  */
-export * from "./data.ts"
+export { defineFigure, feed, figureFields, figureId, figureMetaFields, storedFigures, titleOf } from "./Figure.ts"
+export type { AnyFigure, DefinedFigure, FigureData, FigureKind, FigureOf } from "./Figure.ts"
+export { CellOutcome, ExponentialFit, Interval, TemperatureCell } from "./fields.ts"
+export { figureRegistry, KINDS_DIR, registerBundledFigures } from "./registry.ts"
+export type { FigureRegistry } from "./registry.ts"
+export type { Provenance, ProvenanceEntry, VerifyRow } from "./reportInput.ts"
 export { fontFiles, PNG_SCALE, RENDERER_VERSIONS, specToSvg, svgToPng } from "./draw.ts"
 export {
   FIGURE_KEY_FORMAT,
@@ -15,5 +21,4 @@ export {
   resetRenderCount
 } from "./render.ts"
 export { buildReport, formatDuration, inlineSvg, loadReportFigures, type ReportFigure, type ReportInput, writeReport } from "./report.ts"
-export { buildSpec, DEFAULT_TITLES, figureTitle } from "./specs/index.ts"
 export { theme } from "./theme.ts"

@@ -1,10 +1,11 @@
 /**
  * Incremental figure rendering: each figure is drawn only when its key changed.
  *
- * key = sha256(canonical JSON of { format, spec, renderer versions, PNG options }).
- * The spec inlines every data row (`data.values`) and the theme (`config`), so the
- * key covers the figure's data, its look and the code that turns it into pixels —
- * and nothing else: editing a caption re-renders nothing (the caption is report text).
+ * key = sha256(canonical JSON of { format, spec, renderer code digest, renderer
+ * versions, PNG options }). The spec inlines every data row (`data.values`) and the
+ * theme (`config`), so the key covers the figure's data and its look; the code
+ * digest (draw.ts's import closure) and the versions cover what turns it into
+ * pixels — and nothing else: editing a caption re-renders nothing (report text).
  *
  * `outDir/figures.json` (written atomically) records each figure's key and files.
  * A figure is reused when the manifest's key matches AND its SVG, PNG and spec files
@@ -13,12 +14,12 @@
  */
 import { readFile, stat } from "node:fs/promises"
 import { join } from "node:path"
+import { Result } from "effect"
 import type { TopLevelSpec } from "vega-lite"
-import { hashValue } from "../engine/Canonical.ts"
-import { writeAtomic } from "../engine/Store.ts"
-import { type FigureInput, type FigureKind, figureId } from "./data.ts"
+import { hashValue, writeAtomic } from "../engine/index.ts"
 import { fontFiles, PNG_SCALE, RENDERER_VERSIONS, specToSvg, svgToPng } from "./draw.ts"
-import { buildSpec, figureTitle } from "./specs/index.ts"
+import { type AnyFigure, figureId } from "./Figure.ts"
+import { figureRegistry, type FigureRegistry } from "./registry.ts"
 
 /** Bump when draw.ts or textMetrics.ts change what a given spec renders to. */
 export const FIGURE_KEY_FORMAT = "grokflow-figure/1"
@@ -27,7 +28,7 @@ export const MANIFEST_FILE = "figures.json"
 /** One figure on disk, as the report and the CLI see it. */
 export interface RenderedFigure {
   readonly id: string
-  readonly kind: FigureKind
+  readonly kind: string
   readonly title: string
   readonly caption: string
   readonly source: ReadonlyArray<string>
@@ -51,7 +52,7 @@ export interface RenderResult {
 
 interface ManifestEntry {
   readonly key: string
-  readonly kind: FigureKind
+  readonly kind: string
   readonly title: string
   readonly caption: string
   readonly source: ReadonlyArray<string>
@@ -73,10 +74,11 @@ export const resetRenderCount = (): void => {
 }
 
 /** The figure's key: everything that determines its pixels. */
-export const figureKey = (spec: TopLevelSpec): string =>
+export const figureKey = (spec: TopLevelSpec, rendererCode: Readonly<Record<string, string>> = {}): string =>
   hashValue({
     format: FIGURE_KEY_FORMAT,
     spec,
+    code: rendererCode,
     renderers: RENDERER_VERSIONS,
     png: { scale: PNG_SCALE, fonts: fontFiles().map((f) => f.split("/").pop() ?? f) }
   })
@@ -108,14 +110,30 @@ const nonEmpty = async (path: string): Promise<boolean> => {
   }
 }
 
-const sourcesOf = (figure: FigureInput): ReadonlyArray<string> => (typeof figure.source === "string" ? [figure.source] : [...figure.source])
+const sourcesOf = (figure: AnyFigure): ReadonlyArray<string> =>
+  figure.source === undefined ? [] : typeof figure.source === "string" ? [figure.source] : [...figure.source]
 
 /**
  * Render the figures into `outDir` (`<id>.svg`, `<id>.png`, `<id>.vl.json`), skipping
  * those whose key matches the stored one. Figures are drawn one at a time: a vega
  * View is single-threaded CPU work, and sequential draws keep memory flat.
  */
-export const renderFigures = async (figures: ReadonlyArray<FigureInput>, outDir: string): Promise<RenderResult> => {
+export const renderFigures = async (
+  input: ReadonlyArray<AnyFigure>,
+  outDir: string,
+  registry?: FigureRegistry,
+  /** Digest of the code that turns a spec into pixels (draw.ts's import closure):
+   *  editing the renderer redraws every figure, as editing a stage reruns it. */
+  rendererCode: Readonly<Record<string, string>> = {}
+): Promise<RenderResult> => {
+  const kinds = registry ?? (await figureRegistry())
+  // Every figure is checked against its kind's Schema first: a builder only ever
+  // sees data of the shape it was written for.
+  const figures = input.map((raw) => {
+    const decoded = kinds.decode(raw)
+    if (Result.isFailure(decoded)) throw new Error(decoded.failure)
+    return decoded.success
+  })
   const ids = figures.map(figureId)
   for (const id of ids) {
     if (!SAFE_ID.test(id)) throw new Error(`figure id "${id}" is not a safe file name (letters, digits, ".", "_", "-")`)
@@ -132,11 +150,11 @@ export const renderFigures = async (figures: ReadonlyArray<FigureInput>, outDir:
     const id = figureId(figure)
     let spec: TopLevelSpec
     try {
-      spec = buildSpec(figure)
+      spec = kinds.spec(figure)
     } catch (e) {
       throw new Error(`figure "${id}" (${figure.kind}): building its spec failed: ${e instanceof Error ? e.message : String(e)}`)
     }
-    const key = figureKey(spec)
+    const key = figureKey(spec, rendererCode)
     const files = { svg: `${id}.svg`, png: `${id}.png`, spec: `${id}.vl.json` }
     const paths = { svg: join(outDir, files.svg), png: join(outDir, files.png), spec: join(outDir, files.spec) }
     const stored = before.figures[id]
@@ -165,7 +183,7 @@ export const renderFigures = async (figures: ReadonlyArray<FigureInput>, outDir:
     const entry: ManifestEntry = {
       key,
       kind: figure.kind,
-      title: figureTitle(figure),
+      title: kinds.title(figure),
       caption: figure.caption,
       source: sourcesOf(figure),
       files,

@@ -11,8 +11,8 @@
  * provenance → weak spots → notes.
  */
 import { readFile } from "node:fs/promises"
-import { writeAtomic } from "../engine/Store.ts"
-import type { Provenance, VerifyRow } from "./data.ts"
+import { writeAtomic } from "../engine/index.ts"
+import type { Provenance, VerifyRow } from "./reportInput.ts"
 import type { RenderedFigure } from "./render.ts"
 import { REPORT_CSS } from "./reportStyle.ts"
 

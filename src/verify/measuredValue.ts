@@ -29,14 +29,20 @@ const step = (current: unknown, segment: string): unknown => {
   return Predicate.isObject(current) ? (current as Record<string, unknown>)[segment] : undefined
 }
 
+/** The value at `path` inside `root` (`.field`, `[3]`, `[key=value]`); undefined when absent. */
+export const valueAt = (root: unknown, path: string): unknown => {
+  let current = root
+  for (const segment of segmentsOf(path)) {
+    if (current === undefined || current === null) return undefined
+    current = step(current, segment)
+  }
+  return current
+}
+
 /** The number at `node:path`: a plain number, or an interval object {estimate, lower, upper}. */
 export const resolveMeasured = (measure: string, lookup: Lookup): Measured | null => {
   const colon = measure.indexOf(":")
-  let current: unknown = lookup(measure.slice(0, colon))
-  for (const segment of segmentsOf(measure.slice(colon + 1))) {
-    if (current === undefined || current === null) return null
-    current = step(current, segment)
-  }
+  const current = valueAt(lookup(measure.slice(0, colon)), measure.slice(colon + 1))
   if (Predicate.isNumber(current) && Number.isFinite(current)) return { value: current, lower: null, upper: null }
   if (Predicate.isObject(current)) {
     const o = current as Record<string, unknown>

@@ -25,7 +25,7 @@ export const KEY_NEUTRAL: ReadonlyArray<readonly [glob: string, reason: string]>
   ["src/train/kernel.ts", "type declarations only: erased before anything runs"],
   ["src/train/backend/{resolve,Backend}.ts", "chooses the backend; the chosen backend, its tfjs version and precision are in every training key's env"],
   ["src/verify/**", "`grokflow verify` recomputes every verdict from stored outputs on each call; nothing it computes is cached"],
-  ["src/figures/**", "figures are drawn by `grokflow report` and keyed by their full Vega-Lite spec (data and theme inlined) and renderer versions (src/figures/render.ts)"]
+  ["src/figures/**", "figures are drawn by `grokflow report` and keyed by their full Vega-Lite spec (data and theme inlined), the renderer's code digest (draw.ts closure) and versions (src/figures/render.ts)"]
 ]
 
 describe("every source file is covered by some key or listed with its reason", () => {

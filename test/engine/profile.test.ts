@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { args, cli, copyFixtureStages, sandbox } from "./helpers.ts"
+import { args, cli, copyFixtureStages, FIXTURE_STAGES, ROOT, sandbox } from "./helpers.ts"
 
 const expectUserError = (r: { code: number; stderr: string; stdout: string }, ...parts: ReadonlyArray<string | RegExp>) => {
   expect(r.code).toBe(2)
@@ -79,5 +79,44 @@ describe("profile validation", () => {
     expect(ok.stderr).toMatch(/broken\.ts skipped \(not used by this profile\): cannot load stage module: half-written stage/)
     const bad = await cli(args(s, ["dag"], s.profile("usesbroken", "stages:\n  broken: {}\n"), stages))
     expectUserError(bad, /usesbroken\.yaml: stages\.broken: stage "broken" did not load: .*broken\.ts: cannot load stage module: half-written stage/)
+  })
+})
+
+describe("profile defaults, named optional inputs and input requirements", () => {
+  const s = sandbox()
+  const dag = (name: string, yaml: string, stagesDir?: string) => cli(args(s, ["dag"], s.profile(name, yaml), stagesDir))
+
+  it("defaults fill the fields a node's stage declares; the node's own value wins", async () => {
+    const r = await dag("defaults", "defaults: { value: 5 }\nstages:\n  lo: { stage: source }\n  hi: { stage: source, config: { value: 7 } }\n  double: { needs: { src: lo } }\n")
+    expect(r.code).toBe(0)
+    const { Effect } = await import("effect")
+    const { loadProfile } = await import("../../src/engine/index.ts")
+    const profile = await Effect.runPromise(loadProfile(path.join(s.dir, "defaults.yaml"), { stagesDir: FIXTURE_STAGES }))
+    expect(profile.byId.get("lo")?.configJson).toEqual({ value: 5, delayMs: 0 })
+    expect(profile.byId.get("hi")?.configJson).toEqual({ value: 7, delayMs: 0 })
+    // double's stage has no `value` field: the default does not reach it.
+    expect(profile.byId.get("double")?.configJson).toEqual({ delayMs: 0 })
+  })
+
+  it("a default no stage declares, or of the wrong type, is an error at `defaults`", async () => {
+    expectUserError(await dag("typo-default", "defaults: { valeu: 5 }\nstages:\n  source: {}\n"), /typo-default\.yaml: defaults\.valeu: no stage of this profile has a config field "valeu"/, /line 1/)
+    expectUserError(await dag("bad-default", "defaults: { value: x }\nstages:\n  source: {}\n"), /bad-default\.yaml: defaults\.value: expected number, got "x" \(as config of node "source"\)/)
+    expectUserError(await dag("list-default", "defaults: [1]\nstages:\n  source: {}\n"), /list-default\.yaml: defaults: expected a mapping/)
+  })
+
+  it("an optional input binds only when named, even with a node named like its stage", async () => {
+    const r = await dag("unnamed", "stages:\n  source: {}\n  double: {}\n  parity: {}\n  sweep: { config: { points: [1] } }\n  summary: {}\n")
+    expect(r.stdout).toContain("summary <- d: double, p: parity, sweep: (absent)")
+    const named = await dag("named", "stages:\n  source: {}\n  double: {}\n  parity: {}\n  other: { stage: sweep, config: { points: [1] } }\n  summary: { needs: { sweep: other } }\n")
+    expect(named.stdout).toContain("summary <- d: double, p: parity, sweep: other")
+  })
+
+  it("a stage's input requirement is checked at load time, naming the file, the binding and the field", async () => {
+    // mse-contrast clamps at MSE's own Wc: binding it to a CE measure-wc is a mistake.
+    const yaml = "stages:\n  measure-wc: {}\n  temperature-grid: {}\n  mse-contrast:\n    needs: { ce: temperature-grid }\n"
+    const r = await cli(args(s, ["dag"], s.profile("mse-ce", yaml), path.join(ROOT, "stages")))
+    expectUserError(r, /mse-ce\.yaml: stages\.mse-contrast: input "wc" needs a node with loss: "mse" \(.*\), but node "measure-wc" has stages\.measure-wc\.config\.loss = "ce"/)
+    const ok = await cli(args(s, ["dag"], s.profile("mse-ok", `${yaml.replace("needs: { ce: temperature-grid }", "needs: { ce: temperature-grid, wc: wc-mse }")}  wc-mse: { stage: measure-wc, config: { loss: mse } }\n`), path.join(ROOT, "stages")))
+    expect(ok.code).toBe(0)
   })
 })

@@ -143,11 +143,15 @@ describe("grokflow run (fixture stages, in process)", () => {
     expect(bad.stderr).toContain('--only ghost: no node "ghost"')
   })
 
-  it("optional needs are undefined without a node and bound with one", async () => {
+  it("optional needs are undefined unless the profile names their node", async () => {
     const s = sandbox()
     const without = s.profile("without", BASIC)
-    const withSweep = s.profile("with", `${BASIC}  sweep:\n    config: { points: [2, 5] }\n`)
+    const sweepNode = "  sweep:\n    config: { points: [2, 5] }\n"
+    // A node running the needed stage is not enough: the binding must be named.
+    const unnamed = s.profile("unnamed", `${BASIC}${sweepNode}`)
+    const withSweep = s.profile("with", `${BASIC.replace("  summary: {}\n", "  summary: { needs: { sweep: sweep } }\n")}${sweepNode}`)
     expect((await run(s, without)).code).toBe(0)
+    expect((await run(s, unnamed)).code).toBe(0)
     expect((await run(s, withSweep)).code).toBe(0)
     const { Effect } = await import("effect")
     const { engineLayer, loadProfile, planPipeline, readNodeOutput } = await import("../../src/engine/index.ts")
@@ -155,7 +159,7 @@ describe("grokflow run (fixture stages, in process)", () => {
     const texts = await Effect.runPromise(
       Effect.gen(function*() {
         const out: Array<string> = []
-        for (const file of [without, withSweep]) {
+        for (const file of [without, unnamed, withSweep]) {
           const plan = yield* planPipeline(yield* loadProfile(file, { stagesDir: FIXTURE_STAGES }))
           const node = yield* readNodeOutput(plan.byId.get("summary")!)
           expect(fs.existsSync(node.manifestPath)).toBe(true)
@@ -164,7 +168,7 @@ describe("grokflow run (fixture stages, in process)", () => {
         return out
       }).pipe(Effect.provide(engineLayer({ cacheDir: s.cache, resolveEnv })))
     )
-    expect(texts).toEqual(["double=6 even=false sweep=-1", "double=6 even=false sweep=2"])
+    expect(texts).toEqual(["double=6 even=false sweep=-1", "double=6 even=false sweep=-1", "double=6 even=false sweep=2"])
   })
 
   it("cache gc keeps what the named profiles reach and sweeps the rest", async () => {

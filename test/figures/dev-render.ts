@@ -4,14 +4,15 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs"
 import { specToSvg, svgToPng } from "../../src/figures/draw.ts"
-import { buildSpec } from "../../src/figures/specs/index.ts"
+import { figureRegistry } from "../../src/figures/registry.ts"
 import { syntheticFigures } from "./fixtures.ts"
 
 const [outDir = "/tmp/figdemo", ...only] = process.argv.slice(2)
 mkdirSync(outDir, { recursive: true })
+const registry = await figureRegistry()
 for (const f of syntheticFigures()) {
   if (only.length > 0 && !only.includes(f.kind)) continue
-  const svg = await specToSvg(buildSpec(f))
+  const svg = await specToSvg(registry.spec(f))
   writeFileSync(`${outDir}/${f.kind}.svg`, svg)
   writeFileSync(`${outDir}/${f.kind}.png`, svgToPng(svg))
   console.log(f.kind, svg.length)

@@ -3,13 +3,40 @@
  * shaped like the papers' numbers (docs/protocol.md §6) with a little deterministic noise,
  * so the pictures look like the real ones and any visual defect shows.
  */
-import type {
-  FigureInput,
-  Provenance,
-  TrajectoryPoint,
-  TrajectoryRun,
-  VerifyRow
-} from "../../src/figures/data.ts"
+import type { Provenance, VerifyRow } from "../../src/figures/index.ts"
+import type { ClampMatrixFigure } from "../../src/figures/kinds/clampMatrix.ts"
+import type { CollapseGridFigure } from "../../src/figures/kinds/collapseGrid.ts"
+import type { DenseSweepFigure } from "../../src/figures/kinds/denseSweep.ts"
+import type { ForkingArmsFigure } from "../../src/figures/kinds/forkingArms.ts"
+import type { LayerNormFigure } from "../../src/figures/kinds/layerNorm.ts"
+import type { MediationFigure } from "../../src/figures/kinds/mediation.ts"
+import type { MemorizationFigure } from "../../src/figures/kinds/memorization.ts"
+import type { MseVsCeFigure } from "../../src/figures/kinds/mseVsCe.ts"
+import type { MultiPCollapseFigure } from "../../src/figures/kinds/multiPCollapse.ts"
+import type { OneShotVsSustainedFigure } from "../../src/figures/kinds/oneShotVsSustained.ts"
+import type { SoftmaxAuditFigure } from "../../src/figures/kinds/softmaxAudit.ts"
+import type { TrajectoriesFigure, TrajectoryPoint, TrajectoryRun } from "../../src/figures/kinds/trajectories.ts"
+import type { WcByOperationFigure } from "../../src/figures/kinds/wcByOperation.ts"
+import type { WcInvarianceFigure } from "../../src/figures/kinds/wcInvariance.ts"
+import type { WcScalingFigure } from "../../src/figures/kinds/wcScaling.ts"
+
+/** One fixture per figure kind; a union so tests can narrow on `kind`. */
+export type FigureInput =
+  | TrajectoriesFigure
+  | WcInvarianceFigure
+  | WcScalingFigure
+  | ClampMatrixFigure
+  | DenseSweepFigure
+  | MultiPCollapseFigure
+  | OneShotVsSustainedFigure
+  | LayerNormFigure
+  | MediationFigure
+  | CollapseGridFigure
+  | MseVsCeFigure
+  | MemorizationFigure
+  | SoftmaxAuditFigure
+  | ForkingArmsFigure
+  | WcByOperationFigure
 
 /** mulberry32: a tiny seeded PRNG, so fixtures are identical on every run. */
 const rng = (seed: number): (() => number) => {
@@ -267,6 +294,18 @@ export const syntheticFigures = (): Array<FigureInput> => {
           { seed, arm: "raised" as const, delay: same * (3.2 + 0.3 * r()) }
         ]
       }).flat()
+    },
+    {
+      kind: "wcByOperation",
+      p: 59,
+      caption: "Wc per operation: add 50.1, sub 49.6, mul 51.3, div —",
+      source: "cache/entries/wc-vs-op/op01.json",
+      rows: [
+        { op: "add", wc: 50.1, medianTGrok: 512, grokked: 4, total: 4 },
+        { op: "sub", wc: 49.6, medianTGrok: 538, grokked: 4, total: 4 },
+        { op: "mul", wc: 51.3, medianTGrok: 1275, grokked: 4, total: 4 },
+        { op: "div", wc: null, medianTGrok: null, grokked: 1, total: 4 }
+      ]
     }
   ]
 }

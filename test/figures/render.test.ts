@@ -7,9 +7,8 @@ import { mkdtemp, readFile, rm, stat, unlink } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import type { FigureInput } from "../../src/figures/data.ts"
 import { MANIFEST_FILE, renderCount, renderFigures, resetRenderCount } from "../../src/figures/render.ts"
-import { syntheticFigures } from "./fixtures.ts"
+import { type FigureInput, syntheticFigures } from "./fixtures.ts"
 
 let dir: string
 beforeAll(async () => {
@@ -58,6 +57,18 @@ describe("renderFigures", () => {
     resetRenderCount()
     await renderFigures(syntheticFigures(), dir)
     expect(renderCount()).toBe(1)
+  })
+
+  it("re-renders every figure when the renderer's code changes, and only then", async () => {
+    const code = { "src/figures/draw.ts": "a" }
+    await renderFigures(syntheticFigures(), dir, undefined, code)
+    resetRenderCount()
+    await renderFigures(syntheticFigures(), dir, undefined, code)
+    expect(renderCount()).toBe(0)
+    await renderFigures(syntheticFigures(), dir, undefined, { "src/figures/draw.ts": "b" })
+    expect(renderCount()).toBe(syntheticFigures().length)
+    // Back to the key the other tests use.
+    await renderFigures(syntheticFigures(), dir)
   })
 
   it("does not re-render for a caption change, but records the new caption", async () => {

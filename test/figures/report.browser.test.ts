@@ -16,7 +16,7 @@ import { join } from "node:path"
 import { pathToFileURL } from "node:url"
 import { chromium } from "playwright-core"
 import { describe, expect, it } from "vitest"
-import { figureId } from "../../src/figures/data.ts"
+import { figureId } from "../../src/figures/Figure.ts"
 import { syntheticFigures, syntheticVerifyRows } from "./fixtures.ts"
 import { TMP_DIR, writeSyntheticReport } from "./reportFixture.ts"
 

@@ -5,10 +5,13 @@
  */
 import { describe, expect, it } from "vitest"
 import { compileSpec, specToSvg, svgToPng } from "../../src/figures/draw.ts"
-import { DEFAULT_TITLES } from "../../src/figures/specs/titles.ts"
-import { buildSpec, figureTitle } from "../../src/figures/specs/index.ts"
-import type { FigureInput, FigureKind } from "../../src/figures/data.ts"
-import { syntheticFigures } from "./fixtures.ts"
+import { figureRegistry } from "../../src/figures/registry.ts"
+import { type FigureInput, syntheticFigures } from "./fixtures.ts"
+
+type FigureKind = FigureInput["kind"]
+const registry = await figureRegistry()
+const buildSpec = (figure: FigureInput) => registry.spec(figure)
+const figureTitle = (figure: FigureInput) => registry.title(figure)
 
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]
 
@@ -24,9 +27,10 @@ const xmlText = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&
 const figures = syntheticFigures()
 
 describe("figure fixtures", () => {
-  it("cover every figure kind exactly once", () => {
+  it("cover every discovered figure kind exactly once, and each decodes with its kind's Schema", () => {
     const kinds = figures.map((f) => f.kind).sort()
-    expect(kinds).toEqual((Object.keys(DEFAULT_TITLES) as Array<FigureKind>).sort())
+    expect(kinds).toEqual([...registry.kinds.keys()].sort())
+    for (const f of figures) expect(registry.decode(f)._tag, f.kind).toBe("Success")
   })
 })
 

@@ -4,15 +4,16 @@
  */
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
-import { renderFigures } from "../../src/figures/index.ts"
-import type { FigureInput } from "../../src/figures/index.ts"
+import { buildReport, figureRegistry, loadReportFigures, renderFigures } from "../../src/figures/index.ts"
+import { reportFigures } from "../../src/verify/reportFigures.ts"
+import type { AnyFigure } from "../../src/figures/index.ts"
 import type { CellSpec } from "../../src/train/CellSpec.ts"
 import { makeHarness } from "./harness.ts"
 import { SYNTHETIC } from "./syntheticTrainer.ts"
 
 const figuresOf = async (h: ReturnType<typeof makeHarness>, sets: ReadonlyArray<string> = []) => {
   const { outputs } = await h.verify("quick", sets)
-  return ((outputs.get("plots")?.output as { figures: ReadonlyArray<FigureInput> }).figures)
+  return ((outputs.get("plots")?.output as { figures: ReadonlyArray<AnyFigure> }).figures)
 }
 
 const isCell = (s: unknown): s is CellSpec => typeof s === "object" && s !== null && "intervention" in s
@@ -96,5 +97,40 @@ describe("a stage added as one file (stages/wc-vs-op.ts, pipeline/ops.yaml)", ()
     expect(ops.sort()).toEqual(["add", "div", "mul", "sub"])
     await h.run("ops", ["wc-vs-op.ops=[add,sub,mul,div]"])
     expect(h.trainer.trained).toHaveLength(4)
+  })
+})
+
+describe("a figure added as one module (src/figures/kinds/wcByOperation.ts) and one line in stages/wc-vs-op.ts", () => {
+  it("reaches the report: decoded with its kind's Schema, drawn, and cited to wc-vs-op's entry", async () => {
+    const h = makeHarness()
+    expect((await h.run("ops")).failed).toBe(0)
+    const { plan, outputs } = await h.verify("ops")
+    const registry = await figureRegistry()
+    const { figures, problems } = reportFigures(plan, outputs, registry)
+    expect(problems).toEqual([])
+    expect(figures.map((f) => f.kind)).toEqual(["wcByOperation"])
+    const rows = (outputs.get("wc-vs-op")?.output as ReadonlyArray<{ op: string }>).map((r) => r.op)
+    expect((figures[0] as unknown as { rows: ReadonlyArray<{ op: string }> }).rows.map((r) => r.op)).toEqual(rows)
+    expect(figures[0]?.source).toEqual([expect.stringMatching(/entries\/wc-vs-op\/[0-9a-f]{64}\.json$/)])
+
+    const rendered = await renderFigures(figures, path.join(h.cacheDir, "figures"), registry)
+    const html = buildReport({
+      title: "ops",
+      verifyRows: [],
+      figures: await loadReportFigures(rendered.figures),
+      provenance: { profile: "ops", backend: "synthetic", versions: {}, entries: [], wallSeconds: 0 },
+      weakSpots: []
+    })
+    expect(html).toContain('data-figure="wcByOperation"')
+    expect(html).toContain("Critical norm Wc per operation")
+    for (const op of ["add", "sub", "mul", "div"]) expect(html).toMatch(new RegExp(`>${op}</text>`))
+  })
+
+  it("a figure that does not match its kind's Schema is left out with the field named", async () => {
+    const registry = await figureRegistry()
+    const bad = registry.decode({ kind: "wcByOperation", caption: "x", rows: [{ op: "add", wc: "big", medianTGrok: null, grokked: 1 }] })
+    expect(bad._tag === "Failure" ? bad.failure : "").toMatch(/figure "wcByOperation" \(wcByOperation\): rows\[0\]\.wc: expected/)
+    const unknown = registry.decode({ kind: "nope", caption: "x" })
+    expect(unknown._tag === "Failure" ? unknown.failure : "").toMatch(/unknown figure kind.*src\/figures\/kinds\/nope\.ts/)
   })
 })

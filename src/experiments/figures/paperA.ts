@@ -3,7 +3,15 @@
  * figure states its measured result in its caption; `source` names the plots
  * stage's inputs it came from (the report resolves them to cache entries).
  */
-import type { FigureInput } from "../../figures/index.ts"
+import type { AnyFigure } from "../../figures/index.ts"
+import clampMatrixFigure from "../../figures/kinds/clampMatrix.ts"
+import denseSweepFigure from "../../figures/kinds/denseSweep.ts"
+import layerNormFigure from "../../figures/kinds/layerNorm.ts"
+import multiPCollapseFigure from "../../figures/kinds/multiPCollapse.ts"
+import oneShotVsSustainedFigure from "../../figures/kinds/oneShotVsSustained.ts"
+import trajectoriesFigure from "../../figures/kinds/trajectories.ts"
+import wcInvarianceFigure from "../../figures/kinds/wcInvariance.ts"
+import wcScalingKind from "../../figures/kinds/wcScaling.ts"
 import type { SweepFits } from "../sweepFits.ts"
 import type { WcOutput } from "../wcOutput.ts"
 import { ciOf, ciText, exponentialFit, fmt, outcomeOf } from "./common.ts"
@@ -23,14 +31,13 @@ export interface DelayLawFitsOutput {
   } | null
 }
 
-export const wcFigures = (wc: WcOutput, source: string): Array<FigureInput> => {
-  const figures: Array<FigureInput> = []
+export const wcFigures = (wc: WcOutput, source: string): Array<AnyFigure> => {
+  const figures: Array<AnyFigure> = []
   const ref = wc.reference[0]
   const refConfig = wc.configs.find((c) => c.p === ref?.p && c.trainFraction === ref.trainFraction && c.lr === ref.lr)
   if (wc.trajectories.length > 0 && refConfig?.wc !== null && refConfig !== undefined) {
     const seeds = refConfig.cell.seeds
-    figures.push({
-      kind: "trajectories",
+    figures.push(trajectoriesFigure.of({
       caption: `Free training at p=${ref.p}, lr ${ref.lr}: median T_grok ${refConfig.cell.medianTGrok ?? "censored"} steps, Wc = ${
         fmt(refConfig.wc ?? 0)
       } (CV across seeds ${fmt((refConfig.cvAcrossSeeds ?? 0) * 100, 2)}%)`,
@@ -42,14 +49,13 @@ export const wcFigures = (wc: WcOutput, source: string): Array<FigureInput> => {
         tGrok: seeds.find((s) => s.seed === t.seed)?.tGrok ?? null,
         points: t.steps.map((step, i) => ({ step, weightNorm: t.norm[i], trainAcc: t.trainAcc[i], testAcc: t.testAcc[i] }))
       }))
-    })
+    }))
   }
   const p0 = ref?.p
   const byFraction = wc.configs.filter((c) => c.p === p0 && c.lr === ref?.lr && c.wc !== null)
   const byLr = wc.configs.filter((c) => c.p === p0 && c.trainFraction === ref?.trainFraction && c.wc !== null)
   if (byFraction.length > 1 || byLr.length > 1) {
-    figures.push({
-      kind: "wcInvariance",
+    figures.push(wcInvarianceFigure.of({
       id: `wcInvariance-wd${wc.weightDecay}`,
       caption: `Wc at p=${p0}: CV ${wc.cvAcrossFractions === null ? "—" : `${fmt(wc.cvAcrossFractions * 100, 2)}%`} across train fractions, ${
         wc.cvAcrossLrs === null ? "—" : `${fmt(wc.cvAcrossLrs * 100, 2)}%`
@@ -60,35 +66,33 @@ export const wcFigures = (wc: WcOutput, source: string): Array<FigureInput> => {
         ? byLr.map((c) => ({ lr: c.lr, wc: c.wc ?? 0, ...(c.cell.medianTGrok === null ? {} : { medianTGrok: c.cell.medianTGrok }) }))
         : [],
       lrPanelWeightDecay: wc.weightDecay
-    })
+    }))
   }
   return figures
 }
 
-export const wcScalingFigure = (wc: WcOutput, fits: DelayLawFitsOutput, source: ReadonlyArray<string>): Array<FigureInput> => {
+export const wcScalingFigure = (wc: WcOutput, fits: DelayLawFitsOutput, source: ReadonlyArray<string>): Array<AnyFigure> => {
   const law = fits.wcPowerLaw
   const points = wc.reference.flatMap((r) => (r.wc === null ? [] : [{ p: r.p, wc: r.wc }]))
   if (law === null || points.length < 2) return []
   const betaCi = ciOf(law.beta)
-  return [{
-    kind: "wcScaling",
+  return [wcScalingKind.of({
     caption: `Wc ∝ p^β with β = ${fmt(law.beta.estimate)}${ciText(law.beta)}, R² = ${fmt(law.r2)} over p ∈ {${points.map((p) => p.p).join(", ")}}`,
     source,
     points,
     fit: { beta: law.beta.estimate, ...(betaCi === undefined ? {} : { betaCi }), prefactor: law.prefactor, r2: law.r2 }
-  }]
+  })]
 }
 
 /** The sweep's figures: clamp matrix (several lrs), delay-law fit, multi-p collapse. */
-export const sweepFigures = (fits: SweepFits, wcByP: ReadonlyMap<number, number>, suffix: string, source: string): Array<FigureInput> => {
-  const figures: Array<FigureInput> = []
+export const sweepFigures = (fits: SweepFits, wcByP: ReadonlyMap<number, number>, suffix: string, source: string): Array<AnyFigure> => {
+  const figures: Array<AnyFigure> = []
   const lrs = new Set(fits.groups.map((g) => g.lr))
   const moduli = new Set(fits.groups.map((g) => g.p))
   const primary = fits.primary
   const wc0 = primary === null ? 0 : wcByP.get(primary.p) ?? 0
   if (lrs.size > 1 && primary !== null) {
-    figures.push({
-      kind: "clampMatrix",
+    figures.push(clampMatrixFigure.of({
       id: `clampMatrix${suffix}`,
       caption: `Median T_grok over ρ × lr at p=${primary.p}: norm lever ${fmt(fits.levers?.normLever ?? Number.NaN)}× vs lr lever ${
         fmt(fits.levers?.lrLeverMin ?? Number.NaN)
@@ -98,12 +102,11 @@ export const sweepFigures = (fits: SweepFits, wcByP: ReadonlyMap<number, number>
       source,
       wc: wc0,
       cells: fits.groups.filter((g) => g.p === primary.p).flatMap((g) => g.cells.map((c) => ({ rho: c.rho, lr: g.lr, ...outcomeOf(c) })))
-    })
+    }))
   }
   const fit = primary === null ? null : exponentialFit(primary)
   if (primary !== null && fit !== null) {
-    figures.push({
-      kind: "denseSweep",
+    figures.push(denseSweepFigure.of({
       id: `delayLaw${suffix}`,
       title: `Delay law at p = ${primary.p}, lr = ${primary.lr}`,
       caption: `ln T_grok = c + α·ρ with α = ${fmt(fit.alpha)}${ciText(primary.alpha)}, R² = ${fmt(fit.r2)} over ρ ∈ [${fit.fitRange?.[0]}, ${
@@ -113,14 +116,13 @@ export const sweepFigures = (fits: SweepFits, wcByP: ReadonlyMap<number, number>
       wc: wc0,
       fit,
       cells: primary.cells.map((c) => ({ rho: c.rho, ...outcomeOf(c) }))
-    })
+    }))
   }
   if (moduli.size > 1 && fits.shared !== null) {
     const shared = fits.shared
     const alphaCi = ciOf(shared.alpha)
     const lr0 = primary?.lr
-    figures.push({
-      kind: "multiPCollapse",
+    figures.push(multiPCollapseFigure.of({
       id: `multiPCollapse${suffix}`,
       caption: `One α across moduli: α = ${fmt(shared.alpha.estimate)}${ciText(shared.alpha)}, R² = ${fmt(shared.r2)} (${shared.n} cells)`,
       source,
@@ -132,17 +134,16 @@ export const sweepFigures = (fits: SweepFits, wcByP: ReadonlyMap<number, number>
         intercepts: Object.entries(shared.intercepts).map(([g, intercept]) => ({ p: Number(g.replace("p=", "")), intercept }))
       },
       excluded: shared.excludedGroups.map((e) => ({ p: Number(e.group.replace("p=", "")), reason: e.reason }))
-    })
+    }))
   }
   return figures
 }
 
-export const controlFigures = (fits: DelayLawFitsOutput, source: string): Array<FigureInput> => {
-  const figures: Array<FigureInput> = []
+export const controlFigures = (fits: DelayLawFitsOutput, source: string): Array<AnyFigure> => {
+  const figures: Array<AnyFigure> = []
   const projection = fits.projection
   if (projection !== null) {
-    figures.push({
-      kind: "oneShotVsSustained",
+    figures.push(oneShotVsSustainedFigure.of({
       caption: `Max/min median T_grok over ρ: one-shot rescale ${fmt(projection.oneShotSpan ?? Number.NaN)}× vs sustained hold ${
         fmt(projection.sustainedSpan ?? Number.NaN)
       }×`,
@@ -154,12 +155,11 @@ export const controlFigures = (fits: DelayLawFitsOutput, source: string): Array<
       ...(projection.oneShotSpan !== null && projection.sustainedSpan !== null
         ? { foldChange: { oneShot: projection.oneShotSpan, sustained: projection.sustainedSpan } }
         : {})
-    })
+    }))
   }
   const layernorm = fits.layernorm
   if (layernorm !== null && layernorm.variants.length > 0) {
-    figures.push({
-      kind: "layerNorm",
+    figures.push(layerNormFigure.of({
       caption: `${layernorm.variants.map((v) => `${v.name}: α = ${v.fit.alpha === null ? "—" : fmt(v.fit.alpha.estimate)}`).join("; ")}${
         layernorm.flattening === null ? "" : `; |α_LN|/α = ${fmt(layernorm.flattening, 2)}`
       }`,
@@ -169,7 +169,7 @@ export const controlFigures = (fits: DelayLawFitsOutput, source: string): Array<
         const f = exponentialFit(v.fit)
         return f === null ? [] : [{ ...f, variant: v.name }]
       })
-    })
+    }))
   }
   return figures
 }

@@ -2,7 +2,13 @@
  * Paper B's figures from the stored outputs of temperature-grid, mediation-fits,
  * mse-contrast, softmax-collapse-audit and forking-arms.
  */
-import type { FigureInput, TemperatureCell } from "../../figures/index.ts"
+import type { AnyFigure, TemperatureCell } from "../../figures/index.ts"
+import collapseGridFigure from "../../figures/kinds/collapseGrid.ts"
+import forkingArmsFigure from "../../figures/kinds/forkingArms.ts"
+import mediationFigure from "../../figures/kinds/mediation.ts"
+import memorizationFigure from "../../figures/kinds/memorization.ts"
+import mseVsCeFigure from "../../figures/kinds/mseVsCe.ts"
+import softmaxAuditFigure from "../../figures/kinds/softmaxAudit.ts"
 import type forkingArms from "../../../stages/forking-arms.ts"
 import type mediationFits from "../../../stages/mediation-fits.ts"
 import type mseContrast from "../../../stages/mse-contrast.ts"
@@ -27,20 +33,19 @@ export const mediationFigures = (
   grid: TemperatureGridOutput,
   mediation: MediationOutput,
   source: ReadonlyArray<string>
-): Array<FigureInput> =>
-  mediation.moduli.flatMap((m): Array<FigureInput> => {
+): Array<AnyFigure> =>
+  mediation.moduli.flatMap((m): Array<AnyFigure> => {
     const cells = grid.cells.map((c) => c.cell).filter((c) => c.p === m.p)
     const raisedRho = Math.max(...cells.map((c) => c.rho ?? 0))
     const find = (rho: number, tau: number) => cells.find((c) => c.rho === rho && c.tau === tau)
     const baseline = find(1, 1)
     const normUp = find(raisedRho, 1)
-    const figures: Array<FigureInput> = []
+    const figures: Array<AnyFigure> = []
     const baselineCell = baseline === undefined ? null : temperatureCell(baseline)
     const normUpCell = normUp === undefined ? null : temperatureCell(normUp)
     if (baselineCell !== null && normUpCell !== null) {
       const recoveryCi = ciOf(m.recovery?.value)
-      figures.push({
-        kind: "mediation",
+      figures.push(mediationFigure.of({
         id: `mediation-p${m.p}`,
         p: m.p,
         caption: `p=${m.p}: raising ρ to ${raisedRho} delays grokking ${m.normUp === null ? "—" : `${fmt(m.normUp)}×`}; matching L0 with τ recovers ${
@@ -53,7 +58,7 @@ export const mediationFigures = (
         ...(m.recovery === null
           ? {}
           : { t2: m.recovery.t2, recovery: { value: m.recovery.value.estimate, ...(recoveryCi === undefined ? {} : { ci: recoveryCi }) } })
-      })
+      }))
     }
     const collapse = m.collapse
     const gridCells = cells.map(temperatureCell).filter(present).filter((c) => c.medianTGrok !== null)
@@ -64,8 +69,7 @@ export const mediationFigures = (
       const mx = xs.reduce((a, b) => a + b, 0) / n
       const my = ys.reduce((a, b) => a + b, 0) / n
       const slope = xs.reduce((s, x, i) => s + (x - mx) * (ys[i] - my), 0) / xs.reduce((s, x) => s + (x - mx) ** 2, 0)
-      figures.push({
-        kind: "collapseGrid",
+      figures.push(collapseGridFigure.of({
         id: `collapseGrid-p${m.p}`,
         p: m.p,
         caption: `p=${m.p}: ln T on L alone R² = ${fmt(collapse.r2L)}, on ρ alone ${fmt(collapse.r2Rho)}; adding ρ to L adds ΔR² = ${
@@ -76,12 +80,11 @@ export const mediationFigures = (
         fit: { alpha: slope, intercept: my - slope * mx, r2: collapse.r2L, fitRange: [Math.min(...xs), Math.max(...xs)] },
         r2RhoOnly: collapse.r2Rho,
         deltaR2AddingRho: collapse.deltaR2
-      })
+      }))
     }
     if (m.memorization !== null) {
       const rows = m.sweep.flatMap((r) => (r.tMem === null ? [] : [{ tau: r.tau, tMem: r.tMem, tGrok: r.tGrok }]))
-      figures.push({
-        kind: "memorization",
+      figures.push(memorizationFigure.of({
         id: `memorization-p${m.p}`,
         p: m.p,
         rho: raisedRho,
@@ -90,12 +93,12 @@ export const mediationFigures = (
         }×; ${fmt(m.memorization.gapShare * 100, 2)}% of the τ effect falls on T_grok − T_mem`,
         source,
         rows
-      })
+      }))
     }
     return figures
   })
 
-export const mseFigure = (mse: MseOutput, source: string): Array<FigureInput> => {
+export const mseFigure = (mse: MseOutput, source: string): Array<AnyFigure> => {
   const cells = [
     ...mse.ce.cells.map((c) => ({ c, loss: "CE" as const })),
     ...mse.mse.cells.map((c) => ({ c, loss: "MSE" as const }))
@@ -104,8 +107,7 @@ export const mseFigure = (mse: MseOutput, source: string): Array<FigureInput> =>
     return t === null ? [] : [{ ...t, loss }]
   })
   const { ce, mse: m } = { ce: mse.ce.contrast, mse: mse.mse.contrast }
-  return [{
-    kind: "mseVsCe",
+  return [mseVsCeFigure.of({
     p: mse.p,
     caption: `Across τ, L moves ${fmt(m.logitScaleRatio ?? Number.NaN)}× under MSE vs ${fmt(ce.logitScaleRatio ?? Number.NaN)}× under CE; norm-up delay ${
       fmt(m.normUp ?? Number.NaN)
@@ -116,11 +118,10 @@ export const mseFigure = (mse: MseOutput, source: string): Array<FigureInput> =>
       ...(ce.normUp === null ? {} : { CE: ce.normUp }),
       ...(m.normUp === null ? {} : { MSE: m.normUp })
     }
-  }]
+  })]
 }
 
-export const auditFigure = (audit: AuditOutput, source: string): Array<FigureInput> => [{
-  kind: "softmaxAudit",
+export const auditFigure = (audit: AuditOutput, source: string): Array<AnyFigure> => [softmaxAuditFigure.of({
   p: audit.p,
   budget: Math.max(...audit.rows.flatMap((r) => [r.float32.budget, r.audit.budget])),
   caption: audit.rows.map((r) =>
@@ -133,14 +134,13 @@ export const auditFigure = (audit: AuditOutput, source: string): Array<FigureInp
     { rho: r.rho, arm: "float32", scRate: r.float32.scRateMax, medianTGrok: r.float32.medianTGrok, grokked: r.float32.grokked, total: r.float32.total },
     { rho: r.rho, arm: "audit (stable)", scRate: r.audit.scRateMax, medianTGrok: r.audit.medianTGrok, grokked: r.audit.grokked, total: r.audit.total }
   ])
-}]
+})]
 
-export const forkFigure = (fork: ForkOutput, source: string): Array<FigureInput> => {
+export const forkFigure = (fork: ForkOutput, source: string): Array<AnyFigure> => {
   if (fork.raisedOverSame === null) return []
   const ci = ciOf(fork.raisedOverSame)
   const arms = ["lowered", "same", "raised", "free"] as const
-  return [{
-    kind: "forkingArms",
+  return [forkingArmsFigure.of({
     p: fork.p,
     rho: fork.rho,
     caption: `From one saved state at step ${fork.forkStep}: raised/same delay ratio ${fmt(fork.raisedOverSame.estimate)}${
@@ -150,5 +150,5 @@ export const forkFigure = (fork: ForkOutput, source: string): Array<FigureInput>
     delays: arms.flatMap((arm) => (fork.delays[arm] ?? []).map((delay, seed) => ({ seed, arm, delay }))),
     ratio: { value: fork.raisedOverSame.estimate, ...(ci === undefined ? {} : { ci }) },
     orderedSeeds: { ordered: fork.monotone, total: fork.total }
-  }]
+  })]
 }

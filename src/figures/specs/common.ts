@@ -1,4 +1,7 @@
 /**
+ * @grokflow-presentation: builds only what `grokflow report` draws; each figure is
+ * keyed by the spec it builds, so no stage key needs this file (docs/design.md).
+ *
  * Building blocks the spec builders share: axis definitions in the papers' terms,
  * the layer types, rows for cells (grokked / censored), fitted-curve sampling and
  * the number formats of titles.
@@ -7,9 +10,8 @@
  * the spec JSON alone determines the picture (and the figure's cache key).
  */
 import type { TopLevelSpec } from "vega-lite"
-import type { CellOutcome, ExponentialFit, FigureInput, Interval } from "../data.ts"
+import type { CellOutcome, ExponentialFit, Interval } from "../fields.ts"
 import { theme } from "../theme.ts"
-import { figureTitle } from "./titles.ts"
 
 /** One layer of a layered spec (derived from the public `TopLevelSpec` type rather
  *  than imported from vega-lite's unstable type paths). */
@@ -110,13 +112,14 @@ export const withCi = (x: number, ci: Interval | undefined, digits = 2): string 
 export const fitSummary = (fit: ExponentialFit, symbol = "α"): string =>
   `${symbol} = ${withCi(fit.alpha, fit.alphaCi)}, R² = ${num(fit.r2, 3)}`
 
-/** The figure's title block: its shared title (see titles.ts) with an optional
- *  subtitle carrying the fitted numbers. */
+/** The figure's title block: its title (resolved from the figure kind's default by
+ *  the registry before the builder is called) with an optional subtitle carrying
+ *  the fitted numbers. */
 export const titleBlock = (
-  input: FigureInput,
+  input: { readonly title?: string | undefined },
   subtitle?: string | ReadonlyArray<string>
 ): { text: string; subtitle?: string | Array<string> } => {
-  const text = figureTitle(input)
+  const text = input.title ?? ""
   if (subtitle === undefined || subtitle.length === 0) return { text }
   return { text, subtitle: typeof subtitle === "string" ? subtitle : [...subtitle] }
 }

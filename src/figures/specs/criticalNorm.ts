@@ -1,4 +1,7 @@
 /**
+ * @grokflow-presentation: builds only what `grokflow report` draws; each figure is
+ * keyed by the spec it builds, so no stage key needs this file (docs/design.md).
+ *
  * The critical norm Wc (paper A §6.1):
  * (b) Wc vs train fraction and vs lr — two panels on one y scale, a dashed line at
  *     each panel's mean, so "flat to 1–2%" reads as flat; the lr panel labels each
@@ -6,7 +9,8 @@
  * (c) Wc vs p on log–log axes with the fitted power law Wc = c·p^β.
  */
 import type { TopLevelSpec } from "vega-lite"
-import type { WcInvarianceFigure, WcScalingFigure } from "../data.ts"
+import type { WcInvarianceFigure } from "../kinds/wcInvariance.ts"
+import type { WcScalingFigure } from "../kinds/wcScaling.ts"
 import { HALF_WIDTH, HEIGHT, INK, MUTED, WIDTH } from "../theme.ts"
 import { AXIS, base, fieldValues, linspace, logTicks, num, type Panel, type Row, titleBlock, withCi, type XDef, type YDef } from "./common.ts"
 

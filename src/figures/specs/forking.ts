@@ -1,11 +1,14 @@
 /**
+ * @grokflow-presentation: builds only what `grokflow report` draws; each figure is
+ * keyed by the spec it builds, so no stage key needs this file (docs/design.md).
+ *
  * (n) Paper B's forking arms: from one saved state (all seeds memorized), the arms
  * continue with the norm lowered (N0/ρ), the same (N0), raised (ρ·N0) — and free.
  * One grey line per seed joins its arms' delays, so the per-seed ordering
  * lowered < same < raised is visible directly, not only through medians.
  */
 import type { TopLevelSpec } from "vega-lite"
-import type { ForkArm, ForkingArmsFigure } from "../data.ts"
+import type { ForkArm, ForkingArmsFigure } from "../kinds/forkingArms.ts"
 import { HEIGHT, PALETTE, WIDTH } from "../theme.ts"
 import { AXIS, base, type ColorDef, fieldValues, logTicks, num, type Row, STEPS_FORMAT, titleBlock, withCi, type XDef, type YDef } from "./common.ts"
 

@@ -1,4 +1,7 @@
 /**
+ * @grokflow-presentation: builds only what `grokflow report` draws; each figure is
+ * keyed by the spec it builds, so no stage key needs this file (docs/design.md).
+ *
  * Paper B's temperature controls:
  * (k) MSE vs CE — L vs τ and T_grok vs τ, one series per loss: under MSE the logits
  *     stay near the one-hot target, so τ barely moves L and barely moves the delay;
@@ -8,7 +11,9 @@
  *     (censored cells drawn at the budget), beside the SC rate per ρ.
  */
 import type { TopLevelSpec } from "vega-lite"
-import type { MemorizationFigure, MseVsCeFigure, SoftmaxAuditFigure } from "../data.ts"
+import type { MemorizationFigure } from "../kinds/memorization.ts"
+import type { MseVsCeFigure } from "../kinds/mseVsCe.ts"
+import type { SoftmaxAuditFigure } from "../kinds/softmaxAudit.ts"
 import { HALF_WIDTH, HEIGHT, MUTED, PALETTE, WIDTH } from "../theme.ts"
 import {
   AXIS,

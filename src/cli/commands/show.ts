@@ -1,0 +1,49 @@
+/**
+ * `grokflow show NODE[:path]`: what a node measured, read from the store — as a
+ * table when the value is a list of rows, else as YAML; `--json` prints JSON.
+ * The cache entry it came from is printed with it (on stderr under --json, so
+ * stdout stays one JSON document). The path syntax is the claims' (`.field`,
+ * `[3]`, `[key=value]`), so `show` answers what a claim would read.
+ */
+import * as path from "node:path"
+import { Effect } from "effect"
+import { Argument, Command, Flag } from "effect/cli"
+import { stringify } from "yaml"
+import { planPipeline, readNodeOutput, UsageError } from "../../engine/index.ts"
+import { valueAt } from "../../verify/measuredValue.ts"
+import { engineFlags, out, profileFrom, withEngine } from "../Shared.ts"
+import { isRows, rowsTable } from "../textTable.ts"
+
+const target = Argument.String("node").pipe(Argument.withDescription("NODE or NODE:path, e.g. wc-vs-op or delay-law-fits:sweep.primary.alpha"))
+const jsonFlag = Flag.Boolean("json").pipe(Flag.withDescription("print JSON instead of a table or YAML"), Flag.withDefault(false))
+
+export const show = Command.make("show", { ...engineFlags, target, json: jsonFlag }, (flags) =>
+  withEngine(
+    flags,
+    Effect.gen(function*() {
+      const profile = yield* profileFrom(flags)
+      const colon = flags.target.indexOf(":")
+      const nodeId = colon < 0 ? flags.target : flags.target.slice(0, colon)
+      const at = colon < 0 ? "" : flags.target.slice(colon + 1)
+      if (!profile.byId.has(nodeId)) {
+        return yield* new UsageError({ message: `show: no node "${nodeId}" in ${profile.file} (nodes: ${profile.nodes.map((n) => n.id).join(", ")})` })
+      }
+      const plan = yield* planPipeline(profile)
+      const stored = yield* readNodeOutput(plan.byId.get(nodeId)!)
+      const value = at === "" ? stored.output : valueAt(stored.output, at)
+      if (value === undefined) {
+        return yield* new UsageError({ message: `show: ${nodeId} has nothing at "${at}" (its output's top level: ${topLevel(stored.output)})` })
+      }
+      const entry = path.relative(process.cwd(), stored.manifestPath)
+      if (flags.json) {
+        yield* out(JSON.stringify(value, null, 2))
+        process.stderr.write(`entry: ${entry}\n`)
+        return
+      }
+      yield* out(isRows(value) ? rowsTable(value) : stringify(value, { lineWidth: 0 }).trimEnd())
+      yield* out(`\n${flags.target} (${profile.name}) from ${entry}`)
+    })
+  )).pipe(Command.withDescription("print a node's stored output (a table for rows, else YAML; --json for JSON) and its cache entry"))
+
+const topLevel = (value: unknown): string =>
+  Array.isArray(value) ? `a list of ${value.length}` : typeof value === "object" && value !== null ? Object.keys(value).join(", ") : typeof value
