@@ -9,12 +9,13 @@
  * unit, so a run whose cells are all in the store, or `--dry-run`, never opens
  * the database.
  */
-import { Effect, Layer, Schedule } from "effect"
+import { Cause, Effect, Exit, Layer, Schedule, Schema } from "effect"
 import { EntityAddress, EntityId, MessageStorage, Sharding } from "effect/cluster"
 import { SqlClient } from "effect/sql"
 import * as NodeClusterSocket from "@effect/platform-node/NodeClusterSocket"
 import { EnvResolver } from "../../engine/Env.ts"
 import { ExecutionFailure, Executor } from "../../engine/Executor.ts"
+import type { Json } from "../../engine/Canonical.ts"
 import { describeDb } from "./Address.ts"
 import { pgLayer } from "./Runner.ts"
 import { shardingSettings, WorkUnitEntity } from "./Protocol.ts"
@@ -30,6 +31,15 @@ const errorText = (e: unknown): string =>
   typeof e === "object" && e !== null && "message" in e && typeof e.message === "string" && e.message !== ""
     ? e.message
     : String(e)
+
+/** What an entity client call can fail with, besides our StoredInterrupt. */
+type SendError = Effect.Error<ReturnType<ReturnType<Effect.Success<typeof WorkUnitEntity.client>>["Run"]>>
+
+class StoredInterrupt extends Schema.TaggedError<StoredInterrupt>()("StoredInterrupt", {}) {
+  override get message(): string {
+    return "the unit's stored reply was an interruption"
+  }
+}
 
 const clientLayer = (db: string) =>
   NodeClusterSocket.layer({ storage: "sql", clientOnly: true, shardingConfig: shardingSettings }).pipe(
@@ -73,7 +83,23 @@ export const clusterExecutor = (options: ClusterOptions): Layer.Layer<Executor, 
           Effect.gen(function*() {
             const cluster = yield* connect
             const env = yield* envResolver.env
-            const send = cluster.clientFor(unit.key).Run({ kind: unit.kind, key: unit.key, label: unit.label, payload: unit.payload, env })
+            // Forgets the unit's stored message and reply, so the next send starts afresh.
+            const forget = cluster.storage.clearAddress(EntityAddress.make({
+              shardId: cluster.sharding.getShardId(EntityId.make(unit.key), "default"),
+              entityType: WorkUnitEntity.type,
+              entityId: EntityId.make(unit.key)
+            })).pipe(Effect.ignore)
+            const send = cluster.clientFor(unit.key).Run({ kind: unit.kind, key: unit.key, label: unit.label, payload: unit.payload, env }).pipe(
+              Effect.exit,
+              Effect.flatMap((exit): Effect.Effect<Json, SendError | StoredInterrupt> =>
+                // An interruption stored as the reply (a unit cancelled by a
+                // coordinator before units were uninterruptible from the client
+                // side) is not an answer: forget it and ask again.
+                Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)
+                  ? Effect.andThen(forget, Effect.fail(new StoredInterrupt()))
+                  : exit
+              )
+            )
             return yield* send.pipe(
               // Anything but the runner's answer (a dropped connection, a busy
               // mailbox) is retried: the message id is the key, so a resend joins
@@ -83,14 +109,7 @@ export const clusterExecutor = (options: ClusterOptions): Layer.Layer<Executor, 
                 // The failure was answered and reported; forget the message so the
                 // next `run` tries the unit afresh, as it would locally, instead of
                 // receiving this stored failure forever.
-                cluster.storage.clearAddress(EntityAddress.make({
-                  shardId: cluster.sharding.getShardId(EntityId.make(unit.key), "default"),
-                  entityType: WorkUnitEntity.type,
-                  entityId: EntityId.make(unit.key)
-                })).pipe(
-                  Effect.ignore,
-                  Effect.andThen(Effect.fail(new ExecutionFailure({ message: `runner ${failed.runner}: ${failed.message}` })))
-                )),
+                Effect.andThen(forget, Effect.fail(new ExecutionFailure({ message: `runner ${failed.runner}: ${failed.message}` })))),
               Effect.mapError((e) =>
                 e._tag === "ExecutionFailure" ? e : new ExecutionFailure({ message: `cluster at ${where}: ${errorText(e)}`, cause: e })
               )

@@ -42,8 +42,13 @@ export const RunUnit = Rpc.make("Run", {
   // A stored message survives every process: the unit's request and its reply.
   .annotate(ClusterSchema.Persisted, true)
   // A runner asked to stop (SIGTERM) interrupts its training at once instead of
-  // waiting 15 s; the unit is redelivered to another runner.
+  // waiting 15 s; the unit is redelivered to another runner, no reply stored.
   .annotate(ClusterSchema.InterruptOnTermination, true)
+  // A coordinator that stops waiting (Ctrl-C, a sibling cell failed) does not
+  // cancel the unit: an interrupt would be stored as the unit's reply and handed
+  // to every later run. The unit finishes on its runner instead, and the next
+  // run receives its stored result.
+  .annotate(ClusterSchema.Uninterruptible, "client")
 
 export const WorkUnitEntity = Entity.make("GrokflowUnit", [RunUnit])
 

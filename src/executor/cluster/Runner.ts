@@ -60,81 +60,85 @@ const kinds: ReadonlyMap<string, AnyCellKind> = new Map([trainCell, forkCell].ma
 const describeEnv = (env: Env): string => canonicalJson(env)
 
 const handlers = (options: RunnerOptions) =>
-  WorkUnitEntity.toLayer(
-    Effect.gen(function*() {
-      const executor = yield* Executor
-      const self = `${options.advertise.host}:${options.advertise.port}`
-      const refuse = (message: string) => new UnitFailed({ message, runner: self })
-      // Resolved once, like the coordinator's: the same function keys both sides.
-      const ownEnv = yield* Effect.cached(Effect.promise(() =>
-        resolveEnv(options.backend).catch((e: unknown): Env => ({
-          backend: "unavailable",
-          requested: options.backend,
-          reason: e instanceof Error ? e.message : String(e)
-        }))
-      ))
-      // The pool queues too, but a permit per worker lets the log say when a unit
-      // really starts; units beyond it wait here, already claimed by this runner.
-      const slots = yield* Semaphore.make(options.workers)
-      const hasher = new CodeHasher(options.root, [...kinds.values()].flatMap((k) => k.code))
+  Layer.unwrap(Effect.gen(function*() {
+    const executor = yield* Executor
+    const self = `${options.advertise.host}:${options.advertise.port}`
+    const refuse = (message: string) => new UnitFailed({ message, runner: self })
+    // Resolved once, like the coordinator's: the same function keys both sides.
+    const ownEnv = yield* Effect.cached(Effect.promise(() =>
+      resolveEnv(options.backend).catch((e: unknown): Env => ({
+        backend: "unavailable",
+        requested: options.backend,
+        reason: e instanceof Error ? e.message : String(e)
+      }))
+    ))
+    // The pool queues too, but a permit per worker lets the log say when a unit
+    // really starts; units beyond it wait here, already claimed by this runner.
+    const slots = yield* Semaphore.make(options.workers)
+    const hasher = new CodeHasher(options.root, [...kinds.values()].flatMap((k) => k.code))
 
-      /** The key this runner would give the unit; a refusal when it cannot key it. */
-      const ownKey = Effect.fnUntraced(function*(kindName: string, payload: Json, theirs: Env) {
-        const kind = kinds.get(kindName)
-        if (kind === undefined) return yield* refuse(`runners compute ${[...kinds.keys()].join(", ")} units, not "${kindName}"`)
-        const env = yield* ownEnv
-        if (env.backend === "unavailable") {
-          return yield* refuse(`no training backend on this runner (--backend ${options.backend}): ${env.reason ?? ""}`)
-        }
-        if (describeEnv(env) !== describeEnv(theirs)) {
-          return yield* refuse(`this runner's environment ${describeEnv(env)} differs from the coordinator's ${describeEnv(theirs)}; start runners with the coordinator's --backend and tfjs version`)
-        }
-        const code = yield* hasher.digest(kind.code).pipe(Effect.mapError((e) => refuse(e.message)))
-        return keyOf(cellPreimage(kind.name, code, payload, env))
-      })
+    /** The key this runner would give the unit; a refusal when it cannot key it. */
+    const ownKey = Effect.fnUntraced(function*(kindName: string, payload: Json, theirs: Env) {
+      const kind = kinds.get(kindName)
+      if (kind === undefined) return yield* refuse(`runners compute ${[...kinds.keys()].join(", ")} units, not "${kindName}"`)
+      const env = yield* ownEnv
+      if (env.backend === "unavailable") {
+        return yield* refuse(`no training backend on this runner (--backend ${options.backend}): ${env.reason ?? ""}`)
+      }
+      if (describeEnv(env) !== describeEnv(theirs)) {
+        return yield* refuse(`this runner's environment ${describeEnv(env)} differs from the coordinator's ${describeEnv(theirs)}; start runners with the coordinator's --backend and tfjs version`)
+      }
+      const code = yield* hasher.digest(kind.code).pipe(Effect.mapError((e) => refuse(e.message)))
+      return keyOf(cellPreimage(kind.name, code, payload, env))
+    })
 
-      return WorkUnitEntity.of({
-        Run: ({ payload: unit }) =>
-          Effect.gen(function*() {
-            const short = unit.key.slice(0, 12)
-            const mine = yield* ownKey(unit.kind, unit.payload, unit.env)
-            if (mine !== unit.key) {
-              return yield* refuse(`unit ${short} (${unit.label}) keys to ${mine.slice(0, 12)} here: this runner's training code differs from the coordinator's; start it from the same commit`)
-            }
-            const checkpointDir = path.join(options.workDir, unit.key)
-            yield* Effect.promise(() => fs.mkdir(checkpointDir, { recursive: true }))
-            const output = yield* Effect.gen(function*() {
-              // Logged once a worker is free, so "start" means training started.
-              options.log(`start ${short} ${unit.label}`)
-              const t0 = performance.now()
-              let lastProgress = t0
-              const result = yield* executor.run({ kind: unit.kind, key: unit.key, payload: unit.payload, label: unit.label }, {
-                checkpointDir,
-                // A line per 30 s at most: the coordinator sees no progress from runners.
-                progress: (done, total) => {
-                  const now = performance.now()
-                  if (now - lastProgress < 30_000) return
-                  lastProgress = now
-                  options.log(`progress ${short} ${unit.label} ${done}/${total}`)
-                }
+    // The entity's build runs once per unit (each unit is its own entity), so
+    // everything shared by the runner's units is made above, once.
+    return WorkUnitEntity.toLayer(
+      Effect.succeed(
+        WorkUnitEntity.of({
+          Run: ({ payload: unit }) =>
+            Effect.gen(function*() {
+              const short = unit.key.slice(0, 12)
+              const mine = yield* ownKey(unit.kind, unit.payload, unit.env)
+              if (mine !== unit.key) {
+                return yield* refuse(`unit ${short} (${unit.label}) keys to ${mine.slice(0, 12)} here: this runner's training code differs from the coordinator's; start it from the same commit`)
+              }
+              const checkpointDir = path.join(options.workDir, unit.key)
+              yield* Effect.promise(() => fs.mkdir(checkpointDir, { recursive: true }))
+              const output = yield* Effect.gen(function*() {
+                // Logged once a worker is free, so "start" means training started.
+                options.log(`start ${short} ${unit.label}`)
+                const t0 = performance.now()
+                let lastProgress = t0
+                const result = yield* executor.run({ kind: unit.kind, key: unit.key, payload: unit.payload, label: unit.label }, {
+                  checkpointDir,
+                  // A line per 30 s at most: the coordinator sees no progress from runners.
+                  progress: (done, total) => {
+                    const now = performance.now()
+                    if (now - lastProgress < 30_000) return
+                    lastProgress = now
+                    options.log(`progress ${short} ${unit.label} ${done}/${total}`)
+                  }
+                })
+                options.log(`done ${short} ${unit.label} ${((performance.now() - t0) / 1000).toFixed(1)}s`)
+                return result
+              }).pipe(slots.withPermits(1), Effect.mapError((e) => refuse(e.message)))
+              const json = yield* Effect.try({
+                try: () => toJson(output),
+                catch: (e) => refuse(`the ${unit.kind} output is not JSON data: ${e instanceof Error ? e.message : String(e)}`)
               })
-              options.log(`done ${short} ${unit.label} ${((performance.now() - t0) / 1000).toFixed(1)}s`)
-              return result
-            }).pipe(slots.withPermits(1), Effect.mapError((e) => refuse(e.message)))
-            const json = yield* Effect.try({
-              try: () => toJson(output),
-              catch: (e) => refuse(`the ${unit.kind} output is not JSON data: ${e instanceof Error ? e.message : String(e)}`)
-            })
-            yield* Effect.promise(() => fs.rm(checkpointDir, { recursive: true, force: true }))
-            return json
-          }).pipe(
-            Effect.tapError((e) => Effect.sync(() => options.log(`failed ${unit.key.slice(0, 12)} ${unit.label}: ${e.message}`)))
-          )
-      })
-    }),
-    // Each unit is its own entity; once answered it has nothing left to do.
-    { maxIdleTime: "30 seconds" }
-  )
+              yield* Effect.promise(() => fs.rm(checkpointDir, { recursive: true, force: true }))
+              return json
+            }).pipe(
+              Effect.tapError((e) => Effect.sync(() => options.log(`failed ${unit.key.slice(0, 12)} ${unit.label}: ${e.message}`)))
+            )
+        })
+      ),
+      // Each unit is its own entity; once answered it has nothing left to do.
+      { maxIdleTime: "30 seconds" }
+    )
+  }))
 
 /** The cluster's storage: PostgreSQL (advisory locks for shards, tables for messages). */
 export const pgLayer = (url: string) => PgClient.layer({ url: Redacted.make(url), applicationName: "grokflow" })
