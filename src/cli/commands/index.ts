@@ -8,8 +8,9 @@ import { cache } from "./cache.ts"
 import { dag } from "./dag.ts"
 import { report } from "./report.ts"
 import { run } from "./run.ts"
+import { runner } from "./runner.ts"
 import { show } from "./show.ts"
 import { status } from "./status.ts"
 import { verify } from "./verify.ts"
 
-export const commands = [run, status, dag, show, cache, verify, report] as const
+export const commands = [run, status, dag, show, cache, verify, report, runner] as const
