@@ -73,13 +73,11 @@ const measureGrokflow = async (pool: WorkerPool, cells: number, steps: number): 
     Promise.all(Array.from({ length: cells }, () => pool.run("train", paperCell(steps, steps))))
   )
   const seconds = (performance.now() - t0) / 1000
-  // Worker threads are part of this process; worker processes are its children.
+  // Worker processes are this process's children: their CPU comes from /proc.
   const own = process.cpuUsage(c0)
   const k1 = childrenCpuSeconds()
   const children = k0 === undefined || k1 === undefined ? undefined : k1 - k0
-  const cpuSeconds = pool.transport === "thread"
-    ? (own.user + own.system) / 1e6
-    : children === undefined ? undefined : children + (own.user + own.system) / 1e6
+  const cpuSeconds = children === undefined ? undefined : children + (own.user + own.system) / 1e6
   const modelSteps = cells * SEEDS * steps
   return { wall: modelSteps / seconds, cpu: cpuSeconds === undefined ? undefined : modelSteps / cpuSeconds, busy }
 }
@@ -135,18 +133,12 @@ export async function main(): Promise<void> {
 
   const dir = mkdtempSync(join(tmpdir(), "grokflow-bench-"))
   const pool = new WorkerPool({ size: workers, backend })
-  // The other transport, to check the default's choice (threads could share
-  // something — allocator, GC helpers — that separate processes do not).
-  const otherTransport = pool.transport === "thread" ? "process" : "thread"
-  const otherPool = new WorkerPool({ size: workers, backend, transport: otherTransport })
   try {
     const { manifest } = exportCell(paperCell(steps, steps), dir)
-    // Start every worker (thread or process, tfjs, wasm compile) outside the timings.
-    for (const p of [pool, otherPool]) {
-      await Promise.all(Array.from({ length: workers }, () => p.run("train", paperCell(2, 2))))
-    }
+    // Start every worker (process, tfjs, wasm compile) outside the timings.
+    await Promise.all(Array.from({ length: workers }, () => pool.run("train", paperCell(2, 2))))
 
-    const runs: Record<"single" | "pool" | "other" | "t1" | "t2" | "tProcs", Array<Rate>> = { single: [], pool: [], other: [], t1: [], t2: [], tProcs: [] }
+    const runs: Record<"single" | "pool" | "t1" | "t2" | "tProcs", Array<Rate>> = { single: [], pool: [], t1: [], t2: [], tProcs: [] }
     // Progress to stderr: on a busy machine a repeat can take many minutes.
     const note = async (name: keyof typeof runs, measure: () => Promise<Rate>): Promise<void> => {
       if ((await waitForQuiet(quietWait)) === false) process.stderr.write(`  (machine still busy after ${quietWait} s; measuring anyway)\n`)
@@ -157,7 +149,6 @@ export async function main(): Promise<void> {
     for (let r = 0; r < repeats; r++) {
       await note("single", () => measureGrokflow(pool, 1, steps))
       await note("pool", () => measureGrokflow(pool, workers, steps))
-      await note("other", () => measureGrokflow(otherPool, workers, steps))
       if ("reason" in torch) continue
       await note("t1", () => measureTorch(manifest, 1, 1, steps))
       await note("t2", () => measureTorch(manifest, 1, 2, steps))
@@ -166,10 +157,9 @@ export async function main(): Promise<void> {
     const single = best(runs.single)
     const poolRate = best(runs.pool)
     console.log(line("grokflow, 1 worker (one cell alone)", single))
-    console.log(line(`grokflow, ${workers} ${pool.transport} workers (${workers} cells at once)`, poolRate))
-    console.log(line(`grokflow, ${workers} ${otherTransport} workers (info)`, best(runs.other)))
+    console.log(line(`grokflow, ${workers} worker processes (${workers} cells at once)`, poolRate))
     const check = await pool.run("train", paperCell(CHECK_STEPS, 1))
-    await Promise.all([pool.close(), otherPool.close()])
+    await pool.close()
     if ("reason" in torch) {
       console.log(`train speed vs pytorch: n/a (no torch)`)
       return
@@ -190,7 +180,7 @@ export async function main(): Promise<void> {
     console.log(`pytorch best: ${reference.threads} thread(s). Other ratios: grokflow 1 worker / pytorch 1 thread ${(single.wall / t1.wall).toFixed(2)}×, grokflow ${workers} workers / pytorch ${workers} processes ${(poolRate.wall / tProcs.wall).toFixed(2)}×`)
     console.log(`train speed vs pytorch: ${(poolRate.wall / reference.rate.wall).toFixed(2)}×`)
   } finally {
-    await Promise.all([pool.close(), otherPool.close()])
+    await pool.close()
     rmSync(dir, { recursive: true, force: true })
   }
 }

@@ -5,6 +5,7 @@
  */
 import { Effect, Schema } from "effect"
 import { defineStage } from "../src/engine/Stage.ts"
+import { trainCell } from "../src/experiments/cellKinds.ts"
 import { estimateOf } from "../src/experiments/estimate.ts"
 import { IntList, PositiveInt, PositiveList, trainingFields, withDefault } from "../src/experiments/configFields.ts"
 import { heldCell } from "../src/experiments/heldCell.ts"
@@ -28,7 +29,7 @@ export default defineStage({
   config: Config,
   needs: { wc: measureWc },
   output: SweepOutput,
-  code: ["src/experiments/**/*.ts", "src/analysis/**/*.ts"],
+  cells: [trainCell],
   estimate: (config) => estimateOf(config.moduli.length * config.rhos.length * config.lrs.length, config.seeds, config.budget),
   run: (config, inputs, ctx) =>
     Effect.gen(function*() {

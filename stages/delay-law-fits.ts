@@ -137,8 +137,6 @@ export default defineStage({
     ),
     weakSpots: Schema.Array(WeakSpot)
   }),
-  code: ["src/experiments/**/*.ts", "src/analysis/**/*.ts"],
-  usesTrainer: false,
   run: (config, inputs) =>
     Effect.sync(() => {
       const options = { seed: config.bootstrapSeed, resamples: config.bootstrapResamples }

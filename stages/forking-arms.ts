@@ -8,6 +8,7 @@
 import { Effect, Schema } from "effect"
 import { delaysFromFork, orderingCount, raisedSameRatio } from "../src/analysis/index.ts"
 import { defineStage } from "../src/engine/Stage.ts"
+import { forkCell } from "../src/experiments/cellKinds.ts"
 import { StageFailure } from "../src/engine/StageFailure.ts"
 import { cellLabel, cellSpec } from "../src/experiments/cellSpecs.ts"
 import { PositiveInt, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
@@ -49,7 +50,7 @@ export default defineStage({
     monotoneFraction: Schema.Finite,
     backend: Schema.String
   }),
-  code: ["src/experiments/**/*.ts", "src/analysis/**/*.ts"],
+  cells: [forkCell],
   estimate: (config) => estimateOf(ArmNames.length, config.seeds, config.budget),
   run: (config, _inputs, ctx) =>
     Effect.gen(function*() {

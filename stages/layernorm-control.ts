@@ -6,6 +6,7 @@
  */
 import { Effect, Schema } from "effect"
 import { defineStage } from "../src/engine/Stage.ts"
+import { trainCell } from "../src/experiments/cellKinds.ts"
 import { estimateOf } from "../src/experiments/estimate.ts"
 import { CellSummary } from "../src/experiments/cellSummary.ts"
 import { PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
@@ -66,7 +67,7 @@ export default defineStage({
   config: Config,
   needs: {},
   output: Schema.Struct({ p: Schema.Int, variants: Schema.Array(VariantResult) }),
-  code: ["src/experiments/**/*.ts"],
+  cells: [trainCell],
   estimate: (config) => {
     const steps = Math.max(config.budget, ...config.variants.map((v) => v.budget ?? 0))
     const perVariant = 1 + config.rhos.length

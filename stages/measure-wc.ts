@@ -6,6 +6,7 @@
 import { Effect, Schema } from "effect"
 import { criticalNorm, cvAcrossConfigs, finiteValues, thresholdRobustness } from "../src/analysis/index.ts"
 import { defineStage } from "../src/engine/Stage.ts"
+import { trainCell } from "../src/experiments/cellKinds.ts"
 import { estimateOf } from "../src/experiments/estimate.ts"
 import { IntList, PositiveList, trainingFields, withDefault } from "../src/experiments/configFields.ts"
 import { freeCell } from "../src/experiments/heldCell.ts"
@@ -38,7 +39,7 @@ export default defineStage({
   config: Config,
   needs: {},
   output: WcOutput,
-  code: ["src/experiments/**/*.ts", "src/analysis/**/*.ts"],
+  cells: [trainCell],
   estimate: (config) => estimateOf(config.moduli.length * config.trainFractions.length * config.lrs.length, config.seeds, config.budget),
   run: (config, _inputs, ctx) =>
     Effect.gen(function*() {

@@ -58,8 +58,6 @@ export default defineStage({
   config: Config,
   needs: { grid: temperatureGrid },
   output: Schema.Struct({ moduli: Schema.Array(PerModulus) }),
-  code: ["src/experiments/**/*.ts", "src/analysis/**/*.ts"],
-  usesTrainer: false,
   run: (config, inputs) =>
     Effect.sync(() => {
       const cells = inputs.grid.cells.map((c) => c.cell)

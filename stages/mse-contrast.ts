@@ -6,6 +6,7 @@
  */
 import { Effect, Schema } from "effect"
 import { defineStage } from "../src/engine/Stage.ts"
+import { trainCell } from "../src/experiments/cellKinds.ts"
 import { CellSummary } from "../src/experiments/cellSummary.ts"
 import { PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
 import { estimateOf } from "../src/experiments/estimate.ts"
@@ -64,7 +65,7 @@ export default defineStage({
     mse: Schema.Struct({ cells: Schema.Array(CellSummary), contrast: Contrast }),
     ce: Schema.Struct({ cells: Schema.Array(CellSummary), contrast: Contrast })
   }),
-  code: ["src/experiments/**/*.ts"],
+  cells: [trainCell],
   estimate: (config) => estimateOf(1 + config.taus.length, config.seeds, config.budget),
   run: (config, inputs, ctx) =>
     Effect.gen(function*() {

@@ -56,9 +56,6 @@ export default defineStage({
   },
   output: Schema.Struct({ figures: Schema.Array(drawn.schema) }),
   figures: [drawn.feed((output: { readonly figures: ReadonlyArray<AnyFigure> }) => output.figures)],
-  // The figure Schemas its output is stored under join its key with the mappings.
-  code: ["src/experiments/figures/*.ts", "src/figures/Figure.ts", "src/figures/fields.ts", "src/figures/kinds/*.ts"],
-  usesTrainer: false,
   run: (_config, inputs) =>
     Effect.sync(() => {
       const { wc, fits, grid, mediation } = inputs

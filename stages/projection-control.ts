@@ -5,6 +5,7 @@
  */
 import { Effect, Schema } from "effect"
 import { defineStage } from "../src/engine/Stage.ts"
+import { trainCell } from "../src/experiments/cellKinds.ts"
 import { estimateOf } from "../src/experiments/estimate.ts"
 import { PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
 import { heldCell } from "../src/experiments/heldCell.ts"
@@ -29,7 +30,7 @@ export default defineStage({
   config: Config,
   needs: { wc: measureWc },
   output: ProjectionOutput,
-  code: ["src/experiments/**/*.ts"],
+  cells: [trainCell],
   estimate: (config) => estimateOf(2 * config.rhos.length, config.seeds, config.budget),
   run: (config, inputs, ctx) =>
     Effect.gen(function*() {

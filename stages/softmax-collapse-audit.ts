@@ -6,6 +6,7 @@
  */
 import { Effect, Schema } from "effect"
 import { defineStage } from "../src/engine/Stage.ts"
+import { trainCell } from "../src/experiments/cellKinds.ts"
 import { CellSummary } from "../src/experiments/cellSummary.ts"
 import { PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
 import { estimateOf } from "../src/experiments/estimate.ts"
@@ -41,7 +42,7 @@ export default defineStage({
     rows: Schema.Array(AuditRow),
     scFreeRhos: Schema.Array(Schema.Finite)
   }),
-  code: ["src/experiments/**/*.ts"],
+  cells: [trainCell],
   estimate: (config) => estimateOf(2 * config.rhos.length, config.seeds, config.budget),
   run: (config, inputs, ctx) =>
     Effect.gen(function*() {

@@ -5,6 +5,7 @@
  */
 import { Effect, Schema } from "effect"
 import { defineStage } from "../src/engine/Stage.ts"
+import { trainCell } from "../src/experiments/cellKinds.ts"
 import { CellSummary, meanTrajectory } from "../src/experiments/cellSummary.ts"
 import { IntList, PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
 import { estimateOf } from "../src/experiments/estimate.ts"
@@ -43,7 +44,7 @@ export default defineStage({
   config: Config,
   needs: { wc: measureWc },
   output: TemperatureGridOutput,
-  code: ["src/experiments/**/*.ts"],
+  cells: [trainCell],
   estimate: (config) =>
     estimateOf(config.moduli.length * config.rhos.length * config.taus.length, config.seeds, config.budget),
   run: (config, inputs, ctx) =>

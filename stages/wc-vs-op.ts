@@ -5,6 +5,7 @@
  */
 import { Effect, Schema } from "effect"
 import { defineStage } from "../src/engine/Stage.ts"
+import { trainCell } from "../src/experiments/cellKinds.ts"
 import { trainingFields, withDefault } from "../src/experiments/configFields.ts"
 import { freeCell } from "../src/experiments/heldCell.ts"
 import { fromOperationRows } from "../src/figures/kinds/wcByOperation.ts"
@@ -24,8 +25,8 @@ export default defineStage({
   output: Schema.Array(
     Schema.Struct({ op: Operation, wc: Schema.NullOr(Schema.Finite), medianTGrok: Schema.NullOr(Schema.Finite), grokked: Schema.Int })
   ),
+  cells: [trainCell],
   figures: [fromOperationRows],
-  code: ["src/experiments/**/*.ts"],
   run: (config, _inputs, ctx) =>
     Effect.forEach(
       config.ops,

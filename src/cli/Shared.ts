@@ -4,9 +4,9 @@
  * prints its one-line `.rendered` message (never a stack trace) and sets the
  * exit code from `.exitCode` (2 for user mistakes, 1 otherwise).
  */
-import { Context, Effect, Layer, Option } from "effect"
+import { Effect, Option } from "effect"
 import { Flag } from "effect/cli"
-import { Trainer } from "../train/Trainer.ts"
+import { resolveEnv } from "../executor/local.ts"
 import { engineLayer, loadProfile } from "../engine/index.ts"
 import type { BackendChoice, EnvResolver, Store } from "../engine/index.ts"
 
@@ -101,7 +101,7 @@ export const withEngine = <A, E, R>(
 ): Effect.Effect<void, Exclude<E, RenderedError>, Exclude<R, Store | EnvResolver>> =>
   effect.pipe(
     Effect.asVoid,
-    Effect.provide(engineLayer({ ...(Option.isSome(flags.cacheDir) ? { cacheDir: flags.cacheDir.value } : {}), backend: flags.backend, warn })),
+    Effect.provide(engineLayer({ ...(Option.isSome(flags.cacheDir) ? { cacheDir: flags.cacheDir.value } : {}), backend: flags.backend, resolveEnv, warn })),
     Effect.catch((e: E) => {
       if (!isRendered(e)) return Effect.fail(e as Exclude<E, RenderedError>)
       return Effect.sync(() => {
@@ -110,27 +110,3 @@ export const withEngine = <A, E, R>(
       })
     })
   ) as Effect.Effect<void, Exclude<E, RenderedError>, Exclude<R, Store | EnvResolver>>
-
-/**
- * The training service, built on first use only: a no-op rerun or a run of
- * stages that never train does not load tfjs or start workers.
- */
-export const lazyTrainerLayer = (options: { readonly backend: BackendChoice; readonly workers: number }): Layer.Layer<Trainer> =>
-  Layer.effect(
-    Trainer,
-    Effect.gen(function*() {
-      const scope = yield* Effect.scope
-      const real = yield* Effect.cached(
-        Effect.gen(function*() {
-          const { TrainerLive } = yield* Effect.promise(() => import("../train/TrainerLive.ts"))
-          const context = yield* Layer.buildWithScope(TrainerLive(options), scope)
-          return Context.get(context, Trainer)
-        })
-      )
-      return Trainer.of({
-        backend: options.backend,
-        train: (spec, o) => Effect.flatMap(real, (t) => t.train(spec, o)),
-        fork: (spec, o) => Effect.flatMap(real, (t) => t.fork(spec, o))
-      })
-    })
-  )

@@ -1,8 +1,9 @@
 /**
  * The training environment that joins keys: backend, tfjs version, precision.
- * Resolved lazily and once: a command whose nodes never train (every stage
- * `usesTrainer: false`, no cell requested) never loads a backend, which keeps
- * no-op reruns and fixture runs fast.
+ * Resolved lazily and once: a command whose nodes run no cells never loads a
+ * backend, which keeps no-op reruns and fixture runs fast. How the environment is
+ * found is the executor's business (src/executor), handed in as a function, so
+ * the engine never loads the training core.
  *
  * When no backend can be resolved the environment is `{ backend: "unavailable" }`
  * with a warning, for every command alike so keys stay consistent between
@@ -22,17 +23,23 @@ export class EnvResolver extends Context.Service<EnvResolver, {
   static readonly fixed = (env: Env): Layer.Layer<EnvResolver> =>
     Layer.succeed(EnvResolver, EnvResolver.of({ env: Effect.succeed(env) }))
 
-  /** Resolves through the training core's `resolveBackend`, on first use. */
-  static readonly live = (choice: BackendChoice, warn: (message: string) => void): Layer.Layer<EnvResolver> =>
+  /**
+   * Resolves with `resolve` on first use (the executor's backend: src/executor).
+   * A failure is not fatal here: keys then use backend "unavailable", and work
+   * that needs training fails as a stage failure.
+   */
+  static readonly make = (
+    choice: BackendChoice,
+    resolve: (choice: BackendChoice) => Promise<Env>,
+    warn: (message: string) => void
+  ): Layer.Layer<EnvResolver> =>
     Layer.effect(
       EnvResolver,
       Effect.map(
         Effect.cached(
           Effect.promise(async (): Promise<Env> => {
             try {
-              const { resolveBackend } = await import("../train/TrainerLive.ts")
-              const resolved = await resolveBackend(choice)
-              return { backend: resolved.name, tfjs: resolved.tfjsVersion, detail: resolved.detail, precision: "float32" }
+              return await resolve(choice)
             } catch (e) {
               warn(`no training backend (${choice}): ${e instanceof Error ? e.message : String(e)}; keys use backend "unavailable" and stages that train will fail`)
               return { backend: "unavailable", requested: choice }

@@ -2,7 +2,7 @@
  * Why is a node stale? Compares the key it would have now with the preimage of
  * the key it last ran with (refs/<profile>/<node>.json, else the newest entry of
  * that node), field by field: `config.rhos changed [..] -> [..]`,
- * `code changed (stages/measure-wc.ts)`, `inputs.wc changed (upstream output)`.
+ * `code: src/train/adamw.ts changed`, `inputs.wc changed (upstream output)`.
  */
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
@@ -49,11 +49,13 @@ export const diffPreimages = (
   const changedFiles = [...new Set([...Object.keys(codeBefore), ...Object.keys(after.code)])]
     .sort()
     .flatMap((file) => {
-      if (!(file in codeBefore)) return [`+${file}`]
-      if (!(file in after.code)) return [`-${file}`]
-      return codeBefore[file] === after.code[file] ? [] : [file]
+      if (!(file in codeBefore)) return [`code: ${file} added`]
+      if (!(file in after.code)) return [`code: ${file} removed`]
+      return codeBefore[file] === after.code[file] ? [] : [`code: ${file} changed`]
     })
-  if (changedFiles.length > 0) out.push(`code changed (${changedFiles.join(", ")})`)
+  // A branch switch can touch dozens of files; the first few say what happened.
+  out.push(...changedFiles.slice(0, 8))
+  if (changedFiles.length > 8) out.push(`code: ${changedFiles.length - 8} more files differ`)
   diffValues(before.config, after.config, "config", out)
   const inputsBefore = isRecord(before.inputs) ? before.inputs : {}
   for (const name of [...new Set([...Object.keys(inputsBefore), ...Object.keys(after.inputs)])].sort()) {

@@ -6,10 +6,13 @@
  * Cell:   { keyFormat, kind: "cell", name, code, key, env }
  *
  * `code` maps each file (relative to the project root) to its sha256, so explain
- * can say which file changed. `inputs` are upstream OUTPUT digests, not keys:
- * an upstream rerun that yields identical bytes leaves this key unchanged (early
- * cutoff). A cell's code is only its declared globs, never the stage module, so
- * editing a stage does not retrain its cells.
+ * can say which file changed. It is computed from the import graph: for a stage,
+ * the closure of its module and of the code of every cell kind it declares; for a
+ * cell, the closure of its kind's code only — never the stage module, so editing
+ * a stage does not retrain its cells, while editing the training core retrains
+ * them and makes their stages stale. `inputs` are upstream OUTPUT digests, not
+ * keys: an upstream rerun that yields identical bytes leaves this key unchanged
+ * (early cutoff).
  */
 import fg from "fast-glob"
 import * as fs from "node:fs/promises"
@@ -17,10 +20,12 @@ import * as path from "node:path"
 import { Effect } from "effect"
 import { hashValue, sha256, toJson } from "./Canonical.ts"
 import type { Json } from "./Canonical.ts"
+import { closureOf, loadImportGraph } from "./CodeGraph.ts"
+import type { ImportGraph } from "./CodeGraph.ts"
 import { StoreError } from "./Errors.ts"
 
 /** Bump to invalidate every key at once (a change in what keys mean). */
-export const KEY_FORMAT = "grokflow-key/1"
+export const KEY_FORMAT = "grokflow-key/2"
 
 export type CodeDigest = Readonly<Record<string, string>>
 export type Env = Readonly<Record<string, string>>
@@ -51,19 +56,49 @@ export type Preimage = StagePreimage | CellPreimage
 export const keyOf = (preimage: Preimage): string => hashValue(preimage)
 
 /**
- * Digests of files, memoized for the life of the process: a run hashes each
- * source file once however many stages and cells name it.
+ * A module whose source contains this marker builds presentation only (Vega-Lite
+ * specs, the figures' theme): it runs in `grokflow report`, which keys each figure
+ * by the spec it builds, never inside a stage's output. Closures stop at it, so a
+ * restyled figure redraws without making any stage stale.
+ */
+export const PRESENTATION_MARK = "@grokflow-presentation"
+
+/**
+ * Code digests, memoized for the life of the process: a run hashes each source
+ * file once however many stages and cells reach it, and parses the import graph
+ * once (CodeGraph.ts) for every entry the registry knows.
  */
 export class CodeHasher {
-  private readonly files = new Map<string, Promise<string>>()
+  private readonly files = new Map<string, Promise<string | undefined>>()
   private readonly globs = new Map<string, Promise<ReadonlyArray<string>>>()
-  constructor(readonly root: string) {}
+  private graph: Promise<ImportGraph> | undefined
+  /** Files that carry PRESENTATION_MARK (found while hashing them). */
+  private readonly presentation = new Set<string>()
+  /**
+   * @param entries every module whose closure may be asked for (stage modules and
+   * cell kinds' code), so one parse serves them all.
+   */
+  private readonly entries: Set<string>
+  /**
+   * @param isBoundary files a closure stops at (other stage modules: they are
+   * inputs, keyed by their output digests).
+   */
+  constructor(readonly root: string, entries: ReadonlyArray<string> = [], private readonly isBoundary: (file: string) => boolean = () => false) {
+    this.entries = new Set(entries)
+  }
 
-  private fileDigest(abs: string): Promise<string> {
-    let p = this.files.get(abs)
+  /** sha256 of a project file, undefined when it does not exist. */
+  readonly fileDigest = (rel: string): Promise<string | undefined> => {
+    let p = this.files.get(rel)
     if (p === undefined) {
-      p = fs.readFile(abs).then((bytes) => sha256(bytes))
-      this.files.set(abs, p)
+      p = fs.readFile(path.resolve(this.root, rel)).then(
+        (bytes) => {
+          if (bytes.includes(PRESENTATION_MARK)) this.presentation.add(rel)
+          return sha256(bytes)
+        },
+        (e: NodeJS.ErrnoException) => (e.code === "ENOENT" ? undefined : Promise.reject(e))
+      )
+      this.files.set(rel, p)
     }
     return p
   }
@@ -71,27 +106,47 @@ export class CodeHasher {
   private expand(pattern: string): Promise<ReadonlyArray<string>> {
     let p = this.globs.get(pattern)
     if (p === undefined) {
-      p = fg(pattern, { cwd: this.root, absolute: true, onlyFiles: true, dot: false })
+      p = fg(pattern, { cwd: this.root, onlyFiles: true, dot: false })
       this.globs.set(pattern, p)
     }
     return p
   }
 
-  /** `{ relative path: sha256 }` over the explicit files plus every glob match. */
-  digest(files: ReadonlyArray<string>, patterns: ReadonlyArray<string>): Effect.Effect<CodeDigest, StoreError> {
+  private importGraph(extra: ReadonlyArray<string>): Promise<ImportGraph> {
+    const unknown = extra.filter((e) => !this.entries.has(e))
+    if (this.graph === undefined || unknown.length > 0) {
+      for (const e of unknown) this.entries.add(e)
+      this.graph = loadImportGraph(this.root, [...this.entries], this.fileDigest)
+    }
+    return this.graph
+  }
+
+  /** The files `modules` import, transitively (themselves included). */
+  closure(modules: ReadonlyArray<string>): Promise<ReadonlyArray<string>> {
+    // Every file of the graph was hashed while loading it, so `presentation` is complete here.
+    return this.importGraph(modules).then((graph) =>
+      closureOf(graph, modules, (file) => this.isBoundary(file) || this.presentation.has(file))
+    )
+  }
+
+  /**
+   * `{ relative path: sha256 }` over the import closure of `modules` plus every
+   * match of `patterns` (what imports cannot reveal: data files, kernels).
+   */
+  digest(modules: ReadonlyArray<string>, patterns: ReadonlyArray<string> = []): Effect.Effect<CodeDigest, StoreError> {
     return Effect.tryPromise({
       try: async () => {
-        const abs = new Set(files.map((f) => path.resolve(this.root, f)))
+        for (const m of modules) {
+          if ((await this.fileDigest(m)) === undefined) throw new Error(`code module "${m}" does not exist under ${this.root}`)
+        }
+        const files = new Set(modules.length === 0 ? [] : await this.closure(modules))
         for (const pattern of patterns) {
           const matches = await this.expand(pattern)
           if (matches.length === 0) throw new Error(`code glob "${pattern}" matches no file under ${this.root}`)
-          for (const m of matches) abs.add(path.resolve(m))
+          for (const m of matches) files.add(m)
         }
-        const entries = await Promise.all(
-          [...abs].map(async (f) => [path.relative(this.root, f).split(path.sep).join("/"), await this.fileDigest(f)] as const)
-        )
-        entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        return Object.fromEntries(entries)
+        const entries = await Promise.all([...files].sort().map(async (f) => [f, await this.fileDigest(f)] as const))
+        return Object.fromEntries(entries.filter((e): e is readonly [string, string] => e[1] !== undefined))
       },
       catch: (cause) =>
         new StoreError({ path: this.root, message: `cannot digest code: ${cause instanceof Error ? cause.message : String(cause)}` })

@@ -68,3 +68,33 @@ export const hostInfo = () => ({
   arch: os.arch(),
   cpus: os.availableParallelism()
 })
+
+/** A manifest for work that just finished: timings and host live here, never in the output blob. */
+export const manifestOf = (fields: {
+  readonly kind: "stage" | "cell"
+  readonly name: string
+  readonly key: string
+  readonly preimage: object
+  readonly digest: string
+  readonly bytes: number
+  readonly startedAt: Date
+  readonly seconds: number
+  readonly node?: string
+  readonly profile?: string
+  readonly label?: string
+  readonly cells?: ReadonlyArray<CellRef>
+}): Manifest => ({
+  format: ENTRY_FORMAT,
+  kind: fields.kind,
+  name: fields.name,
+  key: fields.key,
+  ...(fields.node === undefined ? {} : { node: fields.node }),
+  ...(fields.profile === undefined ? {} : { profile: fields.profile }),
+  ...(fields.label === undefined ? {} : { label: fields.label }),
+  preimage: fields.preimage as Record<string, unknown>,
+  output: { digest: fields.digest, bytes: fields.bytes },
+  ...(fields.cells === undefined ? {} : { cells: fields.cells }),
+  timings: { startedAt: fields.startedAt.toISOString(), finishedAt: new Date().toISOString(), seconds: fields.seconds },
+  tools: toolVersions(),
+  host: hostInfo()
+})

@@ -11,11 +11,12 @@ import type { DiscoverOptions, StageRegistry } from "./Discovery.ts"
 import { EnvResolver } from "./Env.ts"
 import type { BackendChoice } from "./Env.ts"
 import type { DiscoveryError } from "./Errors.ts"
+import type { Env } from "./Key.ts"
 import { NotInStore } from "./Errors.ts"
 import type { Manifest } from "./Manifest.ts"
 import type { PlannedNode } from "./Plan.ts"
 import { loadProfileFrom } from "./Profile.ts"
-import { decodeOutput } from "./Run.ts"
+import { decodeOutput } from "./OutputCodec.ts"
 import { Store, resolveCacheDir } from "./Store.ts"
 
 const registries = new Map<string, Effect.Effect<StageRegistry, DiscoveryError>>()
@@ -87,6 +88,8 @@ export interface EngineLayerOptions {
   /** Store directory; default `--cache-dir` semantics: GROKFLOW_CACHE, else ./cache. */
   readonly cacheDir?: string
   readonly backend?: BackendChoice
+  /** How the training environment is found (src/executor's `resolveEnv`); without it, keys use `{ backend: "none" }`. */
+  readonly resolveEnv?: (choice: BackendChoice) => Promise<Env>
   /** Where environment warnings go (no backend available, ...). */
   readonly warn?: (message: string) => void
 }
@@ -95,5 +98,9 @@ export interface EngineLayerOptions {
 export const engineLayer = (options: EngineLayerOptions = {}): Layer.Layer<Store | EnvResolver> =>
   Layer.mergeAll(
     Store.layer(resolveCacheDir(options.cacheDir)),
-    EnvResolver.live(options.backend ?? "auto", options.warn ?? ((m) => process.stderr.write(`[grokflow] warning: ${m}\n`)))
+    EnvResolver.make(
+      options.backend ?? "auto",
+      options.resolveEnv ?? (async () => ({ backend: "none" })),
+      options.warn ?? ((m) => process.stderr.write(`[grokflow] warning: ${m}\n`))
+    )
   )

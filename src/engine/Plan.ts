@@ -5,6 +5,7 @@
  * out reusable by early cutoff when the upstream reproduces identical bytes.
  */
 import { Effect } from "effect"
+import type { AnyCellKind } from "./CellKind.ts"
 import { EnvResolver } from "./Env.ts"
 import type { StoreError } from "./Errors.ts"
 import { CodeHasher, KEY_FORMAT, keyOf } from "./Key.ts"
@@ -40,28 +41,46 @@ export interface Plan {
   readonly byId: ReadonlyMap<string, PlannedNode>
 }
 
+const cellCode = (kinds: ReadonlyArray<AnyCellKind> | undefined): ReadonlyArray<string> => (kinds ?? []).flatMap((k) => k.code)
+
 /** Builds stage preimages; shared by plan and run so both key identically. */
 export class Keyer {
   private readonly codes = new Map<string, Effect.Effect<CodeDigest, StoreError>>()
   constructor(readonly hasher: CodeHasher) {}
 
+  /** One import-graph parse covers every stage module and cell kind the registry knows. */
   static make(profile: Profile): Keyer {
-    return new Keyer(new CodeHasher(profile.registry.root))
+    const stages = [...profile.registry.byName.values()]
+    const stageFiles = new Set(stages.map((s) => s.relFile))
+    const entries = stages.flatMap((s) => [s.relFile, ...cellCode(s.stage.cells)])
+    return new Keyer(new CodeHasher(profile.registry.root, entries, (file) => stageFiles.has(file)))
   }
 
+  /** The stage module's import closure, its cell kinds' code, and any declared extra globs. */
   code(node: ProfileNode): Effect.Effect<CodeDigest, StoreError> {
     const stage = node.stage
     let memo = this.codes.get(stage.stage.name)
     if (memo === undefined) {
-      memo = this.hasher.digest([stage.file], stage.stage.code ?? [])
+      memo = Effect.cached(this.hasher.digest([stage.relFile, ...cellCode(stage.stage.cells)], stage.stage.code ?? [])).pipe(Effect.runSync)
       this.codes.set(stage.stage.name, memo)
     }
     return memo
   }
 
-  /** The environment joining this node's key: empty for stages that never train. */
+  /** The cell kind's import closure (memoized per kind name). */
+  cellCode(kind: AnyCellKind): Effect.Effect<CodeDigest, StoreError> {
+    const id = `cell:${kind.name}`
+    let memo = this.codes.get(id)
+    if (memo === undefined) {
+      memo = Effect.cached(this.hasher.digest(kind.code)).pipe(Effect.runSync)
+      this.codes.set(id, memo)
+    }
+    return memo
+  }
+
+  /** The environment joining this node's key: empty for stages that run no cells. */
   env(node: ProfileNode): Effect.Effect<Env, never, EnvResolver> {
-    if (node.stage.stage.usesTrainer === false) return Effect.succeed({})
+    if ((node.stage.stage.cells ?? []).length === 0) return Effect.succeed({})
     return Effect.gen(function*() {
       const resolver = yield* EnvResolver
       return yield* resolver.env

@@ -27,12 +27,10 @@
  * A stage's `requires` (e.g. mse-contrast's Wc must come from `loss: mse`) is
  * checked against the bound node's config here, at load time.
  */
-import { readdirSync, readFileSync } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { Effect, Result, Schema, SchemaIssue } from "effect"
-import { isMap, LineCounter, parseDocument } from "yaml"
-import type { Document } from "yaml"
+import { Effect, Result, Schema } from "effect"
+import { LineCounter, parseDocument } from "yaml"
 import { toJson } from "./Canonical.ts"
 import type { Json } from "./Canonical.ts"
 import { findCycle, topoOrder } from "./Dag.ts"
@@ -41,7 +39,9 @@ import { ProfileError } from "./Errors.ts"
 import { unmet } from "./Requirement.ts"
 import { isOptionalNeed, needStage } from "./Stage.ts"
 import { applyOverrides, parseOverrides } from "./Overrides.ts"
-import type { Override } from "./Overrides.ts"
+import { configError, configFields, declaredAnywhere, describe, displayPath, formatPath, listProfileNamesSync, locate, resolveProfilePath } from "./ProfileFile.ts"
+
+export { displayPath, formatPath, listProfileNamesSync, resolveProfilePath } from "./ProfileFile.ts"
 
 export interface NodeInput {
   /** Input name in the stage's `needs`. */
@@ -76,53 +76,6 @@ export interface Profile {
   readonly registry: StageRegistry
   /** The `--set` arguments applied, as given. */
   readonly overrides: ReadonlyArray<string>
-}
-
-/** `quick` → `<root>/pipeline/quick.yaml`; anything with a slash or extension is a path. */
-export const resolveProfilePath = (nameOrPath: string, root: string): string =>
-  /[\\/]|\.ya?ml$/.test(nameOrPath) ? path.resolve(nameOrPath) : path.join(root, "pipeline", `${nameOrPath}.yaml`)
-
-export const displayPath = (file: string): string => {
-  const rel = path.relative(process.cwd(), file)
-  return rel.startsWith("..") || path.isAbsolute(rel) ? file : rel.split(path.sep).join("/")
-}
-
-/** `stages.clamp-sweep.config.rhos[2]` */
-export const formatPath = (segments: ReadonlyArray<PropertyKey>): string =>
-  segments.reduce<string>((acc, seg) => {
-    if (typeof seg === "number") return `${acc}[${seg}]`
-    const s = String(seg)
-    return acc === "" ? s : `${acc}.${s}`
-  }, "")
-
-const describe = (value: unknown): string => {
-  if (value === undefined) return "nothing"
-  if (value === null) return "null"
-  if (Array.isArray(value)) return "a list"
-  if (typeof value === "object") return "a mapping"
-  return JSON.stringify(value)
-}
-
-const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1)
-
-interface Located {
-  readonly line?: number
-  readonly column?: number
-}
-
-/** Line of the deepest existing YAML node on the path (the parent for a missing key). */
-const locate = (doc: Document, counter: LineCounter, segments: ReadonlyArray<PropertyKey>): Located => {
-  for (let n = segments.length; n >= 0; n--) {
-    const node = n === 0 ? doc.contents : doc.getIn(segments.slice(0, n) as Array<string | number>, true)
-    if (node !== undefined && node !== null && typeof node === "object" && "range" in node) {
-      const range = (node as { readonly range?: readonly [number, number, number] | null }).range
-      if (range) {
-        const pos = counter.linePos(range[0])
-        return { line: pos.line, column: pos.col }
-      }
-    }
-  }
-  return {}
 }
 
 export interface LoadProfileOptions {
@@ -319,69 +272,3 @@ export const loadProfileFrom = Effect.fnUntraced(function*(nameOrPath: string, o
     overrides: options.sets ?? []
   } satisfies Profile
 })
-
-/** The top-level field names of a stage's config Struct (empty for other schemas). */
-const configFields = (schema: unknown): ReadonlySet<string> => {
-  // Schemas are callable objects, so `typeof` may be "function".
-  const fields = (typeof schema === "object" || typeof schema === "function") && schema !== null ? (schema as { readonly fields?: unknown }).fields : undefined
-  return new Set(typeof fields === "object" && fields !== null ? Object.keys(fields) : [])
-}
-
-const declaredAnywhere = (drafts: ReadonlyArray<{ readonly stage: DiscoveredStage }>, field: string): boolean =>
-  drafts.some((d) => configFields(d.stage.stage.config).has(field))
-
-const configError = (
-  issue: SchemaIssue.Issue,
-  at: ReadonlyArray<string>,
-  nodeOverrides: ReadonlyArray<Override>,
-  defaultOverrides: ReadonlyArray<Override>,
-  inherited: ReadonlySet<string>,
-  fail: (segments: ReadonlyArray<PropertyKey>, message: string) => ProfileError
-): Effect.Effect<never, ProfileError> => {
-  const first = SchemaIssue.makeFormatterStandardSchemaV1()(issue).issues[0]
-  const rel = (first?.path ?? []).map((seg) => (typeof seg === "object" && seg !== null && "key" in seg ? (seg as { key: PropertyKey }).key : seg)) as Array<PropertyKey>
-  const raw = first?.message ?? "invalid config"
-  // The default wording ("Unexpected key with value 3") hides the likely cause: a typo.
-  const message = /^Unexpected key/.test(raw) ? `unknown config field (${raw.replace(/^Unexpected key/, "got a key")}; check the spelling against the stage's config schema)` : lowerFirst(raw)
-  const full = [...at, "config", ...rel]
-  // An error inside a value that came from `--set` is the command line's fault,
-  // not the file's: name the flag.
-  const culprit = nodeOverrides.find((o) => o.path.every((seg, i) => String(rel[i]) === seg))
-  if (culprit !== undefined) {
-    return Effect.fail(new ProfileError({ file: `--set ${culprit.text}`, path: formatPath(full), message }))
-  }
-  // A bad value inherited from `defaults` is wrong where it is written: the file's
-  // `defaults:` block, or `--set defaults.…`.
-  const fromFlag = defaultOverrides.find((o) => o.path.every((seg, i) => String(rel[i]) === seg))
-  if (fromFlag !== undefined) {
-    return Effect.fail(new ProfileError({ file: `--set ${fromFlag.text}`, path: formatPath(["defaults", ...rel]), message: `${message} (as config of node "${at[1]}")` }))
-  }
-  if (rel.length > 0 && inherited.has(String(rel[0]))) {
-    return Effect.fail(fail(["defaults", ...rel], `${message} (as config of node "${at[1]}")`))
-  }
-  return Effect.fail(fail(full, message))
-}
-
-/** Profile names under `<root>/pipeline/` (files with a top-level `stages:`). */
-export const listProfileNamesSync = (root: string): Array<string> => {
-  const dir = path.join(root, "pipeline")
-  let names: Array<string> = []
-  try {
-    // Sync on purpose: only used to enrich an error message or to enumerate gc roots.
-    names = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f))
-  } catch {
-    return []
-  }
-  return names
-    .filter((f) => {
-      try {
-        const doc = parseDocument(readFileSync(path.join(dir, f), "utf8"))
-        const contents = doc.contents
-        return isMap(contents) && contents.has("stages")
-      } catch {
-        return false
-      }
-    })
-    .map((f) => f.replace(/\.ya?ml$/, ""))
-    .sort()
-}

@@ -7,6 +7,7 @@
  * output or runs it.
  */
 import type { Effect, Schema } from "effect"
+import type { AnyCellKind } from "./CellKind.ts"
 import type { AnyRequirement, Requirements } from "./Requirement.ts"
 import type { StageContext } from "./StageContext.ts"
 import type { StageFailure } from "./StageFailure.ts"
@@ -71,7 +72,7 @@ export interface AnyStage {
   readonly output: JsonCodec<unknown>
   readonly figures?: ReadonlyArray<FigureFeed>
   readonly code?: ReadonlyArray<string>
-  readonly usesTrainer?: boolean
+  readonly cells?: ReadonlyArray<AnyCellKind>
   readonly estimate?: (config: never) => Estimate
   readonly run: (config: never, inputs: never, ctx: StageContext) => Effect.Effect<unknown, StageFailure, StageServices>
 }
@@ -105,20 +106,20 @@ export interface Stage<Output, Config, Needs extends Readonly<Record<string, Nee
   /** The figures this stage's output feeds, drawn by `grokflow report`. */
   readonly figures?: ReadonlyArray<FigureFeed<Output>>
   /**
-   * Extra files (globs relative to the project root) whose contents join this
-   * stage's code digest beside its own module: the src/ libraries it uses.
+   * Extra files (globs relative to the project root) that join this stage's code
+   * digest: only what imports cannot reveal (data files). The stage module's own
+   * import closure is always in the digest, computed, never declared.
    */
   readonly code?: ReadonlyArray<string>
   /**
-   * Whether the training environment (backend, tfjs version, precision) joins
-   * this stage's key. Default true. Set false for stages that never train
-   * (statistics, figures): the backend reaches their results only through their
-   * inputs, whose digests are already in the key, and such stages then neither
-   * load a backend nor go stale when it changes. The engine enforces it: a stage
-   * declaring false that calls the Trainer outside `ctx.cell` fails. Cells always
-   * key on the environment.
+   * The kinds of cell the stage runs through `ctx.cell`. Their code and the
+   * training environment (backend, tfjs version, precision) join the stage's key,
+   * so a change to the training core makes the stage stale and its cells retrain.
+   * A stage with none (statistics, figure data) keys on neither: the backend
+   * reaches its results only through its inputs, whose digests are in its key.
+   * The engine enforces it: `ctx.cell` with an undeclared kind fails the stage.
    */
-  readonly usesTrainer?: boolean
+  readonly cells?: ReadonlyArray<AnyCellKind>
   /** Cost guess for `run --dry-run` (cells x seeds x steps); never run for real. */
   readonly estimate?: (config: Config) => Estimate
   readonly run: (

@@ -1,8 +1,7 @@
 /**
- * The services a stage's `run` may use. The CLI provides them as Layers; engine
- * tests provide stand-ins. This is the only place the engine names a concern of
- * another folder, and only as a type.
+ * The services a stage's `run` may require. None today: a stage reaches training
+ * only through `ctx.cell`, which hands work to the Executor, so the engine names
+ * no other folder's concern. Kept as the one place to widen if a stage ever needs
+ * a service of its own.
  */
-import type { Trainer } from "../train/Trainer.ts"
-
-export type StageServices = Trainer
+export type StageServices = never

@@ -13,11 +13,11 @@
  * old state or the new, never half a file. Reads verify digests; a missing or
  * corrupt blob or manifest is a miss with a reason, never a crash.
  */
-import { randomBytes } from "node:crypto"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { Context, Effect, Layer, Result } from "effect"
 import { sha256 } from "./Canonical.ts"
+import { writeAtomic } from "./Atomic.ts"
 import { StoreError } from "./Errors.ts"
 import { withKeyLock } from "./Lock.ts"
 import { decodeManifest, entryDir } from "./Manifest.ts"
@@ -46,35 +46,7 @@ const isRef = (x: unknown): x is Ref =>
 const errorMessage = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
 const isNotFound = (e: unknown) => (e as NodeJS.ErrnoException | undefined)?.code === "ENOENT"
 
-/** temp file in the target's directory + fsync + rename (+ fsync of the directory). */
-export const writeAtomic = async (file: string, data: string | Uint8Array): Promise<void> => {
-  const dir = path.dirname(file)
-  await fs.mkdir(dir, { recursive: true })
-  const tmp = path.join(dir, `.tmp-${process.pid}-${randomBytes(6).toString("hex")}`)
-  const handle = await fs.open(tmp, "w")
-  try {
-    await handle.writeFile(data)
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-  try {
-    await fs.rename(tmp, file)
-  } catch (e) {
-    await fs.rm(tmp, { force: true })
-    throw e
-  }
-  try {
-    const d = await fs.open(dir, "r")
-    try {
-      await d.sync()
-    } finally {
-      await d.close()
-    }
-  } catch {
-    // Directory fsync is unsupported on some filesystems; the rename is still atomic.
-  }
-}
+export { writeAtomic }
 
 export class FileStore {
   constructor(readonly root: string) {}

@@ -2,14 +2,15 @@
  * grokflow engine: the public API.
  *
  * Writing a stage (stages/<name>.ts):
- *   export default defineStage({ name, version, description, config, needs, output, code?, usesTrainer?, estimate?, run })
+ *   export default defineStage({ name, version, description, config, needs, output, cells?, code?, estimate?, run })
  *   `needs: { wc: measureWc, plots: optionalNeed(sweep) }` types `inputs` in `run`
  *   (an optional input binds only when the profile names it in the node's `needs:`).
  *   `requires: { wc: { config: { loss: "mse" }, because } }` is checked against the
  *   bound node's config when the profile loads; `figures: [feed(kind, output => …)]`
  *   names the figures the output feeds (src/figures/Figure.ts), drawn by `report`.
- *   Inside `run`, `ctx.cell({ name, key, output, code, label, run })` memoizes one
- *   training cell in the store.
+ *   `cells: [trainCell]` declares the kinds of cell it runs; inside `run`,
+ *   `ctx.cell(trainCell, spec, label)` memoizes one cell in the store and hands a
+ *   miss to the Executor. The stage's code digest is computed from its imports.
  *
  * Using the engine from a command (what `verify` and `report` need):
  *
@@ -23,7 +24,7 @@
  *     const { output, manifestPath } = yield* readNodeOutput(sweep) // verified stored output + its manifest
  *     // print numbers with `manifestPath` (or `key`) beside them: every reported
  *     // number must be traceable to its cache entry.
- *   }).pipe(Effect.provide(engineLayer({ cacheDir, backend })))
+ *   }).pipe(Effect.provide(engineLayer({ cacheDir, backend, resolveEnv })  // resolveEnv: src/executor/local.ts))
  *
  * In a CLI command module, `src/cli/Shared.ts` gives the common flags and
  * `withEngine(flags, effect)` which provides `engineLayer` and turns engine errors
@@ -35,7 +36,11 @@
  */
 export { defineStage, isOptionalNeed, needStage, optionalNeed } from "./Stage.ts"
 export type { AnyStage, Estimate, FigureFeed, InputsOf, JsonCodec, Need, OptionalNeed, Stage } from "./Stage.ts"
-export type { CellRequest, CellRun, StageContext } from "./StageContext.ts"
+export type { StageContext } from "./StageContext.ts"
+export { defineCellKind } from "./CellKind.ts"
+export type { AnyCellKind, CellKind } from "./CellKind.ts"
+export { ExecutionFailure, Executor } from "./Executor.ts"
+export type { UnitHooks, WorkUnit } from "./Executor.ts"
 export { StageFailure } from "./StageFailure.ts"
 export type { StageServices } from "./StageServices.ts"
 
@@ -49,7 +54,8 @@ export { engineLayer, loadProfile, readNodeOutput, stageRegistry } from "./Pipel
 export type { EngineLayerOptions, LoadOptions, NodeOutput } from "./Pipeline.ts"
 export { Keyer, planPipeline } from "./Plan.ts"
 export type { NodeStatus, Plan, PlannedNode } from "./Plan.ts"
-export { decodeOutput, runPipeline, selectNodes } from "./Run.ts"
+export { decodeOutput } from "./OutputCodec.ts"
+export { runPipeline, selectNodes } from "./Run.ts"
 export type { NodeOutcome, RunOptions, RunSummary } from "./Run.ts"
 export { explainPlan } from "./Explain.ts"
 export type { Explanation } from "./Explain.ts"
@@ -61,7 +67,8 @@ export type { BackendChoice } from "./Env.ts"
 export { FileStore, Store, resolveCacheDir, writeAtomic } from "./Store.ts"
 export { hashValue } from "./Canonical.ts"
 export { KEY_FORMAT, keyOf } from "./Key.ts"
-export type { CellPreimage, Env, StagePreimage } from "./Key.ts"
+export type { CellPreimage, CodeDigest, Env, StagePreimage } from "./Key.ts"
+export { CodeHasher } from "./Key.ts"
 export type { Manifest } from "./Manifest.ts"
 export { collectingLogger, defaultLogger, plainLogger, RunLogger, silentLogger, ttyLogger } from "./Logger.ts"
 export type { Logger, RunEvent } from "./Logger.ts"

@@ -1,41 +1,17 @@
 /**
  * Training through the store: every cell is memoized by its full spec (plus the
- * engine env: backend, tfjs version), so adding one ρ to a sweep trains one cell.
- * The key deliberately excludes the calling stage's module: editing a stage must
- * not retrain what it already has.
+ * training core's code and the env: backend, tfjs version), so adding one ρ to a
+ * sweep trains one cell. The key excludes the calling stage's module: editing a
+ * stage does not retrain what it already has.
  */
-import { Effect } from "effect"
-import type { Schema } from "effect"
+import type { Effect } from "effect"
 import type { StageContext } from "../engine/StageContext.ts"
-import { StageFailure } from "../engine/StageFailure.ts"
-import { CellResult, ForkResult } from "../train/CellSpec.ts"
-import type { CellSpec, ForkSpec } from "../train/CellSpec.ts"
-import { Trainer } from "../train/Trainer.ts"
-import type { TrainFailure, TrainOptions } from "../train/Trainer.ts"
+import type { StageFailure } from "../engine/StageFailure.ts"
+import type { CellResult, CellSpec, ForkResult, ForkSpec } from "../train/CellSpec.ts"
+import { forkCell, trainCell } from "./cellKinds.ts"
 
-/** The training math whose digest joins every training cell's key. The worker pool
- * and backend loading (src/train/worker, src/train/backend) are left out: they move
- * no number, and the backend itself is in the key's env. */
-const trainingCode = ["src/train/*.ts", "src/train/models/*.ts"]
+export const trainCached = (ctx: StageContext, spec: CellSpec, label: string): Effect.Effect<CellResult, StageFailure> =>
+  ctx.cell(trainCell, spec, label)
 
-const cached = <S, A>(
-  name: string,
-  output: Schema.Codec<A, unknown>,
-  train: (trainer: Trainer["Service"], spec: S, options: TrainOptions) => Effect.Effect<A, TrainFailure>
-) =>
-(ctx: StageContext, spec: S, label: string): Effect.Effect<A, StageFailure, Trainer> =>
-  ctx.cell({
-    name,
-    key: spec,
-    output,
-    code: trainingCode,
-    label,
-    run: (cell) =>
-      Effect.gen(function*() {
-        const trainer = yield* Trainer
-        return yield* train(trainer, spec, { checkpointDir: cell.checkpointDir, progress: cell.progress })
-      }).pipe(Effect.mapError((e) => new StageFailure({ stage: ctx.node, message: `${label}: ${e.message}`, cause: e })))
-  })
-
-export const trainCached = cached<CellSpec, CellResult>("train", CellResult, (t, spec, o) => t.train(spec, o))
-export const forkCached = cached<ForkSpec, ForkResult>("fork", ForkResult, (t, spec, o) => t.fork(spec, o))
+export const forkCached = (ctx: StageContext, spec: ForkSpec, label: string): Effect.Effect<ForkResult, StageFailure> =>
+  ctx.cell(forkCell, spec, label)

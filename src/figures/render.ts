@@ -1,10 +1,11 @@
 /**
  * Incremental figure rendering: each figure is drawn only when its key changed.
  *
- * key = sha256(canonical JSON of { format, spec, renderer versions, PNG options }).
- * The spec inlines every data row (`data.values`) and the theme (`config`), so the
- * key covers the figure's data, its look and the code that turns it into pixels —
- * and nothing else: editing a caption re-renders nothing (the caption is report text).
+ * key = sha256(canonical JSON of { format, spec, renderer code digest, renderer
+ * versions, PNG options }). The spec inlines every data row (`data.values`) and the
+ * theme (`config`), so the key covers the figure's data and its look; the code
+ * digest (draw.ts's import closure) and the versions cover what turns it into
+ * pixels — and nothing else: editing a caption re-renders nothing (report text).
  *
  * `outDir/figures.json` (written atomically) records each figure's key and files.
  * A figure is reused when the manifest's key matches AND its SVG, PNG and spec files
@@ -73,10 +74,11 @@ export const resetRenderCount = (): void => {
 }
 
 /** The figure's key: everything that determines its pixels. */
-export const figureKey = (spec: TopLevelSpec): string =>
+export const figureKey = (spec: TopLevelSpec, rendererCode: Readonly<Record<string, string>> = {}): string =>
   hashValue({
     format: FIGURE_KEY_FORMAT,
     spec,
+    code: rendererCode,
     renderers: RENDERER_VERSIONS,
     png: { scale: PNG_SCALE, fonts: fontFiles().map((f) => f.split("/").pop() ?? f) }
   })
@@ -119,7 +121,10 @@ const sourcesOf = (figure: AnyFigure): ReadonlyArray<string> =>
 export const renderFigures = async (
   input: ReadonlyArray<AnyFigure>,
   outDir: string,
-  registry?: FigureRegistry
+  registry?: FigureRegistry,
+  /** Digest of the code that turns a spec into pixels (draw.ts's import closure):
+   *  editing the renderer redraws every figure, as editing a stage reruns it. */
+  rendererCode: Readonly<Record<string, string>> = {}
 ): Promise<RenderResult> => {
   const kinds = registry ?? (await figureRegistry())
   // Every figure is checked against its kind's Schema first: a builder only ever
@@ -149,7 +154,7 @@ export const renderFigures = async (
     } catch (e) {
       throw new Error(`figure "${id}" (${figure.kind}): building its spec failed: ${e instanceof Error ? e.message : String(e)}`)
     }
-    const key = figureKey(spec)
+    const key = figureKey(spec, rendererCode)
     const files = { svg: `${id}.svg`, png: `${id}.png`, spec: `${id}.vl.json` }
     const paths = { svg: join(outDir, files.svg), png: join(outDir, files.png), spec: join(outDir, files.spec) }
     const stored = before.figures[id]

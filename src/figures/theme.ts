@@ -1,4 +1,7 @@
 /**
+ * @grokflow-presentation: builds only what `grokflow report` draws; each figure is
+ * keyed by the spec it builds, so no stage key needs this file (docs/design.md).
+ *
  * The one look every figure shares: a Vega-Lite `config`, a colour-blind-safe
  * palette and the report-size geometry.
  *

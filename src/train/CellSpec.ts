@@ -136,8 +136,7 @@ export type SeedResult = typeof SeedResult.Type
 
 export const CellResult = Schema.Struct({
   seeds: Schema.Array(SeedResult),
-  backend: Schema.String,
-  wallSeconds: Schema.Finite
+  backend: Schema.String
 })
 export type CellResult = typeof CellResult.Type
 
@@ -167,7 +166,6 @@ export const ForkResult = Schema.Struct({
   normAtFork: Schema.Array(Schema.Finite),
   /** Per arm, per seed: tGrok counted from step 0 (subtract forkStep for the delay). */
   arms: Schema.Record(Schema.String, CellResult),
-  backend: Schema.String,
-  wallSeconds: Schema.Finite
+  backend: Schema.String
 })
 export type ForkResult = typeof ForkResult.Type

@@ -1,5 +1,5 @@
 /**
- * Full-batch AdamW written out (science.md §3), on the host in float64 per element:
+ * Full-batch AdamW written out (docs/protocol.md §3), on the host in float64 per element:
  * m ← β1 m + (1−β1) g,  v ← β2 v + (1−β2) g²,
  * w ← w − lr · (m / (1−β1^t)) / (√(v / (1−β2^t)) + ε)      (ε after the square root)
  * plus decoupled decay w ← w·(1 − lr·λ) on weight matrices only, before the Adam
@@ -10,7 +10,7 @@
  */
 import type { Optimizer } from "./CellSpec.ts"
 import { sizeOf, type ParamInfo, type ParamSet } from "./params.ts"
-import { loadSimdKernels, type SimdKernels } from "./simd.ts"
+import { loadSimdKernels, type SimdKernels } from "./simd/loader.ts"
 
 export interface AdamMoments {
   readonly m: ParamSet

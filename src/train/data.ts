@@ -1,5 +1,5 @@
 /**
- * The modular-arithmetic task (science.md §1): every ordered pair (a, b) with its
+ * The modular-arithmetic task (docs/protocol.md §1): every ordered pair (a, b) with its
  * label (a op b) mod p, and one train/test split per seed.
  */
 import type { CellSpec, Operation } from "./CellSpec.ts"

@@ -1,5 +1,5 @@
 /**
- * Paper B's forking arms (science.md §5): free training of the base cell to the first
+ * Paper B's forking arms (docs/protocol.md §5): free training of the base cell to the first
  * evaluation at or after forkAtLeast at which every seed has memorized; the whole
  * state (parameters and Adam moments) is copied there, and each arm continues from
  * an identical copy. A clamp arm engages at the fork state itself (the "same" arm is
@@ -21,7 +21,6 @@ interface ForkPoint {
 }
 
 export async function trainFork(tf: Tf, spec: ForkSpec, options: TrainCellOptions = {}): Promise<ForkResult> {
-  const started = performance.now()
   const base = spec.base
   const program = new CellProgram(tf, base)
   const every = options.checkpointEverySeconds ?? 180
@@ -54,7 +53,7 @@ export async function trainFork(tf: Tf, spec: ForkSpec, options: TrainCellOption
         })
       if (!reached) {
         baseCk?.clear()
-        return { forkStep: null, normAtFork: [], arms: {}, backend: tf.getBackend(), wallSeconds: (performance.now() - started) / 1000 }
+        return { forkStep: null, normAtFork: [], arms: {}, backend: tf.getBackend() }
       }
       const layout = layoutOf(base)
       point = { forkStep: forkState.step, normAtFork: forkState.seeds.map((s) => weightNorm(layout, s.params)) }
@@ -67,7 +66,6 @@ export async function trainFork(tf: Tf, spec: ForkSpec, options: TrainCellOption
     const armSpan = base.budget - point.forkStep
     const total = point.forkStep + A * armSpan
     spec.arms.forEach((arm, i) => {
-      const armStarted = performance.now()
       const armCk = ckpt(`fork-arm${i}`, { base, forkAtLeast: spec.forkAtLeast, arm, forkStep: point.forkStep })
       const done = armCk?.loadResult<CellResult>("result")
       if (done !== undefined) {
@@ -88,13 +86,13 @@ export async function trainFork(tf: Tf, spec: ForkSpec, options: TrainCellOption
         progressSpan: { offset: i * armSpan, total },
         ...(armCk !== undefined ? { afterStep: (s: RunState) => armCk.maybeSave(s) } : {})
       })
-      const result: CellResult = { seeds: seedResults(state), backend: tf.getBackend(), wallSeconds: (performance.now() - armStarted) / 1000 }
+      const result: CellResult = { seeds: seedResults(state), backend: tf.getBackend() }
       armCk?.saveResult("result", result)
       arms[arm.name] = result
     })
     baseCk?.clear()
     spec.arms.forEach((arm, i) => ckpt(`fork-arm${i}`, { base, forkAtLeast: spec.forkAtLeast, arm, forkStep: point.forkStep })?.clear())
-    return { forkStep: point.forkStep, normAtFork: point.normAtFork, arms, backend: tf.getBackend(), wallSeconds: (performance.now() - started) / 1000 }
+    return { forkStep: point.forkStep, normAtFork: point.normAtFork, arms, backend: tf.getBackend() }
   } finally {
     program.dispose()
   }

@@ -2,7 +2,7 @@
  * Deterministic initialization per (spec, seed), independent of the tfjs backend.
  *
  * Draw order on the seed's "init" stream: each parameter of `paramLayout` in order,
- * row-major, N(0,1)·initStd (science.md §2: weights N(0,1)/√fan_in, biases 0;
+ * row-major, N(0,1)·initStd (docs/protocol.md §2: weights N(0,1)/√fan_in, biases 0;
  * attention pos 0.1/√d, Wout 1/√M). Layout and names are documented in params.ts.
  * `exportCellInit` gives the same numbers as JSON for the PyTorch cross-check.
  */

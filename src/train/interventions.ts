@@ -1,5 +1,5 @@
 /**
- * Norm interventions (science.md §5), applied on the host after an optimizer step.
+ * Norm interventions (docs/protocol.md §5), applied on the host after an optimizer step.
  * The scale is computed in float64 from the float32 weights, so after rounding back
  * to float32 the held norm is within ~1e−7 relative of its target. Adam moments and
  * biases are never touched.

@@ -1,5 +1,5 @@
 /**
- * Per-evaluation measurements from the logits of every dataset row (science.md §4),
+ * Per-evaluation measurements from the logits of every dataset row (docs/protocol.md §4),
  * computed on the host in float64 from the float32 logits.
  */
 import type { LossKind } from "./readout.ts"

@@ -1,6 +1,6 @@
 /**
  * Gradient of the loss with respect to the logits z, given z = X·W + b on the
- * device. The temperature tau divides z before the loss (science.md §5).
+ * device. The temperature tau divides z before the loss (docs/protocol.md §5).
  *
  * float32 CE: softmax(z/τ) − y on the device, exactly as torch's float32 backward —
  * including softmax collapse: when Σ_{k≠y} e^{z_k−z_y} < 2^−24 the correct-class

@@ -2,7 +2,7 @@
  * Seedable randomness for everything the training core draws (splits, inits), kept
  * in plain JS so a cell's numbers never depend on a tfjs backend's RNG.
  *
- * Matched-counterfactual seeding (science.md §3): the base seed hashes only the
+ * Matched-counterfactual seeding (docs/protocol.md §3): the base seed hashes only the
  * quantities that define "the same configuration" — (p, op, trainFraction, model
  * shape, weightDecay) — and never the intervention, rho, tau, lr, loss or numerics,
  * so a control and all its arms share init, split and pre-intervention trajectory.

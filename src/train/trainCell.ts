@@ -25,7 +25,6 @@ export interface TrainCellOptions {
 }
 
 export async function trainCell(tf: Tf, spec: CellSpec, options: TrainCellOptions = {}): Promise<CellResult> {
-  const started = performance.now()
   const program = new CellProgram(tf, spec)
   try {
     const checkpointer =
@@ -42,7 +41,7 @@ export async function trainCell(tf: Tf, spec: CellSpec, options: TrainCellOption
     }
     program.run(state, holdOf(spec.intervention, spec.seeds), hooks)
     checkpointer?.clear()
-    return { seeds: seedResults(state), backend: tf.getBackend(), wallSeconds: (performance.now() - started) / 1000 }
+    return { seeds: seedResults(state), backend: tf.getBackend() }
   } finally {
     program.dispose()
   }

@@ -5,23 +5,9 @@
  * - src/ does not import stages/ — stages are built on src/, not the reverse. The
  *   type imports that remain are listed here, so the list can only shrink.
  */
-import * as fs from "node:fs"
-import * as path from "node:path"
 import fg from "fast-glob"
 import { describe, expect, it } from "vitest"
-
-const ROOT = path.resolve(import.meta.dirname, "../..")
-
-/** Every module a file imports, as a path relative to the project root. */
-const importsOf = (file: string): Array<string> => {
-  const text = fs.readFileSync(path.join(ROOT, file), "utf8")
-  const specifiers = [
-    ...text.matchAll(/^\s*(?:import|export)\b[^"'`;]*?\bfrom\s*["']([^"']+)["']/gm),
-    ...text.matchAll(/^\s*import\s*["']([^"']+)["']/gm),
-    ...text.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)
-  ].map((m) => m[1])
-  return specifiers.filter((s) => s.startsWith(".")).map((s) => path.relative(ROOT, path.resolve(ROOT, path.dirname(file), s)).split(path.sep).join("/"))
-}
+import { importsOf, ROOT } from "../engine/imports.ts"
 
 const sources = (pattern: string): Array<string> => fg.sync(pattern, { cwd: ROOT }).sort()
 

@@ -66,7 +66,7 @@ describe("grokflow run (fixture stages, in process)", () => {
     const st = await status(s, p, [], stages)
     expect(st.code).toBe(0)
     expect(st.stdout).toMatch(/stale\s+parity/)
-    expect(st.stdout).toMatch(/parity: code changed \(.*parity\.ts\)/)
+    expect(st.stdout).toMatch(/parity: code: .*parity\.ts changed/)
     expect(st.stdout).toMatch(/fresh\s+source/)
     expect(st.stdout).toMatch(/fresh\s+double/)
     expect(st.stdout).toMatch(/pending\s+label/)
@@ -155,6 +155,7 @@ describe("grokflow run (fixture stages, in process)", () => {
     expect((await run(s, withSweep)).code).toBe(0)
     const { Effect } = await import("effect")
     const { engineLayer, loadProfile, planPipeline, readNodeOutput } = await import("../../src/engine/index.ts")
+    const { resolveEnv } = await import("../../src/executor/local.ts")
     const texts = await Effect.runPromise(
       Effect.gen(function*() {
         const out: Array<string> = []
@@ -165,7 +166,7 @@ describe("grokflow run (fixture stages, in process)", () => {
           out.push((node.output as { text: string }).text)
         }
         return out
-      }).pipe(Effect.provide(engineLayer({ cacheDir: s.cache })))
+      }).pipe(Effect.provide(engineLayer({ cacheDir: s.cache, resolveEnv })))
     )
     expect(texts).toEqual(["double=6 even=false sweep=-1", "double=6 even=false sweep=-1", "double=6 even=false sweep=2"])
   })

@@ -43,7 +43,7 @@ describe("explain", () => {
       env: { backend: "tensorflow" }
     }
     expect(diffPreimages(base as unknown as Record<string, unknown>, after, [], () => "measure-wc")).toEqual([
-      "code changed (stages/clamp-sweep.ts)",
+      "code: stages/clamp-sweep.ts changed",
       "config.rhos changed [0.85,1,1.15] -> [0.85,1,1.15,1.3]",
       "inputs.wc changed (output of measure-wc differs)",
       'env.backend changed "wasm" -> "tensorflow"'

@@ -1,6 +1,6 @@
 /**
  * Synthetic figure inputs for tests and the demo render: one of every figure kind,
- * shaped like the papers' numbers (science.md §6) with a little deterministic noise,
+ * shaped like the papers' numbers (docs/protocol.md §6) with a little deterministic noise,
  * so the pictures look like the real ones and any visual defect shows.
  */
 import type { Provenance, VerifyRow } from "../../src/figures/index.ts"

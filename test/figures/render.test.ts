@@ -59,6 +59,18 @@ describe("renderFigures", () => {
     expect(renderCount()).toBe(1)
   })
 
+  it("re-renders every figure when the renderer's code changes, and only then", async () => {
+    const code = { "src/figures/draw.ts": "a" }
+    await renderFigures(syntheticFigures(), dir, undefined, code)
+    resetRenderCount()
+    await renderFigures(syntheticFigures(), dir, undefined, code)
+    expect(renderCount()).toBe(0)
+    await renderFigures(syntheticFigures(), dir, undefined, { "src/figures/draw.ts": "b" })
+    expect(renderCount()).toBe(syntheticFigures().length)
+    // Back to the key the other tests use.
+    await renderFigures(syntheticFigures(), dir)
+  })
+
   it("does not re-render for a caption change, but records the new caption", async () => {
     resetRenderCount()
     const figures = syntheticFigures().map((f) => (f.kind === "wcScaling" ? { ...f, caption: "a new caption" } : f))

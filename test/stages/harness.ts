@@ -1,4 +1,4 @@
-/** Runs the real stages of a profile in process against the synthetic Trainer. */
+/** Runs the real stages of a profile in process against the synthetic executor. */
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -7,12 +7,15 @@ import { EnvResolver, loadProfile, planPipeline, RunLogger, runPipeline, silentL
 import { evaluateClaims } from "../../src/verify/evaluate.ts"
 import { asNodeOutputs, freshOutputs } from "../../src/verify/freshOutputs.ts"
 import { loadClaims } from "../../src/verify/loadClaims.ts"
+import { resolveEnv } from "../../src/executor/local.ts"
 import { syntheticTrainer } from "./syntheticTrainer.ts"
 
 export interface HarnessOptions {
   /** Key entries with the environment the real CLI resolves (backend "auto"), so
    *  `grokflow` commands run in process against this store see them as fresh. */
   readonly cliEnv?: boolean
+  /** A project root other than the cwd (a copy of the repository to edit). */
+  readonly root?: string
 }
 
 export const makeHarness = (options: HarnessOptions = {}) => {
@@ -21,24 +24,24 @@ export const makeHarness = (options: HarnessOptions = {}) => {
   const layer = Layer.mergeAll(
     Store.layer(cacheDir),
     options.cliEnv === true
-      ? EnvResolver.live("auto", () => undefined)
+      ? EnvResolver.make("auto", resolveEnv, () => undefined)
       : EnvResolver.fixed({ backend: "synthetic", tfjs: "none", precision: "float32" }),
     RunLogger.layer(silentLogger),
     trainer.layer
   )
+  const load = (profile: string, sets: ReadonlyArray<string>) =>
+    loadProfile(profile, { sets, ...(options.root === undefined ? {} : { root: options.root }) })
   const run = (profile: string, sets: ReadonlyArray<string> = []) =>
-    Effect.runPromise(
-      Effect.flatMap(loadProfile(profile, { sets }), (p) => runPipeline(p, { jobs: 2 })).pipe(Effect.provide(layer))
-    )
+    Effect.runPromise(Effect.flatMap(load(profile, sets), (p) => runPipeline(p, { jobs: 2 })).pipe(Effect.provide(layer)))
   const verify = (profile: string, sets: ReadonlyArray<string> = []) =>
     Effect.runPromise(
       Effect.gen(function*() {
-        const p = yield* loadProfile(profile, { sets })
+        const p = yield* load(profile, sets)
         const plan = yield* planPipeline(p)
         const outputs = yield* freshOutputs(plan)
         const claims = yield* loadClaims(process.cwd())
         return { plan, outputs, rows: evaluateClaims(claims, p.name, asNodeOutputs(plan, outputs)) }
       }).pipe(Effect.provide(layer))
     )
-  return { cacheDir, trainer, layer, run, verify }
+  return { cacheDir, trainer, layer, load, run, verify }
 }

@@ -1,5 +1,5 @@
 /**
- * A stand-in Trainer that answers instantly from a known synthetic law, so the real
+ * A stand-in Executor that answers instantly from a known synthetic law, so the real
  * stages, fits, claims and caching can be tested end to end without training:
  * - free training groks at T0(lr) with ‖W‖ ≈ Wc (per loss and model);
  * - under CE the delay depends on the effective logit scale only,
@@ -10,8 +10,8 @@
  * Every call is counted, by cell label, so tests can assert what was trained.
  */
 import { Effect, Layer } from "effect"
+import { ExecutionFailure, Executor } from "../../src/engine/Executor.ts"
 import type { CellResult, CellSpec, ForkResult, ForkSpec, SeedResult } from "../../src/train/CellSpec.ts"
-import { Trainer } from "../../src/train/Trainer.ts"
 
 export const SYNTHETIC = { wcCe: 50, wcMse: 36, wcLn: 22, alpha: 8, alphaLn: 0.4, alphaMse: 3, l1: 30 }
 
@@ -76,8 +76,7 @@ const trainCell = (spec: CellSpec): CellResult => {
   const sc = spec.numerics === "float32" && rho >= 1.2 ? 0.3 : 0
   return {
     seeds: Array.from({ length: spec.seeds }, (_, seed) => seedResult(spec, seed, t, iv.kind === "none" ? wc : rho * wc, l, sc)),
-    backend: "synthetic",
-    wallSeconds: 0
+    backend: "synthetic"
   }
 }
 
@@ -94,18 +93,16 @@ const trainFork = (spec: ForkSpec): ForkResult => {
         const t = forkStep + remaining * Math.exp(SYNTHETIC.alpha * (factor - 1))
         return [arm.name, {
           seeds: Array.from({ length: spec.base.seeds }, (_, seed) => seedResult(spec.base, seed, t, factor * wc, SYNTHETIC.l1 * factor, 0)),
-          backend: "synthetic",
-          wallSeconds: 0
+          backend: "synthetic"
         }]
       })
     ),
-    backend: "synthetic",
-    wallSeconds: 0
+    backend: "synthetic"
   }
 }
 
 export interface SyntheticTrainer {
-  readonly layer: Layer.Layer<Trainer>
+  readonly layer: Layer.Layer<Executor>
   /** Specs trained so far, in call order. */
   readonly trained: Array<CellSpec | ForkSpec>
 }
@@ -115,11 +112,24 @@ export const syntheticTrainer = (): SyntheticTrainer => {
   return {
     trained,
     layer: Layer.succeed(
-      Trainer,
-      Trainer.of({
-        backend: "synthetic",
-        train: (spec) => Effect.sync(() => (trained.push(spec), trainCell(spec))),
-        fork: (spec) => Effect.sync(() => (trained.push(spec), trainFork(spec)))
+      Executor,
+      Executor.of({
+        name: "synthetic",
+        capacity: 2,
+        run: (unit) =>
+          Effect.suspend((): Effect.Effect<unknown, ExecutionFailure> => {
+            if (unit.kind === "train") {
+              const spec = unit.payload as unknown as CellSpec
+              trained.push(spec)
+              return Effect.succeed(trainCell(spec))
+            }
+            if (unit.kind === "fork") {
+              const spec = unit.payload as unknown as ForkSpec
+              trained.push(spec)
+              return Effect.succeed(trainFork(spec))
+            }
+            return Effect.fail(new ExecutionFailure({ message: `synthetic executor: unknown kind ${unit.kind}` }))
+          })
       })
     )
   }

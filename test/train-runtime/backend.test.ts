@@ -1,10 +1,25 @@
+import { createRequire } from "node:module"
 import { describe, expect, it } from "vitest"
-import { resolveBackend } from "../../src/train/TrainerLive.ts"
+import { resolveBackend } from "../../src/train/backend/resolve.ts"
 import { WorkerPool } from "../../src/train/worker/WorkerPool.ts"
 import { standInRunner, standInSpec } from "./fixtures/specs.ts"
 
+/** tfjs-node is optional: where it installs, "auto" picks it; the tests hold either way. */
+const hasTfjsNode = (() => {
+  try {
+    createRequire(import.meta.url).resolve("@tensorflow/tfjs-node")
+    return true
+  } catch {
+    return false
+  }
+})()
+
 describe("resolveBackend", () => {
-  it("picks wasm with SIMD where tfjs-node is absent, without loading tfjs", async () => {
+  it.skipIf(!hasTfjsNode)("picks tensorflow where tfjs-node is installed", async () => {
+    expect((await resolveBackend("auto")).name).toBe("tensorflow")
+  })
+
+  it.skipIf(hasTfjsNode)("picks wasm with SIMD where tfjs-node is absent, without loading tfjs", async () => {
     const t0 = performance.now()
     const b = await resolveBackend("auto")
     expect(performance.now() - t0).toBeLessThan(200)
@@ -25,7 +40,7 @@ describe("resolveBackend", () => {
     }
   })
 
-  it("refuses an explicit backend that cannot load, saying why", async () => {
+  it.skipIf(hasTfjsNode)("refuses an explicit backend that cannot load, saying why", async () => {
     await expect(resolveBackend("tensorflow")).rejects.toThrow(/tensorflow unavailable: .*tfjs-node/)
   })
 })

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest"
 import type { CellSpec } from "../../src/train/CellSpec.ts"
-import { resolveBackend } from "../../src/train/TrainerLive.ts"
+import { resolveBackend } from "../../src/train/backend/resolve.ts"
 import { WorkerPool } from "../../src/train/worker/WorkerPool.ts"
 import { smallSpec } from "../train/specs.ts"
 
@@ -15,14 +15,15 @@ const tiny: CellSpec = smallSpec({
   stopWhenAllGrokked: false
 })
 
-const pool = new WorkerPool({ size: 2, backend: await resolveBackend("auto") })
+const backend = await resolveBackend("auto")
+const pool = new WorkerPool({ size: 2, backend })
 afterAll(() => pool.close())
 
 describe("training in the pool", () => {
   it("gives identical per-seed metrics for the same spec on either worker", async () => {
     const [a, b] = await Promise.all([pool.run("train", tiny), pool.run("train", tiny)])
     expect(pool.workersSpawned).toBe(2)
-    expect(a.backend).toBe("wasm")
+    expect(a.backend).toBe(backend.name)
     expect(a.seeds).toHaveLength(2)
     expect(a.seeds[0].trajectory.steps.length).toBeGreaterThan(1)
     expect(b.seeds).toEqual(a.seeds)

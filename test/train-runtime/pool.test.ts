@@ -1,22 +1,21 @@
 import { spawnSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { afterAll, describe, expect, it } from "vitest"
-import { resolveBackend } from "../../src/train/TrainerLive.ts"
+import { resolveBackend } from "../../src/train/backend/resolve.ts"
 import { WorkerPool } from "../../src/train/worker/WorkerPool.ts"
 import { standInRunner, standInSpec } from "./fixtures/specs.ts"
 import type { StandInResult } from "./fixtures/standInRunner.ts"
 
 const backend = await resolveBackend("wasm")
 
-describe.each(["thread", "process"] as const)("WorkerPool over %s workers", (transport) => {
-  const pool = new WorkerPool({ size: 2, backend, runner: standInRunner, transport })
+describe("WorkerPool of worker processes", () => {
+  const pool = new WorkerPool({ size: 2, backend, runner: standInRunner })
   afterAll(() => pool.close())
 
   const train = (budgetMs: number, seeds = 1, signal?: AbortSignal, progress?: (d: number, t: number) => void) =>
     pool.run("train", standInSpec(budgetMs, seeds), { ...(signal ? { signal } : {}), ...(progress ? { progress } : {}) }) as Promise<StandInResult>
 
   it("spawns no worker until the first job", () => {
-    expect(pool.transport).toBe(transport)
     expect(pool.workersSpawned).toBe(0)
   })
 
@@ -69,7 +68,7 @@ describe.each(["thread", "process"] as const)("WorkerPool over %s workers", (tra
   })
   it("closing the pool lets the owning process exit 0 on its own (no unsettled await, code 13)", () => {
     const script = fileURLToPath(new URL("./fixtures/closeAfterJob.ts", import.meta.url))
-    const done = spawnSync(process.execPath, ["--import", "tsx", script, transport], { encoding: "utf8", timeout: 60_000 })
+    const done = spawnSync(process.execPath, ["--import", "tsx", script], { encoding: "utf8", timeout: 60_000 })
     expect(done.stdout).toBe("closed\n")
     expect(done.status).toBe(0)
   })

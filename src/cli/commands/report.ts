@@ -7,6 +7,7 @@
 import * as path from "node:path"
 import { Effect } from "effect"
 import { Command } from "effect/cli"
+import { CodeHasher } from "../../engine/index.ts"
 import { reportDir } from "../../verify/reportDir.ts"
 import { reportFigures } from "../../verify/reportFigures.ts"
 import { provenanceOf, toVerifyRow, weakSpotsOf } from "../../verify/reportInputs.ts"
@@ -26,7 +27,8 @@ export const report = Command.make("report", engineFlags, (flags) =>
       for (const problem of problems) warn(`figure left out: ${problem}`)
       const unrun = plan.nodes.filter((n) => (n.node.stage.stage.figures ?? []).length > 0 && !outputs.has(n.id)).map((n) => n.id)
       if (unrun.length > 0) warn(`${unrun.join(", ")} not computed for this profile: their figures are missing (run \`grokflow run --profile ${profile.name}\` first)`)
-      const rendered = yield* Effect.promise(() => renderFigures(figures, path.join(dir, "figures"), registry))
+      const rendererCode = yield* new CodeHasher(profile.registry.root).digest(["src/figures/draw.ts"])
+      const rendered = yield* Effect.promise(() => renderFigures(figures, path.join(dir, "figures"), registry, rendererCode))
       const file = path.join(dir, "index.html")
       yield* Effect.promise(async () =>
         writeReport(file, {

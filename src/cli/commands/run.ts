@@ -4,7 +4,8 @@ import { Effect, Layer, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { defaultLogger, planPipeline, RunLogger, runPipeline, selectNodes, UsageError } from "../../engine/index.ts"
 import type { Estimate, Plan, Profile, RunSummary } from "../../engine/index.ts"
-import { engineFlags, lazyTrainerLayer, out, profileFrom, setExitCode, withEngine } from "../Shared.ts"
+import { localExecutor } from "../../executor/local.ts"
+import { engineFlags, out, profileFrom, setExitCode, warn, withEngine } from "../Shared.ts"
 
 const jobsFlag = Flag.Int("jobs").pipe(
   Flag.withAlias("j"),
@@ -13,6 +14,14 @@ const jobsFlag = Flag.Int("jobs").pipe(
 )
 const onlyFlag = Flag.String("only").pipe(
   Flag.withDescription("run only these nodes (comma-separated) and what they need"),
+  Flag.optional
+)
+const executorFlag = Flag.Literals("executor", ["local", "cluster"]).pipe(
+  Flag.withDescription("where cells train: this machine's workers, or runners through --db (grokflow runner)"),
+  Flag.withDefault("local" as const)
+)
+const dbFlag = Flag.String("db").pipe(
+  Flag.withDescription("PostgreSQL URL of the cluster (with --executor cluster)"),
   Flag.optional
 )
 const dryRunFlag = Flag.Boolean("dry-run").pipe(
@@ -80,9 +89,18 @@ export const renderSummary = (s: RunSummary): string =>
   (s.skipped ? `, skipped ${s.skipped}` : "") +
   `; cells: ${s.cellsTrained} trained, ${s.cellsReused} reused; wall ${s.seconds.toFixed(2)}s`
 
+/** Units a coordinator keeps in flight by default: more than a handful of runners' workers. */
+const CLUSTER_IN_FLIGHT = 64
+
+/** Loaded on use, so local runs never load the cluster or the PostgreSQL client. */
+const clusterExecutorLayer = (db: string, capacity: number) =>
+  Layer.unwrap(Effect.promise(() => import("../../executor/cluster/Client.ts")).pipe(
+    Effect.map(({ clusterExecutor }) => clusterExecutor({ db, capacity, warn }))
+  ))
+
 export const run = Command.make(
   "run",
-  { ...engineFlags, jobs: jobsFlag, only: onlyFlag, dryRun: dryRunFlag },
+  { ...engineFlags, jobs: jobsFlag, only: onlyFlag, dryRun: dryRunFlag, executor: executorFlag, db: dbFlag },
   (flags) =>
     withEngine(
       flags,
@@ -95,9 +113,16 @@ export const run = Command.make(
         }
         const jobs = Option.getOrElse(flags.jobs, () => os.availableParallelism())
         if (jobs < 1) return yield* new UsageError({ message: `--jobs ${jobs}: expected at least 1` })
+        if (flags.executor === "cluster" && Option.isNone(flags.db)) {
+          return yield* new UsageError({ message: "--executor cluster needs --db URL (the PostgreSQL database the runners use)" })
+        }
+        // On a cluster the runners bound training; --jobs then bounds units in flight.
+        const executor = flags.executor === "cluster"
+          ? clusterExecutorLayer(Option.getOrElse(flags.db, () => ""), Option.getOrElse(flags.jobs, () => CLUSTER_IN_FLIGHT))
+          : localExecutor({ backend: flags.backend, workers: jobs })
         const logger = defaultLogger()
-        const summary = yield* runPipeline(profile, { jobs, ...(only === undefined ? {} : { only }) }).pipe(
-          Effect.provide(Layer.mergeAll(RunLogger.layer(logger), lazyTrainerLayer({ backend: flags.backend, workers: jobs }))),
+        const summary = yield* runPipeline(profile, { jobs: flags.executor === "cluster" ? Option.getOrElse(flags.jobs, () => CLUSTER_IN_FLIGHT) : jobs, ...(only === undefined ? {} : { only }) }).pipe(
+          Effect.provide(Layer.mergeAll(RunLogger.layer(logger), executor)),
           Effect.ensuring(Effect.sync(() => logger.close()))
         )
         yield* out(renderSummary(summary))

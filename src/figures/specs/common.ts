@@ -1,4 +1,7 @@
 /**
+ * @grokflow-presentation: builds only what `grokflow report` draws; each figure is
+ * keyed by the spec it builds, so no stage key needs this file (docs/design.md).
+ *
  * Building blocks the spec builders share: axis definitions in the papers' terms,
  * the layer types, rows for cells (grokked / censored), fitted-curve sampling and
  * the number formats of titles.

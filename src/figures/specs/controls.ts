@@ -1,4 +1,7 @@
 /**
+ * @grokflow-presentation: builds only what `grokflow report` draws; each figure is
+ * keyed by the spec it builds, so no stage key needs this file (docs/design.md).
+ *
  * Paper A's controls — the law needs the *sustained* hold, and it needs the norm to
  * reach the logits (no LayerNorm):
  * (g) one-shot rescale vs sustained clamp: median T_grok (log) vs ρ, two series;

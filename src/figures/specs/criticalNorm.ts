@@ -1,4 +1,7 @@
 /**
+ * @grokflow-presentation: builds only what `grokflow report` draws; each figure is
+ * keyed by the spec it builds, so no stage key needs this file (docs/design.md).
+ *
  * The critical norm Wc (paper A §6.1):
  * (b) Wc vs train fraction and vs lr — two panels on one y scale, a dashed line at
  *     each panel's mean, so "flat to 1–2%" reads as flat; the lr panel labels each

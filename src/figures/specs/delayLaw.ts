@@ -1,4 +1,7 @@
 /**
+ * @grokflow-presentation: builds only what `grokflow report` draws; each figure is
+ * keyed by the spec it builds, so no stage key needs this file (docs/design.md).
+ *
  * The delay law T_grok ∝ exp(α·ρ) under the sustained norm clamp (paper A §6.2–6.4):
  * (d) the clamp matrix — median T_grok (log) vs ρ, one line per lr, bootstrap bars;
  * (e) the dense ρ sweep with its exponential fit, CI band and extrapolation;

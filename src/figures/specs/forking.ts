@@ -1,4 +1,7 @@
 /**
+ * @grokflow-presentation: builds only what `grokflow report` draws; each figure is
+ * keyed by the spec it builds, so no stage key needs this file (docs/design.md).
+ *
  * (n) Paper B's forking arms: from one saved state (all seeds memorized), the arms
  * continue with the norm lowered (N0/ρ), the same (N0), raised (ρ·N0) — and free.
  * One grey line per seed joins its arms' delays, so the per-seed ordering

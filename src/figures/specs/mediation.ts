@@ -1,4 +1,7 @@
 /**
+ * @grokflow-presentation: builds only what `grokflow report` draws; each figure is
+ * keyed by the spec it builds, so no stage key needs this file (docs/design.md).
+ *
  * Paper B's mediation: the norm acts on the delay through the effective logit scale L.
  * (i) delay vs L across the τ sweep at ρ = 1.15, with the baseline (ρ = 1, τ = 1),
  *     the norm-up cell (ρ = 1.15, τ = 1), the L0 rule (vertical line at the

@@ -1,4 +1,7 @@
 /**
+ * @grokflow-presentation: builds only what `grokflow report` draws; each figure is
+ * keyed by the spec it builds, so no stage key needs this file (docs/design.md).
+ *
  * Paper B's temperature controls:
  * (k) MSE vs CE — L vs τ and T_grok vs τ, one series per loss: under MSE the logits
  *     stay near the one-hot target, so τ barely moves L and barely moves the delay;

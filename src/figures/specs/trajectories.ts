@@ -1,4 +1,7 @@
 /**
+ * @grokflow-presentation: builds only what `grokflow report` draws; each figure is
+ * keyed by the spec it builds, so no stage key needs this file (docs/design.md).
+ *
  * (a) Free-training trajectories: ‖W‖ (top) and train/test accuracy (bottom) vs step
  * on a shared log step axis, one colour per run. T_mem and T_grok are marked on the
  * accuracy curves (and as faint vertical rules through both panels); the norm at

@@ -1,5 +1,5 @@
 /**
- * The 1-layer attention model of paper A §7 / paper B (science.md §2), following the
+ * The 1-layer attention model of paper A §7 / paper B (docs/protocol.md §2), following the
  * released runners: tokens [a, b, =] (vocab V = p+1), token + positional embedding,
  * one attention layer in which only the last position queries (keys and values over
  * all three positions), residual, a GELU MLP with residual, unembedding U. No biases.
@@ -18,7 +18,7 @@
 import { geluForward } from "../gelu.ts"
 import type { ParamSet } from "../params.ts"
 import { logitGradient, type ReadoutConfig } from "../readout.ts"
-import { loadSimdKernels, type SimdKernels } from "../simd.ts"
+import { loadSimdKernels, type SimdKernels } from "../simd/loader.ts"
 import type { Tensor, Tensor2D, Tf } from "../tfTypes.ts"
 import { readInto } from "../tfTypes.ts"
 

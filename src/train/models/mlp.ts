@@ -8,14 +8,14 @@
  *   z = x·W2 + b2                           [n,p]
  *
  * Dense products run on the device as non-transposed 2-D matMuls (explicit
- * tf.transpose first — the fast XNNPACK path on wasm, performance.md). The row
+ * tf.transpose first — the fast XNNPACK path on wasm, docs/performance.md). The row
  * gather, GELU, LayerNorm and the scatter-add of the embedding gradient run on the
  * host over Float32Arrays: the wasm backend has no UnsortedSegmentSum and its
  * gather/erf/exp are 10–50× slower than these loops. The loops themselves run as
- * wasm SIMD (simd.ts) when available, else as plain JS (same results to ~5e−7).
+ * wasm SIMD (simd/kernels.ts) when available, else as plain JS (same results to ~5e−7).
  */
 import { geluForward } from "../gelu.ts"
-import { loadSimdKernels, type SimdKernels } from "../simd.ts"
+import { loadSimdKernels, type SimdKernels } from "../simd/loader.ts"
 import type { ParamSet } from "../params.ts"
 import { logitGradient, type ReadoutConfig } from "../readout.ts"
 import type { Tensor2D, Tf } from "../tfTypes.ts"

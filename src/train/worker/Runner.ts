@@ -8,6 +8,8 @@ import type { Tf } from "../backend/Backend.ts"
 
 export interface RunOptions {
   readonly checkpointDir?: string
+  /** Seconds between checkpoints; the core's default when absent. */
+  readonly checkpointEverySeconds?: number
   readonly progress?: (done: number, total: number) => void
 }
 

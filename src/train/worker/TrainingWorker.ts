@@ -1,9 +1,9 @@
 /**
- * One training worker (thread or process) with its own tfjs instance, running at
+ * One training worker process with its own tfjs instance, running at
  * most one job at a time. A worker that dies (uncaught error, exit, termination)
  * fails its current job and is never reused; the pool replaces it on demand.
  */
-import type { Channel, Transport } from "./channel.ts"
+import type { Channel } from "./channel.ts"
 import { openChannel } from "./channel.ts"
 import type { JobRequest, WorkerConfig, WorkerMessage } from "./protocol.ts"
 import { deserializeError } from "./protocol.ts"
@@ -20,8 +20,8 @@ export class TrainingWorker {
   private active: Active | undefined
   private alive = true
 
-  constructor(transport: Transport, config: WorkerConfig) {
-    this.channel = openChannel(transport, config)
+  constructor(config: WorkerConfig) {
+    this.channel = openChannel(config)
     this.channel.onMessage((message) => this.onMessage(message))
     this.channel.onDeath((error) => this.die(error))
   }

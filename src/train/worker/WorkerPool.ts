@@ -1,5 +1,5 @@
 /**
- * A fixed number of training-worker slots (threads or processes) fed from a FIFO queue. Workers start
+ * A fixed number of training-worker processes fed from a FIFO queue. Workers start
  * lazily (a pool that never trains costs nothing) and each runs one job at a time,
  * so the pool's size bounds concurrency. Aborting a queued job just drops it;
  * aborting a running job terminates its worker (the next job in that slot gets a
@@ -9,16 +9,13 @@ import type { ResolvedBackend } from "../backend/Backend.ts"
 import { defaultRunnerUrl } from "./Runner.ts"
 import type { JobKind, JobKinds, WorkerConfig } from "./protocol.ts"
 import { TrainingWorker } from "./TrainingWorker.ts"
-import { defaultTransport, type Transport } from "./channel.ts"
 
 export interface PoolOptions {
-  /** Number of worker threads, each single-threaded: one per core is the design. */
+  /** Number of worker processes, each single-threaded: one per core is the design. */
   readonly size: number
   readonly backend: ResolvedBackend
   /** Module implementing CellRunner; defaults to the real training core. */
   readonly runner?: URL
-  /** Processes (default) or threads; see channel.ts for the choice. */
-  readonly transport?: Transport
 }
 
 export interface JobOptions {
@@ -51,7 +48,6 @@ const abortError = (signal: AbortSignal): Error =>
 
 export class WorkerPool {
   private readonly config: WorkerConfig
-  readonly transport: Transport
   private readonly slots: Array<Slot>
   private readonly queue: Array<Queued> = []
   private nextId = 1
@@ -63,7 +59,6 @@ export class WorkerPool {
       throw new Error(`worker pool size must be a positive integer, got ${options.size}`)
     }
     this.config = { backend: options.backend, runner: (options.runner ?? defaultRunnerUrl).href }
-    this.transport = options.transport ?? defaultTransport(options.backend.name)
     this.slots = Array.from({ length: options.size }, () => ({ worker: undefined, busy: false }))
   }
 
@@ -71,7 +66,7 @@ export class WorkerPool {
     return this.slots.length
   }
 
-  /** Worker threads started so far, replacements included (for tests and diagnostics). */
+  /** Worker processes started so far, replacements included (for tests and diagnostics). */
   get workersSpawned(): number {
     return this.spawned
   }
@@ -120,7 +115,7 @@ export class WorkerPool {
 
   private start(slot: Slot, job: Queued): void {
     if (slot.worker === undefined || !slot.worker.isAlive) {
-      slot.worker = new TrainingWorker(this.transport, this.config)
+      slot.worker = new TrainingWorker(this.config)
       this.spawned++
     }
     slot.busy = true

@@ -1,25 +1,17 @@
 /**
- * How the pool talks to one training worker: a child process (the default) or a
- * worker thread.
+ * How the pool talks to one training worker: a forked child process.
  *
- * Speed does not decide it: on the 2-core target, two worker threads and two worker
- * processes trained the paper cell equally fast within the noise (±10% between
- * runs, and whichever ran second tended to win; README "Training speed"). Processes
- * are the default because the tensorflow backend needs them — tfjs-node's native
- * binding cannot be loaded by a second thread of one process (tensorflow/tfjs#2079,
- * #8388, "Module did not self-register") — and one transport for every backend means
- * the path tfjs-node users take is the one every test and bench here exercises;
- * also, a cell that crashes natively or runs out of memory takes down only its
- * worker. Threads stay selectable: they start a little faster and cannot be orphaned.
+ * Processes, not worker threads: on the 2-core target both trained equally fast
+ * within the noise, but tfjs-node's native binding cannot be loaded by a second
+ * thread of one process (tensorflow/tfjs#2079, #8388, "Module did not
+ * self-register"), a cell that crashes natively or runs out of memory takes down
+ * only its own worker, and one transport for every backend means the path tfjs-node
+ * users take is the one every test and bench here exercises.
  */
 import { fork } from "node:child_process"
 import { fileURLToPath } from "node:url"
-import { Worker } from "node:worker_threads"
-import type { BackendName } from "../backend/Backend.ts"
 import type { JobRequest, WorkerConfig, WorkerMessage } from "./protocol.ts"
 import { CONFIG_ENV } from "./protocol.ts"
-
-export type Transport = "thread" | "process"
 
 export interface Channel {
   readonly send: (job: JobRequest) => void
@@ -34,28 +26,13 @@ export interface Channel {
 
 const bootstrapUrl = new URL("./bootstrap.mjs", import.meta.url)
 
-const threadChannel = (config: WorkerConfig): Channel => {
-  const worker = new Worker(bootstrapUrl, { workerData: config })
-  worker.unref()
-  return {
-    send: (job) => worker.postMessage(job),
-    onMessage: (f) => void worker.on("message", f),
-    onDeath: (f) => {
-      worker.on("error", f)
-      worker.on("exit", (code: number) => f(new Error(`training worker thread exited with code ${code}`)))
-    },
-    setBusy: (busy) => (busy ? worker.ref() : worker.unref()),
-    terminate: () => worker.terminate().then(() => undefined)
-  }
-}
-
-const processChannel = (config: WorkerConfig): Channel => {
+export const openChannel = (config: WorkerConfig): Channel => {
   const child = fork(fileURLToPath(bootstrapUrl), [], {
     env: { ...process.env, [CONFIG_ENV]: JSON.stringify(config) },
     // Not the parent's flags (a test runner's or `--import tsx`): bootstrap.mjs
-    // registers the TypeScript loader itself, exactly as in a thread.
+    // registers the TypeScript loader itself.
     execArgv: [],
-    // Structured clone, like worker threads: typed arrays and nested results survive.
+    // Structured clone: typed arrays and nested results survive.
     serialization: "advanced"
   })
   const setBusy = (busy: boolean): void => {
@@ -91,9 +68,3 @@ const processChannel = (config: WorkerConfig): Channel => {
     }
   }
 }
-
-export const openChannel = (transport: Transport, config: WorkerConfig): Channel =>
-  transport === "thread" ? threadChannel(config) : processChannel(config)
-
-/** The transport for a backend: processes for all, see the module comment. */
-export const defaultTransport = (_backend: BackendName): Transport => "process"

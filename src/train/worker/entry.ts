@@ -1,47 +1,32 @@
 /**
- * Body of one training worker (a thread or a child process, see channel.ts):
+ * Body of one training worker process (see channel.ts):
  * initializes its own tfjs on the configured backend, loads the runner, then serves
  * one job at a time (the pool never sends a second job before the first answers).
  * Started through bootstrap.mjs.
  */
-import { parentPort, workerData } from "node:worker_threads"
 import type { Tf } from "../backend/Backend.ts"
 import { initBackend } from "../backend/init.ts"
 import type { CellRunner, RunOptions } from "./Runner.ts"
 import type { JobRequest, WorkerConfig, WorkerMessage } from "./protocol.ts"
 import { CONFIG_ENV, serializeError } from "./protocol.ts"
 
-/** Progress crosses threads; a message per step would cost more than the step. */
+/** Progress crosses processes; a message per step would cost more than the step. */
 const PROGRESS_INTERVAL_MS = 250
 
-interface Port {
-  readonly post: (message: WorkerMessage) => void
-  readonly onJob: (f: (job: JobRequest) => void) => void
-}
-
-const threadPort = parentPort === null ? undefined : parentPort
 const send = process.send?.bind(process)
-const port: Port =
-  threadPort !== undefined
-    ? { post: (m) => threadPort.postMessage(m), onJob: (f) => void threadPort.on("message", f) }
-    : send !== undefined
-    ? { post: (m) => void send(m), onJob: (f) => void process.on("message", (m) => f(m as JobRequest)) }
-    : (() => {
-      throw new Error("entry.ts runs only as a training worker thread or forked process")
-    })()
+if (send === undefined) throw new Error("entry.ts runs only as a forked training worker process")
+const post = (message: WorkerMessage): void => void send(message)
 
-const config: WorkerConfig = threadPort !== undefined
-  ? (workerData as WorkerConfig)
-  : (JSON.parse(process.env[CONFIG_ENV] ?? "null") as WorkerConfig)
+const config = JSON.parse(process.env[CONFIG_ENV] ?? "null") as WorkerConfig
 
-// A forked worker whose parent is gone has no one to answer. Training is synchronous,
-// so 'disconnect' is seen only between cells; mid-cell, the progress hook notices
-// that the process was re-parented (a killed parent cannot terminate us itself).
+// A worker whose parent is gone has no one to answer. Training is synchronous, so
+// 'disconnect' is seen only between cells; mid-cell, the progress hook notices that
+// the process was re-parented (a killed parent cannot terminate us itself).
 const parentPid = process.ppid
 const exitIfOrphaned = (): void => {
-  if (threadPort === undefined && process.ppid !== parentPid) process.exit(1)
+  if (process.ppid !== parentPid) process.exit(1)
 }
-if (threadPort === undefined) process.on("disconnect", () => process.exit(1))
+process.on("disconnect", () => process.exit(1))
 
 const loadRunner = async (url: string): Promise<CellRunner> => {
   const mod: unknown = await import(url)
@@ -63,13 +48,23 @@ const ready: Promise<{ readonly tf: Tf; readonly runner: CellRunner }> = Promise
 // Surfaced with the first job rather than as an unhandled rejection.
 ready.catch(() => undefined)
 
-const post = (message: WorkerMessage): void => port.post(message)
+/**
+ * GROKFLOW_CHECKPOINT_SECONDS shortens the interval between checkpoints (a shared
+ * machine that preempts often; tests that kill a run mid-cell). It cannot change a
+ * result: a resumed cell is bit-identical to an uninterrupted one.
+ */
+const checkpointEvery = ((): number | undefined => {
+  const raw = process.env.GROKFLOW_CHECKPOINT_SECONDS
+  const value = raw === undefined ? NaN : Number(raw)
+  return Number.isFinite(value) && value >= 0 ? value : undefined
+})()
 
 const run = async (job: JobRequest): Promise<unknown> => {
   const { tf, runner } = await ready
   let last = 0
   const options: RunOptions = {
     ...(job.checkpointDir === undefined ? {} : { checkpointDir: job.checkpointDir }),
+    ...(checkpointEvery === undefined ? {} : { checkpointEverySeconds: checkpointEvery }),
     progress: (done, total) => {
       const now = performance.now()
       if (done < total && now - last < PROGRESS_INTERVAL_MS) return
@@ -86,7 +81,8 @@ const run = async (job: JobRequest): Promise<unknown> => {
   }
 }
 
-port.onJob((job) => {
+process.on("message", (message) => {
+  const job = message as JobRequest
   run(job).then(
     (value) => post({ type: "result", id: job.id, value }),
     (e: unknown) => post({ type: "error", id: job.id, error: serializeError(e) })

@@ -1,15 +1,15 @@
 /**
- * Messages between the pool (main thread) and a training worker. Everything crosses
+ * Messages between the pool (the main process) and a training worker process. Everything crosses
  * by structured clone, so specs and results stay plain data; errors are flattened
  * to name/message/stack because Error subclasses lose their identity in transit.
  */
 import type { CellResult, CellSpec, ForkResult, ForkSpec } from "../CellSpec.ts"
 import type { ResolvedBackend } from "../backend/Backend.ts"
 
-/** Environment variable carrying a forked worker's WorkerConfig (threads use workerData). */
+/** Environment variable carrying a forked worker's WorkerConfig. */
 export const CONFIG_ENV = "GROKFLOW_TRAIN_WORKER_CONFIG"
 
-/** Fixed at spawn time, through `workerData` or CONFIG_ENV. */
+/** Fixed at spawn time, through CONFIG_ENV. */
 export interface WorkerConfig {
   readonly backend: ResolvedBackend
   /** file: URL of the module exporting the `CellRunner` functions (see Runner.ts). */

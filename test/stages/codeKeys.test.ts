@@ -1,0 +1,105 @@
+/**
+ * Keys follow the code, on the real stages: a copy of the repository (src/,
+ * stages/, pipeline/) is run on the synthetic executor, a file is edited, and the
+ * plan must say exactly which stages are stale, and why, before the next run
+ * retrains exactly the cells that code reaches.
+ */
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { Effect } from "effect"
+import { beforeAll, describe, expect, it } from "vitest"
+import { explainPlan, planPipeline } from "../../src/engine/index.ts"
+import { makeHarness } from "./harness.ts"
+
+const ROOT = path.resolve(import.meta.dirname, "../..")
+
+/** src/, stages/ and pipeline/ copied, node_modules linked: a repository to edit. */
+const copyRepository = (): string => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "grokflow-repo-"))
+  for (const d of ["src", "stages", "pipeline"]) fs.cpSync(path.join(ROOT, d), path.join(dir, d), { recursive: true })
+  fs.copyFileSync(path.join(ROOT, "package.json"), path.join(dir, "package.json"))
+  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"))
+  return dir
+}
+
+const TRAINING = ["measure-wc", "clamp-sweep", "layernorm-control", "temperature-grid", "measure-wc-mse", "mse-contrast"]
+const FITS = ["delay-law-fits", "mediation-fits"]
+
+describe("keys follow the code (real stages, copied repository)", () => {
+  const repo = copyRepository()
+  const { cacheDir: cache, trainer, layer, load, run: runProfile } = makeHarness({ root: repo })
+  const run = () => runProfile("smoke")
+  const plan = () =>
+    Effect.runPromise(
+      Effect.gen(function*() {
+        const p = yield* planPipeline(yield* load("smoke", []))
+        const explained = yield* explainPlan(p)
+        return {
+          status: Object.fromEntries(p.nodes.map((n) => [n.id, n.status])),
+          reasons: Object.fromEntries(explained.map((e) => [e.id, e.reasons]))
+        }
+      }).pipe(Effect.provide(layer))
+    )
+  const edit = (rel: string, text = "\n// an edit that changes no behaviour\n") => fs.appendFileSync(path.join(repo, rel), text)
+  const trainedDuring = async (f: () => Promise<unknown>) => {
+    const before = trainer.trained.length
+    await f()
+    return trainer.trained.length - before
+  }
+
+  beforeAll(async () => {
+    await run()
+  }, 120_000)
+
+  it("editing the figures' theme makes no stage stale", async () => {
+    edit("src/figures/theme.ts")
+    const { status } = await plan()
+    expect(Object.values(status).every((s) => s === "fresh")).toBe(true)
+  })
+
+  it("editing src/analysis/ols.ts makes the fits stale and retrains no cell", async () => {
+    edit("src/analysis/ols.ts")
+    const { status, reasons } = await plan()
+    // Stale, or pending behind an upstream that also summarizes with src/analysis:
+    // either way it reruns, and says why.
+    for (const id of FITS) {
+      expect(status[id], id).not.toBe("fresh")
+      expect(reasons[id]).toContain("code: src/analysis/ols.ts changed")
+    }
+    expect(await trainedDuring(run)).toBe(0)
+    expect(Object.values((await plan()).status).every((s) => s === "fresh")).toBe(true)
+  })
+
+  it("editing one stage module makes that stage stale; an identical output keeps its dependents cached", async () => {
+    edit("stages/temperature-grid.ts")
+    const { status, reasons } = await plan()
+    expect(status["temperature-grid"]).toBe("stale")
+    expect(reasons["temperature-grid"]).toEqual(["code: stages/temperature-grid.ts changed"])
+    expect(status["mediation-fits"]).toBe("pending")
+    expect(status["measure-wc"]).toBe("fresh")
+    expect(status["clamp-sweep"]).toBe("fresh")
+    const summary = await run()
+    const ran = summary.outcomes.filter((o) => o.status === "ran").map((o) => o.id)
+    expect(ran).toEqual(["temperature-grid"])
+    expect(summary.cellsTrained).toBe(0)
+  })
+
+  it("editing src/train/adamw.ts, even a comment, makes every training stage stale and retrains their cells", async () => {
+    const cellsBefore = fs.readdirSync(path.join(cache, "entries", "cell.train")).length
+    edit("src/train/adamw.ts", "\n// a comment\n")
+    const { status, reasons } = await plan()
+    expect(status["measure-wc"]).toBe("stale")
+    for (const id of TRAINING) {
+      expect(status[id], id).not.toBe("fresh")
+      expect(reasons[id]).toContain("code: src/train/adamw.ts changed")
+    }
+    for (const id of FITS) expect(reasons[id] ?? [], id).not.toContain("code: src/train/adamw.ts changed")
+    const trained = await trainedDuring(run)
+    // Every cell retrains under its new key (the synthetic executor answers alike, so downstream stays cached).
+    expect(trained).toBe(cellsBefore)
+    expect(fs.readdirSync(path.join(cache, "entries", "cell.train"))).toHaveLength(2 * cellsBefore)
+    const after = await plan()
+    expect(Object.values(after.status).every((s) => s === "fresh")).toBe(true)
+  })
+})
