@@ -40,11 +40,16 @@ const cellValue = (name: string, bytes: Uint8Array): string => {
   return Result.isFailure(cell) ? "unreadable" : outcome(cell.success)
 }
 
-/** The outputs and cells of the given entries (node id → stage entry). */
+/**
+ * The outputs and cells of the given entries (node id → stage entry). Cell outcomes
+ * are read (each cell's blob, trajectories and all) only for the nodes in
+ * `readCells`; other nodes' cells are listed by label and key alone.
+ */
 export const snapshotOf = Effect.fnUntraced(function*(
   plan: Plan,
   entries: ReadonlyMap<string, Entry>,
-  label: string
+  label: string,
+  readCells: (node: string) => boolean = () => true
 ) {
   const store = yield* Store
   const outputs = new Map<string, { readonly output: unknown; readonly manifestPath: string }>()
@@ -57,7 +62,7 @@ export const snapshotOf = Effect.fnUntraced(function*(
     const output = decodeOutput(node.node.stage.stage.output, found.bytes)
     if (output === undefined) continue
     outputs.set(node.id, { output, manifestPath: found.manifestPath })
-    cells.set(node.id, yield* cellsOf(found.manifest))
+    cells.set(node.id, yield* cellsOf(found.manifest, readCells(node.id)))
   }
   const nodeOutputs: NodeOutputs = {
     nodes: new Set(plan.nodes.map((n) => n.id)),
@@ -70,10 +75,15 @@ export const snapshotOf = Effect.fnUntraced(function*(
   return { label, profile: plan.profile.name, outputs: nodeOutputs, cells } satisfies Snapshot
 })
 
-const cellsOf = Effect.fnUntraced(function*(manifest: Manifest) {
+const cellsOf = Effect.fnUntraced(function*(manifest: Manifest, withValues: boolean) {
   const store = yield* Store
   const out: Array<CellState> = []
   for (const cell of manifest.cells ?? []) {
+    if (!withValues) {
+      const entry = yield* store.readManifest("cell", cell.name, cell.key)
+      out.push({ label: entry?.label ?? cell.key.slice(0, 12), key: cell.key, value: "" })
+      continue
+    }
     const found = yield* store.lookup("cell", cell.name, cell.key)
     if (found._tag === "Miss") continue
     out.push({ label: found.manifest.label ?? cell.key.slice(0, 12), key: cell.key, value: cellValue(cell.name, found.bytes) })

@@ -57,8 +57,10 @@ const byRuns = (plan: Plan) =>
   Effect.gen(function*() {
     const { last, previous } = yield* lastTwoRuns(plan)
     const name = plan.profile.name
-    const after = yield* snapshotOf(plan, last, `${name}: last run (${minute(newest(last))})`)
-    const before = yield* snapshotOf(plan, previous, `the run before (${minute(newest(previous))})`)
+    // A node that ran with the same key both times used the same cells: list them, skip reading them.
+    const moved = (node: string) => last.get(node)?.key !== previous.get(node)?.key
+    const after = yield* snapshotOf(plan, last, `${name}: last run (${minute(newest(last))})`, moved)
+    const before = yield* snapshotOf(plan, previous, `the run before (${minute(newest(previous))})`, moved)
     return { before, after, empty: last.size === 0 }
   })
 
