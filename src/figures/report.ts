@@ -51,7 +51,10 @@ const anchor = (id: string): string => `fig-${id.replace(/[^A-Za-z0-9_-]/g, "-")
  *   figure's anchor: ids are document-global once inlined, and vega numbers its
  *   clip paths from 1 in every figure, so two figures would otherwise clip with each
  *   other's rectangles;
- * - label it for screen readers.
+ * - label it for screen readers;
+ * - give every data mark a `<title>` with the values vega already wrote into its
+ *   `aria-label`: browsers show it on hover, so points show their values with no
+ *   script (the page keeps its `default-src 'none'` policy and works offline).
  */
 export const inlineSvg = (svg: string, id: string, title: string): string => {
   const prefix = `${anchor(id)}-`
@@ -63,6 +66,10 @@ export const inlineSvg = (svg: string, id: string, title: string): string => {
     .replace(/url\(#([^)]+)\)/g, (_, v: string) => `url(#${prefix}${v})`)
     .replace(/(\s(?:xlink:)?href)="#([^"]+)"/g, (_, attr: string, v: string) => `${attr}="#${prefix}${v}"`)
     .replace(/<svg\b/, `<svg role="img" aria-label="${escapeHtml(title)}"`)
+    .replace(/<(\w+)(\s[^>]*?\brole="graphics-symbol"[^>]*?)\/>/g, (whole, tag: string, attrs: string) => {
+      const label = /\saria-label="([^"]*)"/.exec(attrs)?.[1]
+      return label === undefined ? whole : `<${tag}${attrs}><title>${label}</title></${tag}>`
+    })
 }
 
 const STATUS_CLASS: Readonly<Record<VerifyRow["status"], string>> = { PASS: "pass", FAIL: "fail", "NOT RUN": "notrun" }

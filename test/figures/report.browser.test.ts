@@ -101,7 +101,7 @@ describe("report in headless Chromium", () => {
     }
   })
 
-  it.skipIf(!haveChromium && !inCi)("a quick-profile report is readable at 1280 and 800 px: no horizontal scrolling, verify table fully visible, axis labels ≥ 10 px", async () => {
+  it.skipIf(!haveChromium && !inCi)("a quick-profile report is readable at 1280 and 800 px: no horizontal scrolling, verify table fully visible, axis labels ≥ 10 px, points titled for hover", async () => {
     if (!haveChromium) throw new Error(`${CHROMIUM} is missing: CI must install it (src/figures/ci-deps.sh)`)
     await mkdir(TMP_DIR, { recursive: true })
     const dir = await mkdtemp(join(TMP_DIR, "widths-"))
@@ -145,6 +145,8 @@ describe("report in headless Chromium", () => {
             tableRight: box?.right ?? Number.POSITIVE_INFINITY,
             tableLeft: box?.left ?? Number.NEGATIVE_INFINITY,
             rows: document.querySelectorAll("table.verify tbody tr").length,
+            // Hover: a point's <title> (its values, from vega's aria-label) is the browser's tooltip.
+            pointTitles: [...document.querySelectorAll('figure.figure svg [aria-roledescription="point"] > title')].filter((t) => /\d/.test(t.textContent ?? "")).length,
             scrollers,
             clipped,
             labelPx
@@ -156,6 +158,7 @@ describe("report in headless Chromium", () => {
         expect(layout.tableRight, `verify table within the window at ${width} px`).toBeLessThanOrEqual(layout.clientWidth)
         expect(layout.clipped, `verify cells cut at ${width} px`).toEqual([])
         expect(layout.rows).toBe(rows)
+        expect(layout.pointTitles, "data points carry hover titles").toBeGreaterThan(20)
         for (const f of layout.labelPx) expect(f.px, `${f.id} axis labels at ${width} px`).toBeGreaterThanOrEqual(10)
       }
     } finally {
