@@ -3,8 +3,10 @@
  * with training replaced by a synthetic law whose answers are known.
  */
 import * as path from "node:path"
+import { Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { buildReport, figureRegistry, loadReportFigures, renderFigures } from "../../src/figures/index.ts"
+import { WcByOperationFigure } from "../../src/figures/kinds/wcByOperation.ts"
 import { reportFigures } from "../../src/verify/reportFigures.ts"
 import type { AnyFigure } from "../../src/figures/index.ts"
 import type { CellSpec } from "../../src/train/CellSpec.ts"
@@ -110,7 +112,7 @@ describe("a figure added as one module (src/figures/kinds/wcByOperation.ts) and 
     expect(problems).toEqual([])
     expect(figures.map((f) => f.kind)).toEqual(["wcByOperation"])
     const rows = (outputs.get("wc-vs-op")?.output as ReadonlyArray<{ op: string }>).map((r) => r.op)
-    expect((figures[0] as unknown as { rows: ReadonlyArray<{ op: string }> }).rows.map((r) => r.op)).toEqual(rows)
+    expect(Schema.decodeUnknownSync(WcByOperationFigure)(figures[0]).rows.map((r) => r.op)).toEqual(rows)
     expect(figures[0]?.source).toEqual([expect.stringMatching(/entries\/wc-vs-op\/[0-9a-f]{64}\.json$/)])
 
     const rendered = await renderFigures(figures, path.join(h.cacheDir, "figures"), registry)
