@@ -60,7 +60,7 @@ export const clusterExecutor = (options: ClusterOptions): Layer.Layer<Executor, 
             const sql = yield* SqlClient.SqlClient
             // Units sent with no runner registered simply wait in the database;
             // say so once instead of looking hung.
-            const healthy = yield* sql<{ readonly n: number }>`SELECT count(*)::int AS n FROM cluster_runners WHERE healthy`.pipe(
+            const healthy = yield* sql<{ readonly n: number }>`SELECT count(*)::int AS n FROM cluster_runners WHERE healthy AND last_heartbeat > now() - interval '1 minute'`.pipe(
               Effect.map((rows) => rows[0]?.n ?? 0),
               Effect.orElseSucceed(() => 0)
             )
