@@ -49,8 +49,8 @@ describe.skipIf(bin === undefined)("grokflow on a cluster of runners over Postgr
     return pair
   }
 
-  const coordinator = (database: string, cacheDir: string) =>
-    grokflow(["run", "--profile", profile, "--cache-dir", cacheDir, "--executor", "cluster", "--db", (pg as Postgres).url(database)])
+  const coordinator = (database: string, cacheDir: string, extra: ReadonlyArray<string> = []) =>
+    grokflow(["run", "--profile", profile, "--cache-dir", cacheDir, "--executor", "cluster", "--db", (pg as Postgres).url(database), ...extra])
 
   const finished = async (p: Proc, what: string) => {
     const code = await Promise.race([p.exited, new Promise<"timeout">((r) => setTimeout(() => r("timeout"), RUN_TIMEOUT))])
@@ -124,4 +124,30 @@ describe.skipIf(bin === undefined)("grokflow on a cluster of runners over Postgr
     expect(new Set(trained).size).toBe(CELLS)
     cacheVerifies(cacheDir)
   }, 420_000)
+
+  it("answers a unit it cannot compute with a failure, once, and a later run asks again", async () => {
+    pg?.createDatabase("refusal")
+    const db = (pg as Postgres).url("refusal")
+    // A runner on another backend than the coordinator keys every unit differently.
+    const runner = grokflow(["runner", "--db", db, "--listen", `127.0.0.1:${await freePort()}`, "--workers", "1", "--backend", "cpu", "--work-dir", path.join(dir, "refusal-r")])
+    await waitFor("the runner to be ready", 90_000, () => (runner.output().includes("] ready:") ? true : undefined), runner.output)
+    const failedLines = () => [...runner.output().matchAll(/\] \S+ failed ([0-9a-f]{12}) /g)].map((m) => m[1])
+    const cacheDir = path.join(dir, "refusal")
+
+    const first = coordinator("refusal", cacheDir, ["--backend", "wasm"])
+    const code = await Promise.race([first.exited, new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 120_000))])
+    expect(code, first.output()).toBe(1)
+    expect(first.output()).toMatch(/differs from the coordinator's/)
+    // Every unit is answered (units are not cancelled when a sibling fails), and none twice.
+    const answered = await waitFor("every unit to be answered", 60_000, () => (failedLines().length >= CELLS ? failedLines() : undefined), runner.output)
+    await new Promise((r) => setTimeout(r, 3_000))
+    expect(failedLines()).toHaveLength(CELLS)
+    expect(new Set(answered).size).toBe(CELLS)
+    expect(trainCells(storedEntries(cacheDir))).toHaveLength(0)
+
+    // The answered failure is not a verdict for ever: the next run asks the runner again.
+    const second = coordinator("refusal", cacheDir, ["--backend", "wasm"])
+    await Promise.race([second.exited, new Promise((r) => setTimeout(r, 120_000))])
+    await waitFor("a unit to be tried again", 30_000, () => (failedLines().length > CELLS ? true : undefined), runner.output)
+  }, 300_000)
 })

@@ -4,6 +4,8 @@ import { Effect, Layer, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { defaultLogger, planPipeline, RunLogger, runPipeline, selectNodes, UsageError } from "../../engine/index.ts"
 import type { Estimate, Plan, Profile, RunSummary } from "../../engine/index.ts"
+import { makespan } from "../../executor/cluster/Makespan.ts"
+import type { StageCost } from "../../executor/cluster/Makespan.ts"
 import { localExecutor } from "../../executor/local.ts"
 import { engineFlags, out, profileFrom, setExitCode, warn, withEngine } from "../Shared.ts"
 
@@ -22,6 +24,10 @@ const executorFlag = Flag.Literals("executor", ["local", "cluster"]).pipe(
 )
 const dbFlag = Flag.String("db").pipe(
   Flag.withDescription("PostgreSQL URL of the cluster (with --executor cluster)"),
+  Flag.optional
+)
+const runnersFlag = Flag.Int("runners").pipe(
+  Flag.withDescription("with --dry-run: expected makespan on N runners of --jobs workers each, and the critical path"),
   Flag.optional
 )
 const dryRunFlag = Flag.Boolean("dry-run").pipe(
@@ -43,13 +49,18 @@ export const parseOnly = (profile: Profile, only: Option.Option<string>) =>
 
 const fmtHours = (h: number) => (h < 1 ? `${(h * 60).toFixed(0)} min` : `${h.toFixed(1)} h`)
 
-export const renderDryRun = (plan: Plan, only: ReadonlyArray<string> | undefined): string => {
+export const renderDryRun = (
+  plan: Plan,
+  only: ReadonlyArray<string> | undefined,
+  runners?: { readonly count: number; readonly workers: number }
+): string => {
   const selected = new Set(selectNodes(plan.profile, only).map((n) => n.id))
   const lines = [`plan for ${plan.profile.file}${plan.profile.overrides.length ? ` (with ${plan.profile.overrides.map((s) => `--set ${s}`).join(" ")})` : ""}:`]
   let hours = 0
   let counted = 0
   let cells = 0
   let seedSteps = 0
+  const costs: Array<StageCost> = []
   const width = Math.max(...plan.nodes.map((n) => n.id.length))
   for (const node of plan.nodes) {
     if (!selected.has(node.id)) continue
@@ -74,12 +85,18 @@ export const renderDryRun = (plan: Plan, only: ReadonlyArray<string> | undefined
     if (estimate?.hours !== undefined) {
       hours += estimate.hours
       counted++
+      costs.push({ stage: node.id, cells: estimate.cells, hours: estimate.hours })
     }
     lines.push(`  ${node.id.padEnd(width)}  ${what}${detail}`)
   }
   const toRun = plan.nodes.filter((n) => selected.has(n.id) && n.status !== "fresh").length
   const budget = cells > 0 ? `; at most ${cells} cells, ${(seedSteps / 1e6).toFixed(2)}M seed-steps` : ""
   lines.push(`${toRun} to run, ${selected.size - toRun} to reuse${budget}${counted ? `, at most ${fmtHours(hours)} of training (cells stop once every seed has grokked)` : ""}${cells > 0 ? " (cells already in the store take no time)" : ""}`)
+  if (runners !== undefined && costs.length > 0) {
+    const m = makespan(costs, runners.count, runners.workers)
+    lines.push(`on ${runners.count} runner${runners.count === 1 ? "" : "s"} x ${runners.workers} workers: makespan at most ${fmtHours(m.hours)} (${m.units} cells, longest first over ${m.slots} workers)`)
+    if (m.longest !== undefined) lines.push(`critical path: one ${m.longest.stage} cell, at most ${fmtHours(m.longest.hours)} on one worker; no number of runners finishes sooner`)
+  }
   return lines.join("\n")
 }
 
@@ -100,7 +117,7 @@ const clusterExecutorLayer = (db: string, capacity: number) =>
 
 export const run = Command.make(
   "run",
-  { ...engineFlags, jobs: jobsFlag, only: onlyFlag, dryRun: dryRunFlag, executor: executorFlag, db: dbFlag },
+  { ...engineFlags, jobs: jobsFlag, only: onlyFlag, dryRun: dryRunFlag, runners: runnersFlag, executor: executorFlag, db: dbFlag },
   (flags) =>
     withEngine(
       flags,
@@ -109,7 +126,11 @@ export const run = Command.make(
         const only = yield* parseOnly(profile, flags.only)
         if (flags.dryRun) {
           const plan = yield* planPipeline(profile)
-          return yield* out(renderDryRun(plan, only))
+          if (Option.isSome(flags.runners) && flags.runners.value < 1) {
+            return yield* new UsageError({ message: `--runners ${flags.runners.value}: expected at least 1` })
+          }
+          const runners = Option.map(flags.runners, (count) => ({ count, workers: Option.getOrElse(flags.jobs, () => os.availableParallelism()) }))
+          return yield* out(renderDryRun(plan, only, Option.getOrUndefined(runners)))
         }
         const jobs = Option.getOrElse(flags.jobs, () => os.availableParallelism())
         if (jobs < 1) return yield* new UsageError({ message: `--jobs ${jobs}: expected at least 1` })

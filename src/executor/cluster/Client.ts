@@ -9,7 +9,7 @@
  * unit, so a run whose cells are all in the store, or `--dry-run`, never opens
  * the database.
  */
-import { Cause, Effect, Exit, Layer, Schedule, Schema } from "effect"
+import { Cause, Effect, Exit, Layer, Option, Schedule, Schema } from "effect"
 import { EntityAddress, EntityId, MessageStorage, Sharding } from "effect/cluster"
 import { SqlClient } from "effect/sql"
 import * as NodeClusterSocket from "@effect/platform-node/NodeClusterSocket"
@@ -60,7 +60,7 @@ export const clusterExecutor = (options: ClusterOptions): Layer.Layer<Executor, 
             const sql = yield* SqlClient.SqlClient
             // Units sent with no runner registered simply wait in the database;
             // say so once instead of looking hung.
-            const healthy = yield* sql<{ readonly n: number }>`SELECT count(*)::int AS n FROM cluster_runners WHERE healthy`.pipe(
+            const healthy = yield* sql<{ readonly n: number }>`SELECT count(*)::int AS n FROM cluster_runners WHERE healthy AND last_heartbeat > now() - interval '1 minute'`.pipe(
               Effect.map((rows) => rows[0]?.n ?? 0),
               Effect.orElseSucceed(() => 0)
             )
@@ -91,20 +91,25 @@ export const clusterExecutor = (options: ClusterOptions): Layer.Layer<Executor, 
             })).pipe(Effect.ignore)
             const send = cluster.clientFor(unit.key).Run({ kind: unit.kind, key: unit.key, label: unit.label, payload: unit.payload, env }).pipe(
               Effect.exit,
-              Effect.flatMap((exit): Effect.Effect<Json, SendError | StoredInterrupt> =>
+              Effect.flatMap((exit): Effect.Effect<Json, SendError | StoredInterrupt | ExecutionFailure> => {
+                if (Exit.isSuccess(exit)) return exit
                 // An interruption stored as the reply (a unit cancelled by a
                 // coordinator before units were uninterruptible from the client
                 // side) is not an answer: forget it and ask again.
-                Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)
-                  ? Effect.andThen(forget, Effect.fail(new StoredInterrupt()))
-                  : exit
-              )
+                if (Cause.hasInterruptsOnly(exit.cause)) return Effect.andThen(forget, Effect.fail(new StoredInterrupt()))
+                // A defect (a bug on the runner) is reported like a failed unit and
+                // forgotten, so it is neither fatal here nor the unit's answer for ever.
+                if (Cause.hasDies(exit.cause) && Option.isNone(Cause.findErrorOption(exit.cause))) {
+                  return Effect.andThen(forget, Effect.fail(new ExecutionFailure({ message: `the runner crashed on this unit: ${errorText(Cause.squash(exit.cause))}` })))
+                }
+                return exit
+              })
             )
             return yield* send.pipe(
               // Anything but the runner's answer (a dropped connection, a busy
               // mailbox) is retried: the message id is the key, so a resend joins
               // the stored message instead of adding a second one.
-              Effect.retry({ while: (e) => e._tag !== "UnitFailed", times: 5, schedule: Schedule.exponential("500 millis") }),
+              Effect.retry({ while: (e) => e._tag !== "UnitFailed" && e._tag !== "ExecutionFailure", times: 5, schedule: Schedule.exponential("500 millis") }),
               Effect.catchTag("UnitFailed", (failed) =>
                 // The failure was answered and reported; forget the message so the
                 // next `run` tries the unit afresh, as it would locally, instead of

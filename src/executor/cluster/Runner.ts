@@ -105,7 +105,7 @@ const handlers = (options: RunnerOptions) =>
                 return yield* refuse(`unit ${short} (${unit.label}) keys to ${mine.slice(0, 12)} here: this runner's training code differs from the coordinator's; start it from the same commit`)
               }
               const checkpointDir = path.join(options.workDir, unit.key)
-              yield* Effect.promise(() => fs.mkdir(checkpointDir, { recursive: true }))
+              yield* Effect.tryPromise({ try: () => fs.mkdir(checkpointDir, { recursive: true }), catch: (e) => refuse(`cannot create ${checkpointDir}: ${String(e)}`) })
               const output = yield* Effect.gen(function*() {
                 // Logged once a worker is free, so "start" means training started.
                 options.log(`start ${short} ${unit.label}`)
@@ -128,7 +128,8 @@ const handlers = (options: RunnerOptions) =>
                 try: () => toJson(output),
                 catch: (e) => refuse(`the ${unit.kind} output is not JSON data: ${e instanceof Error ? e.message : String(e)}`)
               })
-              yield* Effect.promise(() => fs.rm(checkpointDir, { recursive: true, force: true }))
+              // Leftover checkpoints are only disk space; the answer stands.
+              yield* Effect.promise(() => fs.rm(checkpointDir, { recursive: true, force: true }).catch(() => undefined))
               return json
             }).pipe(
               Effect.tapError((e) => Effect.sync(() => options.log(`failed ${unit.key.slice(0, 12)} ${unit.label}: ${e.message}`)))
