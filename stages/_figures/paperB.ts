@@ -2,19 +2,19 @@
  * Paper B's figures from the stored outputs of temperature-grid, mediation-fits,
  * mse-contrast, softmax-collapse-audit and forking-arms.
  */
-import type { AnyFigure, TemperatureCell } from "../../figures/index.ts"
-import collapseGridFigure from "../../figures/kinds/collapseGrid.ts"
-import forkingArmsFigure from "../../figures/kinds/forkingArms.ts"
-import mediationFigure from "../../figures/kinds/mediation.ts"
-import memorizationFigure from "../../figures/kinds/memorization.ts"
-import mseVsCeFigure from "../../figures/kinds/mseVsCe.ts"
-import softmaxAuditFigure from "../../figures/kinds/softmaxAudit.ts"
-import type forkingArms from "../../../stages/forking-arms.ts"
-import type mediationFits from "../../../stages/mediation-fits.ts"
-import type mseContrast from "../../../stages/mse-contrast.ts"
-import type softmaxCollapseAudit from "../../../stages/softmax-collapse-audit.ts"
-import type { TemperatureGridOutput } from "../../../stages/temperature-grid.ts"
-import type { CellSummary } from "../cellSummary.ts"
+import type { AnyFigure, TemperatureCell } from "../../src/figures/index.ts"
+import collapseGridFigure from "../../src/figures/kinds/collapseGrid.ts"
+import forkingArmsFigure from "../../src/figures/kinds/forkingArms.ts"
+import mediationFigure from "../../src/figures/kinds/mediation.ts"
+import memorizationFigure from "../../src/figures/kinds/memorization.ts"
+import mseVsCeFigure from "../../src/figures/kinds/mseVsCe.ts"
+import softmaxAuditFigure from "../../src/figures/kinds/softmaxAudit.ts"
+import type forkingArms from "../forking-arms.ts"
+import type mediationFits from "../mediation-fits.ts"
+import type mseContrast from "../mse-contrast.ts"
+import type softmaxCollapseAudit from "../softmax-collapse-audit.ts"
+import type { TemperatureGridOutput } from "../temperature-grid.ts"
+import type { CellSummary } from "../../src/experiments/cellSummary.ts"
 import { ciOf, ciText, fmt } from "./common.ts"
 
 type MediationOutput = typeof mediationFits.output.Type

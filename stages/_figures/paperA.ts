@@ -3,17 +3,17 @@
  * figure states its measured result in its caption; `source` names the plots
  * stage's inputs it came from (the report resolves them to cache entries).
  */
-import type { AnyFigure } from "../../figures/index.ts"
-import clampMatrixFigure from "../../figures/kinds/clampMatrix.ts"
-import denseSweepFigure from "../../figures/kinds/denseSweep.ts"
-import layerNormFigure from "../../figures/kinds/layerNorm.ts"
-import multiPCollapseFigure from "../../figures/kinds/multiPCollapse.ts"
-import oneShotVsSustainedFigure from "../../figures/kinds/oneShotVsSustained.ts"
-import trajectoriesFigure from "../../figures/kinds/trajectories.ts"
-import wcInvarianceFigure from "../../figures/kinds/wcInvariance.ts"
-import wcScalingKind from "../../figures/kinds/wcScaling.ts"
-import type { SweepFits } from "../sweepFits.ts"
-import type { WcOutput } from "../wcOutput.ts"
+import type { AnyFigure } from "../../src/figures/index.ts"
+import clampMatrixFigure from "../../src/figures/kinds/clampMatrix.ts"
+import denseSweepFigure from "../../src/figures/kinds/denseSweep.ts"
+import layerNormFigure from "../../src/figures/kinds/layerNorm.ts"
+import multiPCollapseFigure from "../../src/figures/kinds/multiPCollapse.ts"
+import oneShotVsSustainedFigure from "../../src/figures/kinds/oneShotVsSustained.ts"
+import trajectoriesFigure from "../../src/figures/kinds/trajectories.ts"
+import wcInvarianceFigure from "../../src/figures/kinds/wcInvariance.ts"
+import wcScalingKind from "../../src/figures/kinds/wcScaling.ts"
+import type { SweepFits } from "../../src/experiments/sweepFits.ts"
+import type { WcOutput } from "../../src/experiments/wcOutput.ts"
 import { ciOf, ciText, exponentialFit, fmt, outcomeOf } from "./common.ts"
 
 export interface DelayLawFitsOutput {
