@@ -23,8 +23,8 @@ export interface CellKind<Payload, Output> {
   readonly code: ReadonlyArray<string>
   /**
    * For cheap cells only: computed in the scheduler's own process instead of
-   * being handed to the Executor (derived summaries, engine fixtures). Training
-   * kinds leave it out, so they run wherever the Executor puts them.
+   * being handed to the Executor (a cell assembled from finer cells, engine
+   * fixtures). It holds no slot of the cell pool and may request cells itself.
    */
   readonly inline?: (payload: Payload, hooks: UnitHooks) => Effect.Effect<Output, StageFailure>
 }

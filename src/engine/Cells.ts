@@ -33,6 +33,7 @@ export interface CellDeps {
   readonly keyer: Keyer
   readonly flight: SingleFlight
   readonly pool: Semaphore.Semaphore
+  readonly splitCells: boolean
 }
 
 /** What one stage execution's cells did: reported per stage, recorded for `cache gc`. */
@@ -71,7 +72,11 @@ export const cellsFor = (deps: CellDeps, node: ProfileNode, ledger: CellLedger) 
         deps.logger.event({ _tag: "CellHit", ...base })
         return { _tag: "Found", value: value as A }
       }),
-      compute: deps.pool.withPermits(1)(compute(deps, kind, payload, payloadJson, preimage, base)),
+      // Inline cells are cheap and may themselves request cells (seed shards): they
+      // hold no slot of the pool, which bounds the executor's units only.
+      compute: kind.inline !== undefined
+        ? compute(deps, kind, payload, payloadJson, preimage, base)
+        : deps.pool.withPermits(1)(compute(deps, kind, payload, payloadJson, preimage, base)),
       onProblem: (problem) => deps.logger.event({ _tag: "Warning", message: `cache: ${problem}, recomputing` }),
       onWait: (holder) => deps.logger.event({ _tag: "Waiting", what: `cell ${node.id} ${label}`, holder })
     })

@@ -42,6 +42,8 @@ export interface RunOptions {
   readonly jobs?: number
   /** Run only these nodes and what they need. */
   readonly only?: ReadonlyArray<string>
+  /** See StageContext.splitCells. */
+  readonly splitCells?: boolean
 }
 
 /** `only` plus everything it transitively needs, in profile order. */
@@ -66,7 +68,8 @@ export const runPipeline = Effect.fnUntraced(function*(profile: Profile, options
     executor,
     keyer: Keyer.make(profile),
     flight: yield* makeSingleFlight(),
-    pool: yield* Semaphore.make(Math.max(1, Math.floor(options.jobs ?? executor.capacity)))
+    pool: yield* Semaphore.make(Math.max(1, Math.floor(options.jobs ?? executor.capacity))),
+    splitCells: options.splitCells === true
   }
   const t0 = performance.now()
   const selected = selectNodes(profile, options.only)

@@ -17,4 +17,11 @@ export interface StageContext {
    * tfjs version, precision. Empty for a stage that declares no cell kinds. */
   readonly env: Readonly<Record<string, string>>
   readonly log: (message: string) => Effect.Effect<void>
+  /**
+   * Split cells into finer work units where the stage's helpers know how (a
+   * training cell into seed shards, src/train/shards.ts), so that one long cell
+   * can use several workers. A scheduling choice only: results, and the keys they
+   * are stored under, are the same either way.
+   */
+  readonly splitCells: boolean
 }

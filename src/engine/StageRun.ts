@@ -108,7 +108,8 @@ export const runNode = (
         node: node.id,
         env: (stage.cells ?? []).length === 0 ? {} : yield* deps.env.env,
         cell: cellsFor(deps, node, ledger),
-        log: (message) => Effect.sync(() => logger.event({ _tag: "Log", node: node.id, message }))
+        log: (message) => Effect.sync(() => logger.event({ _tag: "Log", node: node.id, message })),
+        splitCells: deps.splitCells
       }
       const value = yield* stage.run(node.config as never, inputValues as never, ctx)
       const bytes = yield* encodeOutput(stage.output, value, node.id)

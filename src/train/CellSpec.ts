@@ -94,6 +94,14 @@ export const CellSpec = Schema.Struct({
   intervention: Intervention,
   /** Stop the cell once every seed has grokked (else train to the budget). */
   stopWhenAllGrokked: Schema.Boolean,
+  /**
+   * A seed shard of a larger cell (src/train/shards.ts): its seeds are firstSeed ..
+   * firstSeed+seeds−1 (default 0), and finished seeds keep training before
+   * minSteps (default 0), the step at which the whole cell would freeze them. Both
+   * are absent from ordinary cells, so their keys are unchanged.
+   */
+  firstSeed: Schema.optional(Schema.Int),
+  minSteps: Schema.optional(Schema.Int),
   /** "float32": plain. "stable-audit": the softmax-collapse audit arm (see README). */
   numerics: Schema.Literals(["float32", "stable-audit"])
 })

@@ -12,6 +12,8 @@
  * half of the seeds have finished — so every seed's trajectory covers the cell's
  * median T_grok, where L is read — and are then frozen (their stepsTrained is the
  * step they stopped at). The cell stops when every seed has finished, or at budget.
+ * Seeds never share state, so a seed trained alone (a shard) follows the same
+ * trajectory; shards.ts reproduces the freeze step.
  */
 import type { CellSpec, SeedResult } from "./CellSpec.ts"
 import { AdamSimd, adamwStep, type AdamMoments } from "./adamw.ts"
@@ -43,7 +45,10 @@ export interface TrajectoryBuffers {
 }
 
 export interface SeedState {
+  /** The seed number (init, split and the result's `seed`): firstSeed + index. */
   readonly seed: number
+  /** Position in this cell (its device batch, train mask and hold target). */
+  readonly index: number
   params: ParamSet
   moments: AdamMoments
   active: boolean
@@ -80,6 +85,7 @@ export const cloneRunState = (s: RunState): RunState => ({ step: s.step, seeds: 
 
 export const cloneSeedState = (s: SeedState): SeedState => ({
   seed: s.seed,
+  index: s.index,
   params: cloneParams(s.params),
   moments: { m: cloneParams(s.moments.m), v: cloneParams(s.moments.v) },
   active: s.active,
@@ -93,20 +99,22 @@ export const cloneSeedState = (s: SeedState): SeedState => ({
 
 export const freshRunState = (spec: CellSpec, initOverride?: InitOverride): RunState => {
   const layout = layoutOf(spec)
-  const seeds = Array.from({ length: spec.seeds }, (_, seed): SeedState => {
+  const seeds = Array.from({ length: spec.seeds }, (_, index): SeedState => {
+    const seed = (spec.firstSeed ?? 0) + index
     let params: ParamSet
-    const given = initOverride?.[seed]
+    const given = initOverride?.[index]
     if (given !== undefined) {
       params = {}
       for (const info of layout) {
         const src = given[info.name]
         if (src === undefined || src.length !== sizeOf(info.shape))
-          throw new Error(`initOverride[${seed}].${info.name}: expected ${sizeOf(info.shape)} values`)
+          throw new Error(`initOverride[${index}].${info.name}: expected ${sizeOf(info.shape)} values`)
         params[info.name] = Float32Array.from(src)
       }
     } else params = initParams(spec, seed)
     return {
       seed,
+      index,
       params,
       moments: { m: zerosLike(layout), v: zerosLike(layout) },
       active: true,
@@ -159,8 +167,8 @@ export class CellProgram {
         : makeAttentionKernel(tf, { p: spec.task.p, d: m.d, heads: m.heads, M: m.mlpWidth, preLN: m.preLayerNorm }, this.data, readout)
     this.batches = []
     this.isTrain = []
-    for (let seed = 0; seed < spec.seeds; seed++) {
-      const split = seedSplit(spec, seed, this.data)
+    for (let index = 0; index < spec.seeds; index++) {
+      const split = seedSplit(spec, (spec.firstSeed ?? 0) + index, this.data)
       this.batches.push(this.kernel.makeTrainBatch(split.train))
       const mask = new Uint8Array(this.data.size)
       for (const r of split.train) mask[r] = 1
@@ -179,7 +187,7 @@ export class CellProgram {
   evaluate(s: SeedState, step: number): void {
     const { spec, layout } = this
     const z = this.kernel.logitsAll(s.params)
-    const e = evaluateLogits(z, this.data.size, this.kernel.outDim, this.data.y, this.isTrain[s.seed], spec.loss, spec.tau)
+    const e = evaluateLogits(z, this.data.size, this.kernel.outDim, this.data.y, this.isTrain[s.index], spec.loss, spec.tau)
     let ss = 0
     const t = s.traj
     for (const info of layout) {
@@ -220,9 +228,9 @@ export class CellProgram {
     const t = state.step + 1
     for (const s of state.seeds) {
       if (!s.active) continue
-      this.kernel.lossGrad(s.params, this.batches[s.seed], this.grads)
+      this.kernel.lossGrad(s.params, this.batches[s.index], this.grads)
       adamwStep(this.layout, s.params, this.grads, s.moments, t, this.spec.optimizer, this.adamFast)
-      if (holdActive(hold, t)) applyHold(this.layout, s.params, hold, s.seed)
+      if (holdActive(hold, t)) applyHold(this.layout, s.params, hold, s.index)
       s.stepsTrained = t
     }
     state.step = t
@@ -230,7 +238,7 @@ export class CellProgram {
 
   /** Applies the hold immediately (fork arms engage their clamp at the fork state). */
   engage(state: RunState, hold: NormHold): void {
-    for (const s of state.seeds) if (s.active) applyHold(this.layout, s.params, hold, s.seed)
+    for (const s of state.seeds) if (s.active) applyHold(this.layout, s.params, hold, s.index)
   }
 
   /**
@@ -242,6 +250,9 @@ export class CellProgram {
     if (state.step === 0 && state.seeds.every((s) => s.traj.steps.length === 0))
       for (const s of state.seeds) this.evaluate(s, 0)
     const majority = Math.floor(spec.seeds / 2) + 1
+    // A shard keeps its finished seeds training up to the step its whole cell would
+    // freeze them at (shards.ts), so its trajectories match the unsharded cell's.
+    const minSteps = spec.minSteps ?? 0
     const progressEvery = Math.max(1, Math.floor(spec.budget / 200))
     const earlyStop = spec.stopWhenAllGrokked && hooks.noEarlyStop !== true
     const report = (t: number): void => {
@@ -250,14 +261,14 @@ export class CellProgram {
       else hooks.progress?.(span.offset + t, span.total)
     }
     while (state.step < spec.budget) {
-      if (earlyStop && state.seeds.every((s) => this.finished(s))) break
+      if (earlyStop && state.step >= minSteps && state.seeds.every((s) => this.finished(s))) break
       this.step(state, hold)
       const t = state.step
       if (this.evalSet.has(t)) {
         for (const s of state.seeds) if (s.active) this.evaluate(s, t)
         if (earlyStop) {
           const done = state.seeds.filter((s) => this.finished(s)).length
-          if (done >= majority) for (const s of state.seeds) if (this.finished(s)) s.active = false
+          if (done >= majority && t >= minSteps) for (const s of state.seeds) if (this.finished(s)) s.active = false
         }
         if (hooks.stopAfterEval?.(state)) return true
       }

@@ -18,7 +18,7 @@ import type { RunState, SeedState } from "./cellRun.ts"
 import { layoutOf, sizeOf, type ParamInfo } from "./params.ts"
 import { canonicalJson, hashWords } from "./seeding.ts"
 
-const FORMAT = "grokflow-train-checkpoint-v1"
+const FORMAT = "grokflow-train-checkpoint-v2"
 
 /** A seed's state without its tensors, which go to the binary part of the file. */
 type SeedMeta = Omit<SeedState, "params" | "moments">
@@ -146,6 +146,7 @@ export class Checkpointer {
       floats,
       seeds: state.seeds.map((s) => ({
         seed: s.seed,
+        index: s.index,
         active: s.active,
         stepsTrained: s.stepsTrained,
         tMem: s.tMem,

@@ -30,6 +30,11 @@ const runnersFlag = Flag.Int("runners").pipe(
   Flag.withDescription("with --dry-run: expected makespan on N runners of --jobs workers each, and the critical path"),
   Flag.optional
 )
+const splitSeedsFlag = Flag.Boolean("split-seeds").pipe(
+  Flag.withDescription("train each cell's seeds as separate units (both cores, or many runners, on one long cell); same results, same keys"),
+  Flag.withDefault(false)
+)
+
 const dryRunFlag = Flag.Boolean("dry-run").pipe(
   Flag.withDescription("print the plan (run vs reuse) and cost estimates; run nothing"),
   Flag.withDefault(false)
@@ -117,7 +122,7 @@ const clusterExecutorLayer = (db: string, capacity: number) =>
 
 export const run = Command.make(
   "run",
-  { ...engineFlags, jobs: jobsFlag, only: onlyFlag, dryRun: dryRunFlag, runners: runnersFlag, executor: executorFlag, db: dbFlag },
+  { ...engineFlags, jobs: jobsFlag, only: onlyFlag, dryRun: dryRunFlag, runners: runnersFlag, executor: executorFlag, db: dbFlag, splitSeeds: splitSeedsFlag },
   (flags) =>
     withEngine(
       flags,
@@ -142,7 +147,7 @@ export const run = Command.make(
           ? clusterExecutorLayer(Option.getOrElse(flags.db, () => ""), Option.getOrElse(flags.jobs, () => CLUSTER_IN_FLIGHT))
           : localExecutor({ backend: flags.backend, workers: jobs })
         const logger = defaultLogger()
-        const summary = yield* runPipeline(profile, { jobs: flags.executor === "cluster" ? Option.getOrElse(flags.jobs, () => CLUSTER_IN_FLIGHT) : jobs, ...(only === undefined ? {} : { only }) }).pipe(
+        const summary = yield* runPipeline(profile, { jobs: flags.executor === "cluster" ? Option.getOrElse(flags.jobs, () => CLUSTER_IN_FLIGHT) : jobs, splitCells: flags.splitSeeds, ...(only === undefined ? {} : { only }) }).pipe(
           Effect.provide(Layer.mergeAll(RunLogger.layer(logger), executor)),
           Effect.ensuring(Effect.sync(() => logger.close()))
         )
