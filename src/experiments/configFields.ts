@@ -26,7 +26,10 @@ export const trainingFields = {
   budget: withDefault(PositiveInt, 30000),
   d: withDefault(PositiveInt, 128),
   hidden: withDefault(PositiveInt, 256),
+  /** Weight decay before the Adam step (paper A, torch AdamW) or after it (paper B's code). */
   decayOrder: withDefault(Schema.Literals(["before", "after"]), "before"),
+  /** Train-set size round(f·p²) (paper A) or ⌊f·p²⌋ (paper B's code). */
+  splitRounding: withDefault(Schema.Literals(["round", "floor"]), "round"),
   /** Evaluate every k steps (paper B's protocol); the resolution of T_mem and T_grok. */
   evalEvery: withDefault(PositiveInt, 25),
   memThreshold: withDefault(Fraction, 0.99),
