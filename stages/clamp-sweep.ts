@@ -7,6 +7,7 @@ import { Effect, Schema } from "effect"
 import { defineStage } from "../src/engine/Stage.ts"
 import { estimateOf } from "../src/experiments/estimate.ts"
 import { IntList, PositiveInt, PositiveList, trainingFields, withDefault } from "../src/experiments/configFields.ts"
+import { budgetFields, budgetFor } from "../src/experiments/budgets.ts"
 import { heldCell } from "../src/experiments/heldCell.ts"
 import { SweepOutput } from "../src/experiments/sweepOutput.ts"
 import { wcFor } from "../src/experiments/wcOutput.ts"
@@ -18,7 +19,8 @@ const Config = Schema.Struct({
   rhos: withDefault(PositiveList, [0.85, 1, 1.15]),
   lrs: withDefault(PositiveList, [1e-3]),
   /** The clamp starts after this step (paper A's MLP under CE: 500). */
-  tInt: withDefault(PositiveInt, 500)
+  tInt: withDefault(PositiveInt, 500),
+  ...budgetFields
 })
 
 export default defineStage({
@@ -34,7 +36,9 @@ export default defineStage({
     Effect.gen(function*() {
       const wc = yield* Effect.forEach(config.moduli, (p) => Effect.map(wcFor(ctx.node, inputs.wc, p), (w) => ({ p, wc: w })))
       const grid = wc.flatMap(({ p, wc }) =>
-        config.rhos.flatMap((rho) => config.lrs.map((lr) => ({ p, wc, rho, lr, tInt: config.tInt })))
+        config.rhos.flatMap((rho) =>
+          config.lrs.map((lr) => ({ p, wc, rho, lr, tInt: config.tInt, budget: budgetFor(config, p, rho) }))
+        )
       )
       const cells = yield* Effect.forEach(grid, (cell) => Effect.map(heldCell(ctx, config, cell), (c) => c.summary), { concurrency: "unbounded" })
       return { hold: "sustained" as const, tInt: config.tInt, wc, cells }
