@@ -1,7 +1,9 @@
 /**
- * Paper A §6.5: is it the norm *held* that sets the delay, or only where the norm
- * is put once? A one-shot rescale to ρ·Wc at tInt against the sustained hold over
- * the same ρ grid (the sustained cells are shared with clamp-sweep's cache).
+ * Paper A (docs/protocol.md §6.5): is it the norm *held* that sets the delay, or only
+ * where the norm is put once? A one-shot rescale to ρ·Wc at tInt against the
+ * sustained hold (the sustained cells are shared with clamp-sweep's cache). The
+ * paper's one-shot grid spans ρ ∈ [0.70, 1.30] and its sustained one [0.90, 1.15]:
+ * `oneShotRhos` and `rhos` set them apart (both default to `rhos`).
  */
 import { Effect, Schema } from "effect"
 import { defineStage } from "../src/engine/Stage.ts"
@@ -17,8 +19,13 @@ const Config = Schema.Struct({
   p: withDefault(PositiveInt, 59),
   lr: withDefault(PositiveNumber, 1e-3),
   rhos: withDefault(PositiveList, [0.85, 1, 1.15]),
+  /** The one-shot grid; empty: the sustained grid `rhos`. */
+  oneShotRhos: withDefault(Schema.Array(PositiveNumber), []),
   tInt: withDefault(PositiveInt, 500)
 })
+
+const oneShotGrid = (config: { readonly rhos: ReadonlyArray<number>; readonly oneShotRhos: ReadonlyArray<number> }) =>
+  config.oneShotRhos.length === 0 ? config.rhos : config.oneShotRhos
 
 export const ProjectionOutput = Schema.Struct({ oneShot: SweepOutput, sustained: SweepOutput })
 
@@ -30,14 +37,14 @@ export default defineStage({
   needs: { wc: measureWc },
   output: ProjectionOutput,
   code: ["src/experiments/**/*.ts"],
-  estimate: (config) => estimateOf(2 * config.rhos.length, config.seeds, config.budget),
+  estimate: (config) => estimateOf(config.rhos.length + oneShotGrid(config).length, config.seeds, config.budget),
   run: (config, inputs, ctx) =>
     Effect.gen(function*() {
       const wc = yield* wcFor(ctx.node, inputs.wc, config.p)
       const sweep = (hold: "sustained" | "one-shot") =>
         Effect.map(
           Effect.forEach(
-            config.rhos,
+            hold === "one-shot" ? oneShotGrid(config) : config.rhos,
             (rho) =>
               Effect.map(
                 heldCell(ctx, config, { p: config.p, lr: config.lr, rho, wc, tInt: config.tInt, hold }),
