@@ -221,8 +221,8 @@ export default defineStage({
           }
       })()
       const variants = inputs.layernorm?.variants.flatMap((v) => {
-        const fit = fitSweep(asSweep(v.cells, v.tInt), options).primary
-        const fitPapers = fitSweep(asSweep(v.cells, v.tInt), { ...options, censoring: "grokkedOnly" }).primary
+        const fit = fitSweep(asSweep(v.cells, v.tInt), { ...options, fitRhos }).primary
+        const fitPapers = fitSweep(asSweep(v.cells, v.tInt), { ...options, fitRhos, censoring: "grokkedOnly" }).primary
         return fit === null || fitPapers === null
           ? []
           : [{ name: v.name, model: v.model, layerNorm: v.layerNorm, wc: v.wc, fit, fitPapers, span: span(fit) }]

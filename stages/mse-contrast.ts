@@ -1,11 +1,14 @@
 /**
- * Paper B §6.3: the same τ sweep under MSE against one-hot targets. MSE pins the
+ * Paper B (docs/protocol.md §6, B3): the same τ sweep under MSE against one-hot targets. MSE pins the
  * logits near the targets, so τ cannot move L much, and the norm-up delay should
  * shrink accordingly. Wc is MSE's own free-control Wc (bind `wc` to a measure-wc
  * node run with loss: mse); CE's numbers come from the temperature grid.
  */
 import { Effect, Schema } from "effect"
+import { pairedMedianStatistic } from "../src/analysis/index.ts"
 import { defineStage } from "../src/engine/Stage.ts"
+import { orNull } from "../src/experiments/guarded.ts"
+import { Interval, intervalOf } from "../src/experiments/interval.ts"
 import { CellSummary } from "../src/experiments/cellSummary.ts"
 import { PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
 import { estimateOf } from "../src/experiments/estimate.ts"
@@ -29,6 +32,8 @@ const Config = Schema.Struct({
 const Contrast = Schema.Struct({
   /** T(ρ=raised, τ=1) / T(ρ=1, τ=1). */
   normUp: Schema.NullOr(Schema.Finite),
+  /** The same over medians of grokked seeds, with a paired seed-bootstrap interval. */
+  normUpInterval: Schema.NullOr(Interval),
   /** max/min of L across τ at the raised ρ. */
   logitScaleRatio: Schema.NullOr(Schema.Finite),
   logitScaleRange: Schema.NullOr(Schema.Tuple([Schema.Finite, Schema.Finite]))
@@ -41,8 +46,20 @@ const contrastOf = (cells: ReadonlyArray<CellSummary>, raisedRho: number): Contr
   const raised = at(raisedRho, 1)?.medianTGrok ?? null
   const ls = cells.filter((c) => c.rho === raisedRho).flatMap((c) => (c.logitScale === null ? [] : [c.logitScale]))
   const range = ls.length < 2 ? null : ([Math.min(...ls), Math.max(...ls)] as const)
+  const baseCell = at(1, 1)
+  const raisedCell = at(raisedRho, 1)
+  const ci = baseCell === undefined || raisedCell === undefined
+    ? null
+    : orNull(() =>
+      pairedMedianStatistic(
+        [baseCell.seeds.map((s) => s.tGrok), raisedCell.seeds.map((s) => s.tGrok)],
+        ([a, b]) => b / a,
+        { seed: 20260618, resamples: 4000, censoring: "grokkedOnly" }
+      )
+    )
   return {
     normUp: base === null || raised === null ? null : raised / base,
+    normUpInterval: ci === null || !Number.isFinite(ci.estimate) ? null : intervalOf(ci),
     logitScaleRatio: range === null ? null : range[1] / range[0],
     logitScaleRange: range
   }
@@ -63,7 +80,7 @@ export default defineStage({
     mse: Schema.Struct({ cells: Schema.Array(CellSummary), contrast: Contrast }),
     ce: Schema.Struct({ cells: Schema.Array(CellSummary), contrast: Contrast })
   }),
-  code: ["src/experiments/**/*.ts"],
+  code: ["src/experiments/**/*.ts", "src/analysis/**/*.ts"],
   estimate: (config) => estimateOf(1 + config.taus.length, config.seeds, config.budget),
   run: (config, inputs, ctx) =>
     Effect.gen(function*() {
