@@ -1,5 +1,5 @@
 /**
- * Paper A §6.2–6.4: sustained norm clamps at ‖W‖ = ρ·Wc over moduli × ρ × lr.
+ * Paper A (docs/protocol.md §6.2–6.4): sustained norm clamps at ‖W‖ = ρ·Wc over moduli × ρ × lr.
  * The lr matrix, the dense sweep and the multi-modulus scan are all profiles of
  * this one stage; Wc comes from measure-wc's output, never from the config.
  */

@@ -1,5 +1,5 @@
 /**
- * Paper A §6.1: the critical norm Wc, ‖W‖ at T_grok under free training, per
+ * Paper A (docs/protocol.md §6.1): the critical norm Wc, ‖W‖ at T_grok under free training, per
  * (modulus × train fraction × lr), with its spread across seeds, fractions, lrs
  * and grokking thresholds. Downstream clamps read Wc from here.
  */

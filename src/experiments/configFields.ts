@@ -15,7 +15,7 @@ export const Fraction = Schema.Finite.check(Schema.isBetween({ minimum: 0, maxim
 export const PositiveList = Schema.Array(PositiveNumber).check(Schema.isMinLength(1))
 export const IntList = Schema.Array(PositiveInt).check(Schema.isMinLength(1))
 
-/** Fields every training-backed stage reads: the protocol of science.md §1–4. */
+/** Fields every training-backed stage reads: the protocol of docs/protocol.md §1–4. */
 export const trainingFields = {
   op: withDefault(Operation, "add"),
   trainFraction: withDefault(Fraction, 0.4),
