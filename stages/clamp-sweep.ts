@@ -5,7 +5,7 @@
  */
 import { Effect, Schema } from "effect"
 import { defineStage } from "../src/engine/Stage.ts"
-import { estimateOf } from "../src/experiments/estimate.ts"
+import { estimateOfCells } from "../src/experiments/estimate.ts"
 import { IntList, PositiveInt, PositiveList, trainingFields, withDefault } from "../src/experiments/configFields.ts"
 import { budgetFields, budgetFor } from "../src/experiments/budgets.ts"
 import { heldCell } from "../src/experiments/heldCell.ts"
@@ -31,7 +31,11 @@ export default defineStage({
   needs: { wc: measureWc },
   output: SweepOutput,
   code: ["src/experiments/**/*.ts", "src/analysis/**/*.ts"],
-  estimate: (config) => estimateOf(config.moduli.length * config.rhos.length * config.lrs.length, config.seeds, config.budget),
+  estimate: (config) =>
+    estimateOfCells(
+      config.moduli.flatMap((p) => config.rhos.flatMap((rho) => config.lrs.map((lr) => ({ rho, lr, budget: budgetFor(config, p, rho) })))),
+      config.seeds
+    ),
   run: (config, inputs, ctx) =>
     Effect.gen(function*() {
       const wc = yield* Effect.forEach(config.moduli, (p) => Effect.map(wcFor(ctx.node, inputs.wc, p), (w) => ({ p, wc: w })))

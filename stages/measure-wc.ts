@@ -6,7 +6,7 @@
 import { Effect, Schema } from "effect"
 import { criticalNorm, cvAcrossConfigs, finiteValues, thresholdRobustness } from "../src/analysis/index.ts"
 import { defineStage } from "../src/engine/Stage.ts"
-import { estimateOf } from "../src/experiments/estimate.ts"
+import { estimateOfCells } from "../src/experiments/estimate.ts"
 import { IntList, PositiveList, trainingFields, withDefault } from "../src/experiments/configFields.ts"
 import { freeCell } from "../src/experiments/heldCell.ts"
 import { subsample } from "../src/experiments/subsample.ts"
@@ -39,7 +39,11 @@ export default defineStage({
   needs: {},
   output: WcOutput,
   code: ["src/experiments/**/*.ts", "src/analysis/**/*.ts"],
-  estimate: (config) => estimateOf(config.moduli.length * config.trainFractions.length * config.lrs.length, config.seeds, config.budget),
+  estimate: (config) =>
+    estimateOfCells(
+      config.moduli.flatMap(() => config.trainFractions.flatMap(() => config.lrs.map((lr) => ({ rho: null, lr, budget: config.budget })))),
+      config.seeds
+    ),
   run: (config, _inputs, ctx) =>
     Effect.gen(function*() {
       const grid = config.moduli.flatMap((p) =>

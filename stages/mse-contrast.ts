@@ -11,7 +11,7 @@ import { orNull } from "../src/experiments/guarded.ts"
 import { Interval, intervalOf } from "../src/experiments/interval.ts"
 import { CellSummary } from "../src/experiments/cellSummary.ts"
 import { PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
-import { estimateOf } from "../src/experiments/estimate.ts"
+import { estimateOfCells } from "../src/experiments/estimate.ts"
 import { heldCell } from "../src/experiments/heldCell.ts"
 import { StageFailure } from "../src/engine/StageFailure.ts"
 import { wcFor } from "../src/experiments/wcOutput.ts"
@@ -81,7 +81,11 @@ export default defineStage({
     ce: Schema.Struct({ cells: Schema.Array(CellSummary), contrast: Contrast })
   }),
   code: ["src/experiments/**/*.ts", "src/analysis/**/*.ts"],
-  estimate: (config) => estimateOf(1 + config.taus.length, config.seeds, config.budget),
+  estimate: (config) =>
+    estimateOfCells(
+      [{ rho: 1, lr: config.lr, budget: config.budget }, ...config.taus.map(() => ({ rho: config.raisedRho, lr: config.lr, budget: config.budget }))],
+      config.seeds
+    ),
   run: (config, inputs, ctx) =>
     Effect.gen(function*() {
       if (inputs.wc.loss !== "mse") {

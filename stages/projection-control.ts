@@ -7,7 +7,7 @@
  */
 import { Effect, Schema } from "effect"
 import { defineStage } from "../src/engine/Stage.ts"
-import { estimateOf } from "../src/experiments/estimate.ts"
+import { estimateOfCells } from "../src/experiments/estimate.ts"
 import { PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
 import { heldCell } from "../src/experiments/heldCell.ts"
 import { SweepOutput } from "../src/experiments/sweepOutput.ts"
@@ -37,7 +37,15 @@ export default defineStage({
   needs: { wc: measureWc },
   output: ProjectionOutput,
   code: ["src/experiments/**/*.ts"],
-  estimate: (config) => estimateOf(config.rhos.length + oneShotGrid(config).length, config.seeds, config.budget),
+  // A one-shot cell grows back towards the free trajectory: modelled as free training.
+  estimate: (config) =>
+    estimateOfCells(
+      [
+        ...config.rhos.map((rho) => ({ rho, lr: config.lr, budget: config.budget })),
+        ...oneShotGrid(config).map(() => ({ rho: null, lr: config.lr, budget: config.budget }))
+      ],
+      config.seeds
+    ),
   run: (config, inputs, ctx) =>
     Effect.gen(function*() {
       const wc = yield* wcFor(ctx.node, inputs.wc, config.p)

@@ -10,7 +10,7 @@ import { defineStage } from "../src/engine/Stage.ts"
 import { Interval, intervalOf } from "../src/experiments/interval.ts"
 import { CellSummary } from "../src/experiments/cellSummary.ts"
 import { PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
-import { estimateOf } from "../src/experiments/estimate.ts"
+import { estimateOfCells } from "../src/experiments/estimate.ts"
 import { heldCell } from "../src/experiments/heldCell.ts"
 import { wcFor } from "../src/experiments/wcOutput.ts"
 import measureWc from "./measure-wc.ts"
@@ -50,7 +50,8 @@ export default defineStage({
     scFreeRhos: Schema.Array(Schema.Finite)
   }),
   code: ["src/experiments/**/*.ts", "src/analysis/**/*.ts"],
-  estimate: (config) => estimateOf(2 * config.rhos.length, config.seeds, config.budget),
+  estimate: (config) =>
+    estimateOfCells(config.rhos.flatMap((rho) => [rho, rho].map(() => ({ rho, lr: config.lr, budget: config.budget }))), config.seeds),
   run: (config, inputs, ctx) =>
     Effect.gen(function*() {
       const wc = yield* wcFor(ctx.node, inputs.wc, config.p)

@@ -9,8 +9,8 @@ import { Effect, Schema } from "effect"
 import { defineStage } from "../src/engine/Stage.ts"
 import { CellSummary, meanTrajectory } from "../src/experiments/cellSummary.ts"
 import { IntList, PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
-import { estimateOf } from "../src/experiments/estimate.ts"
-import { budgetFields, budgetFor, budgetsOf } from "../src/experiments/budgets.ts"
+import { estimateOfCells } from "../src/experiments/estimate.ts"
+import { budgetFields, budgetFor } from "../src/experiments/budgets.ts"
 import { heldCell } from "../src/experiments/heldCell.ts"
 import { subsample } from "../src/experiments/subsample.ts"
 import { wcFor } from "../src/experiments/wcOutput.ts"
@@ -70,7 +70,10 @@ export default defineStage({
   output: TemperatureGridOutput,
   code: ["src/experiments/**/*.ts"],
   estimate: (config) =>
-    estimateOf(config.moduli.length * gridCells(config).length, config.seeds, Math.max(...budgetsOf(config, config.moduli, config.rhos))),
+    estimateOfCells(
+      config.moduli.flatMap((p) => gridCells(config).map(({ rho }) => ({ rho, lr: config.lr, budget: budgetFor(config, p, rho) }))),
+      config.seeds
+    ),
   run: (config, inputs, ctx) =>
     Effect.gen(function*() {
       const wc = yield* Effect.forEach(config.moduli, (p) => Effect.map(wcFor(ctx.node, inputs.wc, p), (w) => ({ p, wc: w })))

@@ -29,7 +29,3 @@ export const budgetFor = (config: BudgetConfig, p: number, rho: number): number 
   const base = config.budgetByRho.find((b) => Math.abs(b.rho - rho) < 1e-9)?.budget ?? config.budget
   return config.budgetScalesWithP ? Math.round((base * Math.max(1, p / 59)) / 1000) * 1000 : base
 }
-
-/** The largest budget any listed cell gets (what `--dry-run`'s upper bound multiplies). */
-export const budgetsOf = (config: BudgetConfig, moduli: ReadonlyArray<number>, rhos: ReadonlyArray<number>) =>
-  moduli.flatMap((p) => rhos.map((rho) => budgetFor(config, p, rho)))
