@@ -161,4 +161,18 @@ describe("claim files", () => {
     expect(error.rendered).toContain("claims[1].id")
     expect(error.rendered).toContain("duplicate")
   })
+
+  it("an overlap test without the paper's side, or a reversed interval, names the field (exit 2)", async () => {
+    const write = (body: string) => {
+      const dir = root()
+      fs.writeFileSync(path.join(dir, "pipeline", "claims", "rule.yaml"), `claims:\n  - { id: X, paper: A, description: d, paperText: 'x', measure: 'a:b', ${body} }\n`)
+      return Effect.runPromise(Effect.flip(loadClaims(dir)))
+    }
+    const noPaper = await write("paperValue: null, tests: { paper: { overlap: true } }")
+    expect(noPaper.exitCode).toBe(2)
+    expect(noPaper.rendered).toContain("claims[0].tests.paper.overlap")
+    const reversed = await write("paperValue: 1, paperInterval: [2, 1], tests: { paper: { overlap: true } }")
+    expect(reversed.rendered).toContain("claims[0].paperInterval")
+    expect(reversed.rendered).toContain("lower ≤ upper")
+  })
 })
