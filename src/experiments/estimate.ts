@@ -7,8 +7,9 @@
  * The model of T_grok is calibrated on grokflow's own measurements, not on the
  * papers' numbers (those live only in pipeline/claims): the `faithful` profile's free
  * control at p = 59, frac 0.4, lr 1e-3, λ = 1 (median T_grok 4625, slowest of 8 seeds
- * 1.37× the median) and its clamp sweep (ρ = 1 at 0.85× the free median, α over
- * ρ 0.85–1.00), with the lr dependence of quick's lr lever (T ∝ lr^−0.6). A cell runs
+ * 1.37× the median) and its clamp sweep (ρ = 1 at 3675, 0.79× the free median; α = 6.3
+ * over ρ 0.85–1.00), with the lr dependence of quick's lr lever (T ∝ lr^−0.6). Above
+ * ρ = 1 the measured law steepens, so high-ρ cells are underestimated. A cell runs
  * until its slowest seed groks, so its expected length is that factor × the median,
  * capped by its budget. τ, p, the loss and the model are not in the model: the
  * estimate is a planning figure, of the right order, not a prediction.
@@ -23,8 +24,8 @@ export const MEASURED_MODEL_STEPS_PER_SECOND = { mlp: 110, attention: 6 } as con
 export const TGROK_MODEL = {
   freeMedian: 4625,
   slowestSeedFactor: 1.37,
-  clampAtRho1: 0.85,
-  alpha: 7.5,
+  clampAtRho1: 0.79,
+  alpha: 6.3,
   lrExponent: -0.6
 } as const
 
