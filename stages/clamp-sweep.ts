@@ -1,13 +1,14 @@
 /**
- * Paper A §6.2–6.4: sustained norm clamps at ‖W‖ = ρ·Wc over moduli × ρ × lr.
+ * Paper A (docs/protocol.md §6.2–6.4): sustained norm clamps at ‖W‖ = ρ·Wc over moduli × ρ × lr.
  * The lr matrix, the dense sweep and the multi-modulus scan are all profiles of
  * this one stage; Wc comes from measure-wc's output, never from the config.
  */
 import { Effect, Schema } from "effect"
 import { defineStage } from "../src/engine/Stage.ts"
 import { trainCell } from "../src/experiments/cellKinds.ts"
-import { estimateOf } from "../src/experiments/estimate.ts"
+import { estimateOfCells } from "../src/experiments/estimate.ts"
 import { IntList, PositiveInt, PositiveList, trainingFields, withDefault } from "../src/experiments/configFields.ts"
+import { budgetFields, budgetFor } from "../src/experiments/budgets.ts"
 import { heldCell } from "../src/experiments/heldCell.ts"
 import { SweepOutput } from "../src/experiments/sweepOutput.ts"
 import { wcFor } from "../src/experiments/wcOutput.ts"
@@ -19,7 +20,8 @@ const Config = Schema.Struct({
   rhos: withDefault(PositiveList, [0.85, 1, 1.15]),
   lrs: withDefault(PositiveList, [1e-3]),
   /** The clamp starts after this step (paper A's MLP under CE: 500). */
-  tInt: withDefault(PositiveInt, 500)
+  tInt: withDefault(PositiveInt, 500),
+  ...budgetFields
 })
 
 export default defineStage({
@@ -30,12 +32,18 @@ export default defineStage({
   needs: { wc: measureWc },
   output: SweepOutput,
   cells: [trainCell],
-  estimate: (config) => estimateOf(config.moduli.length * config.rhos.length * config.lrs.length, config.seeds, config.budget),
+  estimate: (config) =>
+    estimateOfCells(
+      config.moduli.flatMap((p) => config.rhos.flatMap((rho) => config.lrs.map((lr) => ({ rho, lr, budget: budgetFor(config, p, rho) })))),
+      config.seeds
+    ),
   run: (config, inputs, ctx) =>
     Effect.gen(function*() {
       const wc = yield* Effect.forEach(config.moduli, (p) => Effect.map(wcFor(ctx.node, inputs.wc, p), (w) => ({ p, wc: w })))
       const grid = wc.flatMap(({ p, wc }) =>
-        config.rhos.flatMap((rho) => config.lrs.map((lr) => ({ p, wc, rho, lr, tInt: config.tInt })))
+        config.rhos.flatMap((rho) =>
+          config.lrs.map((lr) => ({ p, wc, rho, lr, tInt: config.tInt, budget: budgetFor(config, p, rho) }))
+        )
       )
       const cells = yield* Effect.forEach(grid, (cell) => Effect.map(heldCell(ctx, config, cell), (c) => c.summary), { concurrency: "unbounded" })
       return { hold: "sustained" as const, tInt: config.tInt, wc, cells }

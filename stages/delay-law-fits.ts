@@ -2,10 +2,13 @@
  * Paper A's statistics over the measured cells: the delay law per (p, lr) and
  * shared across moduli with seed-bootstrap CIs, the norm and lr levers, the Wc
  * power law in p, the one-shot vs sustained contrast, the LayerNorm flattening,
- * and the paper's known weak spots as measured here (science.md §7).
+ * and the paper's known weak spots as measured here (docs/protocol.md §7).
+ * Every sweep is fitted twice, each labelled: `sweepPapers` with the papers' medians
+ * over grokked seeds (what paper-scale claims compare), `sweep` with grokflow's
+ * censoring-aware medians (docs/protocol.md §9).
  */
 import { Effect, Schema } from "effect"
-import { bootstrapPowerLaw } from "../src/analysis/index.ts"
+import { bootstrapMedianRatio, bootstrapPowerLaw, median, spanOf, withinCellBootstrap } from "../src/analysis/index.ts"
 import { defineStage, optionalNeed } from "../src/engine/Stage.ts"
 import { PositiveInt, withDefault } from "../src/experiments/configFields.ts"
 import { orNull } from "../src/experiments/guarded.ts"
@@ -20,7 +23,15 @@ import projectionControl from "./projection-control.ts"
 
 const Config = Schema.Struct({
   bootstrapResamples: withDefault(PositiveInt, 3000),
-  bootstrapSeed: withDefault(Schema.Int, 20260613)
+  bootstrapSeed: withDefault(Schema.Int, 20260613),
+  /** Only these ρ enter the per-(p, lr) and shared fits (paper A's per-lr α and
+   * shared α: 0.85, 1, 1.15); empty: every ρ of the sweep. */
+  fitRhos: withDefault(Schema.Array(Schema.Finite), []),
+  /** "input": the saturation cell is the `saturation` input's cell at the primary
+   * (p, lr) and `saturationRho` (paper A: the p-scan's ρ = 1.30 against the dense
+   * fit); "own": the sweep's highest ρ against the fit on its lower ρ's. */
+  saturationFrom: withDefault(Schema.Literals(["own", "input"]), "own"),
+  saturationRho: Schema.optional(Schema.Finite)
 })
 
 const WeakSpot = Schema.Struct({ id: Schema.String, text: Schema.String, value: Schema.NullOr(Schema.Finite) })
@@ -31,7 +42,10 @@ const VariantFit = Schema.Struct({
   model: Schema.String,
   layerNorm: Schema.Boolean,
   wc: Schema.Finite,
+  /** grokflow's censoring-aware fit. */
   fit: GroupFit,
+  /** The papers' fit, medians over grokked seeds. */
+  fitPapers: GroupFit,
   /** max/min median T_grok over the ρ grid. */
   span: Schema.NullOr(Schema.Finite)
 })
@@ -39,6 +53,14 @@ const VariantFit = Schema.Struct({
 const span = (fit: GroupFit): number | null => {
   const medians = fit.cells.flatMap((c) => (c.median === null ? [] : [c.median]))
   return medians.length < 2 ? null : Math.max(...medians) / Math.min(...medians)
+}
+
+/** max/min median over grokked seeds across a sweep's cells, seeds resampled within cells. */
+const spanInterval = (sweep: SweepOutput, options: { seed: number; resamples: number }) => {
+  const ci = orNull(() =>
+    bootstrapMedianRatio(sweep.cells.map((c) => c.seeds.map((s) => s.tGrok)), spanOf, { ...options, censoring: "grokkedOnly" })
+  )
+  return ci === null || !Number.isFinite(ci.estimate) ? null : intervalOf(ci)
 }
 
 const asSweep = (cells: SweepOutput["cells"], tInt: number): SweepOutput => ({ hold: "sustained", tInt, wc: [], cells })
@@ -56,7 +78,23 @@ const wcPowerLaw = (wc: WcOutput, options: { seed: number; resamples: number }) 
     : { beta: intervalOf(fitted.beta), prefactor: fitted.fit.prefactor, r2: fitted.fit.r2, n: fitted.fit.n }
 }
 
-/** science.md §7: the ρ = 1 clamp is not a neutral control. Free median over clamped median at the same p and lr. */
+/** Wc per modulus at the reference fraction and lr, with a seed-bootstrap interval of the median. */
+const wcWithInterval = (wc: WcOutput, options: { seed: number; resamples: number }) =>
+  wc.reference.map((r) => {
+    const cell = wc.configs.find((c) => c.p === r.p && c.trainFraction === r.trainFraction && c.lr === r.lr)?.cell
+    const norms = (cell?.seeds ?? []).flatMap((s) => (s.normAtGrok === null ? [] : [s.normAtGrok]))
+    const ci = norms.length === 0
+      ? null
+      : orNull(() => withinCellBootstrap([norms], (xs) => (xs[0].length === 0 ? null : median(xs[0])), options))
+    return {
+      p: r.p,
+      wc: ci === null ? null : intervalOf(ci),
+      grokked: norms.length,
+      total: cell?.total ?? 0
+    }
+  })
+
+/** docs/protocol.md §7: the ρ = 1 clamp is not a neutral control. Free median over clamped median at the same p and lr. */
 const rho1VsFree = (wc: WcOutput, sweep: SweepOutput): WeakSpot | null => {
   for (const c of sweep.cells) {
     if (c.rho !== 1 || c.medianTGrok === null) continue
@@ -111,11 +149,18 @@ export default defineStage({
   needs: {
     wc: measureWc,
     sweep: clampSweep,
+    saturation: optionalNeed(clampSweep),
     projection: optionalNeed(projectionControl),
     layernorm: optionalNeed(layernormControl)
   },
   output: Schema.Struct({
+    /** grokflow's censoring-aware medians (censored seeds as +∞). */
     sweep: SweepFits,
+    /** The papers' medians over grokked seeds, grokked/total beside (paper-scale claims read these). */
+    sweepPapers: SweepFits,
+    /** Wc at the reference (train fraction, lr) per modulus: median ‖W‖ at T_grok over
+     * grokked seeds, with its seed-bootstrap 95% interval. */
+    wc: Schema.Array(Schema.Struct({ p: Schema.Int, wc: Schema.NullOr(Interval), grokked: Schema.Int, total: Schema.Int })),
     wcPowerLaw: Schema.NullOr(
       Schema.Struct({ beta: Interval, prefactor: Schema.Finite, r2: Schema.Finite, n: Schema.Int })
     ),
@@ -126,7 +171,15 @@ export default defineStage({
       thresholdShiftMax: Schema.NullOr(Schema.Finite)
     }),
     projection: Schema.NullOr(
-      Schema.Struct({ oneShot: GroupFit, sustained: GroupFit, oneShotSpan: Schema.NullOr(Schema.Finite), sustainedSpan: Schema.NullOr(Schema.Finite) })
+      Schema.Struct({
+        oneShot: GroupFit,
+        sustained: GroupFit,
+        oneShotSpan: Schema.NullOr(Schema.Finite),
+        sustainedSpan: Schema.NullOr(Schema.Finite),
+        /** The spans over medians of grokked seeds (the papers'), with seed-bootstrap intervals. */
+        oneShotSpanInterval: Schema.NullOr(Interval),
+        sustainedSpanInterval: Schema.NullOr(Interval)
+      })
     ),
     layernorm: Schema.NullOr(
       Schema.Struct({
@@ -140,17 +193,37 @@ export default defineStage({
   run: (config, inputs) =>
     Effect.sync(() => {
       const options = { seed: config.bootstrapSeed, resamples: config.bootstrapResamples }
-      const sweep = fitSweep(inputs.sweep, options)
+      const fitRhos = config.fitRhos.length === 0 ? null : config.fitRhos
+      const first = inputs.sweep.cells[0]
+      const saturationRho = config.saturationRho
+      const external = config.saturationFrom === "input" && inputs.saturation !== undefined && first !== undefined
+        ? inputs.saturation.cells
+          .filter((c) => c.p === first.p && c.lr === first.lr && (saturationRho === undefined || c.rho === saturationRho))
+          .sort((a, b) => (b.rho ?? 0) - (a.rho ?? 0))[0]
+        : undefined
+      const saturationCell = external === undefined ? null : { cell: external, source: `${external.label} (budget ${external.budget})` }
+      const sweep = fitSweep(inputs.sweep, { ...options, fitRhos, saturationCell, censoring: "infinity" })
+      const sweepPapers = fitSweep(inputs.sweep, { ...options, fitRhos, saturationCell, censoring: "grokkedOnly" })
       const projection = inputs.projection === undefined ? null : (() => {
         const oneShot = fitSweep(inputs.projection.oneShot, options).primary
         const sustained = fitSweep(inputs.projection.sustained, options).primary
         return oneShot === null || sustained === null
           ? null
-          : { oneShot, sustained, oneShotSpan: span(oneShot), sustainedSpan: span(sustained) }
+          : {
+            oneShot,
+            sustained,
+            oneShotSpan: span(oneShot),
+            sustainedSpan: span(sustained),
+            oneShotSpanInterval: spanInterval(inputs.projection.oneShot, options),
+            sustainedSpanInterval: spanInterval(inputs.projection.sustained, options)
+          }
       })()
       const variants = inputs.layernorm?.variants.flatMap((v) => {
-        const fit = fitSweep(asSweep(v.cells, v.tInt), options).primary
-        return fit === null ? [] : [{ name: v.name, model: v.model, layerNorm: v.layerNorm, wc: v.wc, fit, span: span(fit) }]
+        const fit = fitSweep(asSweep(v.cells, v.tInt), { ...options, fitRhos }).primary
+        const fitPapers = fitSweep(asSweep(v.cells, v.tInt), { ...options, fitRhos, censoring: "grokkedOnly" }).primary
+        return fit === null || fitPapers === null
+          ? []
+          : [{ name: v.name, model: v.model, layerNorm: v.layerNorm, wc: v.wc, fit, fitPapers, span: span(fit) }]
       })
       const withLn = variants?.find((v) => v.layerNorm)
       const twin = variants?.find((v) => !v.layerNorm && v.model === withLn?.model)
@@ -160,6 +233,8 @@ export default defineStage({
       const seedCvs = inputs.wc.configs.flatMap((c) => (c.cvAcrossSeeds === null ? [] : [c.cvAcrossSeeds]))
       return {
         sweep,
+        sweepPapers,
+        wc: wcWithInterval(inputs.wc, options),
         wcPowerLaw: wcPowerLaw(inputs.wc, options),
         wcInvariance: {
           cvAcrossSeedsMax: seedCvs.length === 0 ? null : Math.max(...seedCvs),

@@ -1,5 +1,5 @@
 /**
- * Paper B §6.6: forking arms. Free training to the first evaluation at or after
+ * Paper B (docs/protocol.md §6, B6): forking arms. Free training to the first evaluation at or after
  * `forkAtLeast` at which every seed has memorized; the full parameter + optimizer
  * state is saved there, and four arms continue from that identical state: free,
  * clamp at the current norm N0 ("same"), at ρ·N0 ("raised"), at N0/ρ ("lowered").

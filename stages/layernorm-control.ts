@@ -1,8 +1,11 @@
 /**
- * Paper A §6.6: the same clamp sweep on a model with LayerNorm and on its
- * un-normalized twin. Each variant measures its own Wc under free training (same
- * seeds), then holds ρ·Wc. Paper A's own control is the 1-layer attention model
- * (with / without pre-LN); the MLP with a final LayerNorm is the cheap twin.
+ * Paper A (docs/protocol.md §6.6): the same total-norm clamp sweep on a model with
+ * LayerNorm and on its un-normalized twin. The un-normalized attention model is the
+ * paper's no-LN control (α₂); clamping the *total* norm of the pre-LN model (or of
+ * the MLP with a final LN) is grokflow's own extension — the paper's LayerNorm
+ * experiments are observational plus group clamps (layernorm-observational).
+ * Each variant measures its own Wc under free training (same seeds), then holds
+ * ρ·Wc; the MLP with a final LayerNorm is the cheap twin quick and smoke run.
  */
 import { Effect, Schema } from "effect"
 import { defineStage } from "../src/engine/Stage.ts"
@@ -10,6 +13,7 @@ import { trainCell } from "../src/experiments/cellKinds.ts"
 import { estimateOf } from "../src/experiments/estimate.ts"
 import { CellSummary } from "../src/experiments/cellSummary.ts"
 import { PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
+import { budgetFor, RhoBudget } from "../src/experiments/budgets.ts"
 import { freeCell, heldCell } from "../src/experiments/heldCell.ts"
 import { StageFailure } from "../src/engine/StageFailure.ts"
 import type { Model } from "../src/train/CellSpec.ts"
@@ -20,7 +24,11 @@ const Variant = Schema.Struct({
   layerNorm: Schema.Boolean,
   lr: PositiveNumber,
   tInt: PositiveInt,
-  budget: Schema.optional(PositiveInt)
+  budget: Schema.optional(PositiveInt),
+  /** This variant's ρ grid (the paper's no-LN transformer adds ρ = 1.20); absent: `rhos`. */
+  rhos: Schema.optional(PositiveList),
+  /** Per-ρ budgets of the held cells (the paper's no-LN transformer: 30k … 180k). */
+  budgetByRho: Schema.optional(Schema.Array(RhoBudget))
 })
 type Variant = typeof Variant.Type
 
@@ -70,7 +78,7 @@ export default defineStage({
   cells: [trainCell],
   estimate: (config) => {
     const steps = Math.max(config.budget, ...config.variants.map((v) => v.budget ?? 0))
-    const perVariant = 1 + config.rhos.length
+    const perVariant = 1 + Math.max(config.rhos.length, ...config.variants.map((v) => v.rhos?.length ?? 0))
     const attention = config.variants.filter((v) => v.model === "attention").length
     const mlp = estimateOf((config.variants.length - attention) * perVariant, config.seeds, steps)
     const attn = estimateOf(attention * perVariant, config.seeds, steps, "attention")
@@ -92,8 +100,22 @@ export default defineStage({
           }
           const wc = free.medianNormAtGrok
           const cells = yield* Effect.forEach(
-            config.rhos,
-            (rho) => Effect.map(heldCell(ctx, config, { ...base, rho, wc, tInt: variant.tInt }), (c) => c.summary),
+            variant.rhos ?? config.rhos,
+            (rho) =>
+              Effect.map(
+                heldCell(ctx, config, {
+                  ...base,
+                  rho,
+                  wc,
+                  tInt: variant.tInt,
+                  budget: budgetFor(
+                    { budget: variant.budget ?? config.budget, budgetByRho: variant.budgetByRho ?? [], budgetScalesWithP: false },
+                    config.p,
+                    rho
+                  )
+                }),
+                (c) => c.summary
+              ),
             { concurrency: "unbounded" }
           )
           return { ...variant, tInt: variant.tInt, wc, free, cells }

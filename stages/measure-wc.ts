@@ -1,5 +1,5 @@
 /**
- * Paper A §6.1: the critical norm Wc, ‖W‖ at T_grok under free training, per
+ * Paper A (docs/protocol.md §6.1): the critical norm Wc, ‖W‖ at T_grok under free training, per
  * (modulus × train fraction × lr), with its spread across seeds, fractions, lrs
  * and grokking thresholds. Downstream clamps read Wc from here.
  */
@@ -7,7 +7,7 @@ import { Effect, Schema } from "effect"
 import { criticalNorm, cvAcrossConfigs, finiteValues, thresholdRobustness } from "../src/analysis/index.ts"
 import { defineStage } from "../src/engine/Stage.ts"
 import { trainCell } from "../src/experiments/cellKinds.ts"
-import { estimateOf } from "../src/experiments/estimate.ts"
+import { estimateOfCells } from "../src/experiments/estimate.ts"
 import { IntList, PositiveList, trainingFields, withDefault } from "../src/experiments/configFields.ts"
 import { freeCell } from "../src/experiments/heldCell.ts"
 import { subsample } from "../src/experiments/subsample.ts"
@@ -40,7 +40,11 @@ export default defineStage({
   needs: {},
   output: WcOutput,
   cells: [trainCell],
-  estimate: (config) => estimateOf(config.moduli.length * config.trainFractions.length * config.lrs.length, config.seeds, config.budget),
+  estimate: (config) =>
+    estimateOfCells(
+      config.moduli.flatMap(() => config.trainFractions.flatMap(() => config.lrs.map((lr) => ({ rho: null, lr, budget: config.budget })))),
+      config.seeds
+    ),
   run: (config, _inputs, ctx) =>
     Effect.gen(function*() {
       const grid = config.moduli.flatMap((p) =>

@@ -2,10 +2,22 @@
  * Paper B's statistics over the temperature grid, per modulus: how much of the
  * norm-up delay is recovered by matching the effective logit scale L with τ
  * (paired seed bootstrap), whether ln T collapses on L rather than on ρ, and how
- * much of the τ effect lands on memorization.
+ * much of the τ effect lands on memorization (docs/protocol.md §6, B1–B4).
+ * The paper's conventions are options, each labelled in the output: the recovery
+ * interval resamples T with L held at its full-sample values and T2 clamped at the
+ * ends of the swept L range (`recoveryLogitScale: fixed`, `outsideRange: clamp`),
+ * and the collapse regressions use the ρ {1, 1.05, 1.1, 1.15} × τ {1, 1.3, 1.7}
+ * cells (`collapseTaus`, `collapseRhos`).
  */
 import { Effect, Schema } from "effect"
-import { bootstrapRecovery, collapseRegressions, memorizationShare } from "../src/analysis/index.ts"
+import {
+  bootstrapRecovery,
+  collapseRegressions,
+  foldRange,
+  memorizationShare,
+  pairedMedianStatistic
+} from "../src/analysis/index.ts"
+import type { CollapseResult, SeedTime } from "../src/analysis/index.ts"
 import { defineStage } from "../src/engine/Stage.ts"
 import type { CellSummary } from "../src/experiments/cellSummary.ts"
 import { PositiveInt, PositiveNumber, withDefault } from "../src/experiments/configFields.ts"
@@ -18,8 +30,35 @@ const Config = Schema.Struct({
   /** The norm-up ρ whose τ sweep recovers the delay; default: the grid's largest ρ. */
   raisedRho: Schema.optional(PositiveNumber),
   bootstrapResamples: withDefault(PositiveInt, 4000),
-  bootstrapSeed: withDefault(Schema.Int, 20260618)
+  bootstrapSeed: withDefault(Schema.Int, 20260618),
+  /** "resampled": grokflow resamples per-seed L with T; "fixed": the paper holds each
+   * cell's L at its full-sample value and resamples T only. */
+  recoveryLogitScale: withDefault(Schema.Literals(["resampled", "fixed"]), "resampled"),
+  /** L0 outside the swept L range: "extrapolate" linearly (grokflow) or "clamp" to the
+   * nearest end (the paper's code). */
+  outsideRange: withDefault(Schema.Literals(["extrapolate", "clamp"]), "extrapolate"),
+  /** The cells the collapse regressions use (empty: every grid cell). */
+  collapseTaus: withDefault(Schema.Array(PositiveNumber), []),
+  collapseRhos: withDefault(Schema.Array(PositiveNumber), [])
 })
+
+const inList = (list: ReadonlyArray<number>, x: number): boolean => list.length === 0 || list.some((y) => Math.abs(x - y) < 1e-9)
+
+/** Paired-seed interval of a statistic of cell medians, or null when the cells' seeds differ. */
+const pairedInterval = (
+  cells: ReadonlyArray<CellSummary>,
+  statistic: (medians: ReadonlyArray<number>) => number | null,
+  options: { seed: number; resamples: number },
+  pickTime: (s: CellSummary["seeds"][number]) => SeedTime = (s) => s.tGrok
+) => {
+  const ci = orNull(() => pairedMedianStatistic(cells.map((c) => c.seeds.map(pickTime)), statistic, { ...options, censoring: "grokkedOnly" }))
+  return ci === null || !Number.isFinite(ci.estimate) ? null : intervalOf(ci)
+}
+
+const collapseAt = (cells: ReadonlyArray<CellSummary>, medians: ReadonlyArray<number>): CollapseResult | null =>
+  medians.some((m) => !Number.isFinite(m))
+    ? null
+    : orNull(() => collapseRegressions(cells.map((c, i) => ({ logitScale: c.logitScale ?? Number.NaN, rho: c.rho ?? 1, tGrok: medians[i] }))))
 
 const PerModulus = Schema.Struct({
   p: Schema.Int,
@@ -28,8 +67,17 @@ const PerModulus = Schema.Struct({
   l0: Schema.NullOr(Schema.Finite),
   /** T1 / T0: the norm-up delay factor under CE at τ = 1. */
   normUp: Schema.NullOr(Schema.Finite),
+  /** T1 / T0 over medians of grokked seeds, with a paired seed-bootstrap interval. */
+  normUpInterval: Schema.NullOr(Interval),
   recovery: Schema.NullOr(
-    Schema.Struct({ value: Interval, t2: Schema.Finite, extrapolated: Schema.Boolean })
+    Schema.Struct({
+      value: Interval,
+      t2: Schema.Finite,
+      extrapolated: Schema.Boolean,
+      /** How L entered the bootstrap and how T2 was read outside the sweep. */
+      logitScale: Schema.Literals(["resampled", "fixed"]),
+      outsideRange: Schema.Literals(["extrapolate", "clamp"])
+    })
   ),
   /** The τ sweep at the raised ρ, ordered by τ: (τ, L, median T_grok, median T_mem). */
   sweep: Schema.Array(
@@ -41,15 +89,36 @@ const PerModulus = Schema.Struct({
     })
   ),
   collapse: Schema.NullOr(
-    Schema.Struct({ r2L: Schema.Finite, r2Rho: Schema.Finite, r2LRho: Schema.Finite, deltaR2: Schema.Finite, n: Schema.Int })
+    Schema.Struct({
+      r2L: Schema.Finite,
+      r2Rho: Schema.Finite,
+      r2LRho: Schema.Finite,
+      deltaR2: Schema.Finite,
+      n: Schema.Int,
+      /** The same three with paired seed-bootstrap intervals (medians over grokked seeds, L held at full-sample values). */
+      r2LInterval: Schema.NullOr(Interval),
+      r2RhoInterval: Schema.NullOr(Interval),
+      deltaR2Interval: Schema.NullOr(Interval)
+    })
   ),
   memorization: Schema.NullOr(
-    Schema.Struct({ tMemFold: Schema.Finite, tGrokFold: Schema.Finite, gapShare: Schema.Finite, memShare: Schema.Finite })
+    Schema.Struct({
+      tMemFold: Schema.Finite,
+      tGrokFold: Schema.Finite,
+      gapShare: Schema.Finite,
+      memShare: Schema.Finite,
+      /** The folds (max/min over the τ sweep) with paired seed-bootstrap intervals. */
+      tMemFoldInterval: Schema.NullOr(Interval),
+      tGrokFoldInterval: Schema.NullOr(Interval)
+    })
   )
 })
 
 const perSeedL = (c: CellSummary): ReadonlyArray<number> =>
   c.logitScaleBySeed.map((l) => l ?? c.logitScale ?? Number.NaN)
+
+const logitScaleOf = (c: CellSummary, mode: "resampled" | "fixed"): ReadonlyArray<number> | number =>
+  mode === "fixed" ? c.logitScale ?? Number.NaN : perSeedL(c)
 
 export default defineStage({
   name: "mediation-fits",
@@ -77,41 +146,70 @@ export default defineStage({
             : orNull(() =>
               bootstrapRecovery(
                 {
-                  baseline: { tGrok: baseline.seeds.map((s) => s.tGrok), logitScale: perSeedL(baseline) },
-                  raised: { tGrok: raised.seeds.map((s) => s.tGrok), logitScale: perSeedL(raised) },
-                  sweep: sweepCells.map((c) => ({ tGrok: c.seeds.map((s) => s.tGrok), logitScale: perSeedL(c) }))
+                  baseline: { tGrok: baseline.seeds.map((s) => s.tGrok), logitScale: logitScaleOf(baseline, config.recoveryLogitScale) },
+                  raised: { tGrok: raised.seeds.map((s) => s.tGrok), logitScale: logitScaleOf(raised, config.recoveryLogitScale) },
+                  sweep: sweepCells.map((c) => ({ tGrok: c.seeds.map((s) => s.tGrok), logitScale: logitScaleOf(c, config.recoveryLogitScale) }))
                 },
-                { seed: config.bootstrapSeed, resamples: config.bootstrapResamples }
+                { seed: config.bootstrapSeed, resamples: config.bootstrapResamples, outside: config.outsideRange }
               )
             )
-          const complete = mine.flatMap((c) =>
-            c.medianTGrok === null || c.logitScale === null ? [] : [{ logitScale: c.logitScale, rho: c.rho ?? 1, tGrok: c.medianTGrok }]
+          const options = { seed: config.bootstrapSeed, resamples: config.bootstrapResamples }
+          const collapseCells = mine.filter((c) =>
+            inList(config.collapseTaus, c.tau) && inList(config.collapseRhos, c.rho ?? 1) && c.medianTGrok !== null && c.logitScale !== null
           )
+          const complete = collapseCells.map((c) => ({ logitScale: c.logitScale ?? 0, rho: c.rho ?? 1, tGrok: c.medianTGrok ?? 0 }))
           const collapse = complete.length < 4 ? null : orNull(() => collapseRegressions(complete))
+          const collapseInterval = (pickR2: (r: CollapseResult) => number) =>
+            pairedInterval(collapseCells, (m) => {
+              const r = collapseAt(collapseCells, m)
+              return r === null ? null : pickR2(r)
+            }, options)
           const memCells = sweepCells.flatMap((c) =>
             c.medianTGrok === null || c.medianTMem === null ? [] : [{ tau: c.tau, tMem: c.medianTMem, tGrok: c.medianTGrok }]
           )
           const memorization = memCells.length < 2 ? null : orNull(() => memorizationShare(memCells))
+          const foldInterval = (pickTime: (s: CellSummary["seeds"][number]) => SeedTime) =>
+            pairedInterval(sweepCells, (m) => (m.some((x) => !Number.isFinite(x)) ? null : foldRange(m)), options, pickTime)
           return {
             p,
             t0,
             t1,
             l0: baseline?.logitScale ?? null,
             normUp: t0 === null || t1 === null ? null : t1 / t0,
+            normUpInterval: baseline === undefined || raised === undefined
+              ? null
+              : pairedInterval([baseline, raised], ([a, b]) => b / a, options),
             recovery: recovery === null || !Number.isFinite(recovery.estimate.recovery)
               ? null
-              : { value: intervalOf(recovery.interval), t2: recovery.estimate.t2, extrapolated: recovery.estimate.extrapolated },
+              : {
+                value: intervalOf(recovery.interval),
+                t2: recovery.estimate.t2,
+                extrapolated: recovery.estimate.extrapolated,
+                logitScale: config.recoveryLogitScale,
+                outsideRange: config.outsideRange
+              },
             sweep: sweepCells.map((c) => ({ tau: c.tau, logitScale: c.logitScale, tGrok: c.medianTGrok, tMem: c.medianTMem })),
             collapse: collapse === null
               ? null
-              : { r2L: collapse.r2L, r2Rho: collapse.r2Rho, r2LRho: collapse.r2LRho, deltaR2: collapse.deltaR2, n: collapse.n },
+              : {
+                r2L: collapse.r2L,
+                r2Rho: collapse.r2Rho,
+                r2LRho: collapse.r2LRho,
+                deltaR2: collapse.deltaR2,
+                n: collapse.n,
+                r2LInterval: collapseInterval((r) => r.r2L),
+                r2RhoInterval: collapseInterval((r) => r.r2Rho),
+                deltaR2Interval: collapseInterval((r) => r.deltaR2)
+              },
             memorization: memorization === null
               ? null
               : {
                 tMemFold: memorization.tMemFold,
                 tGrokFold: memorization.tGrokFold,
                 gapShare: memorization.gapShare,
-                memShare: memorization.memShare
+                memShare: memorization.memShare,
+                tMemFoldInterval: foldInterval((s) => s.tMem),
+                tGrokFoldInterval: foldInterval((s) => s.tGrok)
               }
           }
         })

@@ -1,15 +1,18 @@
 /**
- * Paper B §6.3: the same τ sweep under MSE against one-hot targets. MSE pins the
+ * Paper B (docs/protocol.md §6, B3): the same τ sweep under MSE against one-hot targets. MSE pins the
  * logits near the targets, so τ cannot move L much, and the norm-up delay should
  * shrink accordingly. Wc is MSE's own free-control Wc (bind `wc` to a measure-wc
  * node run with loss: mse); CE's numbers come from the temperature grid.
  */
 import { Effect, Schema } from "effect"
+import { pairedMedianStatistic } from "../src/analysis/index.ts"
 import { defineStage } from "../src/engine/Stage.ts"
 import { trainCell } from "../src/experiments/cellKinds.ts"
+import { orNull } from "../src/experiments/guarded.ts"
+import { Interval, intervalOf } from "../src/experiments/interval.ts"
 import { CellSummary } from "../src/experiments/cellSummary.ts"
 import { PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
-import { estimateOf } from "../src/experiments/estimate.ts"
+import { estimateOfCells } from "../src/experiments/estimate.ts"
 import { heldCell } from "../src/experiments/heldCell.ts"
 import { StageFailure } from "../src/engine/StageFailure.ts"
 import { wcFor } from "../src/experiments/wcOutput.ts"
@@ -30,6 +33,8 @@ const Config = Schema.Struct({
 const Contrast = Schema.Struct({
   /** T(ρ=raised, τ=1) / T(ρ=1, τ=1). */
   normUp: Schema.NullOr(Schema.Finite),
+  /** The same over medians of grokked seeds, with a paired seed-bootstrap interval. */
+  normUpInterval: Schema.NullOr(Interval),
   /** max/min of L across τ at the raised ρ. */
   logitScaleRatio: Schema.NullOr(Schema.Finite),
   logitScaleRange: Schema.NullOr(Schema.Tuple([Schema.Finite, Schema.Finite]))
@@ -42,8 +47,20 @@ const contrastOf = (cells: ReadonlyArray<CellSummary>, raisedRho: number): Contr
   const raised = at(raisedRho, 1)?.medianTGrok ?? null
   const ls = cells.filter((c) => c.rho === raisedRho).flatMap((c) => (c.logitScale === null ? [] : [c.logitScale]))
   const range = ls.length < 2 ? null : ([Math.min(...ls), Math.max(...ls)] as const)
+  const baseCell = at(1, 1)
+  const raisedCell = at(raisedRho, 1)
+  const ci = baseCell === undefined || raisedCell === undefined
+    ? null
+    : orNull(() =>
+      pairedMedianStatistic(
+        [baseCell.seeds.map((s) => s.tGrok), raisedCell.seeds.map((s) => s.tGrok)],
+        ([a, b]) => b / a,
+        { seed: 20260618, resamples: 4000, censoring: "grokkedOnly" }
+      )
+    )
   return {
     normUp: base === null || raised === null ? null : raised / base,
+    normUpInterval: ci === null || !Number.isFinite(ci.estimate) ? null : intervalOf(ci),
     logitScaleRatio: range === null ? null : range[1] / range[0],
     logitScaleRange: range
   }
@@ -66,7 +83,11 @@ export default defineStage({
     ce: Schema.Struct({ cells: Schema.Array(CellSummary), contrast: Contrast })
   }),
   cells: [trainCell],
-  estimate: (config) => estimateOf(1 + config.taus.length, config.seeds, config.budget),
+  estimate: (config) =>
+    estimateOfCells(
+      [{ rho: 1, lr: config.lr, budget: config.budget }, ...config.taus.map(() => ({ rho: config.raisedRho, lr: config.lr, budget: config.budget }))],
+      config.seeds
+    ),
   run: (config, inputs, ctx) =>
     Effect.gen(function*() {
       if (inputs.wc.loss !== "mse") {

@@ -1,12 +1,14 @@
 /**
- * Paper A §6.5: is it the norm *held* that sets the delay, or only where the norm
- * is put once? A one-shot rescale to ρ·Wc at tInt against the sustained hold over
- * the same ρ grid (the sustained cells are shared with clamp-sweep's cache).
+ * Paper A (docs/protocol.md §6.5): is it the norm *held* that sets the delay, or only
+ * where the norm is put once? A one-shot rescale to ρ·Wc at tInt against the
+ * sustained hold (the sustained cells are shared with clamp-sweep's cache). The
+ * paper's one-shot grid spans ρ ∈ [0.70, 1.30] and its sustained one [0.90, 1.15]:
+ * `oneShotRhos` and `rhos` set them apart (both default to `rhos`).
  */
 import { Effect, Schema } from "effect"
 import { defineStage } from "../src/engine/Stage.ts"
 import { trainCell } from "../src/experiments/cellKinds.ts"
-import { estimateOf } from "../src/experiments/estimate.ts"
+import { estimateOfCells } from "../src/experiments/estimate.ts"
 import { PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
 import { heldCell } from "../src/experiments/heldCell.ts"
 import { SweepOutput } from "../src/experiments/sweepOutput.ts"
@@ -18,8 +20,13 @@ const Config = Schema.Struct({
   p: withDefault(PositiveInt, 59),
   lr: withDefault(PositiveNumber, 1e-3),
   rhos: withDefault(PositiveList, [0.85, 1, 1.15]),
+  /** The one-shot grid; empty: the sustained grid `rhos`. */
+  oneShotRhos: withDefault(Schema.Array(PositiveNumber), []),
   tInt: withDefault(PositiveInt, 500)
 })
+
+const oneShotGrid = (config: { readonly rhos: ReadonlyArray<number>; readonly oneShotRhos: ReadonlyArray<number> }) =>
+  config.oneShotRhos.length === 0 ? config.rhos : config.oneShotRhos
 
 export const ProjectionOutput = Schema.Struct({ oneShot: SweepOutput, sustained: SweepOutput })
 
@@ -31,14 +38,22 @@ export default defineStage({
   needs: { wc: measureWc },
   output: ProjectionOutput,
   cells: [trainCell],
-  estimate: (config) => estimateOf(2 * config.rhos.length, config.seeds, config.budget),
+  // A one-shot cell grows back towards the free trajectory: modelled as free training.
+  estimate: (config) =>
+    estimateOfCells(
+      [
+        ...config.rhos.map((rho) => ({ rho, lr: config.lr, budget: config.budget })),
+        ...oneShotGrid(config).map(() => ({ rho: null, lr: config.lr, budget: config.budget }))
+      ],
+      config.seeds
+    ),
   run: (config, inputs, ctx) =>
     Effect.gen(function*() {
       const wc = yield* wcFor(ctx.node, inputs.wc, config.p)
       const sweep = (hold: "sustained" | "one-shot") =>
         Effect.map(
           Effect.forEach(
-            config.rhos,
+            hold === "one-shot" ? oneShotGrid(config) : config.rhos,
             (rho) =>
               Effect.map(
                 heldCell(ctx, config, { p: config.p, lr: config.lr, rho, wc, tInt: config.tInt, hold }),

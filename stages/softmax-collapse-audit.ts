@@ -1,15 +1,17 @@
 /**
- * Paper B §6.5: at high ρ, float32 softmax saturates (correct-class probability
+ * Paper B (docs/protocol.md §6, B5): at high ρ, float32 softmax saturates (correct-class probability
  * exactly 1), gradients vanish and the delay is partly numerical. Each ρ trains in
  * plain float32 and in the audit arm that removes collapse; the delay law is fit
  * only on cells that are SC-free.
  */
 import { Effect, Schema } from "effect"
+import { mean, withinCellBootstrap } from "../src/analysis/index.ts"
 import { defineStage } from "../src/engine/Stage.ts"
 import { trainCell } from "../src/experiments/cellKinds.ts"
+import { Interval, intervalOf } from "../src/experiments/interval.ts"
 import { CellSummary } from "../src/experiments/cellSummary.ts"
 import { PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
-import { estimateOf } from "../src/experiments/estimate.ts"
+import { estimateOfCells } from "../src/experiments/estimate.ts"
 import { heldCell } from "../src/experiments/heldCell.ts"
 import { wcFor } from "../src/experiments/wcOutput.ts"
 import measureWc from "./measure-wc.ts"
@@ -28,8 +30,14 @@ const AuditRow = Schema.Struct({
   rho: Schema.Finite,
   float32: CellSummary,
   audit: CellSummary,
-  scFree: Schema.Boolean
+  scFree: Schema.Boolean,
+  /** Paper B's SC rate of the float32 cell (mean over seeds of each seed's largest rate)
+   * with a seed-bootstrap interval. */
+  scRate: Interval
 })
+
+const scRateInterval = (cell: CellSummary, seed: number) =>
+  intervalOf(withinCellBootstrap([cell.scRateMaxBySeed], (xs) => (xs[0].length === 0 ? null : mean(xs[0])), { seed, resamples: 2000 }))
 
 export default defineStage({
   name: "softmax-collapse-audit",
@@ -43,7 +51,8 @@ export default defineStage({
     scFreeRhos: Schema.Array(Schema.Finite)
   }),
   cells: [trainCell],
-  estimate: (config) => estimateOf(2 * config.rhos.length, config.seeds, config.budget),
+  estimate: (config) =>
+    estimateOfCells(config.rhos.flatMap((rho) => [rho, rho].map(() => ({ rho, lr: config.lr, budget: config.budget }))), config.seeds),
   run: (config, inputs, ctx) =>
     Effect.gen(function*() {
       const wc = yield* wcFor(ctx.node, inputs.wc, config.p)
@@ -59,7 +68,8 @@ export default defineStage({
             rho,
             float32,
             audit,
-            scFree: float32.scRateMax <= config.scTolerance
+            scFree: float32.scRateMax <= config.scTolerance,
+            scRate: scRateInterval(float32, 20260618)
           })),
         { concurrency: "unbounded" }
       )

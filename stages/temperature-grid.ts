@@ -1,5 +1,7 @@
 /**
- * Paper B §6.1–6.2, §6.4: cross-entropy at a held norm over ρ × τ. A fixed output
+ * Paper B (docs/protocol.md §6, B1–B2, B4): cross-entropy at a held norm over ρ × τ,
+ * plus the mediation τ sweep at one raised ρ (paper B: the grid is ρ {1, 1.05, 1.1,
+ * 1.15} × τ {1, 1.3, 1.7}, the sweep ρ 1.15 × τ {1, 1.15, 1.3, 1.5, 1.7}). A fixed output
  * temperature τ divides the logits, so it moves the effective logit scale L
  * without moving ‖W‖: the lever that separates "norm" from "logit scale".
  */
@@ -8,7 +10,8 @@ import { defineStage } from "../src/engine/Stage.ts"
 import { trainCell } from "../src/experiments/cellKinds.ts"
 import { CellSummary, meanTrajectory } from "../src/experiments/cellSummary.ts"
 import { IntList, PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
-import { estimateOf } from "../src/experiments/estimate.ts"
+import { estimateOfCells } from "../src/experiments/estimate.ts"
+import { budgetFields, budgetFor } from "../src/experiments/budgets.ts"
 import { heldCell } from "../src/experiments/heldCell.ts"
 import { subsample } from "../src/experiments/subsample.ts"
 import { wcFor } from "../src/experiments/wcOutput.ts"
@@ -21,8 +24,30 @@ const Config = Schema.Struct({
   taus: withDefault(PositiveList, [1, 1.15, 1.3, 1.5, 1.7]),
   lr: withDefault(PositiveNumber, 1e-3),
   tInt: withDefault(PositiveInt, 500),
-  trajectoryPoints: withDefault(PositiveInt, 80)
+  /** Extra τ cells at `sweepRho` (the mediation sweep); empty: the grid alone. */
+  sweepTaus: withDefault(Schema.Array(PositiveNumber), []),
+  sweepRho: Schema.optional(PositiveNumber),
+  trajectoryPoints: withDefault(PositiveInt, 80),
+  ...budgetFields
 })
+
+interface GridConfig {
+  readonly moduli: ReadonlyArray<number>
+  readonly rhos: ReadonlyArray<number>
+  readonly taus: ReadonlyArray<number>
+  readonly sweepTaus: ReadonlyArray<number>
+  readonly sweepRho?: number | undefined
+}
+
+/** The (ρ, τ) cells of one modulus: the grid, then the sweep's τ the grid lacks. */
+export const gridCells = (config: GridConfig): ReadonlyArray<{ readonly rho: number; readonly tau: number }> => {
+  const grid = config.rhos.flatMap((rho) => config.taus.map((tau) => ({ rho, tau })))
+  const sweepRho = config.sweepRho ?? Math.max(...config.rhos)
+  const extra = config.sweepTaus
+    .filter((tau) => !grid.some((c) => c.rho === sweepRho && c.tau === tau))
+    .map((tau) => ({ rho: sweepRho, tau }))
+  return [...grid, ...extra]
+}
 
 export const TemperatureCell = Schema.Struct({
   cell: CellSummary,
@@ -46,12 +71,15 @@ export default defineStage({
   output: TemperatureGridOutput,
   cells: [trainCell],
   estimate: (config) =>
-    estimateOf(config.moduli.length * config.rhos.length * config.taus.length, config.seeds, config.budget),
+    estimateOfCells(
+      config.moduli.flatMap((p) => gridCells(config).map(({ rho }) => ({ rho, lr: config.lr, budget: budgetFor(config, p, rho) }))),
+      config.seeds
+    ),
   run: (config, inputs, ctx) =>
     Effect.gen(function*() {
       const wc = yield* Effect.forEach(config.moduli, (p) => Effect.map(wcFor(ctx.node, inputs.wc, p), (w) => ({ p, wc: w })))
       const grid = wc.flatMap(({ p, wc }) =>
-        config.rhos.flatMap((rho) => config.taus.map((tau) => ({ p, wc, rho, tau, lr: config.lr, tInt: config.tInt })))
+        gridCells(config).map(({ rho, tau }) => ({ p, wc, rho, tau, lr: config.lr, tInt: config.tInt, budget: budgetFor(config, p, rho) }))
       )
       const cells = yield* Effect.forEach(
         grid,

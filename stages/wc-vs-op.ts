@@ -1,5 +1,5 @@
 /**
- * An extension the papers invite (science.md §1): is Wc a property of the task's
+ * An extension the papers invite (docs/protocol.md §1): is Wc a property of the task's
  * operation? Free training for (a op b) mod p with op ∈ {add, sub, mul, div}; each
  * operation gets its own matched seeds (the op is part of the seed key).
  */

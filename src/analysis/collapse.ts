@@ -1,5 +1,5 @@
 /**
- * Collapse regressions (paper B §6.2): over the ρ × τ grid, how much of ln T_grok the
+ * Collapse regressions (paper B, docs/protocol.md §6 B2): over the ρ × τ grid, how much of ln T_grok the
  * effective logit scale L explains alone, how much ρ explains alone, and what ρ adds
  * on top of L (ΔR² = R²(L+ρ) − R²(L)). Small ΔR² means the norm acts through L.
  */

@@ -245,23 +245,33 @@ export interface SaturationRatio {
   readonly fit: DelayLawFit
 }
 
-/** Saturation ratio of one group's highest-ρ cell; throws RangeError if that cell is excluded or fewer than two lower ρ remain. */
+/**
+ * Observed median of `top` over the extrapolation to its ρ of the delay law fitted on
+ * `fitCells`. Paper A's 0.69 is the p-scan's ρ = 1.30 cell (its own 160k budget)
+ * against the dense sweep's 9-point fit, so the top cell may come from another sweep;
+ * throws RangeError when the top cell's median is not identified.
+ */
+export const saturationAgainstFit = (
+  fitCells: ReadonlyArray<DelayCell>,
+  top: DelayCell,
+  options: DelayLawOptions = {}
+): SaturationRatio => {
+  const [summary] = summarizeCells([top], options)
+  if (summary === undefined || !summary.included) {
+    throw new RangeError(`saturationRatio: the ρ = ${top.rho} cell is excluded (${summary?.reason ?? "no cell"})`)
+  }
+  const fit = fitDelayLaw(fitCells, options)
+  const predicted = Math.exp(predictLine({ intercept: fit.intercept, slope: fit.alpha }, top.rho))
+  const observed = summary.median as number
+  return { ratio: observed / predicted, rhoMax: top.rho, observed, predicted, fit }
+}
+
+/** Saturation ratio of one group's highest-ρ cell against the fit on its lower ρ's; throws RangeError if that cell is excluded or fewer than two lower ρ remain. */
 export const saturationRatio = (cells: ReadonlyArray<DelayCell>, options: DelayLawOptions = {}): SaturationRatio => {
   if (cells.length === 0) throw new RangeError("saturationRatio: no cells")
   const rhoMax = Math.max(...cells.map((c) => c.rho))
-  const top = summarizeCells(
-    cells.filter((c) => c.rho === rhoMax),
-    options
-  )
-  const observedTop = toPoints(top)
-  if (observedTop.length === 0) {
-    throw new RangeError(`saturationRatio: the ρ = ${rhoMax} cell is excluded (${top.map((s) => s.reason).join("; ")})`)
-  }
-  const observed = Math.exp(observedTop.reduce((s, p) => s + Math.log(p.median), 0) / observedTop.length)
-  const fit = fitDelayLaw(
-    cells.filter((c) => c.rho < rhoMax),
-    options
-  )
-  const predicted = Math.exp(predictLine({ intercept: fit.intercept, slope: fit.alpha }, rhoMax))
-  return { ratio: observed / predicted, rhoMax, observed, predicted, fit }
+  const tops = cells.filter((c) => c.rho === rhoMax)
+  // Several cells at the top ρ are pooled into one cell (their seeds together).
+  const top: DelayCell = { rho: rhoMax, tGrok: tops.flatMap((c) => [...c.tGrok]), group: tops[0]?.group }
+  return saturationAgainstFit(cells.filter((c) => c.rho < rhoMax), top, options)
 }

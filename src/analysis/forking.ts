@@ -1,5 +1,5 @@
 /**
- * Forking arms (paper B §6.6): four arms continue from one saved state at the fork
+ * Forking arms (paper B, docs/protocol.md §6 B6): four arms continue from one saved state at the fork
  * (free; clamp at the current norm N0 "same"; at ρ·N0 "raised"; at N0/ρ "lowered").
  * Delays are counted from the fork. Reports the raised/same delay ratio with a paired
  * seed-bootstrap CI and how many seeds order lowered < same < raised.

@@ -1,5 +1,5 @@
 /**
- * Norm lever vs lr lever (paper A §6.2): how far T_grok moves when the held norm is
+ * Norm lever vs lr lever (paper A, docs/protocol.md §6.2): how far T_grok moves when the held norm is
  * swept at a fixed lr, against how far it moves when lr is swept at a fixed ρ.
  * A lever is the max/min ratio of median T_grok over the swept range.
  */

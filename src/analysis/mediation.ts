@@ -1,5 +1,5 @@
 /**
- * Temperature mediation (paper B §6.1): how much of the delay added by raising the
+ * Temperature mediation (paper B, docs/protocol.md §6 B1): how much of the delay added by raising the
  * norm (T0 → T1) is removed by bringing the effective logit scale L back to its
  * baseline value with τ. T2 is the delay read off the τ sweep (sorted by L, linear
  * in T) at L = L0; recovery = (T1 − T2)/(T1 − T0). CI by a paired seed bootstrap.

@@ -1,5 +1,5 @@
 /**
- * Memorization control (paper B §6.4): across the τ sweep, does τ move T_mem or only
+ * Memorization control (paper B, docs/protocol.md §6 B4): across the τ sweep, does τ move T_mem or only
  * the post-memorization gap T_grok − T_mem? Reports endpoint changes, the share of
  * the T_grok change carried by the gap, and fold ranges of T_grok, T_mem and the gap.
  */

@@ -22,8 +22,9 @@ export const quantileSorted = (sorted: ReadonlyArray<number>, q: number): number
   const hi = Math.min(lo + 1, n - 1)
   const a = sorted[lo] as number
   const b = sorted[hi] as number
-  // Written so that an infinite order statistic is returned as-is when the weight on it is 0.
-  return h === lo ? a : a + (h - lo) * (b - a)
+  // Written so that an infinite order statistic is returned as-is when the weight on it
+  // is 0, and two equal infinite neighbours give that infinity (not ∞ − ∞ = NaN).
+  return h === lo || a === b ? a : a + (h - lo) * (b - a)
 }
 
 /** Quantile q ∈ [0, 1] of the finite values, with linear interpolation (numpy.quantile default). */

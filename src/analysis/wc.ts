@@ -1,5 +1,5 @@
 /**
- * The critical norm Wc (paper A §6.1): the median over seeds of ‖W‖ at T_grok under
+ * The critical norm Wc (paper A, docs/protocol.md §6.1): the median over seeds of ‖W‖ at T_grok under
  * free training, its spread across seeds and across configurations, its robustness
  * to the test-accuracy threshold, and how closely a clamped run groks at the held norm.
  */

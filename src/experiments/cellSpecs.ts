@@ -26,7 +26,14 @@ export const mlp = (config: TrainingConfig, layerNorm = false): Model => ({
 })
 
 export const cellSpec = (config: TrainingConfig, choice: CellChoice): CellSpec => ({
-  task: { p: choice.p, op: config.op, trainFraction: choice.trainFraction ?? config.trainFraction },
+  task: {
+    p: choice.p,
+    op: config.op,
+    trainFraction: choice.trainFraction ?? config.trainFraction,
+    // Only paper B's ⌊f·p²⌋ is written: a cell with the default rounding keeps the
+    // spec (and cache key) it had before the field existed.
+    ...(config.splitRounding === "floor" ? { splitRounding: "floor" as const } : {})
+  },
   model: choice.model ?? mlp(config),
   optimizer: {
     lr: choice.lr,

@@ -1,6 +1,6 @@
 /**
  * What stages keep of a trained cell: per-seed outcomes (censoring explicit) and
- * the cell statistics of science.md §4. Full trajectories stay in the cell's own
+ * the cell statistics of docs/protocol.md §4. Full trajectories stay in the cell's own
  * store entry; stages keep only what their fits and figures read.
  */
 import { Schema } from "effect"
@@ -38,7 +38,12 @@ export const CellSummary = Schema.Struct({
   logitScaleBySeed: Schema.Array(Schema.NullOr(Schema.Finite)),
   /** Softmax-collapse rate (mean over seeds) at that same step, and its maximum over the run. */
   scRateAtGrok: Schema.NullOr(Schema.Finite),
+  /** grokflow's worst case: the largest SC rate of any seed at any logged step. */
   scRateMax: Schema.Finite,
+  /** Paper B's SC rate: the mean over seeds of each seed's largest SC rate over the run. */
+  scRateSeedMaxMean: Schema.Finite,
+  /** Each seed's largest SC rate (what an interval of the paper's statistic resamples). */
+  scRateMaxBySeed: Schema.Array(Schema.Finite),
   backend: Schema.String
 })
 export type CellSummary = typeof CellSummary.Type
@@ -70,6 +75,10 @@ const meanOrNull = (xs: ReadonlyArray<number | null>): number | null => {
   return finite.length === 0 ? null : mean(finite)
 }
 
+/** Mean of per-seed maxima (0 for a cell without seeds, which has no collapse to report). */
+export const seedMaxMean = (perSeedMax: ReadonlyArray<number>): number =>
+  perSeedMax.length === 0 ? 0 : mean(perSeedMax)
+
 export const outcomeOf = (seed: SeedResult): SeedOutcome => ({
   seed: seed.seed,
   tGrok: seed.tGrok,
@@ -82,6 +91,7 @@ export const summarizeCell = (at: CellCoordinates, result: CellResult): CellSumm
   const medianTGrok = censoredMedian(seeds.map((s) => s.tGrok))
   const readAt = medianTGrok ?? at.budget
   const logitScaleBySeed = result.seeds.map((s) => valueNear(s.trajectory, s.trajectory.logitScale, readAt))
+  const scRateMaxBySeed = result.seeds.map((s) => Math.max(0, ...s.trajectory.scRate))
   const grokNorms = seeds.flatMap((s) => (s.normAtGrok === null ? [] : [s.normAtGrok]))
   return {
     ...at,
@@ -95,6 +105,8 @@ export const summarizeCell = (at: CellCoordinates, result: CellResult): CellSumm
     logitScaleBySeed,
     scRateAtGrok: meanOrNull(result.seeds.map((s) => valueNear(s.trajectory, s.trajectory.scRate, readAt))),
     scRateMax: Math.max(0, ...result.seeds.flatMap((s) => s.trajectory.scRate)),
+    scRateSeedMaxMean: seedMaxMean(scRateMaxBySeed),
+    scRateMaxBySeed,
     backend: result.backend
   }
 }

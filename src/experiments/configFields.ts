@@ -15,7 +15,7 @@ export const Fraction = Schema.Finite.check(Schema.isBetween({ minimum: 0, maxim
 export const PositiveList = Schema.Array(PositiveNumber).check(Schema.isMinLength(1))
 export const IntList = Schema.Array(PositiveInt).check(Schema.isMinLength(1))
 
-/** Fields every training-backed stage reads: the protocol of science.md §1–4. */
+/** Fields every training-backed stage reads: the protocol of docs/protocol.md §1–4. */
 export const trainingFields = {
   op: withDefault(Operation, "add"),
   trainFraction: withDefault(Fraction, 0.4),
@@ -26,7 +26,10 @@ export const trainingFields = {
   budget: withDefault(PositiveInt, 30000),
   d: withDefault(PositiveInt, 128),
   hidden: withDefault(PositiveInt, 256),
+  /** Weight decay before the Adam step (paper A, torch AdamW) or after it (paper B's code). */
   decayOrder: withDefault(Schema.Literals(["before", "after"]), "before"),
+  /** Train-set size round(f·p²) (paper A) or ⌊f·p²⌋ (paper B's code). */
+  splitRounding: withDefault(Schema.Literals(["round", "floor"]), "round"),
   /** Evaluate every k steps (paper B's protocol); the resolution of T_mem and T_grok. */
   evalEvery: withDefault(PositiveInt, 25),
   memThreshold: withDefault(Fraction, 0.99),

@@ -85,3 +85,25 @@ export const freeCell = (ctx: StageContext, config: TrainingConfig, cell: CellBa
     frac: cell.trainFraction,
     lr: cell.lr
   })
+
+/**
+ * A sustained hold on some matrices only (paper A's group clamps in the pre-LN
+ * transformer): each named matrix is scaled after every step from tInt on so its
+ * norm is `rho` times its target; the other matrices train freely.
+ */
+export const groupHeldCell = (
+  ctx: StageContext,
+  config: TrainingConfig,
+  cell: CellBase & { readonly rho: number; readonly tInt: number; readonly group: string; readonly targets: Readonly<Record<string, number>> }
+) =>
+  trainSummarized(
+    ctx,
+    config,
+    cell,
+    {
+      kind: "clamp-per-matrix",
+      tInt: cell.tInt,
+      targets: Object.fromEntries(Object.entries(cell.targets).map(([name, norm]) => [name, cell.rho * norm]))
+    },
+    { p: cell.p, hold: cell.group, rho: cell.rho, lr: cell.lr }
+  )

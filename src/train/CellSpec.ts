@@ -12,7 +12,11 @@ export type Operation = typeof Operation.Type
 export const Task = Schema.Struct({
   p: Schema.Int,
   op: Operation,
-  trainFraction: Schema.Finite
+  trainFraction: Schema.Finite,
+  /** How the train-set size is rounded: round(f·N) (paper A, the default) or
+   * ⌊f·N⌋ (paper B's released code; differs at p=97: 3764 vs 3763). Absent means
+   * "round", so cells specified before this field existed keep their keys. */
+  splitRounding: Schema.optional(Schema.Literals(["round", "floor"]))
 })
 export type Task = typeof Task.Type
 

@@ -64,8 +64,10 @@ export interface Split {
   readonly test: Int32Array
 }
 
-/** Train-set size: round(fraction·N), kept within [1, N−1] so both sides exist. */
-export const trainSize = (n: number, fraction: number): number => Math.min(n - 1, Math.max(1, Math.round(fraction * n)))
+/** Train-set size: round(fraction·N) (or ⌊fraction·N⌋, paper B's split), kept within
+ * [1, N−1] so both sides exist. */
+export const trainSize = (n: number, fraction: number, rounding: "round" | "floor" = "round"): number =>
+  Math.min(n - 1, Math.max(1, rounding === "floor" ? Math.floor(fraction * n) : Math.round(fraction * n)))
 
 /** The seed's own permutation (Fisher–Yates on the seed's "split" stream). */
 export const seedSplit = (spec: CellSpec, seed: number, data: Dataset): Split => {
@@ -78,6 +80,6 @@ export const seedSplit = (spec: CellSpec, seed: number, data: Dataset): Split =>
     perm[i] = perm[j]
     perm[j] = t
   }
-  const nTrain = trainSize(data.size, spec.task.trainFraction)
+  const nTrain = trainSize(data.size, spec.task.trainFraction, spec.task.splitRounding)
   return { train: perm.slice(0, nTrain), test: perm.slice(nTrain) }
 }

@@ -23,7 +23,15 @@ export const ClaimTest = Schema.Struct({
   /** |measured − paper value| within this absolute distance. */
   withinAbs: Schema.optional(Schema.Finite),
   /** |measured − paper value| / |paper value| within this fraction. */
-  withinRel: Schema.optional(Schema.Finite)
+  withinRel: Schema.optional(Schema.Finite),
+  /**
+   * The paper-scale rule (profiles `paper` and `faithful`, stated in the claim files'
+   * header): reproduced when grokflow's 95% interval overlaps the paper's interval.
+   * The paper's interval is `paperInterval`, else `paperCi`, else the point
+   * `paperValue`; grokflow's is the measured interval (a null bound of a measured
+   * interval is unbounded: censoring beyond the budget), else the point.
+   */
+  overlap: Schema.optional(Schema.Literal(true))
 })
 export type ClaimTest = typeof ClaimTest.Type
 
@@ -34,6 +42,9 @@ export const Claim = Schema.Struct({
   /** The paper's number (null where the paper states only a direction or a range). */
   paperValue: Schema.NullOr(Schema.Finite),
   paperCi: Schema.optional(Schema.Tuple([Schema.Finite, Schema.Finite])),
+  /** The interval the overlap rule compares with when it is not the paper's CI: a
+   * range or bound the paper states ("CV 1–2%", "< 2%", "12/12 seeds"). */
+  paperInterval: Schema.optional(Schema.Tuple([Schema.Finite, Schema.Finite])),
   /** How the paper states it, for the table (a value with its CI, or words such as "CV 1–2%"). */
   paperText: Schema.String,
   measure: MeasurePath,

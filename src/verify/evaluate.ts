@@ -23,6 +23,8 @@ export interface ClaimRow {
   readonly reason: string | null
   /** The cache entry the measured number was read from. */
   readonly source: string | null
+  /** Whether the measured point lies inside the paper's interval (null: no paper interval or no measurement). */
+  readonly insidePaperInterval: boolean | null
 }
 
 export interface NodeOutputs {
@@ -50,8 +52,24 @@ export const toleranceText = (test: ClaimTest): string => {
   if (test.lessThan !== undefined) parts.push(`< ${describeBound(test.lessThan, test.factor)}`)
   if (test.withinAbs !== undefined) parts.push(`± ${fmt(test.withinAbs)} of paper`)
   if (test.withinRel !== undefined) parts.push(`± ${fmt(test.withinRel * 100)}% of paper`)
+  if (test.overlap === true) parts.push("95% CI overlaps paper's")
   return parts.join(", ")
 }
+
+/** The paper's interval under the overlap rule: its stated range, its CI, or its point. */
+export const paperIntervalOf = (claim: Claim): readonly [number, number] | null =>
+  claim.paperInterval ?? claim.paperCi ?? (claim.paperValue === null ? null : [claim.paperValue, claim.paperValue])
+
+/** grokflow's interval: a measured interval (null bounds unbounded) or the point. */
+export const measuredIntervalOf = (m: Measured): readonly [number, number] =>
+  m.interval ? [m.lower ?? Number.NEGATIVE_INFINITY, m.upper ?? Number.POSITIVE_INFINITY] : [m.value, m.value]
+
+/** Whether two closed intervals share a point. */
+export const intervalsOverlap = (a: readonly [number, number], b: readonly [number, number]): boolean =>
+  a[0] <= b[1] && b[0] <= a[1]
+
+const showInterval = (i: readonly [number, number]): string =>
+  i[0] === i[1] ? fmt(i[0]) : `[${Number.isFinite(i[0]) ? fmt(i[0]) : "−∞"}, ${Number.isFinite(i[1]) ? fmt(i[1]) : "∞"}]`
 
 const check = (
   claim: Claim,
@@ -82,6 +100,12 @@ const check = (
   if (paper !== null && test.withinRel !== undefined && Math.abs(x - paper) > test.withinRel * Math.abs(paper)) {
     failures.push(`${fmt(x)} is more than ${fmt(test.withinRel * 100)}% from ${fmt(paper)}`)
   }
+  if (test.overlap === true) {
+    const theirs = paperIntervalOf(claim)
+    const ours = measuredIntervalOf(measured)
+    if (theirs === null) failures.push("the claim has no paper value or interval to overlap")
+    else if (!intervalsOverlap(ours, theirs)) failures.push(`${showInterval(ours)} does not overlap the paper's ${showInterval(theirs)}`)
+  }
   return { ok: failures.length === 0, reason: failures.length === 0 ? null : failures.join("; ") }
 }
 
@@ -97,18 +121,40 @@ export const evaluateClaims = (claims: ReadonlyArray<Claim>, profile: string, ou
       tolerance: test === undefined ? "" : toleranceText(test),
       source: outputs.source(node)
     }
-    const notRun = (reason: string): ClaimRow => ({ ...base, measured: null, lower: null, upper: null, status: "NOT RUN", reason })
+    const notRun = (reason: string): ClaimRow => ({
+      ...base,
+      measured: null,
+      lower: null,
+      upper: null,
+      status: "NOT RUN",
+      reason,
+      insidePaperInterval: null
+    })
     if (test === undefined) return notRun(`profile ${profile} does not test this claim`)
     if (!outputs.nodes.has(node)) return notRun(`profile ${profile} has no node ${node}`)
     if (outputs.output(node) === undefined) return notRun(`${node} has not run yet (grokflow run --profile ${profile})`)
     const measured = resolveMeasured(claim.measure, outputs.output)
     if (measured === null) {
-      return { ...base, measured: null, lower: null, upper: null, status: "FAIL", reason: `${claim.measure} is not identified in the output` }
+      return {
+        ...base,
+        measured: null,
+        lower: null,
+        upper: null,
+        status: "FAIL",
+        reason: `${claim.measure} is not identified in the output`,
+        insidePaperInterval: null
+      }
     }
     const resolve = (b: Bound): number | null => (typeof b === "number" ? b : resolveMeasured(b, outputs.output)?.value ?? null)
     const verdict = check(claim, test, measured, resolve)
+    const theirs = paperIntervalOf(claim)
+    const inside = theirs === null || theirs[0] === theirs[1] ? null : measured.value >= theirs[0] && measured.value <= theirs[1]
     return {
       ...base,
+      // The overlap rule's verdict says whether the point also lies inside the paper's
+      // interval, so a reader sees both (verify prints it in the tolerance column).
+      tolerance: test.overlap === true && inside !== null ? `${base.tolerance} · point ${inside ? "inside" : "outside"}` : base.tolerance,
+      insidePaperInterval: inside,
       measured: measured.value,
       lower: measured.lower,
       upper: measured.upper,

@@ -40,6 +40,24 @@ const loadOne = (root: string, file: string): Effect.Effect<ReadonlyArray<Claim>
         return yield* new ClaimFileError({ file: shown, path: `claims[${i}].id`, message: `duplicate claim id "${claim.id}"` })
       }
       seen.add(claim.id)
+      // The overlap rule compares intervals: a claim it tests needs the paper's side.
+      for (const [profile, test] of Object.entries(claim.tests)) {
+        if (test.overlap === true && claim.paperValue === null && claim.paperCi === undefined && claim.paperInterval === undefined) {
+          return yield* new ClaimFileError({
+            file: shown,
+            path: `claims[${i}].tests.${profile}.overlap`,
+            message: `claim "${claim.id}" has no paperValue, paperCi or paperInterval for the overlap rule to compare with`
+          })
+        }
+      }
+      const interval = claim.paperInterval ?? claim.paperCi
+      if (interval !== undefined && !(interval[0] <= interval[1])) {
+        return yield* new ClaimFileError({
+          file: shown,
+          path: `claims[${i}].${claim.paperInterval !== undefined ? "paperInterval" : "paperCi"}`,
+          message: `expected [lower, upper] with lower ≤ upper, got [${interval.join(", ")}]`
+        })
+      }
     }
     return decoded.success.claims
   })

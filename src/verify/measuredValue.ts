@@ -10,6 +10,9 @@ export interface Measured {
   readonly value: number
   readonly lower: number | null
   readonly upper: number | null
+  /** True when the value came with an interval; then a null bound is unbounded on that
+   * side (the bootstrap saw resamples censored beyond the budget). */
+  readonly interval: boolean
 }
 
 export type Lookup = (node: string) => unknown
@@ -43,14 +46,15 @@ export const valueAt = (root: unknown, path: string): unknown => {
 export const resolveMeasured = (measure: string, lookup: Lookup): Measured | null => {
   const colon = measure.indexOf(":")
   const current = valueAt(lookup(measure.slice(0, colon)), measure.slice(colon + 1))
-  if (Predicate.isNumber(current) && Number.isFinite(current)) return { value: current, lower: null, upper: null }
+  if (Predicate.isNumber(current) && Number.isFinite(current)) return { value: current, lower: null, upper: null, interval: false }
   if (Predicate.isObject(current)) {
     const o = current as Record<string, unknown>
     if (Predicate.isNumber(o.estimate) && Number.isFinite(o.estimate)) {
       return {
         value: o.estimate,
         lower: Predicate.isNumber(o.lower) ? o.lower : null,
-        upper: Predicate.isNumber(o.upper) ? o.upper : null
+        upper: Predicate.isNumber(o.upper) ? o.upper : null,
+        interval: "lower" in o && "upper" in o
       }
     }
   }

@@ -35,6 +35,17 @@ describe("data", () => {
     expect(Array.from(s0.train)).not.toEqual(Array.from(s1.train))
     expect(Array.from(seedSplit(spec, 0, d).train)).toEqual(Array.from(s0.train))
   })
+  it("paper B's floor split takes ⌊0.4·p²⌋ (p=97: 3763, where rounding gives 3764)", () => {
+    expect(trainSize(97 * 97, 0.4)).toBe(3764)
+    expect(trainSize(97 * 97, 0.4, "floor")).toBe(3763)
+    const spec = smallSpec({ task: { p: 97, op: "add", trainFraction: 0.4, splitRounding: "floor" } })
+    const d = buildDataset(97, "add")
+    const floor = seedSplit(spec, 0, d)
+    const round = seedSplit({ ...spec, task: { ...spec.task, splitRounding: "round" } }, 0, d)
+    expect(floor.train.length).toBe(3763)
+    // Same permutation, one pair fewer on the train side.
+    expect(Array.from(floor.train)).toEqual(Array.from(round.train).slice(0, 3763))
+  })
 })
 
 describe("seeding", () => {

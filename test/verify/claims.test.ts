@@ -35,12 +35,46 @@ describe("claim lookup", () => {
   }
   it("reads plain numbers, intervals, indices and [key=value] selectors", () => {
     const lookup = (n: string) => (out as Record<string, unknown>)[n]
-    expect(resolveMeasured("fits:sweep.r2", lookup)).toEqual({ value: 0.97, lower: null, upper: null })
-    expect(resolveMeasured("fits:sweep.alpha", lookup)).toEqual({ value: 7.9, lower: 7.1, upper: 8.6 })
+    expect(resolveMeasured("fits:sweep.r2", lookup)).toEqual({ value: 0.97, lower: null, upper: null, interval: false })
+    expect(resolveMeasured("fits:sweep.alpha", lookup)).toEqual({ value: 7.9, lower: 7.1, upper: 8.6, interval: true })
     expect(resolveMeasured("fits:moduli[p=59].recovery", lookup)?.value).toBe(0.85)
     expect(resolveMeasured("fits:moduli[0].recovery", lookup)?.value).toBe(0.7)
     expect(resolveMeasured("fits:moduli[p=97].recovery", lookup)).toBeNull()
     expect(resolveMeasured("fits:sweep.missing", lookup)).toBeNull()
+  })
+})
+
+describe("the paper-scale overlap rule", () => {
+  const fits = (alpha: unknown) => outputs({ fits: { sweep: { alpha } } })
+  const rule = (over: Partial<Claim>, alpha: unknown) =>
+    evaluateClaims([claim({ tests: { paper: { overlap: true } }, ...over })], "paper", fits(alpha))[0]
+  const interval = (estimate: number, lower: number | null, upper: number | null) => ({ estimate, lower, upper, undefinedResamples: 0 })
+
+  it("PASS when grokflow's interval overlaps the paper's CI, FAIL when disjoint, and says where the point lies", () => {
+    const paper = { paperValue: 7.64, paperCi: [7.47, 7.81] as [number, number] }
+    const overlapping = rule(paper, interval(7.3, 6.9, 7.5))
+    expect(overlapping.status).toBe("PASS")
+    expect(overlapping.insidePaperInterval).toBe(false)
+    expect(overlapping.tolerance).toMatch(/overlaps paper's · point outside/)
+    const disjoint = rule(paper, interval(7.0, 6.8, 7.2))
+    expect(disjoint.status).toBe("FAIL")
+    expect(disjoint.reason).toMatch(/\[6\.8, 7\.2\] does not overlap the paper's \[7\.47, 7\.81\]/)
+    expect(rule(paper, interval(7.6, 7.5, 7.7)).insidePaperInterval).toBe(true)
+  })
+
+  it("a null bound of a measured interval is unbounded (censoring), a plain number is a point", () => {
+    const paper = { paperValue: 0.69 }
+    expect(rule(paper, interval(0.6, 0.5, null)).status).toBe("PASS")
+    expect(rule(paper, interval(0.6, 0.5, 0.65)).status).toBe("FAIL")
+    // A point against a point must match exactly: such claims state a range instead.
+    expect(rule(paper, 0.6).status).toBe("FAIL")
+    expect(rule({ paperValue: 0.02, paperInterval: [0, 0.02] }, 0.013).status).toBe("PASS")
+    expect(rule({ paperValue: 0.02, paperInterval: [0, 0.02] }, 0.025).status).toBe("FAIL")
+  })
+
+  it("the paper's stated range takes precedence over its CI, and a claim without paper value or interval FAILs", () => {
+    expect(rule({ paperValue: 3999, paperInterval: [3795, 4257] }, interval(4300, 4100, 4500)).status).toBe("PASS")
+    expect(rule({ paperValue: null }, interval(1, 0, 2)).reason).toMatch(/no paper value or interval/)
   })
 })
 
@@ -126,5 +160,19 @@ describe("claim files", () => {
     const error = await Effect.runPromise(Effect.flip(loadClaims(dir)))
     expect(error.rendered).toContain("claims[1].id")
     expect(error.rendered).toContain("duplicate")
+  })
+
+  it("an overlap test without the paper's side, or a reversed interval, names the field (exit 2)", async () => {
+    const write = (body: string) => {
+      const dir = root()
+      fs.writeFileSync(path.join(dir, "pipeline", "claims", "rule.yaml"), `claims:\n  - { id: X, paper: A, description: d, paperText: 'x', measure: 'a:b', ${body} }\n`)
+      return Effect.runPromise(Effect.flip(loadClaims(dir)))
+    }
+    const noPaper = await write("paperValue: null, tests: { paper: { overlap: true } }")
+    expect(noPaper.exitCode).toBe(2)
+    expect(noPaper.rendered).toContain("claims[0].tests.paper.overlap")
+    const reversed = await write("paperValue: 1, paperInterval: [2, 1], tests: { paper: { overlap: true } }")
+    expect(reversed.rendered).toContain("claims[0].paperInterval")
+    expect(reversed.rendered).toContain("lower ≤ upper")
   })
 })

@@ -1,0 +1,182 @@
+/**
+ * Paper A's LayerNorm experiments as the paper ran them (docs/protocol.md §6.6):
+ * observational first — in the pre-LN attention model, free training across train
+ * fractions, the total norm ‖W‖ at T_grok drifts (CV 0.15–0.17) while the
+ * unembedding ‖U‖ at T_grok is concentrated (CV 0.03–0.05) — then group clamps at
+ * p = 71 that hold one group of matrices (‖U‖; the MLP's Win, Wout) at ρ times its
+ * control value while the rest trains freely. (layernorm-control's total-norm clamp of
+ * the same model is grokflow's own extension.)
+ * A group of several matrices is held matrix by matrix, each at ρ times its own
+ * control norm at grok; the paper holds the group's joint norm. The two agree when
+ * the matrices keep their control proportions.
+ */
+import { Effect, Schema } from "effect"
+import { cvAcrossConfigs, median, spanOf, bootstrapMedianRatio } from "../src/analysis/index.ts"
+import { defineStage } from "../src/engine/Stage.ts"
+import { trainCell } from "../src/experiments/cellKinds.ts"
+import { StageFailure } from "../src/engine/StageFailure.ts"
+import { CellSummary } from "../src/experiments/cellSummary.ts"
+import { PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
+import { estimateOf } from "../src/experiments/estimate.ts"
+import { orNull } from "../src/experiments/guarded.ts"
+import { freeCell, groupHeldCell } from "../src/experiments/heldCell.ts"
+import { Interval, intervalOf } from "../src/experiments/interval.ts"
+import type { CellResult, Model } from "../src/train/CellSpec.ts"
+
+const Group = Schema.Struct({
+  name: Schema.String,
+  matrices: Schema.Array(Schema.String).check(Schema.isMinLength(1)),
+  /** This group's ρ grid; absent: the group clamps' `rhos`. */
+  rhos: Schema.optional(PositiveList)
+})
+
+const Config = Schema.Struct({
+  ...trainingFields,
+  p: withDefault(PositiveInt, 59),
+  trainFractions: withDefault(PositiveList, [0.3, 0.35, 0.4, 0.5, 0.65]),
+  lr: withDefault(PositiveNumber, 1e-3),
+  attentionD: withDefault(PositiveInt, 128),
+  attentionHeads: withDefault(PositiveInt, 4),
+  attentionMlpWidth: withDefault(PositiveInt, 512),
+  /** The matrices whose norm at grok is compared with the total norm. */
+  unembedding: withDefault(Schema.Array(Schema.String), ["U"]),
+  groupClamps: Schema.optional(
+    Schema.Struct({
+      p: PositiveInt,
+      rhos: PositiveList,
+      seeds: PositiveInt,
+      budget: PositiveInt,
+      tInt: PositiveInt,
+      groups: Schema.Array(Group).check(Schema.isMinLength(1))
+    })
+  )
+})
+type Config = typeof Config.Type
+
+/** Per-seed Frobenius norm of a group of matrices at the seed's T_grok (null when censored). */
+export const groupNormAtGrok = (result: CellResult, matrices: ReadonlyArray<string>): Array<number | null> =>
+  result.seeds.map((s) => {
+    if (s.tGrok === null) return null
+    const i = s.trajectory.steps.indexOf(s.tGrok)
+    if (i < 0) return null
+    let sum = 0
+    for (const name of matrices) {
+      const series = s.trajectory.matrixNorms[name]
+      if (series === undefined) return null
+      sum += (series[i] as number) ** 2
+    }
+    return Math.sqrt(sum)
+  })
+
+const medianOf = (xs: ReadonlyArray<number | null>): number | null => {
+  const finite = xs.filter((x): x is number => x !== null && Number.isFinite(x))
+  return finite.length === 0 ? null : median(finite)
+}
+
+const FractionRow = Schema.Struct({
+  trainFraction: Schema.Finite,
+  free: CellSummary,
+  /** Median over grokked seeds of ‖W‖ and of the unembedding's norm at T_grok. */
+  totalAtGrok: Schema.NullOr(Schema.Finite),
+  unembedAtGrok: Schema.NullOr(Schema.Finite)
+})
+
+const GroupClampResult = Schema.Struct({
+  group: Schema.String,
+  matrices: Schema.Array(Schema.String),
+  control: CellSummary,
+  /** Each matrix's median norm at the control's T_grok: what ρ multiplies. */
+  targets: Schema.Record(Schema.String, Schema.Finite),
+  cells: Schema.Array(CellSummary),
+  /** max/min median T_grok (over grokked seeds) across the group's ρ, with a seed-bootstrap interval. */
+  spanInterval: Schema.NullOr(Interval)
+})
+
+const attention = (config: Config): Model => ({
+  kind: "attention",
+  d: config.attentionD,
+  heads: config.attentionHeads,
+  mlpWidth: config.attentionMlpWidth,
+  preLayerNorm: true
+})
+
+export default defineStage({
+  name: "layernorm-observational",
+  version: 1,
+  description: "Pre-LN transformer: total norm vs ‖U‖ at grok across train fractions; group clamps",
+  config: Config,
+  needs: {},
+  output: Schema.Struct({
+    p: Schema.Int,
+    fractions: Schema.Array(FractionRow),
+    cvTotalAcrossFractions: Schema.NullOr(Schema.Finite),
+    cvUnembedAcrossFractions: Schema.NullOr(Schema.Finite),
+    groupClamps: Schema.Array(GroupClampResult)
+  }),
+  cells: [trainCell],
+  estimate: (config) => {
+    const g = config.groupClamps
+    const clampCells = g === undefined ? 0 : g.groups.reduce((n, grp) => n + (grp.rhos ?? g.rhos).length, 1)
+    const steps = Math.max(config.budget, g?.budget ?? 0)
+    return estimateOf(config.trainFractions.length + clampCells, Math.max(config.seeds, g?.seeds ?? 0), steps, "attention")
+  },
+  run: (config, _inputs, ctx) =>
+    Effect.gen(function*() {
+      const model = attention(config)
+      const fractions = yield* Effect.forEach(
+        config.trainFractions,
+        (trainFraction) =>
+          Effect.map(freeCell(ctx, { ...config, trainFraction }, { p: config.p, lr: config.lr, model, trainFraction, tag: "attn+LN" }), ({ summary, result }) => ({
+            trainFraction,
+            free: summary,
+            totalAtGrok: summary.medianNormAtGrok,
+            unembedAtGrok: medianOf(groupNormAtGrok(result, config.unembedding))
+          })),
+        { concurrency: "unbounded" }
+      )
+      const cv = (xs: ReadonlyArray<number | null>) => {
+        const finite = xs.filter((x): x is number => x !== null)
+        return finite.length < 2 ? null : cvAcrossConfigs(finite)
+      }
+      const g = config.groupClamps
+      const groupClamps = g === undefined ? [] : yield* Effect.gen(function*() {
+        const clampConfig = { ...config, seeds: g.seeds, budget: g.budget }
+        const base = { p: g.p, lr: config.lr, model, tag: "attn+LN" }
+        const { summary: control, result } = yield* freeCell(ctx, clampConfig, base)
+        return yield* Effect.forEach(g.groups, (group) =>
+          Effect.gen(function*() {
+            const targets: Record<string, number> = {}
+            for (const name of group.matrices) {
+              const m = medianOf(groupNormAtGrok(result, [name]))
+              if (m === null) {
+                return yield* new StageFailure({ stage: ctx.node, message: `group ${group.name}: no control seed grokked at p=${g.p}, so ‖${name}‖ at grok is undefined; raise the budget` })
+              }
+              targets[name] = m
+            }
+            const cells = yield* Effect.forEach(
+              group.rhos ?? g.rhos,
+              (rho) => Effect.map(groupHeldCell(ctx, clampConfig, { ...base, rho, tInt: g.tInt, group: group.name, targets }), (c) => c.summary),
+              { concurrency: "unbounded" }
+            )
+            const ci = orNull(() =>
+              bootstrapMedianRatio(cells.map((c) => c.seeds.map((s) => s.tGrok)), spanOf, { seed: 20260613, resamples: 3000, censoring: "grokkedOnly" })
+            )
+            return {
+              group: group.name,
+              matrices: [...group.matrices],
+              control,
+              targets,
+              cells,
+              spanInterval: ci === null || !Number.isFinite(ci.estimate) ? null : intervalOf(ci)
+            }
+          }), { concurrency: "unbounded" })
+      })
+      return {
+        p: config.p,
+        fractions,
+        cvTotalAcrossFractions: cv(fractions.map((f) => f.totalAtGrok)),
+        cvUnembedAcrossFractions: cv(fractions.map((f) => f.unembedAtGrok)),
+        groupClamps
+      }
+    })
+})
