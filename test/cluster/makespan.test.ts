@@ -6,8 +6,8 @@ describe("makespan over runners", () => {
   // Stage estimates are for the 2-worker reference machine: 4 cells in 2 h there
   // are 1 h each on one worker.
   const stages = [
-    { stage: "sweep", cells: 4, hours: 2 },
-    { stage: "long", cells: 1, hours: 3 }
+    { stage: "sweep", cells: 4, seeds: 2, hours: 2 },
+    { stage: "long", cells: 1, seeds: 4, hours: 3 }
   ]
 
   it("is the total work on one worker, and the longest cell on enough workers", () => {
@@ -23,5 +23,14 @@ describe("makespan over runners", () => {
     expect(two.hours).toBeCloseTo(6)
     expect(two.units).toBe(5)
     expect(two.slots).toBe(2)
+  })
+
+  it("with seed shards, the bound is the longest seed, not the longest cell", () => {
+    const split = makespan(stages, 8, 2, true)
+    expect(split.unit).toBe("seed")
+    expect(split.units).toBe(4 * 2 + 4)
+    // The 6 h cell of 4 seeds is four 1.5 h units; 16 slots take every unit at once.
+    expect(split.longest).toEqual({ stage: "long", hours: 1.5 })
+    expect(split.hours).toBeCloseTo(1.5)
   })
 })

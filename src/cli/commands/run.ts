@@ -57,7 +57,8 @@ const fmtHours = (h: number) => (h < 1 ? `${(h * 60).toFixed(0)} min` : `${h.toF
 export const renderDryRun = (
   plan: Plan,
   only: ReadonlyArray<string> | undefined,
-  runners?: { readonly count: number; readonly workers: number }
+  runners?: { readonly count: number; readonly workers: number },
+  splitSeeds = false
 ): string => {
   const selected = new Set(selectNodes(plan.profile, only).map((n) => n.id))
   const lines = [`plan for ${plan.profile.file}${plan.profile.overrides.length ? ` (with ${plan.profile.overrides.map((s) => `--set ${s}`).join(" ")})` : ""}:`]
@@ -90,7 +91,7 @@ export const renderDryRun = (
     if (estimate?.hours !== undefined) {
       hours += estimate.hours
       counted++
-      costs.push({ stage: node.id, cells: estimate.cells, hours: estimate.hours })
+      costs.push({ stage: node.id, cells: estimate.cells, seeds: estimate.seeds, hours: estimate.hours })
     }
     lines.push(`  ${node.id.padEnd(width)}  ${what}${detail}`)
   }
@@ -98,9 +99,9 @@ export const renderDryRun = (
   const budget = cells > 0 ? `; at most ${cells} cells, ${(seedSteps / 1e6).toFixed(2)}M seed-steps` : ""
   lines.push(`${toRun} to run, ${selected.size - toRun} to reuse${budget}${counted ? `, at most ${fmtHours(hours)} of training (cells stop once every seed has grokked)` : ""}${cells > 0 ? " (cells already in the store take no time)" : ""}`)
   if (runners !== undefined && costs.length > 0) {
-    const m = makespan(costs, runners.count, runners.workers)
-    lines.push(`on ${runners.count} runner${runners.count === 1 ? "" : "s"} x ${runners.workers} workers: makespan at most ${fmtHours(m.hours)} (${m.units} cells, longest first over ${m.slots} workers)`)
-    if (m.longest !== undefined) lines.push(`critical path: one ${m.longest.stage} cell, at most ${fmtHours(m.longest.hours)} on one worker; no number of runners finishes sooner`)
+    const m = makespan(costs, runners.count, runners.workers, splitSeeds)
+    lines.push(`on ${runners.count} runner${runners.count === 1 ? "" : "s"} x ${runners.workers} workers: makespan at most ${fmtHours(m.hours)} (${m.units} ${m.unit}s, longest first over ${m.slots} workers${splitSeeds ? "; early seeds' second phase not counted" : ""})`)
+    if (m.longest !== undefined) lines.push(`critical path: one ${m.longest.stage} ${m.unit}, at most ${fmtHours(m.longest.hours)} on one worker; no number of runners finishes sooner`)
   }
   return lines.join("\n")
 }
@@ -135,7 +136,7 @@ export const run = Command.make(
             return yield* new UsageError({ message: `--runners ${flags.runners.value}: expected at least 1` })
           }
           const runners = Option.map(flags.runners, (count) => ({ count, workers: Option.getOrElse(flags.jobs, () => os.availableParallelism()) }))
-          return yield* out(renderDryRun(plan, only, Option.getOrUndefined(runners)))
+          return yield* out(renderDryRun(plan, only, Option.getOrUndefined(runners), flags.splitSeeds))
         }
         const jobs = Option.getOrElse(flags.jobs, () => os.availableParallelism())
         if (jobs < 1) return yield* new UsageError({ message: `--jobs ${jobs}: expected at least 1` })

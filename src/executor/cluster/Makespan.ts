@@ -15,6 +15,7 @@
 export interface StageCost {
   readonly stage: string
   readonly cells: number
+  readonly seeds: number
   /** The stage's estimate: all its cells over the reference machine's 2 workers. */
   readonly hours: number
 }
@@ -25,15 +26,23 @@ export interface Makespan {
   readonly units: number
   /** The longest single unit: the bound no number of runners improves. */
   readonly longest: { readonly stage: string; readonly hours: number } | undefined
+  /** "cell", or "seed" with --split-seeds. */
+  readonly unit: "cell" | "seed"
 }
 
 /** Workers the estimates' throughput was measured over (estimate.ts). */
 const REFERENCE_WORKERS = 2
 
-export const makespan = (stages: ReadonlyArray<StageCost>, runners: number, workersPerRunner: number): Makespan => {
-  const units = stages.flatMap((s) =>
-    s.cells > 0 ? Array.from({ length: s.cells }, () => ({ stage: s.stage, hours: (s.hours * REFERENCE_WORKERS) / s.cells })) : []
-  )
+/**
+ * With `splitSeeds`, a unit is one seed (src/train/shards.ts): the bound is then the
+ * longest seed. The early seeds' second phase is left out, so that makespan is a
+ * lower estimate by up to the cost of half the seeds training to the freeze step.
+ */
+export const makespan = (stages: ReadonlyArray<StageCost>, runners: number, workersPerRunner: number, splitSeeds = false): Makespan => {
+  const units = stages.flatMap((s) => {
+    const count = s.cells * (splitSeeds ? Math.max(1, s.seeds) : 1)
+    return count > 0 ? Array.from({ length: count }, () => ({ stage: s.stage, hours: (s.hours * REFERENCE_WORKERS) / count })) : []
+  })
   units.sort((a, b) => b.hours - a.hours)
   const slots = Math.max(1, runners * workersPerRunner)
   const load = new Array<number>(slots).fill(0)
@@ -42,5 +51,5 @@ export const makespan = (stages: ReadonlyArray<StageCost>, runners: number, work
     for (let i = 1; i < slots; i++) if (load[i] < load[best]) best = i
     load[best] += unit.hours
   }
-  return { hours: Math.max(0, ...load), slots, units: units.length, longest: units[0] }
+  return { hours: Math.max(0, ...load), slots, units: units.length, longest: units[0], unit: splitSeeds ? "seed" : "cell" }
 }
