@@ -28,6 +28,8 @@ export interface Estimate {
   readonly description: string
   /** Optional wall-time guess; shown and summed by `--dry-run`. */
   readonly hours?: number
+  /** Optional expected wall time (cells stop once their seeds grok); summed by `--dry-run` beside the bound. */
+  readonly expectedHours?: number
 }
 
 /**

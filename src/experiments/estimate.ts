@@ -50,6 +50,7 @@ const described = (cells: number, seeds: number, steps: number, hours: number, e
   seeds,
   steps,
   hours,
+  ...(expected === null ? {} : { expectedHours: expected }),
   description: `${cells} cells × ${seeds} seeds × ≤${steps} steps: at most ${fmtHours(hours)}${
     expected === null ? "" : `, expected ≈ ${fmtHours(expected)}`
   } on 2 cores`

@@ -64,6 +64,9 @@ export const renderDryRun = (
   const lines = [`plan for ${plan.profile.file}${plan.profile.overrides.length ? ` (with ${plan.profile.overrides.map((s) => `--set ${s}`).join(" ")})` : ""}:`]
   let hours = 0
   let counted = 0
+  // Stages without a T_grok model (attention, forks) contribute their bound.
+  let expected = 0
+  let modelled = 0
   let cells = 0
   let seedSteps = 0
   const costs: Array<StageCost> = []
@@ -91,13 +94,15 @@ export const renderDryRun = (
     if (estimate?.hours !== undefined) {
       hours += estimate.hours
       counted++
+      expected += estimate.expectedHours ?? estimate.hours
+      if (estimate.expectedHours !== undefined) modelled++
       costs.push({ stage: node.id, cells: estimate.cells, seeds: estimate.seeds, hours: estimate.hours })
     }
     lines.push(`  ${node.id.padEnd(width)}  ${what}${detail}`)
   }
   const toRun = plan.nodes.filter((n) => selected.has(n.id) && n.status !== "fresh").length
   const budget = cells > 0 ? `; at most ${cells} cells, ${(seedSteps / 1e6).toFixed(2)}M seed-steps` : ""
-  lines.push(`${toRun} to run, ${selected.size - toRun} to reuse${budget}${counted ? `, at most ${fmtHours(hours)} of training (cells stop once every seed has grokked)` : ""}${cells > 0 ? " (cells already in the store take no time)" : ""}`)
+  lines.push(`${toRun} to run, ${selected.size - toRun} to reuse${budget}${counted ? `, at most ${fmtHours(hours)} of training${modelled > 0 ? `, expected ≈ ${fmtHours(expected)} (${modelled} of ${counted} stages from the T_grok model, the rest at their bound)` : ""} (cells stop once every seed has grokked)` : ""}${cells > 0 ? " (cells already in the store take no time)" : ""}`)
   if (runners !== undefined && costs.length > 0) {
     const m = makespan(costs, runners.count, runners.workers, splitSeeds)
     lines.push(`on ${runners.count} runner${runners.count === 1 ? "" : "s"} x ${runners.workers} workers: makespan at most ${fmtHours(m.hours)} (${m.units} ${m.unit}s, longest first over ${m.slots} workers${splitSeeds ? "; early seeds' second phase not counted" : ""})`)
