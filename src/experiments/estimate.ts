@@ -7,7 +7,7 @@
  * The model of T_grok is calibrated on grokflow's own measurements, not on the
  * papers' numbers (those live only in pipeline/claims): the `faithful` profile's free
  * control at p = 59, frac 0.4, lr 1e-3, λ = 1 (median T_grok 4625, slowest of 8 seeds
- * 1.37× the median) and its clamp sweep (ρ = 1 at 3675, 0.79× the free median; α = 6.3
+ * 1.37× the median) and its clamp sweep (ρ = 1 at 0.79× the free median; α = 6.3
  * over ρ 0.85–1.00), with the lr dependence of quick's lr lever (T ∝ lr^−0.6). Above
  * ρ = 1 the measured law steepens, so high-ρ cells are underestimated. A cell runs
  * until its slowest seed groks, so its expected length is that factor × the median,
