@@ -15,19 +15,8 @@ if [ "${#need[@]}" -eq 0 ]; then
   exit 0
 fi
 
-if [ "$(id -u)" -eq 0 ]; then
-  SUDO=()
-elif command -v sudo >/dev/null 2>&1; then
-  SUDO=(sudo -n)
-else
-  echo "ci-deps: need root or sudo to install: ${need[*]}" >&2
-  exit 1
-fi
-
-echo "ci-deps: installing ${need[*]}"
-export DEBIAN_FRONTEND=noninteractive
-"${SUDO[@]}" apt-get update -q
-"${SUDO[@]}" apt-get install -y -q "${need[@]}"
+source "$(dirname "$0")/../../.ci/apt.sh"
+apt_install "${need[@]}"
 
 [ -x /usr/bin/chromium ] || { echo "ci-deps: chromium still missing after install" >&2; exit 1; }
 echo "ci-deps: $(/usr/bin/chromium --version 2>/dev/null || echo chromium installed)"

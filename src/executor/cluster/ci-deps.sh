@@ -11,22 +11,11 @@ if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   exit 0
 fi
 
-if [ "$(id -u)" -eq 0 ]; then
-  SUDO=()
-elif command -v sudo >/dev/null 2>&1; then
-  SUDO=(sudo -n)
-else
-  echo "ci-deps: need root or sudo to install postgresql" >&2
-  exit 1
-fi
-
-echo "ci-deps: installing postgresql"
-"${SUDO[@]}" mkdir -p /etc/postgresql-common
+source "$(dirname "$0")/../../../.ci/apt.sh"
+as_root mkdir -p /etc/postgresql-common
 [ -e /etc/postgresql-common/createcluster.conf ] ||
-  echo "create_main_cluster = false" | "${SUDO[@]}" tee /etc/postgresql-common/createcluster.conf >/dev/null
-export DEBIAN_FRONTEND=noninteractive
-"${SUDO[@]}" apt-get update -q
-"${SUDO[@]}" apt-get install -y -q postgresql
+  echo "create_main_cluster = false" | as_root tee /etc/postgresql-common/createcluster.conf >/dev/null
+apt_install postgresql
 
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "ci-deps: initdb still missing after installing postgresql" >&2; exit 1; }
 echo "ci-deps: $(ls -d /usr/lib/postgresql/*/bin)"
