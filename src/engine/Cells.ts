@@ -9,7 +9,7 @@
 import * as fs from "node:fs/promises"
 import { Effect, Schema } from "effect"
 import type { Semaphore } from "effect"
-import type { AnyCellKind, CellKind } from "./CellKind.ts"
+import type { CellKind } from "./CellKind.ts"
 import { toJson } from "./Canonical.ts"
 import type { Json } from "./Canonical.ts"
 import type { EnvResolver } from "./Env.ts"
@@ -58,7 +58,7 @@ export const cellsFor = (deps: CellDeps, node: ProfileNode, ledger: CellLedger) 
     const encoded = Schema.encodeUnknownResult(asCodec(kind.payload))(payload)
     if (encoded._tag === "Failure") return yield* Effect.fail(fail(`payload does not match its schema: ${String(encoded.failure)}`))
     const payloadJson = toJson(encoded.success)
-    const code = yield* deps.keyer.cellCode(kind as unknown as AnyCellKind)
+    const code = yield* deps.keyer.cellCode(kind)
     const preimage = cellPreimage(kind.name, code, payloadJson, yield* deps.env.env)
     const key = keyOf(preimage)
     ledger.used.set(key, { name: kind.name, key })
