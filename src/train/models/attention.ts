@@ -7,13 +7,31 @@
  * positions), before the MLP and before the unembedding; the residual stream itself
  * is never normalized.
  *
- * Forward and backward are written out (as for the MLP): every product is a 2-D
- * matMul with explicit transposes (the fast path on wasm); the embedding lookup is
- * a product with constant one-hot rows that also pick the positional row
- * (X_i = [onehot(token) | onehot(i)]·[E; pos]); the 3-way attention softmax per
- * (row, head) and GELU run on the host; the logit gradient comes from readout.ts, so
- * float32, MSE and the stable-audit arm behave as for the MLP. The "=" position is
- * the same for every row, so its embedding, query, key and value are single rows.
+ * Folded per token. Everything before the attention softmax depends on one token at
+ * one position, and the pre-LN acts per token, so it is computed once per step over
+ * the R = 2V+1 (position, token) rows — tokens at positions 0 and 1, and the "="
+ * at position 2 — instead of once per example:
+ *
+ *   Xs = [E + pos0; E + pos1; E[=] + pos2]             [R, d]  (host)
+ *   Ls = LN(Xs) or Xs;  [K | V | Q] = Ls·[Wk | Wv | Wq]  [R, 3d] (one product)
+ *   q = Q[=];  S[row, h] = K[row]_h·q_h                  [R, heads] (host)
+ *   VO[h, row] = V[row]_h·Wo_h                          [heads·R, d] (one product of
+ *                                                        the head-masked V rows with Wo)
+ *
+ * Per example (a, b) the attention is then gathers: scores S[a], S[V+b], S[=] per head,
+ * a 3-way softmax, and xl = x_= + Σ_{h,i} A_i,h·VO[h, row_i] (12 rows mixed at d=128,
+ * 4 heads: simd `combine`). What stays per example is the MLP block and the
+ * unembedding (device products on the fast wasm path: non-transposed 2-D matMuls
+ * after explicit transposes). The backward pass runs the same way in reverse: the
+ * adjoint of the mix (`combineBack`) scatter-adds into dVO and gives the attention
+ * weights' gradient; the softmax backward scatter-adds into dS; then dWo, dV, dK, dq,
+ * [dWk | dWv | dWq] and dLs are a few products over the R table rows, and the LN
+ * backward and a sum over positions give dE and dpos.
+ *
+ * The result is the same function as the unfolded model (test/train/attentionUnfolded.ts;
+ * training from the same init matches it to float32 rounding, test/train/attentionFold.test.ts).
+ * The logit gradient comes from readout.ts, so float32, MSE and the stable-audit arm
+ * behave as for the MLP.
  */
 import { geluForward } from "../gelu.ts"
 import type { ParamSet } from "../params.ts"
@@ -33,16 +51,12 @@ export interface AttentionDims {
 
 export const ATTN_LN_EPS = 1e-5
 
-/** Device-side constants of one batch of rows. */
+/** One batch of rows: tokens a, b (position 2 is always "="), labels, device targets. */
 export interface AttentionBatch {
   readonly n: number
+  readonly a: Int32Array
+  readonly b: Int32Array
   readonly y: Int32Array
-  /** [n, V+3]: one-hot of the token, then one-hot of the position (0 or 1). */
-  readonly T0: Tensor2D
-  readonly T1: Tensor2D
-  /** Their transposes [V+3, n], for the embedding gradient. */
-  readonly T0t: Tensor2D
-  readonly T1t: Tensor2D
   /** [n, V] one-hot targets; null for forward-only batches. */
   readonly targets: Tensor2D | null
 }
@@ -52,23 +66,15 @@ interface LnOut {
   readonly rstd: Tensor2D
 }
 
-/** What the backward pass needs from the forward. */
+/** Device tensors the backward pass needs from the forward (all inside one tidy). */
 interface Cache {
-  readonly L0: Tensor2D
-  readonly L1: Tensor2D
-  readonly l2: Tensor2D
-  readonly ln0: LnOut | null
-  readonly ln1: LnOut | null
-  readonly ln2: LnOut | null
-  readonly q: Tensor2D
-  readonly K0: Tensor2D
-  readonly K1: Tensor2D
-  readonly k2: Tensor2D
-  readonly V0: Tensor2D
-  readonly V1: Tensor2D
-  readonly v2: Tensor2D
-  readonly Asp: [Tensor2D, Tensor2D, Tensor2D]
-  readonly z: Tensor2D
+  readonly Lt: Tensor2D
+  readonly Wkvq: Tensor2D
+  readonly VHt: Tensor2D
+  readonly Wo: Tensor2D
+  readonly Win: Tensor2D
+  readonly Wout: Tensor2D
+  readonly U: Tensor2D
   readonly mIn: Tensor2D
   readonly lnMlp: LnOut | null
   readonly hid: Tensor2D
@@ -78,22 +84,78 @@ interface Cache {
   readonly logits: Tensor2D
 }
 
+/** Per-row parameter-free LayerNorm on the host: y = (x − mean)·rstd. */
+const lnRows = (x: Float32Array, y: Float32Array, rstd: Float32Array, rows: number, d: number): void => {
+  for (let r = 0; r < rows; r++) {
+    const o = r * d
+    let mean = 0
+    for (let j = 0; j < d; j++) mean += x[o + j]
+    mean /= d
+    let v = 0
+    for (let j = 0; j < d; j++) {
+      const c = x[o + j] - mean
+      v += c * c
+    }
+    const inv = 1 / Math.sqrt(v / d + ATTN_LN_EPS)
+    rstd[r] = inv
+    for (let j = 0; j < d; j++) y[o + j] = (x[o + j] - mean) * inv
+  }
+}
+
+/** dx = rstd·(dy − mean(dy) − y·mean(dy·y)) per row, on the host (dx may alias dy). */
+const lnRowsBack = (dy: Float32Array, y: Float32Array, rstd: Float32Array, dx: Float32Array, rows: number, d: number): void => {
+  for (let r = 0; r < rows; r++) {
+    const o = r * d
+    let m1 = 0
+    let m2 = 0
+    for (let j = 0; j < d; j++) {
+      m1 += dy[o + j]
+      m2 += dy[o + j] * y[o + j]
+    }
+    m1 /= d
+    m2 /= d
+    const inv = rstd[r]
+    for (let j = 0; j < d; j++) dx[o + j] = inv * (dy[o + j] - m1 - y[o + j] * m2)
+  }
+}
+
 export class AttentionModel {
-  /** [d, heads] block indicator (sums a head's coordinates) and its transpose. */
-  private readonly headSum: Tensor2D
-  private readonly headSpread: Tensor2D
-  /** [1, V+3]: the "=" token at position 2. */
-  private readonly t2: Tensor2D
-  private readonly t2t: Tensor2D
+  private readonly V: number
+  /** Table rows: tokens at position 0 (V), at position 1 (V), "=" at position 2. */
+  private readonly R: number
+  /** Mixed table rows per example: 3 positions × heads. */
+  private readonly K: number
   private readonly simd: SimdKernels | null
+  /** Use the SIMD mix kernels (d % 4 == 0) / the SIMD GELU (M % 4 == 0). */
+  private readonly simdMix: boolean
+  private readonly simdGelu: boolean
+  // Tables (per step).
+  private readonly Xs: Float32Array
+  private readonly Ls: Float32Array
+  private readonly rstd0: Float32Array
+  private readonly Wkvq: Float32Array
+  private readonly KVQ: Float32Array
+  private readonly S: Float32Array
+  private readonly VH: Float32Array
+  private readonly VO: Float32Array
+  private readonly dVO: Float32Array
+  private readonly dS: Float32Array
+  private readonly dVH: Float32Array
+  private readonly dKVQ: Float32Array
+  private readonly dWkvq: Float32Array
+  private readonly dLs: Float32Array
+  private readonly dq: Float32Array
+  private readonly x2: Float32Array
+  private readonly dx2: Float32Array
+  // Per example.
+  private readonly idx: Int32Array
+  private readonly w: Float32Array
+  private readonly dw: Float32Array
+  private readonly xl: Float32Array
+  private readonly dxl: Float32Array
   private readonly u: Float32Array
   private readonly hid: Float32Array
   private readonly g: Float32Array
-  private readonly emb: Float32Array
-  private readonly scores: Float32Array
-  private readonly attn: [Float32Array, Float32Array, Float32Array]
-  private readonly dAttn: Float32Array
-  private readonly dScores: [Float32Array, Float32Array, Float32Array]
 
   constructor(
     private readonly tf: Tf,
@@ -102,34 +164,46 @@ export class AttentionModel {
   ) {
     const { d, heads, M, p } = dims
     if (d % heads !== 0) throw new Error(`attention: d=${d} not divisible by heads=${heads}`)
-    const dh = d / heads
     const V = p + 1
-    const ind = new Float32Array(d * heads)
-    for (let i = 0; i < d; i++) ind[i * heads + Math.floor(i / dh)] = 1
-    this.headSum = tf.keep(tf.tensor2d(ind, [d, heads]))
-    this.headSpread = tf.keep(tf.transpose(this.headSum))
-    const last = new Float32Array(V + 3)
-    last[p] = 1
-    last[V + 2] = 1
-    this.t2 = tf.keep(tf.tensor2d(last, [1, V + 3]))
-    this.t2t = tf.keep(tf.tensor2d(last, [V + 3, 1]))
-    const big = maxRows * M
-    this.simd = M % 4 === 0 ? loadSimdKernels(3 * 4 * big + 1024) : null
-    const f32 = (k: number): Float32Array => (this.simd !== null ? this.simd.arena.f32(k) : new Float32Array(k))
-    this.u = f32(big)
-    this.hid = f32(big)
-    this.g = f32(big)
-    this.emb = new Float32Array((V + 3) * d)
-    const nh = maxRows * heads
-    this.scores = new Float32Array(3 * nh)
-    this.attn = [new Float32Array(nh), new Float32Array(nh), new Float32Array(nh)]
-    this.dAttn = new Float32Array(3 * nh)
-    this.dScores = [new Float32Array(nh), new Float32Array(nh), new Float32Array(nh)]
+    const R = 2 * V + 1
+    const K = 3 * heads
+    this.V = V
+    this.R = R
+    this.K = K
+    const arenaFloats = 3 * maxRows * M + 2 * maxRows * d + 3 * maxRows * K + 2 * heads * R * d + 64
+    this.simd = d % 4 === 0 || M % 4 === 0 ? loadSimdKernels(4 * arenaFloats + 1024) : null
+    this.simdMix = this.simd !== null && d % 4 === 0
+    this.simdGelu = this.simd !== null && M % 4 === 0
+    const arena = this.simd?.arena
+    const f32 = (k: number): Float32Array => (arena !== undefined ? arena.f32(k) : new Float32Array(k))
+    this.Xs = new Float32Array(R * d)
+    this.Ls = dims.preLN ? new Float32Array(R * d) : this.Xs
+    this.rstd0 = new Float32Array(R)
+    this.Wkvq = new Float32Array(d * 3 * d)
+    this.KVQ = new Float32Array(R * 3 * d)
+    this.S = new Float32Array(R * heads)
+    this.VH = new Float32Array(heads * R * d)
+    this.VO = f32(heads * R * d)
+    this.dVO = f32(heads * R * d)
+    this.dS = new Float32Array(R * heads)
+    this.dVH = new Float32Array(heads * R * d)
+    this.dKVQ = new Float32Array(R * 3 * d)
+    this.dWkvq = new Float32Array(d * 3 * d)
+    this.dLs = new Float32Array(R * d)
+    this.dq = new Float32Array(d)
+    this.x2 = f32(d)
+    this.dx2 = new Float32Array(d)
+    this.idx = arena !== undefined ? arena.i32(maxRows * K) : new Int32Array(maxRows * K)
+    this.w = f32(maxRows * K)
+    this.dw = f32(maxRows * K)
+    this.xl = f32(maxRows * d)
+    this.dxl = f32(maxRows * d)
+    this.u = f32(maxRows * M)
+    this.hid = f32(maxRows * M)
+    this.g = f32(maxRows * M)
   }
 
-  dispose(): void {
-    for (const t of [this.headSum, this.headSpread, this.t2, this.t2t]) t.dispose()
-  }
+  dispose(): void {}
 
   private ln(x: Tensor2D): LnOut {
     const { tf } = this
@@ -146,183 +220,258 @@ export class AttentionModel {
     return tf.mul(o.rstd, tf.sub(tf.sub(dy, m1), tf.mul(o.y, m2))) as Tensor2D
   }
 
-  private upload(params: ParamSet) {
-    const { tf, dims } = this
-    const { d, M, p } = dims
-    const V = p + 1
-    this.emb.set(params.E)
-    this.emb.set(params.pos, V * d)
-    const t = (name: string, shape: [number, number]): Tensor2D => tf.tensor2d(params[name], shape)
-    return {
-      Emb: tf.tensor2d(this.emb, [V + 3, d]),
-      Wq: t("Wq", [d, d]),
-      Wk: t("Wk", [d, d]),
-      Wv: t("Wv", [d, d]),
-      Wo: t("Wo", [d, d]),
-      Win: t("Win", [d, M]),
-      Wout: t("Wout", [M, d]),
-      U: t("U", [d, V])
+  /** The per-step tables: Xs, Ls, [K|V|Q], scores S and VO. Returns their device inputs. */
+  private tables(params: ParamSet): { Lt: Tensor2D; Wkvq: Tensor2D; VHt: Tensor2D; Wo: Tensor2D } {
+    const { tf, dims, V, R } = this
+    const { d, heads, p } = dims
+    const dh = d / heads
+    const { E, pos } = params
+    const Xs = this.Xs
+    for (let t = 0; t < V; t++) {
+      for (let c = 0; c < d; c++) {
+        Xs[t * d + c] = E[t * d + c] + pos[c]
+        Xs[(V + t) * d + c] = E[t * d + c] + pos[d + c]
+      }
     }
-  }
-
-  private forward(W: ReturnType<AttentionModel["upload"]>, batch: AttentionBatch): Cache {
-    const { tf, dims } = this
-    const { heads, M } = dims
-    const n = batch.n
-    const mm = (a: Tensor2D, b: Tensor2D): Tensor2D => tf.matMul(a, b)
-    const X0 = mm(batch.T0, W.Emb)
-    const X1 = mm(batch.T1, W.Emb)
-    const x2 = mm(this.t2, W.Emb)
-    const ln0 = dims.preLN ? this.ln(X0) : null
-    const ln1 = dims.preLN ? this.ln(X1) : null
-    const ln2 = dims.preLN ? this.ln(x2) : null
-    const L0 = ln0?.y ?? X0
-    const L1 = ln1?.y ?? X1
-    const l2 = ln2?.y ?? x2
-    const q = mm(l2, W.Wq)
-    const K0 = mm(L0, W.Wk)
-    const K1 = mm(L1, W.Wk)
-    const k2 = mm(l2, W.Wk)
-    const V0 = mm(L0, W.Wv)
-    const V1 = mm(L1, W.Wv)
-    const v2 = mm(l2, W.Wv)
-    const nh = n * heads
-    readInto(tf, mm(tf.mul(K0, q) as Tensor2D, this.headSum), this.scores, 0)
-    readInto(tf, mm(tf.mul(K1, q) as Tensor2D, this.headSum), this.scores, nh)
-    readInto(tf, mm(tf.mul(k2, q) as Tensor2D, this.headSum), this.scores, 2 * nh)
-    this.softmax3(n)
-    const Asp: [Tensor2D, Tensor2D, Tensor2D] = [0, 1, 2].map((i) =>
-      mm(tf.tensor2d(this.attn[i].subarray(0, nh), [n, heads]), this.headSpread)
-    ) as [Tensor2D, Tensor2D, Tensor2D]
-    const z = tf.add(tf.add(tf.mul(Asp[0], V0), tf.mul(Asp[1], V1)), tf.mul(Asp[2], v2)) as Tensor2D
-    const xl = tf.add(mm(z, W.Wo), x2) as Tensor2D
-    const lnMlp = dims.preLN ? this.ln(xl) : null
-    const mIn = lnMlp?.y ?? xl
-    const u = mm(mIn, W.Win)
-    readInto(tf, u, this.u)
-    const size = n * M
-    if (this.simd !== null) this.simd.gelu(size, this.u, this.hid, this.g)
-    else geluForward(this.u, this.hid, this.g, size)
-    const hid = tf.tensor2d(this.hid.subarray(0, size), [n, M])
-    const geluGrad = tf.tensor2d(this.g.subarray(0, size), [n, M])
-    const xo = tf.add(xl, mm(hid, W.Wout)) as Tensor2D
-    const lnOut = dims.preLN ? this.ln(xo) : null
-    const f = lnOut?.y ?? xo
-    const logits = mm(f, W.U)
-    return { L0, L1, l2, ln0, ln1, ln2, q, K0, K1, k2, V0, V1, v2, Asp, z, mIn, lnMlp, hid, geluGrad, f, lnOut, logits }
-  }
-
-  /** Per (row, head): softmax over the keys at positions 0, 1 and the shared position 2. */
-  private softmax3(n: number): void {
-    const { heads, d } = this.dims
-    const scale = 1 / Math.sqrt(d / heads)
-    const nh = n * heads
-    const S = this.scores
-    const [A0, A1, A2] = this.attn
-    for (let r = 0; r < n; r++) {
+    for (let c = 0; c < d; c++) Xs[2 * V * d + c] = E[p * d + c] + pos[2 * d + c]
+    this.x2.set(Xs.subarray(2 * V * d, (2 * V + 1) * d))
+    if (dims.preLN) lnRows(Xs, this.Ls, this.rstd0, R, d)
+    const W = this.Wkvq
+    for (let i = 0; i < d; i++) {
+      W.set(params.Wk.subarray(i * d, (i + 1) * d), i * 3 * d)
+      W.set(params.Wv.subarray(i * d, (i + 1) * d), i * 3 * d + d)
+      W.set(params.Wq.subarray(i * d, (i + 1) * d), i * 3 * d + 2 * d)
+    }
+    const Lt = tf.tensor2d(this.Ls, [R, d])
+    const Wkvq = tf.tensor2d(W, [d, 3 * d])
+    readInto(tf, tf.matMul(Lt, Wkvq), this.KVQ)
+    const KVQ = this.KVQ
+    const qo = 2 * V * 3 * d + 2 * d
+    for (let row = 0; row < R; row++) {
       for (let h = 0; h < heads; h++) {
-        const i = r * heads + h
-        const s0 = S[i] * scale
-        const s1 = S[nh + i] * scale
-        const s2 = S[2 * nh + h] * scale
+        let acc = 0
+        for (let c = h * dh; c < (h + 1) * dh; c++) acc += KVQ[row * 3 * d + c] * KVQ[qo + c]
+        this.S[row * heads + h] = acc
+      }
+    }
+    const VH = this.VH
+    VH.fill(0)
+    for (let h = 0; h < heads; h++) {
+      for (let row = 0; row < R; row++) {
+        const o = (h * R + row) * d
+        for (let c = h * dh; c < (h + 1) * dh; c++) VH[o + c] = KVQ[row * 3 * d + d + c]
+      }
+    }
+    const VHt = tf.tensor2d(VH, [heads * R, d])
+    const Wo = tf.tensor2d(params.Wo, [d, d])
+    readInto(tf, tf.matMul(VHt, Wo), this.VO)
+    return { Lt, Wkvq, VHt, Wo }
+  }
+
+  /** Per example: gathered scores, the 3-way softmax per head, and xl = x_= + Σ A·VO. */
+  private attend(batch: AttentionBatch): void {
+    const { dims, V, R, K } = this
+    const { heads, d } = dims
+    const scale = 1 / Math.sqrt(d / heads)
+    const { a, b, n } = batch
+    const { S, w, idx } = this
+    const r2 = 2 * V
+    for (let r = 0; r < n; r++) {
+      const row0 = a[r]
+      const row1 = V + b[r]
+      const o = r * K
+      for (let h = 0; h < heads; h++) {
+        const s0 = S[row0 * heads + h] * scale
+        const s1 = S[row1 * heads + h] * scale
+        const s2 = S[r2 * heads + h] * scale
         const m = Math.max(s0, s1, s2)
         const e0 = Math.exp(s0 - m)
         const e1 = Math.exp(s1 - m)
         const e2 = Math.exp(s2 - m)
         const sum = e0 + e1 + e2
-        A0[i] = e0 / sum
-        A1[i] = e1 / sum
-        A2[i] = e2 / sum
+        w[o + h] = e0 / sum
+        w[o + heads + h] = e1 / sum
+        w[o + 2 * heads + h] = e2 / sum
+        idx[o + h] = h * R + row0
+        idx[o + heads + h] = h * R + row1
+        idx[o + 2 * heads + h] = h * R + r2
       }
     }
+    if (this.simdMix && this.simd !== null) {
+      this.simd.combine(n, K, d, idx, w, this.VO, this.x2, this.xl)
+      return
+    }
+    const { VO, x2, xl } = this
+    for (let r = 0; r < n; r++) {
+      const o = r * d
+      for (let j = 0; j < d; j++) xl[o + j] = x2[j]
+      for (let k = 0; k < K; k++) {
+        const wk = w[r * K + k]
+        const t = idx[r * K + k] * d
+        for (let j = 0; j < d; j++) xl[o + j] += wk * VO[t + j]
+      }
+    }
+  }
+
+  private forward(params: ParamSet, batch: AttentionBatch): Cache {
+    const { tf, dims } = this
+    const { d, M, p } = dims
+    const n = batch.n
+    const mm = (x: Tensor2D, y: Tensor2D): Tensor2D => tf.matMul(x, y)
+    const { Lt, Wkvq, VHt, Wo } = this.tables(params)
+    this.attend(batch)
+    const xl = tf.tensor2d(this.xl.subarray(0, n * d), [n, d])
+    const Win = tf.tensor2d(params.Win, [d, M])
+    const Wout = tf.tensor2d(params.Wout, [M, d])
+    const U = tf.tensor2d(params.U, [d, p + 1])
+    const lnMlp = dims.preLN ? this.ln(xl) : null
+    const mIn = lnMlp?.y ?? xl
+    readInto(tf, mm(mIn, Win), this.u)
+    const size = n * M
+    if (this.simdGelu && this.simd !== null) this.simd.gelu(size, this.u, this.hid, this.g)
+    else geluForward(this.u, this.hid, this.g, size)
+    const hid = tf.tensor2d(this.hid.subarray(0, size), [n, M])
+    const geluGrad = tf.tensor2d(this.g.subarray(0, size), [n, M])
+    const xo = tf.add(xl, mm(hid, Wout)) as Tensor2D
+    const lnOut = dims.preLN ? this.ln(xo) : null
+    const f = lnOut?.y ?? xo
+    const logits = mm(f, U)
+    return { Lt, Wkvq, VHt, Wo, Win, Wout, U, mIn, lnMlp, hid, geluGrad, f, lnOut, logits }
   }
 
   /** Logits of every row into `out` ([n, V], before τ). */
   logitsInto(params: ParamSet, batch: AttentionBatch, out: Float32Array): void {
     const { tf } = this
     tf.tidy(() => {
-      readInto(tf, this.forward(this.upload(params), batch).logits, out)
+      readInto(tf, this.forward(params, batch).logits, out)
     })
   }
 
   /** dL/dθ of the mean training loss into grads. */
   lossGrad(params: ParamSet, batch: AttentionBatch, readout: ReadoutConfig, grads: ParamSet, scratch: Float32Array): void {
-    const { tf, dims } = this
-    const { heads, d, p } = dims
-    const V = p + 1
-    const n = batch.n
+    const { tf } = this
     const targets = batch.targets
     if (targets === null) throw new Error("attention lossGrad: batch has no targets")
-    const mm = (a: Tensor2D, b: Tensor2D): Tensor2D => tf.matMul(a, b)
-    const T = (a: Tensor2D): Tensor2D => tf.transpose(a)
-    const colSum = (a: Tensor): Tensor2D => tf.sum(a, 0, true) as Tensor2D
+    const mm = (x: Tensor2D, y: Tensor2D): Tensor2D => tf.matMul(x, y)
+    const T = (x: Tensor2D): Tensor2D => tf.transpose(x)
     tf.tidy(() => {
-      const W = this.upload(params)
-      const c = this.forward(W, batch)
+      const c = this.forward(params, batch)
       const dLogits = logitGradient(tf, c.logits, targets, batch.y, readout, scratch)
       readInto(tf, mm(T(c.f), dLogits), grads.U)
-      const df = mm(dLogits, T(W.U))
+      const df = mm(dLogits, T(c.U))
       const dxo = c.lnOut !== null ? this.lnBack(df, c.lnOut) : df
       readInto(tf, mm(T(c.hid), dxo), grads.Wout)
-      const du = tf.mul(mm(dxo, T(W.Wout)), c.geluGrad) as Tensor2D
+      const du = tf.mul(mm(dxo, T(c.Wout)), c.geluGrad) as Tensor2D
       readInto(tf, mm(T(c.mIn), du), grads.Win)
-      const dmIn = mm(du, T(W.Win))
-      const dxl = tf.add(dxo, c.lnMlp !== null ? this.lnBack(dmIn, c.lnMlp) : dmIn) as Tensor2D
-      readInto(tf, mm(T(c.z), dxl), grads.Wo)
-      const dz = mm(dxl, T(W.Wo))
-      let dx2: Tensor2D = colSum(dxl)
-      const dV0 = tf.mul(c.Asp[0], dz) as Tensor2D
-      const dV1 = tf.mul(c.Asp[1], dz) as Tensor2D
-      const dv2 = colSum(tf.mul(c.Asp[2], dz))
-      // Attention weights: dA_i = (dz ⊙ V_i)·headSum, then the 3-way softmax backward on the host.
-      const nh = n * heads
-      readInto(tf, mm(tf.mul(dz, c.V0) as Tensor2D, this.headSum), this.dAttn, 0)
-      readInto(tf, mm(tf.mul(dz, c.V1) as Tensor2D, this.headSum), this.dAttn, nh)
-      readInto(tf, mm(tf.mul(dz, c.v2) as Tensor2D, this.headSum), this.dAttn, 2 * nh)
-      this.softmax3Back(n)
-      const dSsp = [0, 1, 2].map((i) => mm(tf.tensor2d(this.dScores[i].subarray(0, nh), [n, heads]), this.headSpread))
-      const dK0 = tf.mul(dSsp[0], c.q) as Tensor2D
-      const dK1 = tf.mul(dSsp[1], c.q) as Tensor2D
-      const dS2sum = colSum(dSsp[2])
-      const dk2 = tf.mul(dS2sum, c.q) as Tensor2D
-      const dq = tf.add(colSum(tf.add(tf.mul(dSsp[0], c.K0), tf.mul(dSsp[1], c.K1))), tf.mul(dS2sum, c.k2)) as Tensor2D
-      const L0t = T(c.L0)
-      const L1t = T(c.L1)
-      const l2t = T(c.l2)
-      readInto(tf, tf.add(tf.add(mm(L0t, dK0), mm(L1t, dK1)), mm(l2t, dk2)), grads.Wk)
-      readInto(tf, tf.add(tf.add(mm(L0t, dV0), mm(L1t, dV1)), mm(l2t, dv2)), grads.Wv)
-      readInto(tf, mm(l2t, dq), grads.Wq)
-      const WkT = T(W.Wk)
-      const WvT = T(W.Wv)
-      const dL0 = tf.add(mm(dK0, WkT), mm(dV0, WvT)) as Tensor2D
-      const dL1 = tf.add(mm(dK1, WkT), mm(dV1, WvT)) as Tensor2D
-      const dl2 = tf.add(tf.add(mm(dk2, WkT), mm(dv2, WvT)), mm(dq, T(W.Wq))) as Tensor2D
-      const dX0 = c.ln0 !== null ? this.lnBack(dL0, c.ln0) : dL0
-      const dX1 = c.ln1 !== null ? this.lnBack(dL1, c.ln1) : dL1
-      dx2 = tf.add(dx2, c.ln2 !== null ? this.lnBack(dl2, c.ln2) : dl2) as Tensor2D
-      const dEmb = tf.add(tf.add(mm(batch.T0t, dX0), mm(batch.T1t, dX1)), mm(this.t2t, dx2))
-      readInto(tf, dEmb, this.emb)
-      grads.E.set(this.emb.subarray(0, V * d))
-      grads.pos.set(this.emb.subarray(V * d, (V + 3) * d))
+      const dmIn = mm(du, T(c.Win))
+      const dxl: Tensor = tf.add(dxo, c.lnMlp !== null ? this.lnBack(dmIn, c.lnMlp) : dmIn)
+      readInto(tf, dxl, this.dxl)
+      this.attendBack(batch)
+      this.tablesBack(c, grads)
     })
   }
 
-  /** dS_i = A_i·(dA_i − Σ_j A_j·dA_j)/√dh per (row, head), into dScores. */
-  private softmax3Back(n: number): void {
-    const { heads, d } = this.dims
+  /** From dxl (host) to dVO, dS (tables) and dx2 (the residual's "=" row). */
+  private attendBack(batch: AttentionBatch): void {
+    const { dims, V, K } = this
+    const { heads, d } = dims
     const scale = 1 / Math.sqrt(d / heads)
-    const nh = n * heads
-    const dA = this.dAttn
-    const [A0, A1, A2] = this.attn
-    const [D0, D1, D2] = this.dScores
-    for (let i = 0; i < nh; i++) {
-      const g0 = dA[i]
-      const g1 = dA[nh + i]
-      const g2 = dA[2 * nh + i]
-      const dot = A0[i] * g0 + A1[i] * g1 + A2[i] * g2
-      D0[i] = A0[i] * (g0 - dot) * scale
-      D1[i] = A1[i] * (g1 - dot) * scale
-      D2[i] = A2[i] * (g2 - dot) * scale
+    const n = batch.n
+    const { w, dw, idx, dxl, VO, dVO, dS, dx2 } = this
+    dx2.fill(0)
+    for (let r = 0; r < n; r++) for (let j = 0; j < d; j++) dx2[j] += dxl[r * d + j]
+    dVO.fill(0)
+    if (this.simdMix && this.simd !== null) this.simd.combineBack(n, K, d, idx, w, VO, dxl, dw, dVO)
+    else {
+      for (let r = 0; r < n; r++) {
+        const o = r * d
+        for (let k = 0; k < K; k++) {
+          const wk = w[r * K + k]
+          const t = idx[r * K + k] * d
+          let acc = 0
+          for (let j = 0; j < d; j++) {
+            acc += dxl[o + j] * VO[t + j]
+            dVO[t + j] += wk * dxl[o + j]
+          }
+          dw[r * K + k] = acc
+        }
+      }
+    }
+    // 3-way softmax backward per (row, head): dS_i = A_i·(dA_i − Σ_j A_j·dA_j)/√dh,
+    // scattered into the score tables' gradient.
+    dS.fill(0)
+    const r2 = 2 * V
+    for (let r = 0; r < n; r++) {
+      const o = r * K
+      const row0 = batch.a[r]
+      const row1 = V + batch.b[r]
+      for (let h = 0; h < heads; h++) {
+        const A0 = w[o + h]
+        const A1 = w[o + heads + h]
+        const A2 = w[o + 2 * heads + h]
+        const g0 = dw[o + h]
+        const g1 = dw[o + heads + h]
+        const g2 = dw[o + 2 * heads + h]
+        const dot = A0 * g0 + A1 * g1 + A2 * g2
+        dS[row0 * heads + h] += A0 * (g0 - dot) * scale
+        dS[row1 * heads + h] += A1 * (g1 - dot) * scale
+        dS[r2 * heads + h] += A2 * (g2 - dot) * scale
+      }
+    }
+  }
+
+  /** From dVO and dS to dWo, [dWk | dWv | dWq], and through the pre-LN to dE and dpos. */
+  private tablesBack(c: Cache, grads: ParamSet): void {
+    const { tf, dims, V, R } = this
+    const { d, heads, p } = dims
+    const dh = d / heads
+    const mm = (x: Tensor2D, y: Tensor2D): Tensor2D => tf.matMul(x, y)
+    const T = (x: Tensor2D): Tensor2D => tf.transpose(x)
+    const dVOt = tf.tensor2d(this.dVO, [heads * R, d])
+    readInto(tf, mm(T(c.VHt), dVOt), grads.Wo)
+    readInto(tf, mm(dVOt, T(c.Wo)), this.dVH)
+    const { KVQ, dKVQ, dS, dVH, dq } = this
+    const qo = 2 * V * 3 * d + 2 * d
+    dq.fill(0)
+    for (let row = 0; row < R; row++) {
+      const o = row * 3 * d
+      for (let h = 0; h < heads; h++) {
+        const s = dS[row * heads + h]
+        for (let j = h * dh; j < (h + 1) * dh; j++) {
+          dKVQ[o + j] = s * KVQ[qo + j]
+          dq[j] += s * KVQ[o + j]
+          dKVQ[o + d + j] = dVH[(h * R + row) * d + j]
+          dKVQ[o + 2 * d + j] = 0
+        }
+      }
+    }
+    dKVQ.set(dq, qo)
+    const dKVQt = tf.tensor2d(dKVQ, [R, 3 * d])
+    readInto(tf, mm(T(c.Lt), dKVQt), this.dWkvq)
+    readInto(tf, mm(dKVQt, T(c.Wkvq)), this.dLs)
+    const dW = this.dWkvq
+    for (let i = 0; i < d; i++) {
+      grads.Wk.set(dW.subarray(i * 3 * d, i * 3 * d + d), i * d)
+      grads.Wv.set(dW.subarray(i * 3 * d + d, i * 3 * d + 2 * d), i * d)
+      grads.Wq.set(dW.subarray(i * 3 * d + 2 * d, (i + 1) * 3 * d), i * d)
+    }
+    const dX = this.dLs
+    if (dims.preLN) lnRowsBack(dX, this.Ls, this.rstd0, dX, R, d)
+    const { E: dE, pos: dpos } = grads
+    dpos.fill(0)
+    for (let t = 0; t < V; t++) {
+      for (let j = 0; j < d; j++) {
+        const g0 = dX[t * d + j]
+        const g1 = dX[(V + t) * d + j]
+        dE[t * d + j] = g0 + g1
+        dpos[j] += g0
+        dpos[d + j] += g1
+      }
+    }
+    for (let j = 0; j < d; j++) {
+      const g2 = dX[2 * V * d + j] + this.dx2[j]
+      dE[p * d + j] += g2
+      dpos[2 * d + j] = g2
     }
   }
 }
