@@ -67,7 +67,7 @@ interface LnOut {
 }
 
 /** Device tensors the backward pass needs from the forward (all inside one tidy). */
-interface Cache {
+interface TableTensors {
   readonly Lt: Tensor2D
   readonly Wkvq: Tensor2D
   readonly VHt: Tensor2D
@@ -75,14 +75,27 @@ interface Cache {
   readonly Win: Tensor2D
   readonly Wout: Tensor2D
   readonly U: Tensor2D
-  readonly mIn: Tensor2D
-  readonly lnMlp: LnOut | null
   readonly hid: Tensor2D
-  readonly geluGrad: Tensor2D
-  readonly f: Tensor2D
-  readonly lnOut: LnOut | null
   readonly logits: Tensor2D
 }
+
+/** Pre-LN: the MLP block and unembedding per example, LN on the device. */
+interface LnCache extends TableTensors {
+  readonly kind: "ln"
+  readonly lnMlp: LnOut
+  readonly geluGrad: Tensor2D
+  readonly lnOut: LnOut
+}
+
+/** No LN: u from the VO·Win table, logits = xl·U + hid·(Wout·U). */
+interface FusedCache extends TableTensors {
+  readonly kind: "fused"
+  readonly VOt: Tensor2D
+  readonly WU: Tensor2D
+  readonly xl: Tensor2D
+}
+
+type Cache = LnCache | FusedCache
 
 /** Per-row parameter-free LayerNorm on the host: y = (x − mean)·rstd. */
 const lnRows = (x: Float32Array, y: Float32Array, rstd: Float32Array, rows: number, d: number): void => {
@@ -123,11 +136,14 @@ export class AttentionModel {
   private readonly V: number
   /** Table rows: tokens at position 0 (V), at position 1 (V), "=" at position 2. */
   private readonly R: number
-  /** Mixed table rows per example: 3 positions × heads. */
+  /** Mixed rows per example: 3 positions × heads, plus the residual x_= (weight 1). */
   private readonly K: number
+  /** Rows of the mixed tables: heads·R head-masked rows, then x_=. */
+  private readonly T: number
   private readonly simd: SimdKernels | null
-  /** Use the SIMD mix kernels (d % 4 == 0) / the SIMD GELU (M % 4 == 0). */
-  private readonly simdMix: boolean
+  /** Use the SIMD mix kernels (d % 4 == 0, M % 4 == 0) / the SIMD GELU (M % 4 == 0). */
+  private readonly simdMixD: boolean
+  private readonly simdMixM: boolean
   private readonly simdGelu: boolean
   // Tables (per step).
   private readonly Xs: Float32Array
@@ -137,22 +153,28 @@ export class AttentionModel {
   private readonly KVQ: Float32Array
   private readonly S: Float32Array
   private readonly VH: Float32Array
+  /** [T, d]: VO[h, row] = V[row]_h·Wo_h, then x_=. */
   private readonly VO: Float32Array
   private readonly dVO: Float32Array
+  /** No-LN only: [T, M] = VO·Win (the MLP's input product folded into the tables) and its gradient. */
+  private readonly VOW: Float32Array
+  private readonly G: Float32Array
+  private readonly dVOW: Float32Array
   private readonly dS: Float32Array
   private readonly dVH: Float32Array
   private readonly dKVQ: Float32Array
   private readonly dWkvq: Float32Array
   private readonly dLs: Float32Array
   private readonly dq: Float32Array
-  private readonly x2: Float32Array
-  private readonly dx2: Float32Array
+  private readonly zeros: Float32Array
   // Per example.
   private readonly idx: Int32Array
   private readonly w: Float32Array
   private readonly dw: Float32Array
+  private readonly dw2: Float32Array
   private readonly xl: Float32Array
   private readonly dxl: Float32Array
+  /** u, then (no-LN backward) du. */
   private readonly u: Float32Array
   private readonly hid: Float32Array
   private readonly g: Float32Array
@@ -166,13 +188,16 @@ export class AttentionModel {
     if (d % heads !== 0) throw new Error(`attention: d=${d} not divisible by heads=${heads}`)
     const V = p + 1
     const R = 2 * V + 1
-    const K = 3 * heads
+    const K = 3 * heads + 1
+    const T = heads * R + 1
     this.V = V
     this.R = R
     this.K = K
-    const arenaFloats = 3 * maxRows * M + 2 * maxRows * d + 3 * maxRows * K + 2 * heads * R * d + 64
+    this.T = T
+    const arenaFloats = 3 * maxRows * M + 2 * maxRows * d + 4 * maxRows * K + 2 * T * d + 2 * T * M + Math.max(d, M) + 64
     this.simd = d % 4 === 0 || M % 4 === 0 ? loadSimdKernels(4 * arenaFloats + 1024) : null
-    this.simdMix = this.simd !== null && d % 4 === 0
+    this.simdMixD = this.simd !== null && d % 4 === 0
+    this.simdMixM = this.simd !== null && M % 4 === 0
     this.simdGelu = this.simd !== null && M % 4 === 0
     const arena = this.simd?.arena
     const f32 = (k: number): Float32Array => (arena !== undefined ? arena.f32(k) : new Float32Array(k))
@@ -183,19 +208,22 @@ export class AttentionModel {
     this.KVQ = new Float32Array(R * 3 * d)
     this.S = new Float32Array(R * heads)
     this.VH = new Float32Array(heads * R * d)
-    this.VO = f32(heads * R * d)
-    this.dVO = f32(heads * R * d)
+    this.VO = f32(T * d)
+    this.dVO = f32(T * d)
+    this.VOW = dims.preLN ? new Float32Array(0) : f32(T * M)
+    this.G = dims.preLN ? new Float32Array(0) : f32(T * M)
+    this.dVOW = dims.preLN ? new Float32Array(0) : new Float32Array(T * d)
     this.dS = new Float32Array(R * heads)
     this.dVH = new Float32Array(heads * R * d)
     this.dKVQ = new Float32Array(R * 3 * d)
     this.dWkvq = new Float32Array(d * 3 * d)
     this.dLs = new Float32Array(R * d)
     this.dq = new Float32Array(d)
-    this.x2 = f32(d)
-    this.dx2 = new Float32Array(d)
+    this.zeros = f32(Math.max(d, M))
     this.idx = arena !== undefined ? arena.i32(maxRows * K) : new Int32Array(maxRows * K)
     this.w = f32(maxRows * K)
     this.dw = f32(maxRows * K)
+    this.dw2 = f32(maxRows * K)
     this.xl = f32(maxRows * d)
     this.dxl = f32(maxRows * d)
     this.u = f32(maxRows * M)
@@ -220,9 +248,9 @@ export class AttentionModel {
     return tf.mul(o.rstd, tf.sub(tf.sub(dy, m1), tf.mul(o.y, m2))) as Tensor2D
   }
 
-  /** The per-step tables: Xs, Ls, [K|V|Q], scores S and VO. Returns their device inputs. */
+  /** The per-step tables: Xs, Ls, [K|V|Q], scores S and VO (with x_= as its last row). */
   private tables(params: ParamSet): { Lt: Tensor2D; Wkvq: Tensor2D; VHt: Tensor2D; Wo: Tensor2D } {
-    const { tf, dims, V, R } = this
+    const { tf, dims, V, R, T } = this
     const { d, heads, p } = dims
     const dh = d / heads
     const { E, pos } = params
@@ -234,7 +262,6 @@ export class AttentionModel {
       }
     }
     for (let c = 0; c < d; c++) Xs[2 * V * d + c] = E[p * d + c] + pos[2 * d + c]
-    this.x2.set(Xs.subarray(2 * V * d, (2 * V + 1) * d))
     if (dims.preLN) lnRows(Xs, this.Ls, this.rstd0, R, d)
     const W = this.Wkvq
     for (let i = 0; i < d; i++) {
@@ -265,12 +292,54 @@ export class AttentionModel {
     const VHt = tf.tensor2d(VH, [heads * R, d])
     const Wo = tf.tensor2d(params.Wo, [d, d])
     readInto(tf, tf.matMul(VHt, Wo), this.VO)
+    this.VO.set(Xs.subarray(2 * V * d, (2 * V + 1) * d), (T - 1) * d)
     return { Lt, Wkvq, VHt, Wo }
   }
 
-  /** Per example: gathered scores, the 3-way softmax per head, and xl = x_= + Σ A·VO. */
+  /** out[r] = Σ_k w[r,k]·tab[idx[r,k]] over rows of `width` (simd `combine` or its JS twin). */
+  private mix(n: number, width: number, simd: boolean, tab: Float32Array, out: Float32Array): void {
+    const { K, w, idx } = this
+    if (simd && this.simd !== null) {
+      this.simd.combine(n, K, width, idx, w, tab, this.zeros, out)
+      return
+    }
+    for (let r = 0; r < n; r++) {
+      const o = r * width
+      for (let j = 0; j < width; j++) out[o + j] = 0
+      for (let k = 0; k < K; k++) {
+        const wk = w[r * K + k]
+        const t = idx[r * K + k] * width
+        for (let j = 0; j < width; j++) out[o + j] += wk * tab[t + j]
+      }
+    }
+  }
+
+  /** Adjoint of mix: dw[r,k] = dout[r]·tab[idx[r,k]]; dtab[idx[r,k]] += w[r,k]·dout[r] (dtab zeroed here). */
+  private mixBack(n: number, width: number, simd: boolean, tab: Float32Array, dout: Float32Array, dw: Float32Array, dtab: Float32Array): void {
+    const { K, w, idx } = this
+    dtab.fill(0)
+    if (simd && this.simd !== null) {
+      this.simd.combineBack(n, K, width, idx, w, tab, dout, dw, dtab)
+      return
+    }
+    for (let r = 0; r < n; r++) {
+      const o = r * width
+      for (let k = 0; k < K; k++) {
+        const wk = w[r * K + k]
+        const t = idx[r * K + k] * width
+        let acc = 0
+        for (let j = 0; j < width; j++) {
+          acc += dout[o + j] * tab[t + j]
+          dtab[t + j] += wk * dout[o + j]
+        }
+        dw[r * K + k] = acc
+      }
+    }
+  }
+
+  /** Per example: gathered scores, the 3-way softmax per head (weights and rows into w, idx), xl. */
   private attend(batch: AttentionBatch): void {
-    const { dims, V, R, K } = this
+    const { dims, V, R, K, T } = this
     const { heads, d } = dims
     const scale = 1 / Math.sqrt(d / heads)
     const { a, b, n } = batch
@@ -296,25 +365,20 @@ export class AttentionModel {
         idx[o + heads + h] = h * R + row1
         idx[o + 2 * heads + h] = h * R + r2
       }
+      w[o + K - 1] = 1
+      idx[o + K - 1] = T - 1
     }
-    if (this.simdMix && this.simd !== null) {
-      this.simd.combine(n, K, d, idx, w, this.VO, this.x2, this.xl)
-      return
-    }
-    const { VO, x2, xl } = this
-    for (let r = 0; r < n; r++) {
-      const o = r * d
-      for (let j = 0; j < d; j++) xl[o + j] = x2[j]
-      for (let k = 0; k < K; k++) {
-        const wk = w[r * K + k]
-        const t = idx[r * K + k] * d
-        for (let j = 0; j < d; j++) xl[o + j] += wk * VO[t + j]
-      }
-    }
+    this.mix(n, d, this.simdMixD, this.VO, this.xl)
+  }
+
+  /** hid, g = GELU(u), GELU'(u) on the host. */
+  private gelu(size: number): void {
+    if (this.simdGelu && this.simd !== null) this.simd.gelu(size, this.u, this.hid, this.g)
+    else geluForward(this.u, this.hid, this.g, size)
   }
 
   private forward(params: ParamSet, batch: AttentionBatch): Cache {
-    const { tf, dims } = this
+    const { tf, dims, T } = this
     const { d, M, p } = dims
     const n = batch.n
     const mm = (x: Tensor2D, y: Tensor2D): Tensor2D => tf.matMul(x, y)
@@ -324,19 +388,29 @@ export class AttentionModel {
     const Win = tf.tensor2d(params.Win, [d, M])
     const Wout = tf.tensor2d(params.Wout, [M, d])
     const U = tf.tensor2d(params.U, [d, p + 1])
-    const lnMlp = dims.preLN ? this.ln(xl) : null
-    const mIn = lnMlp?.y ?? xl
-    readInto(tf, mm(mIn, Win), this.u)
     const size = n * M
-    if (this.simdGelu && this.simd !== null) this.simd.gelu(size, this.u, this.hid, this.g)
-    else geluForward(this.u, this.hid, this.g, size)
+    if (!dims.preLN) {
+      // xl is linear in the table rows, so u = xl·Win = Σ_k w·(VO·Win)[idx]: the MLP's
+      // input product becomes a [T, d]×[d, M] table product and a mix.
+      const VOt = tf.tensor2d(this.VO, [T, d])
+      readInto(tf, mm(VOt, Win), this.VOW)
+      this.mix(n, M, this.simdMixM, this.VOW, this.u)
+      this.gelu(size)
+      const hid = tf.tensor2d(this.hid.subarray(0, size), [n, M])
+      // logits = xo·U = xl·U + hid·(Wout·U): [n, M]×[M, V] instead of [n, M]×[M, d] then ×U.
+      const WU = mm(Wout, U)
+      const logits = tf.add(mm(xl, U), mm(hid, WU)) as Tensor2D
+      return { kind: "fused", Lt, Wkvq, VHt, Wo, Win, Wout, U, VOt, WU, xl, hid, logits }
+    }
+    const lnMlp = this.ln(xl)
+    readInto(tf, mm(lnMlp.y, Win), this.u)
+    this.gelu(size)
     const hid = tf.tensor2d(this.hid.subarray(0, size), [n, M])
     const geluGrad = tf.tensor2d(this.g.subarray(0, size), [n, M])
     const xo = tf.add(xl, mm(hid, Wout)) as Tensor2D
-    const lnOut = dims.preLN ? this.ln(xo) : null
-    const f = lnOut?.y ?? xo
-    const logits = mm(f, U)
-    return { Lt, Wkvq, VHt, Wo, Win, Wout, U, mIn, lnMlp, hid, geluGrad, f, lnOut, logits }
+    const lnOut = this.ln(xo)
+    const logits = mm(lnOut.y, U)
+    return { kind: "ln", Lt, Wkvq, VHt, Wo, Win, Wout, U, lnMlp, hid, geluGrad, lnOut, logits }
   }
 
   /** Logits of every row into `out` ([n, V], before τ). */
@@ -352,56 +426,78 @@ export class AttentionModel {
     const { tf } = this
     const targets = batch.targets
     if (targets === null) throw new Error("attention lossGrad: batch has no targets")
-    const mm = (x: Tensor2D, y: Tensor2D): Tensor2D => tf.matMul(x, y)
-    const T = (x: Tensor2D): Tensor2D => tf.transpose(x)
     tf.tidy(() => {
       const c = this.forward(params, batch)
       const dLogits = logitGradient(tf, c.logits, targets, batch.y, readout, scratch)
-      readInto(tf, mm(T(c.f), dLogits), grads.U)
-      const df = mm(dLogits, T(c.U))
-      const dxo = c.lnOut !== null ? this.lnBack(df, c.lnOut) : df
-      readInto(tf, mm(T(c.hid), dxo), grads.Wout)
-      const du = tf.mul(mm(dxo, T(c.Wout)), c.geluGrad) as Tensor2D
-      readInto(tf, mm(T(c.mIn), du), grads.Win)
-      const dmIn = mm(du, T(c.Win))
-      const dxl: Tensor = tf.add(dxo, c.lnMlp !== null ? this.lnBack(dmIn, c.lnMlp) : dmIn)
-      readInto(tf, dxl, this.dxl)
-      this.attendBack(batch)
+      if (c.kind === "fused") this.blockBackFused(c, dLogits, batch.n, grads)
+      else this.blockBackLn(c, dLogits, batch.n, grads)
+      this.softmaxBack(batch)
       this.tablesBack(c, grads)
     })
   }
 
-  /** From dxl (host) to dVO, dS (tables) and dx2 (the residual's "=" row). */
-  private attendBack(batch: AttentionBatch): void {
+  /**
+   * Pre-LN: the MLP block and unembedding backward on the device, then the mix's
+   * adjoint: dVO (with dx_= in its last row) and the attention weights' gradient dw.
+   */
+  private blockBackLn(c: LnCache, dLogits: Tensor2D, n: number, grads: ParamSet): void {
+    const { tf, dims } = this
+    const mm = (x: Tensor2D, y: Tensor2D): Tensor2D => tf.matMul(x, y)
+    const T = (x: Tensor2D): Tensor2D => tf.transpose(x)
+    readInto(tf, mm(T(c.lnOut.y), dLogits), grads.U)
+    const dxo = this.lnBack(mm(dLogits, T(c.U)), c.lnOut)
+    readInto(tf, mm(T(c.hid), dxo), grads.Wout)
+    const du = tf.mul(mm(dxo, T(c.Wout)), c.geluGrad) as Tensor2D
+    readInto(tf, mm(T(c.lnMlp.y), du), grads.Win)
+    const dxl: Tensor = tf.add(dxo, this.lnBack(mm(du, T(c.Win)), c.lnMlp))
+    readInto(tf, dxl, this.dxl)
+    this.mixBack(n, dims.d, this.simdMixD, this.VO, this.dxl, this.dw, this.dVO)
+  }
+
+  /**
+   * No LN: logits = xl·U + hid·WU with u = mix(VOW). The per-example products are
+   * hidᵀ·dz and dz·WUᵀ ([n, M]×[M, V] sized); dWin and dVO come from the mix's adjoint
+   * over u (G = scatter of du into the VOW rows) through two [T, ·] table products.
+   */
+  private blockBackFused(c: FusedCache, dLogits: Tensor2D, n: number, grads: ParamSet): void {
+    const { tf, dims } = this
+    const { d, M } = dims
+    const mm = (x: Tensor2D, y: Tensor2D): Tensor2D => tf.matMul(x, y)
+    const T = (x: Tensor2D): Tensor2D => tf.transpose(x)
+    const dWU = mm(T(c.hid), dLogits)
+    readInto(tf, mm(dWU, T(c.U)), grads.Wout)
+    readInto(tf, tf.add(mm(T(c.xl), dLogits), mm(T(c.Wout), dWU)), grads.U)
+    // du = (dz·WUᵀ) ⊙ GELU'(u), formed on the host (u's buffer).
+    readInto(tf, mm(dLogits, T(c.WU)), this.u)
+    const du = this.u
+    const g = this.g
+    const size = n * M
+    for (let i = 0; i < size; i++) du[i] *= g[i]
+    readInto(tf, mm(dLogits, T(c.U)), this.dxl)
+    // The residual path (xl → logits) and the MLP path (u) both mix the same rows.
+    this.mixBack(n, d, this.simdMixD, this.VO, this.dxl, this.dw, this.dVO)
+    this.mixBack(n, M, this.simdMixM, this.VOW, du, this.dw2, this.G)
+    const K = this.K
+    const dw = this.dw
+    const dw2 = this.dw2
+    for (let i = 0; i < n * K; i++) dw[i] += dw2[i]
+    const Gt = tf.tensor2d(this.G, [this.T, M])
+    readInto(tf, mm(T(c.VOt), Gt), grads.Win)
+    readInto(tf, mm(Gt, T(c.Win)), this.dVOW)
+    const dVO = this.dVO
+    const dVOW = this.dVOW
+    for (let i = 0; i < this.T * d; i++) dVO[i] += dVOW[i]
+  }
+
+  /** 3-way softmax backward per (row, head): dS_i = A_i·(dA_i − Σ_j A_j·dA_j)/√dh, scattered into the score tables. */
+  private softmaxBack(batch: AttentionBatch): void {
     const { dims, V, K } = this
     const { heads, d } = dims
     const scale = 1 / Math.sqrt(d / heads)
-    const n = batch.n
-    const { w, dw, idx, dxl, VO, dVO, dS, dx2 } = this
-    dx2.fill(0)
-    for (let r = 0; r < n; r++) for (let j = 0; j < d; j++) dx2[j] += dxl[r * d + j]
-    dVO.fill(0)
-    if (this.simdMix && this.simd !== null) this.simd.combineBack(n, K, d, idx, w, VO, dxl, dw, dVO)
-    else {
-      for (let r = 0; r < n; r++) {
-        const o = r * d
-        for (let k = 0; k < K; k++) {
-          const wk = w[r * K + k]
-          const t = idx[r * K + k] * d
-          let acc = 0
-          for (let j = 0; j < d; j++) {
-            acc += dxl[o + j] * VO[t + j]
-            dVO[t + j] += wk * dxl[o + j]
-          }
-          dw[r * K + k] = acc
-        }
-      }
-    }
-    // 3-way softmax backward per (row, head): dS_i = A_i·(dA_i − Σ_j A_j·dA_j)/√dh,
-    // scattered into the score tables' gradient.
+    const { w, dw, dS } = this
     dS.fill(0)
     const r2 = 2 * V
-    for (let r = 0; r < n; r++) {
+    for (let r = 0; r < batch.n; r++) {
       const o = r * K
       const row0 = batch.a[r]
       const row1 = V + batch.b[r]
@@ -427,7 +523,7 @@ export class AttentionModel {
     const dh = d / heads
     const mm = (x: Tensor2D, y: Tensor2D): Tensor2D => tf.matMul(x, y)
     const T = (x: Tensor2D): Tensor2D => tf.transpose(x)
-    const dVOt = tf.tensor2d(this.dVO, [heads * R, d])
+    const dVOt = tf.tensor2d(this.dVO.subarray(0, heads * R * d), [heads * R, d])
     readInto(tf, mm(T(c.VHt), dVOt), grads.Wo)
     readInto(tf, mm(dVOt, T(c.Wo)), this.dVH)
     const { KVQ, dKVQ, dS, dVH, dq } = this
@@ -457,6 +553,8 @@ export class AttentionModel {
     }
     const dX = this.dLs
     if (dims.preLN) lnRowsBack(dX, this.Ls, this.rstd0, dX, R, d)
+    // The residual's x_= (raw, never normalized) got its gradient in dVO's last row.
+    const dx2 = this.dVO.subarray(heads * R * d, (heads * R + 1) * d)
     const { E: dE, pos: dpos } = grads
     dpos.fill(0)
     for (let t = 0; t < V; t++) {
@@ -469,7 +567,7 @@ export class AttentionModel {
       }
     }
     for (let j = 0; j < d; j++) {
-      const g2 = dX[2 * V * d + j] + this.dx2[j]
+      const g2 = dX[2 * V * d + j] + dx2[j]
       dE[p * d + j] += g2
       dpos[2 * d + j] = g2
     }
