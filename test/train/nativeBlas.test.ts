@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { CellSpec } from "../../src/train/CellSpec.ts"
 import { buildDataset, seedSplit } from "../../src/train/data.ts"
 import { initParams } from "../../src/train/init.ts"
+import { makeAttentionKernel } from "../../src/train/models/attentionKernel.ts"
 import { makeMlpKernel } from "../../src/train/models/mlpKernel.ts"
 import { layoutOf, zerosLike, type ParamSet } from "../../src/train/params.ts"
 import { loadNativeBlas, useNativeBlas } from "../../src/train/simd/nativeBlas.ts"
@@ -76,6 +77,50 @@ describe.skipIf(!available)(`native GEMM (${"blas" in native ? native.blas.coren
     useNativeBlas(native.blas)
     try {
       const spec = smallSpec({ task: { p: 7, op: "add", trainFraction: 0.5 }, model: { kind: "mlp", d: 4, hidden: 8, layerNorm: true } })
+      for (const [param, err] of Object.entries(gradCheck(tf, spec))) expect(err, param).toBeLessThan(1e-2)
+    } finally {
+      useNativeBlas(null)
+    }
+  })
+})
+
+describe.skipIf(!available)("native GEMM: attention", () => {
+  let tf: Tf
+  beforeAll(async () => {
+    tf = await useBackend("wasm")
+  })
+  const attention = (preLayerNorm: boolean): CellSpec =>
+    smallSpec({ task: { p: 13, op: "add", trainFraction: 0.5 }, model: { kind: "attention", d: 16, heads: 4, mlpWidth: 32, preLayerNorm } })
+  const attentionGradients = (spec: CellSpec, withNative: boolean): ParamSet => {
+    const m = spec.model
+    if (m.kind !== "attention") throw new Error("attention only")
+    useNativeBlas(withNative && "blas" in native ? native.blas : null)
+    try {
+      const data = buildDataset(spec.task.p, spec.task.op)
+      const kernel = makeAttentionKernel(tf, { p: spec.task.p, d: m.d, heads: m.heads, M: m.mlpWidth, preLN: m.preLayerNorm }, data, { loss: spec.loss, tau: spec.tau, audit: false })
+      const batch = kernel.makeTrainBatch(seedSplit(spec, 0, data).train)
+      const grads = zerosLike(layoutOf(spec))
+      kernel.lossGrad(initParams(spec, 0), batch, grads)
+      batch.dispose()
+      kernel.dispose()
+      return grads
+    } finally {
+      useNativeBlas(null)
+    }
+  }
+  for (const preLN of [false, true]) {
+    it(`${preLN ? "pre-LN" : "no LN"}: same gradients as the wasm path`, () => {
+      const spec = attention(preLN)
+      const a = attentionGradients(spec, true)
+      const b = attentionGradients(spec, false)
+      for (const info of layoutOf(spec)) expect(relErr(a[info.name], b[info.name]), info.name).toBeLessThan(1e-5)
+    })
+  }
+  it("no LN: matches central finite differences", () => {
+    if (!("blas" in native)) return
+    useNativeBlas(native.blas)
+    try {
+      const spec = smallSpec({ task: { p: 5, op: "add", trainFraction: 0.6 }, model: { kind: "attention", d: 8, heads: 2, mlpWidth: 12, preLayerNorm: false } })
       for (const [param, err] of Object.entries(gradCheck(tf, spec))) expect(err, param).toBeLessThan(1e-2)
     } finally {
       useNativeBlas(null)

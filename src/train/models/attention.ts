@@ -37,6 +37,7 @@ import { geluForward } from "../gelu.ts"
 import type { ParamSet } from "../params.ts"
 import { logitGradient, type ReadoutConfig } from "../readout.ts"
 import { loadSimdKernels, type SimdKernels } from "../simd/loader.ts"
+import { nativeBlas, type NativeBlas } from "../simd/nativeBlas.ts"
 import type { Tensor, Tensor2D, Tf } from "../tfTypes.ts"
 import { readInto } from "../tfTypes.ts"
 
@@ -68,10 +69,8 @@ interface LnOut {
 
 /** Device tensors the backward pass needs from the forward (all inside one tidy). */
 interface TableTensors {
-  readonly Lt: Tensor2D
-  readonly Wkvq: Tensor2D
-  readonly VHt: Tensor2D
-  readonly Wo: Tensor2D
+  readonly kvq: Linear
+  readonly vo: Linear
   readonly Win: Tensor2D
   readonly Wout: Tensor2D
   readonly U: Tensor2D
@@ -96,6 +95,20 @@ interface FusedCache extends TableTensors {
 }
 
 type Cache = LnCache | FusedCache
+
+/**
+ * Y[m,n] = X[m,k]·W[k,n] over host buffers, on the native GEMM or on the device (then
+ * with the device operands kept for the backward pass).
+ */
+interface Linear {
+  readonly X: Float32Array
+  readonly W: Float32Array
+  readonly m: number
+  readonly k: number
+  readonly n: number
+  readonly Xt?: Tensor2D
+  readonly Wt?: Tensor2D
+}
 
 /** Per-row parameter-free LayerNorm on the host: y = (x − mean)·rstd. */
 const lnRows = (x: Float32Array, y: Float32Array, rstd: Float32Array, rows: number, d: number): void => {
@@ -167,6 +180,11 @@ export class AttentionModel {
   private readonly dLs: Float32Array
   private readonly dq: Float32Array
   private readonly zeros: Float32Array
+  /** Native GEMM, no LN: Wout·U, its gradient, logits and their gradient on the host. */
+  private readonly WU: Float32Array
+  private readonly dWU: Float32Array
+  private readonly z: Float32Array
+  private readonly dz: Float32Array
   // Per example.
   private readonly idx: Int32Array
   private readonly w: Float32Array
@@ -220,6 +238,11 @@ export class AttentionModel {
     this.dLs = new Float32Array(R * d)
     this.dq = new Float32Array(d)
     this.zeros = f32(Math.max(d, M))
+    const native = dims.preLN ? 0 : 1
+    this.WU = new Float32Array(native * M * V)
+    this.dWU = new Float32Array(native * M * V)
+    this.z = new Float32Array(native * maxRows * V)
+    this.dz = new Float32Array(native * maxRows * V)
     this.idx = arena !== undefined ? arena.i32(maxRows * K) : new Int32Array(maxRows * K)
     this.w = f32(maxRows * K)
     this.dw = f32(maxRows * K)
@@ -249,8 +272,8 @@ export class AttentionModel {
   }
 
   /** The per-step tables: Xs, Ls, [K|V|Q], scores S and VO (with x_= as its last row). */
-  private tables(params: ParamSet): { Lt: Tensor2D; Wkvq: Tensor2D; VHt: Tensor2D; Wo: Tensor2D } {
-    const { tf, dims, V, R, T } = this
+  private tables(params: ParamSet): { kvq: Linear; vo: Linear } {
+    const { dims, V, R, T } = this
     const { d, heads, p } = dims
     const dh = d / heads
     const { E, pos } = params
@@ -269,9 +292,7 @@ export class AttentionModel {
       W.set(params.Wv.subarray(i * d, (i + 1) * d), i * 3 * d + d)
       W.set(params.Wq.subarray(i * d, (i + 1) * d), i * 3 * d + 2 * d)
     }
-    const Lt = tf.tensor2d(this.Ls, [R, d])
-    const Wkvq = tf.tensor2d(W, [d, 3 * d])
-    readInto(tf, tf.matMul(Lt, Wkvq), this.KVQ)
+    const kvq = this.linear(this.Ls, W, R, d, 3 * d, this.KVQ)
     const KVQ = this.KVQ
     const qo = 2 * V * 3 * d + 2 * d
     for (let row = 0; row < R; row++) {
@@ -289,11 +310,39 @@ export class AttentionModel {
         for (let c = h * dh; c < (h + 1) * dh; c++) VH[o + c] = KVQ[row * 3 * d + d + c]
       }
     }
-    const VHt = tf.tensor2d(VH, [heads * R, d])
-    const Wo = tf.tensor2d(params.Wo, [d, d])
-    readInto(tf, tf.matMul(VHt, Wo), this.VO)
+    const vo = this.linear(VH, params.Wo, heads * R, d, d, this.VO)
     this.VO.set(Xs.subarray(2 * V * d, (2 * V + 1) * d), (T - 1) * d)
-    return { Lt, Wkvq, VHt, Wo }
+    return { kvq, vo }
+  }
+
+  private linear(X: Float32Array, W: Float32Array, m: number, k: number, n: number, Y: Float32Array): Linear {
+    const blas = nativeBlas()
+    if (blas !== null) {
+      blas.sgemm(false, false, m, n, k, X, W, Y, 0)
+      return { X, W, m, k, n }
+    }
+    const { tf } = this
+    const Xt = tf.tensor2d(X.subarray(0, m * k), [m, k])
+    const Wt = tf.tensor2d(W.subarray(0, k * n), [k, n])
+    readInto(tf, tf.matMul(Xt, Wt), Y)
+    return { X, W, m, k, n, Xt, Wt }
+  }
+
+  /** Given dY[m,n] of a linear: dW = Xᵀ·dY, dX = dY·Wᵀ. */
+  private linearBack(L: Linear, dY: Float32Array, dW: Float32Array, dX: Float32Array): void {
+    const { m, k, n } = L
+    const blas = nativeBlas()
+    if (blas !== null) {
+      blas.sgemm(true, false, k, n, m, L.X, dY, dW, 0)
+      blas.sgemm(false, true, m, k, n, dY, L.W, dX, 0)
+      return
+    }
+    const { tf } = this
+    const Xt = L.Xt ?? tf.tensor2d(L.X.subarray(0, m * k), [m, k])
+    const Wt = L.Wt ?? tf.tensor2d(L.W.subarray(0, k * n), [k, n])
+    const dYt = tf.tensor2d(dY.subarray(0, m * n), [m, n])
+    readInto(tf, tf.matMul(tf.transpose(Xt), dYt), dW)
+    readInto(tf, tf.matMul(dYt, tf.transpose(Wt)), dX)
   }
 
   /** out[r] = Σ_k w[r,k]·tab[idx[r,k]] over rows of `width` (simd `combine` or its JS twin). */
@@ -382,7 +431,7 @@ export class AttentionModel {
     const { d, M, p } = dims
     const n = batch.n
     const mm = (x: Tensor2D, y: Tensor2D): Tensor2D => tf.matMul(x, y)
-    const { Lt, Wkvq, VHt, Wo } = this.tables(params)
+    const { kvq, vo } = this.tables(params)
     this.attend(batch)
     const xl = tf.tensor2d(this.xl.subarray(0, n * d), [n, d])
     const Win = tf.tensor2d(params.Win, [d, M])
@@ -400,7 +449,7 @@ export class AttentionModel {
       // logits = xo·U = xl·U + hid·(Wout·U): [n, M]×[M, V] instead of [n, M]×[M, d] then ×U.
       const WU = mm(Wout, U)
       const logits = tf.add(mm(xl, U), mm(hid, WU)) as Tensor2D
-      return { kind: "fused", Lt, Wkvq, VHt, Wo, Win, Wout, U, VOt, WU, xl, hid, logits }
+      return { kind: "fused", kvq, vo, Win, Wout, U, VOt, WU, xl, hid, logits }
     }
     const lnMlp = this.ln(xl)
     readInto(tf, mm(lnMlp.y, Win), this.u)
@@ -410,12 +459,18 @@ export class AttentionModel {
     const xo = tf.add(xl, mm(hid, Wout)) as Tensor2D
     const lnOut = this.ln(xo)
     const logits = mm(lnOut.y, U)
-    return { kind: "ln", Lt, Wkvq, VHt, Wo, Win, Wout, U, lnMlp, hid, geluGrad, lnOut, logits }
+    return { kind: "ln", kvq, vo, Win, Wout, U, lnMlp, hid, geluGrad, lnOut, logits }
   }
 
   /** Logits of every row into `out` ([n, V], before τ). */
   logitsInto(params: ParamSet, batch: AttentionBatch, out: Float32Array): void {
     const { tf } = this
+    const blas = this.dims.preLN ? null : nativeBlas()
+    if (blas !== null) {
+      this.forwardNative(blas, params, batch)
+      out.set(this.z.subarray(0, batch.n * (this.dims.p + 1)))
+      return
+    }
     tf.tidy(() => {
       readInto(tf, this.forward(params, batch).logits, out)
     })
@@ -426,7 +481,19 @@ export class AttentionModel {
     const { tf } = this
     const targets = batch.targets
     if (targets === null) throw new Error("attention lossGrad: batch has no targets")
+    const blas = this.dims.preLN ? null : nativeBlas()
     tf.tidy(() => {
+      if (blas !== null) {
+        const tabs = this.forwardNative(blas, params, batch)
+        const n = batch.n
+        const V = this.V
+        const z = tf.tensor2d(this.z.subarray(0, n * V), [n, V])
+        readInto(tf, logitGradient(tf, z, targets, batch.y, readout, scratch), this.dz)
+        this.blockBackNative(blas, params, n, tabs, grads)
+        this.softmaxBack(batch)
+        this.tablesBack(tabs, grads)
+        return
+      }
       const c = this.forward(params, batch)
       const dLogits = logitGradient(tf, c.logits, targets, batch.y, readout, scratch)
       if (c.kind === "fused") this.blockBackFused(c, dLogits, batch.n, grads)
@@ -489,6 +556,45 @@ export class AttentionModel {
     for (let i = 0; i < this.T * d; i++) dVO[i] += dVOW[i]
   }
 
+  /** The no-LN forward on the native GEMM, over host buffers: logits into this.z. */
+  private forwardNative(blas: NativeBlas, params: ParamSet, batch: AttentionBatch): { kvq: Linear; vo: Linear; vow: Linear } {
+    const { dims, V, T } = this
+    const { d, M } = dims
+    const n = batch.n
+    const tabs = this.tables(params)
+    this.attend(batch)
+    const vow = this.linear(this.VO, params.Win, T, d, M, this.VOW)
+    this.mix(n, M, this.simdMixM, this.VOW, this.u)
+    this.gelu(n * M)
+    blas.sgemm(false, false, M, V, d, params.Wout, params.U, this.WU, 0)
+    blas.sgemm(false, false, n, V, d, this.xl, params.U, this.z, 0)
+    blas.sgemm(false, false, n, V, M, this.hid, this.WU, this.z, 1)
+    return { ...tabs, vow }
+  }
+
+  /** blockBackFused on the native GEMM, from the logit gradient in this.dz. */
+  private blockBackNative(blas: NativeBlas, params: ParamSet, n: number, tabs: { vow: Linear }, grads: ParamSet): void {
+    const { dims, V, K } = this
+    const { d, M } = dims
+    const dz = this.dz
+    blas.sgemm(true, false, M, V, n, this.hid, dz, this.dWU, 0)
+    blas.sgemm(false, true, M, d, V, this.dWU, params.U, grads.Wout, 0)
+    blas.sgemm(true, false, d, V, n, this.xl, dz, grads.U, 0)
+    blas.sgemm(true, false, d, V, M, params.Wout, this.dWU, grads.U, 1)
+    const du = this.u
+    blas.sgemm(false, true, n, M, V, dz, this.WU, du, 0)
+    const g = this.g
+    for (let i = 0; i < n * M; i++) du[i] *= g[i]
+    blas.sgemm(false, true, n, d, V, dz, params.U, this.dxl, 0)
+    this.mixBack(n, d, this.simdMixD, this.VO, this.dxl, this.dw, this.dVO)
+    this.mixBack(n, M, this.simdMixM, this.VOW, du, this.dw2, this.G)
+    const { dw, dw2 } = this
+    for (let i = 0; i < n * K; i++) dw[i] += dw2[i]
+    this.linearBack(tabs.vow, this.G, grads.Win, this.dVOW)
+    const { dVO, dVOW } = this
+    for (let i = 0; i < this.T * d; i++) dVO[i] += dVOW[i]
+  }
+
   /** 3-way softmax backward per (row, head): dS_i = A_i·(dA_i − Σ_j A_j·dA_j)/√dh, scattered into the score tables. */
   private softmaxBack(batch: AttentionBatch): void {
     const { dims, V, K } = this
@@ -517,15 +623,11 @@ export class AttentionModel {
   }
 
   /** From dVO and dS to dWo, [dWk | dWv | dWq], and through the pre-LN to dE and dpos. */
-  private tablesBack(c: Cache, grads: ParamSet): void {
-    const { tf, dims, V, R } = this
+  private tablesBack(c: { kvq: Linear; vo: Linear }, grads: ParamSet): void {
+    const { dims, V, R } = this
     const { d, heads, p } = dims
     const dh = d / heads
-    const mm = (x: Tensor2D, y: Tensor2D): Tensor2D => tf.matMul(x, y)
-    const T = (x: Tensor2D): Tensor2D => tf.transpose(x)
-    const dVOt = tf.tensor2d(this.dVO.subarray(0, heads * R * d), [heads * R, d])
-    readInto(tf, mm(T(c.VHt), dVOt), grads.Wo)
-    readInto(tf, mm(dVOt, T(c.Wo)), this.dVH)
+    this.linearBack(c.vo, this.dVO, grads.Wo, this.dVH)
     const { KVQ, dKVQ, dS, dVH, dq } = this
     const qo = 2 * V * 3 * d + 2 * d
     dq.fill(0)
@@ -542,9 +644,7 @@ export class AttentionModel {
       }
     }
     dKVQ.set(dq, qo)
-    const dKVQt = tf.tensor2d(dKVQ, [R, 3 * d])
-    readInto(tf, mm(T(c.Lt), dKVQt), this.dWkvq)
-    readInto(tf, mm(dKVQt, T(c.Wkvq)), this.dLs)
+    this.linearBack(c.kvq, dKVQ, this.dWkvq, this.dLs)
     const dW = this.dWkvq
     for (let i = 0; i < d; i++) {
       grads.Wk.set(dW.subarray(i * 3 * d, i * 3 * d + d), i * d)
