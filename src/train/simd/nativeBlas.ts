@@ -168,6 +168,8 @@ export const loadNativeBlas = (): { readonly blas: NativeBlas } | { readonly rea
   const built = build()
   if ("reason" in built) return (loaded = built)
   try {
+    // One thread: OpenBLAS sizes its pool from the environment when it loads.
+    process.env.OPENBLAS_NUM_THREADS ??= "1"
     const blas = createRequire(import.meta.url)(built.path) as NativeBlas
     return (loaded = { blas })
   } catch (e) {
