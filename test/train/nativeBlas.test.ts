@@ -116,14 +116,16 @@ describe.skipIf(!available)("native GEMM: attention", () => {
       for (const info of layoutOf(spec)) expect(relErr(a[info.name], b[info.name]), info.name).toBeLessThan(1e-5)
     })
   }
-  it("no LN: matches central finite differences", () => {
-    if (!("blas" in native)) return
-    useNativeBlas(native.blas)
-    try {
-      const spec = smallSpec({ task: { p: 5, op: "add", trainFraction: 0.6 }, model: { kind: "attention", d: 8, heads: 2, mlpWidth: 12, preLayerNorm: false } })
-      for (const [param, err] of Object.entries(gradCheck(tf, spec))) expect(err, param).toBeLessThan(1e-2)
-    } finally {
-      useNativeBlas(null)
-    }
-  })
+  for (const preLayerNorm of [false, true]) {
+    it(`${preLayerNorm ? "pre-LN" : "no LN"}: matches central finite differences`, () => {
+      if (!("blas" in native)) return
+      useNativeBlas(native.blas)
+      try {
+        const spec = smallSpec({ task: { p: 5, op: "add", trainFraction: 0.6 }, model: { kind: "attention", d: 8, heads: 2, mlpWidth: 12, preLayerNorm } })
+        for (const [param, err] of Object.entries(gradCheck(tf, spec))) expect(err, param).toBeLessThan(1e-2)
+      } finally {
+        useNativeBlas(null)
+      }
+    })
+  }
 })

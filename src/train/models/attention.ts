@@ -180,11 +180,18 @@ export class AttentionModel {
   private readonly dLs: Float32Array
   private readonly dq: Float32Array
   private readonly zeros: Float32Array
-  /** Native GEMM, no LN: Wout·U, its gradient, logits and their gradient on the host. */
+  /** Native GEMM: logits and their gradient on the host; no LN: Wout·U and its gradient. */
   private readonly WU: Float32Array
   private readonly dWU: Float32Array
   private readonly z: Float32Array
   private readonly dz: Float32Array
+  /** Native GEMM, pre-LN: LN(xl), xo, LN(xo) and their rstd; dF for the gradient at LN(xo). */
+  private readonly mIn: Float32Array
+  private readonly xo: Float32Array
+  private readonly fOut: Float32Array
+  private readonly dF: Float32Array
+  private readonly rstd1: Float32Array
+  private readonly rstd2: Float32Array
   // Per example.
   private readonly idx: Int32Array
   private readonly w: Float32Array
@@ -238,11 +245,18 @@ export class AttentionModel {
     this.dLs = new Float32Array(R * d)
     this.dq = new Float32Array(d)
     this.zeros = f32(Math.max(d, M))
-    const native = dims.preLN ? 0 : 1
-    this.WU = new Float32Array(native * M * V)
-    this.dWU = new Float32Array(native * M * V)
-    this.z = new Float32Array(native * maxRows * V)
-    this.dz = new Float32Array(native * maxRows * V)
+    const noLn = dims.preLN ? 0 : 1
+    const ln = 1 - noLn
+    this.WU = new Float32Array(noLn * M * V)
+    this.dWU = new Float32Array(noLn * M * V)
+    this.z = new Float32Array(maxRows * V)
+    this.dz = new Float32Array(maxRows * V)
+    this.mIn = new Float32Array(ln * maxRows * d)
+    this.xo = new Float32Array(ln * maxRows * d)
+    this.fOut = new Float32Array(ln * maxRows * d)
+    this.dF = new Float32Array(ln * maxRows * d)
+    this.rstd1 = new Float32Array(ln * maxRows)
+    this.rstd2 = new Float32Array(ln * maxRows)
     this.idx = arena !== undefined ? arena.i32(maxRows * K) : new Int32Array(maxRows * K)
     this.w = f32(maxRows * K)
     this.dw = f32(maxRows * K)
@@ -465,7 +479,7 @@ export class AttentionModel {
   /** Logits of every row into `out` ([n, V], before τ). */
   logitsInto(params: ParamSet, batch: AttentionBatch, out: Float32Array): void {
     const { tf } = this
-    const blas = this.dims.preLN ? null : nativeBlas()
+    const blas = nativeBlas()
     if (blas !== null) {
       this.forwardNative(blas, params, batch)
       out.set(this.z.subarray(0, batch.n * (this.dims.p + 1)))
@@ -481,7 +495,7 @@ export class AttentionModel {
     const { tf } = this
     const targets = batch.targets
     if (targets === null) throw new Error("attention lossGrad: batch has no targets")
-    const blas = this.dims.preLN ? null : nativeBlas()
+    const blas = nativeBlas()
     tf.tidy(() => {
       if (blas !== null) {
         const tabs = this.forwardNative(blas, params, batch)
@@ -556,13 +570,24 @@ export class AttentionModel {
     for (let i = 0; i < this.T * d; i++) dVO[i] += dVOW[i]
   }
 
-  /** The no-LN forward on the native GEMM, over host buffers: logits into this.z. */
-  private forwardNative(blas: NativeBlas, params: ParamSet, batch: AttentionBatch): { kvq: Linear; vo: Linear; vow: Linear } {
+  /** The forward on the native GEMM, over host buffers: logits into this.z. */
+  private forwardNative(blas: NativeBlas, params: ParamSet, batch: AttentionBatch): { kvq: Linear; vo: Linear; vow: Linear | null } {
     const { dims, V, T } = this
     const { d, M } = dims
     const n = batch.n
     const tabs = this.tables(params)
     this.attend(batch)
+    if (dims.preLN) {
+      // The block as the device path computes it, LayerNorms on the host (lnRows).
+      lnRows(this.xl, this.mIn, this.rstd1, n, d)
+      blas.sgemm(false, false, n, M, d, this.mIn, params.Win, this.u, 0)
+      this.gelu(n * M)
+      this.xo.set(this.xl.subarray(0, n * d))
+      blas.sgemm(false, false, n, d, M, this.hid, params.Wout, this.xo, 1)
+      lnRows(this.xo, this.fOut, this.rstd2, n, d)
+      blas.sgemm(false, false, n, V, d, this.fOut, params.U, this.z, 0)
+      return { ...tabs, vow: null }
+    }
     const vow = this.linear(this.VO, params.Win, T, d, M, this.VOW)
     this.mix(n, M, this.simdMixM, this.VOW, this.u)
     this.gelu(n * M)
@@ -572,8 +597,30 @@ export class AttentionModel {
     return { ...tabs, vow }
   }
 
+  /** The block's backward on the native GEMM, from the logit gradient in this.dz (pre-LN). */
+  private blockBackNativeLn(blas: NativeBlas, params: ParamSet, n: number, grads: ParamSet): void {
+    const { dims, V } = this
+    const { d, M } = dims
+    const { dz, dF, dxl, u: du, g } = this
+    blas.sgemm(true, false, d, V, n, this.fOut, dz, grads.U, 0)
+    blas.sgemm(false, true, n, d, V, dz, params.U, dF, 0)
+    lnRowsBack(dF, this.fOut, this.rstd2, dF, n, d)
+    blas.sgemm(true, false, M, d, n, this.hid, dF, grads.Wout, 0)
+    blas.sgemm(false, true, n, M, d, dF, params.Wout, du, 0)
+    for (let i = 0; i < n * M; i++) du[i] *= g[i]
+    blas.sgemm(true, false, d, M, n, this.mIn, du, grads.Win, 0)
+    blas.sgemm(false, true, n, d, M, du, params.Win, dxl, 0)
+    lnRowsBack(dxl, this.mIn, this.rstd1, dxl, n, d)
+    for (let i = 0; i < n * d; i++) dxl[i] += dF[i]
+    this.mixBack(n, d, this.simdMixD, this.VO, dxl, this.dw, this.dVO)
+  }
+
   /** blockBackFused on the native GEMM, from the logit gradient in this.dz. */
-  private blockBackNative(blas: NativeBlas, params: ParamSet, n: number, tabs: { vow: Linear }, grads: ParamSet): void {
+  private blockBackNative(blas: NativeBlas, params: ParamSet, n: number, tabs: { vow: Linear | null }, grads: ParamSet): void {
+    if (tabs.vow === null) {
+      this.blockBackNativeLn(blas, params, n, grads)
+      return
+    }
     const { dims, V, K } = this
     const { d, M } = dims
     const dz = this.dz
