@@ -19,10 +19,13 @@
  *                                                        the head-masked V rows with Wo)
  *
  * Per example (a, b) the attention is then gathers: scores S[a], S[V+b], S[=] per head,
- * a 3-way softmax, and xl = x_= + Σ_{h,i} A_i,h·VO[h, row_i] (12 rows mixed at d=128,
- * 4 heads: simd `combine`). What stays per example is the MLP block and the
- * unembedding (device products on the fast wasm path: non-transposed 2-D matMuls
- * after explicit transposes). The backward pass runs the same way in reverse: the
+ * a 3-way softmax, and xl = Σ_{h,i} A_i,h·VO[h, row_i] + x_= (13 rows mixed at d=128,
+ * 4 heads, x_= being VO's last row with weight 1: simd `combine`). What stays per
+ * example is the MLP block and the unembedding (device products on the fast wasm
+ * path: non-transposed 2-D matMuls after explicit transposes). Without LN two more
+ * products fold: u = xl·Win = mix of VO·Win rows, and logits = xl·U + hid·(Wout·U).
+ * With the native GEMM (simd/nativeBlas.ts) every product runs there over the host
+ * buffers instead (forwardNative, blockBackNative*), LayerNorms on the host. The backward pass runs the same way in reverse: the
  * adjoint of the mix (`combineBack`) scatter-adds into dVO and gives the attention
  * weights' gradient; the softmax backward scatter-adds into dS; then dWo, dV, dK, dq,
  * [dWk | dWv | dWq] and dLs are a few products over the R table rows, and the LN
