@@ -113,6 +113,8 @@ export async function main(): Promise<void> {
 
     const losses = await torchLosses("mlp", manifest, CHECK_STEPS)
     console.log(crossCheckLine(CHECK_STEPS, maxRelativeDifference(check, losses, CHECK_STEPS), CHECK_TOLERANCE))
+    const foldedLosses = await torchLosses("mlp-folded", manifest, CHECK_STEPS)
+    console.log(`folded reference ${crossCheckLine(CHECK_STEPS, maxRelativeDifference(check, foldedLosses, CHECK_STEPS), CHECK_TOLERANCE)}`)
     const standard = bestLayout("mlp")
     const folded = bestLayout("mlp-folded")
     const t1 = runs.best("mlp:t1")
