@@ -3,6 +3,7 @@
  * only when asked for, so one that is missing or broken fails only its own run.
  */
 const benches: Record<string, string> = {
+  attention: "./attention.ts",
   engine: "./engine.ts",
   train: "./train.ts"
 }

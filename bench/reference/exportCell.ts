@@ -2,7 +2,9 @@
  * Hands one grokflow cell to the PyTorch reference: a manifest (task, shapes,
  * optimizer, each seed's train indices) and the initial parameters of every seed as
  * raw float32, both taken from grokflow's own deterministic init and split so the two
- * implementations start from bit-identical weights and identical data.
+ * implementations start from bit-identical weights and identical data. The MLP goes to
+ * mlp_reference.py, the attention model (whose heads come from `model`) to
+ * attention_reference.py.
  */
 import { writeFileSync } from "node:fs"
 import { resolve } from "node:path"
@@ -15,7 +17,6 @@ export interface ExportedCell {
 }
 
 export const exportCell = (spec: CellSpec, dir: string): ExportedCell => {
-  if (spec.model.kind !== "mlp") throw new Error("the PyTorch reference implements the MLP only")
   const init = exportCellInit(spec)
   // Absolute: the reference resolves it from its own working directory.
   const paramsFile = resolve(dir, "params.f32")
@@ -39,6 +40,7 @@ export const exportCell = (spec: CellSpec, dir: string): ExportedCell => {
     layout: init.layout,
     data: init.data,
     train: init.seeds.map((s) => s.train),
+    model: spec.model,
     tau: spec.tau,
     loss: spec.loss,
     optimizer: spec.optimizer

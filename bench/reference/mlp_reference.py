@@ -24,6 +24,14 @@ grokflow's own deterministic init so both sides start from identical weights.
 Modes (one JSON object on stdout):
   speed   --steps N --warmup W : wall and CPU time of N steps after W untimed ones
   losses  --steps N            : per-seed train loss at steps 0..N (before each update)
+
+--folded runs grokflow's folded first layer instead of the papers' standard model:
+[P | Q] = E [W1_top | W1_bot] per seed ([p, H] each), pre = P[a] + Q[b] + b1 by
+gather (autograd's backward is the scatter-add) — the same function with ~2.3x fewer
+FLOPs, i.e. what a PyTorch user who folds would run. It is the fairest rival.
+
+`run` (the argument parsing, the modes and the timing) is shared with
+attention_reference.py.
 """
 import argparse
 import json
@@ -58,32 +66,30 @@ def load_cell(manifest_path):
     return m, params, a[train], b[train], y[train]
 
 
-def make_step(m, P, a, b, y):
-    S, n = a.shape
-    d = P["E"].shape[-1]
-    p = P["W2"].shape[-1]
-    tau = float(m["tau"])
+def make_adamw(m, P, matrices, biases):
+    """torch's AdamW as the papers use it: decoupled decay on the weight matrices only."""
     opt = m["optimizer"]
     if opt["decayOrder"] != "before":
         raise SystemExit("the reference implements decay-before (paper A, torch AdamW) only")
-    matrices = [P[k] for k in ("E", "W1", "W2")]
-    biases = [P[k] for k in ("b1", "b2")]
-    adamw = torch.optim.AdamW(
-        [{"params": matrices, "weight_decay": opt["weightDecay"]}, {"params": biases, "weight_decay": 0.0}],
-        lr=opt["lr"], betas=(opt["beta1"], opt["beta2"]), eps=opt["eps"], foreach=True,
-    )
-    ia = a.unsqueeze(-1).expand(S, n, d)
-    ib = b.unsqueeze(-1).expand(S, n, d)
+    if m["loss"] != "ce":
+        raise SystemExit("the reference implements cross-entropy only")
+    groups = [{"params": [P[k] for k in matrices], "weight_decay": opt["weightDecay"]}]
+    if biases:
+        groups.append({"params": [P[k] for k in biases], "weight_decay": 0.0})
+    return torch.optim.AdamW(groups, lr=opt["lr"], betas=(opt["beta1"], opt["beta2"]), eps=opt["eps"], foreach=True)
+
+
+def make_loss_step(m, adamw, forward, y):
+    """One full-batch step: logits / tau, CE averaged per seed, summed over seeds."""
+    S, n = y.shape
+    tau = float(m["tau"])
     target = y.reshape(-1)
 
     def step():
-        E = P["E"]
-        x = torch.cat([torch.gather(E, 1, ia), torch.gather(E, 1, ib)], dim=-1)
-        h = F.gelu(torch.baddbmm(P["b1"].unsqueeze(1), x, P["W1"]))
-        logits = torch.baddbmm(P["b2"].unsqueeze(1), h, P["W2"])
+        logits = forward()
         if tau != 1.0:
             logits = logits / tau
-        per_pair = F.cross_entropy(logits.reshape(S * n, p), target, reduction="none").view(S, n)
+        per_pair = F.cross_entropy(logits.reshape(S * n, logits.shape[-1]), target, reduction="none").view(S, n)
         per_seed = per_pair.mean(dim=1)
         adamw.zero_grad(set_to_none=True)
         per_seed.sum().backward()
@@ -93,17 +99,45 @@ def make_step(m, P, a, b, y):
     return step
 
 
-def main():
+def make_step(m, P, a, b, y, folded=False):
+    S, n = a.shape
+    d = P["E"].shape[-1]
+    H = P["W1"].shape[-1]
+    adamw = make_adamw(m, P, ("E", "W1", "W2"), ("b1", "b2"))
+    ia = a.unsqueeze(-1).expand(S, n, d)
+    ib = b.unsqueeze(-1).expand(S, n, d)
+    ja = a.unsqueeze(-1).expand(S, n, H)
+    jb = b.unsqueeze(-1).expand(S, n, H)
+
+    def standard():
+        E = P["E"]
+        x = torch.cat([torch.gather(E, 1, ia), torch.gather(E, 1, ib)], dim=-1)
+        h = F.gelu(torch.baddbmm(P["b1"].unsqueeze(1), x, P["W1"]))
+        return torch.baddbmm(P["b2"].unsqueeze(1), h, P["W2"])
+
+    def fold():
+        E, W1 = P["E"], P["W1"]
+        top = torch.bmm(E, W1[:, :d])
+        bot = torch.bmm(E, W1[:, d:])
+        pre = torch.gather(top, 1, ja) + torch.gather(bot, 1, jb) + P["b1"].unsqueeze(1)
+        return torch.baddbmm(P["b2"].unsqueeze(1), F.gelu(pre), P["W2"])
+
+    return make_loss_step(m, adamw, fold if folded else standard, y)
+
+
+def run(make):
+    """Parses the command line, builds the step with make(m, P, a, b, y, args) and runs the mode."""
     ap = argparse.ArgumentParser()
     ap.add_argument("manifest")
     ap.add_argument("--mode", choices=["speed", "losses"], required=True)
     ap.add_argument("--steps", type=int, required=True)
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--folded", action="store_true")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     m, P, a, b, y = load_cell(args.manifest)
-    step = make_step(m, P, a, b, y)
+    step = make(m, P, a, b, y, args)
     S = a.shape[0]
     if args.mode == "losses":
         losses = [step().tolist() for _ in range(args.steps + 1)]
@@ -118,8 +152,9 @@ def main():
     json.dump({
         "threads": args.threads, "steps": args.steps, "seeds": S, "seconds": seconds,
         "cpuSeconds": cpu_seconds, "modelStepsPerSecond": S * args.steps / seconds, "torch": torch.__version__,
+        "folded": args.folded,
     }, sys.stdout)
 
 
 if __name__ == "__main__":
-    main()
+    run(lambda m, P, a, b, y, args: make_step(m, P, a, b, y, folded=args.folded))

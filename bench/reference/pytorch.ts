@@ -1,13 +1,22 @@
 /**
- * Runs bench/reference/mlp_reference.py with the system Python. Debian's torch lives
- * in /usr/bin/python3's dist-packages, not in a pyenv interpreter that may come first
- * on PATH, hence the default; GROKFLOW_PYTHON overrides it.
+ * Runs the PyTorch references (bench/reference/*_reference.py) with the system Python.
+ * Debian's torch lives in /usr/bin/python3's dist-packages, not in a pyenv interpreter
+ * that may come first on PATH, hence the default; GROKFLOW_PYTHON overrides it.
  */
 import { execFile } from "node:child_process"
 import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 
-const script = fileURLToPath(new URL("./mlp_reference.py", import.meta.url))
+/** Which reference script and variant: the MLP (standard or folded) or the attention model. */
+export type Reference = "mlp" | "mlp-folded" | "attention"
+
+const scripts: Record<Reference, { readonly file: string; readonly args: ReadonlyArray<string> }> = {
+  mlp: { file: "./mlp_reference.py", args: [] },
+  "mlp-folded": { file: "./mlp_reference.py", args: ["--folded"] },
+  attention: { file: "./attention_reference.py", args: [] }
+}
+
+const scriptArgs = (reference: Reference): Array<string> => [fileURLToPath(new URL(scripts[reference].file, import.meta.url)), ...scripts[reference].args]
 
 export const pythonPath = (): string =>
   process.env.GROKFLOW_PYTHON ?? (existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3")
@@ -54,13 +63,13 @@ export interface TorchSpeed {
   readonly modelStepsPerSecond: number
 }
 
-export const torchSpeed = async (manifest: string, steps: number, threads: number): Promise<TorchSpeed> => {
-  const out = await run([script, manifest, "--mode", "speed", "--steps", String(steps), "--threads", String(threads)], threads)
+export const torchSpeed = async (reference: Reference, manifest: string, steps: number, threads: number): Promise<TorchSpeed> => {
+  const out = await run([...scriptArgs(reference), manifest, "--mode", "speed", "--steps", String(steps), "--threads", String(threads)], threads)
   return JSON.parse(out) as TorchSpeed
 }
 
 /** Per-seed train loss at steps 0..steps, indexed [step][seed]. */
-export const torchLosses = async (manifest: string, steps: number): Promise<ReadonlyArray<ReadonlyArray<number>>> => {
-  const out = await run([script, manifest, "--mode", "losses", "--steps", String(steps), "--threads", "1"], 1)
+export const torchLosses = async (reference: Reference, manifest: string, steps: number): Promise<ReadonlyArray<ReadonlyArray<number>>> => {
+  const out = await run([...scriptArgs(reference), manifest, "--mode", "losses", "--steps", String(steps), "--threads", "1"], 1)
   return (JSON.parse(out) as { trainLoss: ReadonlyArray<ReadonlyArray<number>> }).trainLoss
 }

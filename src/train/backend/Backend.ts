@@ -12,7 +12,7 @@ export interface ResolvedBackend {
   /** The backend that will train: "tensorflow" | "wasm" | "cpu". */
   readonly name: BackendName
   readonly tfjsVersion: string
-  /** e.g. "simd", "simd+threads", "" — shown in reports, part of cache keys. */
+  /** e.g. "simd", "simd+openblas:Haswell" (the native GEMM), "" — shown in reports, part of cache keys. */
   readonly detail: string
 }
 

@@ -2,6 +2,7 @@
  * Loads tfjs and activates a resolved backend in the current thread. Runs inside
  * every training worker (and in the single-process bench), never on the command path.
  */
+import { loadNativeBlas, useNativeBlas } from "../simd/nativeBlas.ts"
 import type { ResolvedBackend, Tf } from "./Backend.ts"
 import { TFJS_NODE, TFJS_WASM, importOptional, wasmDistDir } from "./packages.ts"
 
@@ -37,11 +38,21 @@ export const initBackend = async (backend: ResolvedBackend): Promise<Tf> => {
   if (tf.getBackend() !== backend.name) {
     throw new Error(`tfjs runs ${tf.getBackend()}, expected ${backend.name}`)
   }
+  const parts = backend.detail.split("+")
   if (backend.name === "wasm") {
     const simd = (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) === true
-    if (simd !== (backend.detail === "simd")) {
+    if (simd !== parts.includes("simd")) {
       throw new Error(`wasm SIMD is ${simd ? "on" : "off"} in this thread, but the backend was resolved as "${backend.detail}"`)
     }
+  }
+  // The native GEMM trains exactly when the key says so, with the same OpenBLAS kernels.
+  const openblas = parts.find((p) => p.startsWith("openblas:"))
+  if (openblas === undefined) useNativeBlas(null)
+  else {
+    const native = loadNativeBlas()
+    if (!("blas" in native)) throw new Error(`the backend was resolved with ${openblas}, but the native GEMM does not load here: ${native.reason}`)
+    if (`openblas:${native.blas.corename()}` !== openblas) throw new Error(`OpenBLAS runs ${native.blas.corename()} here, but the backend was resolved with ${openblas}`)
+    useNativeBlas(native.blas)
   }
   return tf
 }

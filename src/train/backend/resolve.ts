@@ -7,6 +7,7 @@
  */
 import { existsSync } from "node:fs"
 import type { BackendChoice, ResolvedBackend } from "./Backend.ts"
+import { loadNativeBlas } from "../simd/nativeBlas.ts"
 import { TFJS, TFJS_NODE, importOptional, packageVersion, resolvePackage, wasmDistDir } from "./packages.ts"
 
 /**
@@ -54,7 +55,13 @@ const probeTensorflow = async (): Promise<{ readonly version: string } | { reado
 
 const resolveUncached = async (choice: BackendChoice): Promise<ResolvedBackend> => {
   const tfjsVersion = packageVersion(TFJS)
-  const wasm = (): ResolvedBackend => ({ name: "wasm", tfjsVersion, detail: wasmHasSimd() ? "simd" : "" })
+  // The optional native GEMM (simd/nativeBlas.ts) joins the wasm backend's detail, and
+  // so the cache keys, with OpenBLAS's kernel family: "simd+openblas:Haswell".
+  const wasm = (): ResolvedBackend => {
+    const native = loadNativeBlas()
+    const parts = [...(wasmHasSimd() ? ["simd"] : []), ...("blas" in native ? [`openblas:${native.blas.corename()}`] : [])]
+    return { name: "wasm", tfjsVersion, detail: parts.join("+") }
+  }
   switch (choice) {
     case "cpu":
       return { name: "cpu", tfjsVersion, detail: "" }

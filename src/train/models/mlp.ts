@@ -16,6 +16,7 @@
  */
 import { geluForward } from "../gelu.ts"
 import { loadSimdKernels, type SimdKernels } from "../simd/loader.ts"
+import { nativeBlas, type NativeBlas } from "../simd/nativeBlas.ts"
 import type { ParamSet } from "../params.ts"
 import { logitGradient, type ReadoutConfig } from "../readout.ts"
 import type { Tensor2D, Tf } from "../tfTypes.ts"
@@ -57,6 +58,8 @@ export class MlpScratch {
   readonly dx: Float32Array
   readonly rstd: Float32Array
   readonly z: Float32Array
+  /** [n, p] logit gradient on the host (native GEMM path). */
+  readonly dz: Float32Array
   constructor(dims: MlpDims, maxRows: number, useSimd = true) {
     const { p, H } = dims
     const big = maxRows * H
@@ -81,6 +84,7 @@ export class MlpScratch {
     this.dx = f32(big)
     this.x = dims.layerNorm ? f32(big) : this.h
     this.z = f32(maxRows * p)
+    this.dz = new Float32Array(maxRows * p)
     // The JS path needs a separate pre-activation buffer; the SIMD gather fuses it away.
     this.pre = this.simd === null ? new Float32Array(big) : this.h
     this.rstd = f32(maxRows)
@@ -142,21 +146,43 @@ const hiddenForward = (dims: MlpDims, b1: Float32Array, batch: MlpBatch, s: MlpS
  */
 const foldFirstLayer = (tf: Tf, dims: MlpDims, params: ParamSet, s: MlpScratch) => {
   const { p, d, H } = dims
-  const W1 = params.W1
+  catW1(dims, params.W1, s)
+  const E = tf.tensor2d(params.E, [p, d])
+  const W1cat = tf.tensor2d(s.W1cat, [d, 2 * H])
+  readInto(tf, tf.matMul(E, W1cat), s.PQ)
+  return { E, W1cat }
+}
+
+/** W1 as [d, 2H] = [W1_top | W1_bot] into s.W1cat. */
+const catW1 = (dims: MlpDims, W1: Float32Array, s: MlpScratch): void => {
+  const { d, H } = dims
   const cat = s.W1cat
   for (let i = 0; i < d; i++) {
     cat.set(W1.subarray(i * H, (i + 1) * H), i * 2 * H)
     cat.set(W1.subarray((d + i) * H, (d + i + 1) * H), i * 2 * H + H)
   }
-  const E = tf.tensor2d(params.E, [p, d])
-  const W1cat = tf.tensor2d(cat, [d, 2 * H])
-  readInto(tf, tf.matMul(E, W1cat), s.PQ)
-  return { E, W1cat }
+}
+
+/** Native GEMM: [P | Q] = E·W1cat, the hidden layer, z = x·W2 + b2 into s.z. */
+const nativeForward = (blas: NativeBlas, dims: MlpDims, params: ParamSet, batch: MlpBatch, s: MlpScratch): void => {
+  const { p, d, H } = dims
+  const n = batch.n
+  catW1(dims, params.W1, s)
+  blas.sgemm(false, false, p, 2 * H, d, params.E, s.W1cat, s.PQ, 0)
+  hiddenForward(dims, params.b1, batch, s)
+  const { z } = s
+  for (let r = 0; r < n; r++) z.set(params.b2, r * p)
+  blas.sgemm(false, false, n, p, H, s.x, params.W2, z, 1)
 }
 
 /** Logits of every row of `batch` into s.z ([n,p], before the temperature). */
 export const mlpLogits = (tf: Tf, dims: MlpDims, params: ParamSet, batch: MlpBatch, s: MlpScratch): Float32Array => {
   const { p, H } = dims
+  const blas = nativeBlas()
+  if (blas !== null) {
+    nativeForward(blas, dims, params, batch, s)
+    return s.z
+  }
   tf.tidy(() => {
     foldFirstLayer(tf, dims, params, s)
     hiddenForward(dims, params.b1, batch, s)
@@ -181,6 +207,11 @@ export const mlpLossGrad = (
   const n = batch.n
   const onehot = batch.onehot
   if (onehot === null) throw new Error("mlpLossGrad: batch has no targets")
+  const blas = nativeBlas()
+  if (blas !== null) {
+    nativeLossGrad(tf, blas, dims, params, batch, onehot, readout, grads, s)
+    return
+  }
   tf.tidy(() => {
     const { E, W1cat } = foldFirstLayer(tf, dims, params, s)
     hiddenForward(dims, params.b1, batch, s)
@@ -201,13 +232,48 @@ export const mlpLossGrad = (
     const dPQ = tf.tensor2d(s.dPQ, [p, 2 * H])
     readInto(tf, tf.matMul(tf.transpose(E), dPQ), s.dW1cat)
     readInto(tf, tf.matMul(dPQ, tf.transpose(W1cat)), grads.E)
-    const gW1 = grads.W1
-    const dcat = s.dW1cat
-    for (let i = 0; i < d; i++) {
-      gW1.set(dcat.subarray(i * 2 * H, i * 2 * H + H), i * H)
-      gW1.set(dcat.subarray(i * 2 * H + H, (i + 1) * 2 * H), (d + i) * H)
-    }
   })
+  splitW1(dims, s.dW1cat, grads.W1)
+}
+
+/** [d, 2H] = [top | bot] back to W1's [2d, H] layout. */
+const splitW1 = (dims: MlpDims, dcat: Float32Array, gW1: Float32Array): void => {
+  const { d, H } = dims
+  for (let i = 0; i < d; i++) {
+    gW1.set(dcat.subarray(i * 2 * H, i * 2 * H + H), i * H)
+    gW1.set(dcat.subarray(i * 2 * H + H, (i + 1) * 2 * H), (d + i) * H)
+  }
+}
+
+/** mlpLossGrad with every product on the native GEMM; only the logit gradient uses tfjs. */
+const nativeLossGrad = (
+  tf: Tf,
+  blas: NativeBlas,
+  dims: MlpDims,
+  params: ParamSet,
+  batch: MlpBatch,
+  onehot: Tensor2D,
+  readout: ReadoutConfig,
+  grads: ParamSet,
+  s: MlpScratch
+): void => {
+  const { p, d, H } = dims
+  const n = batch.n
+  nativeForward(blas, dims, params, batch, s)
+  const dz = s.dz
+  tf.tidy(() => {
+    const z = tf.tensor2d(s.z.subarray(0, n * p), [n, p])
+    readInto(tf, logitGradient(tf, z, onehot, batch.y, readout, s.z), dz)
+  })
+  const db2 = grads.b2
+  db2.fill(0)
+  for (let r = 0; r < n; r++) for (let c = 0; c < p; c++) db2[c] += dz[r * p + c]
+  blas.sgemm(true, false, H, p, n, s.x, dz, grads.W2, 0)
+  blas.sgemm(false, true, n, H, p, dz, params.W2, s.dx, 0)
+  hiddenBackward(dims, batch, grads.b1, s)
+  blas.sgemm(true, false, d, 2 * H, p, params.E, s.dPQ, s.dW1cat, 0)
+  blas.sgemm(false, true, p, d, 2 * H, s.dPQ, s.W1cat, grads.E, 0)
+  splitW1(dims, s.dW1cat, grads.W1)
 }
 
 /** From dL/dx (s.dx) to dL/dpre, then db1 and the scatter-add into dP, dQ. */

@@ -260,5 +260,58 @@ const scatter = (): FnDef => {
   return { name: "scatter", params: 9, locals: [[4, I32], [1, V128]], body: forLoop(r, get(n), 1, row) }
 }
 
+/**
+ * combine(n, K, rowBytes, idx, w, T, base, out): out[r] = base + Σ_k w[r·K+k]·T[idx[r·K+k]]
+ * (rows of rowBytes; k in order, so the sum order is fixed). The folded attention
+ * model's per-example mix of table rows (models/attention.ts).
+ */
+const combine = (): FnDef => {
+  const [n, K, rowBytes, idx, w, T, base, out] = [0, 1, 2, 3, 4, 5, 6, 7]
+  const [r, k, j, t] = [8, 9, 10, 11]
+  const wv = 12
+  const term: Code = [
+    ...set(wv, fsplat(sload(get(w)))),
+    ...set(t, i32add(get(T), i32mul(i32load(get(idx)), get(rowBytes)))),
+    ...forLoop(j, get(rowBytes), 16, vstore(i32add(get(out), get(j)), fadd(vload(i32add(get(out), get(j))), fmul(get(wv), vload(i32add(get(t), get(j))))))),
+    ...set(w, i32add(get(w), i32c(4))),
+    ...set(idx, i32add(get(idx), i32c(4)))
+  ]
+  const row: Code = [
+    ...forLoop(j, get(rowBytes), 16, vstore(i32add(get(out), get(j)), vload(i32add(get(base), get(j))))),
+    ...forLoop(k, get(K), 1, term),
+    ...set(out, i32add(get(out), get(rowBytes)))
+  ]
+  return { name: "combine", params: 8, locals: [[4, I32], [1, V128]], body: forLoop(r, get(n), 1, row) }
+}
+
+/**
+ * combineBack(n, K, rowBytes, idx, w, T, dout, dw, dT): the adjoint of combine:
+ *   dw[r·K+k] = dout[r]·T[idx[r·K+k]];  dT[idx[r·K+k]] += w[r·K+k]·dout[r]
+ * (the base's gradient, Σ_r dout[r], is left to the caller).
+ */
+const combineBack = (): FnDef => {
+  const [n, K, rowBytes, idx, w, T, dout, dw, dT] = [0, 1, 2, 3, 4, 5, 6, 7, 8]
+  const [r, k, j, t, u] = [9, 10, 11, 12, 13]
+  const [wv, acc, dv] = [14, 15, 16]
+  const term: Code = [
+    ...set(wv, fsplat(sload(get(w)))),
+    ...set(t, i32mul(i32load(get(idx)), get(rowBytes))),
+    ...set(u, i32add(get(dT), get(t))),
+    ...set(t, i32add(get(T), get(t))),
+    ...set(acc, fconst(0)),
+    ...forLoop(j, get(rowBytes), 16, [
+      ...set(dv, vload(i32add(get(dout), get(j)))),
+      ...set(acc, fadd(get(acc), fmul(get(dv), vload(i32add(get(t), get(j)))))),
+      ...vstore(i32add(get(u), get(j)), fadd(vload(i32add(get(u), get(j))), fmul(get(wv), get(dv))))
+    ]),
+    ...sstore(get(dw), hsum(acc)),
+    ...set(w, i32add(get(w), i32c(4))),
+    ...set(dw, i32add(get(dw), i32c(4))),
+    ...set(idx, i32add(get(idx), i32c(4)))
+  ]
+  const row: Code = [...forLoop(k, get(K), 1, term), ...set(dout, i32add(get(dout), get(rowBytes)))]
+  return { name: "combineBack", params: 9, locals: [[5, I32], [3, V128]], body: forLoop(r, get(n), 1, row) }
+}
+
 /** The kernels as one module; loader.ts compiles and instantiates it. */
-export const kernelModule = (): Uint8Array => assemble([gatherGelu(), geluFlat(), scatter(), adam(), lnForward(), lnBackward()])
+export const kernelModule = (): Uint8Array => assemble([gatherGelu(), geluFlat(), scatter(), adam(), lnForward(), lnBackward(), combine(), combineBack()])

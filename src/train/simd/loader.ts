@@ -42,6 +42,10 @@ export interface SimdKernels {
   /** Parameter-free LayerNorm over rows of H (multiple of 4); rstd per row. */
   lnForward(n: number, H: number, eps: number, h: Float32Array, y: Float32Array, rstd: Float32Array): void
   lnBackward(n: number, H: number, dx: Float32Array, y: Float32Array, rstd: Float32Array): void
+  /** out[r] = base + Σ_k w[r·K+k]·T[idx[r·K+k]] over rows of `width` floats (multiple of 4). */
+  combine(n: number, K: number, width: number, idx: Int32Array, w: Float32Array, T: Float32Array, base: Float32Array, out: Float32Array): void
+  /** Adjoint of combine: dw[r·K+k] = dout[r]·T[idx[r·K+k]]; dT[idx[r·K+k]] += w[r·K+k]·dout[r]. */
+  combineBack(n: number, K: number, width: number, idx: Int32Array, w: Float32Array, T: Float32Array, dout: Float32Array, dw: Float32Array, dT: Float32Array): void
   /** AdamW over `count` elements (multiple of 4); see `adam` above for the scalars. */
   adam(count: number, w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, s: AdamScalars): void
 }
@@ -114,6 +118,14 @@ export const loadSimdKernels = (bytes: number): SimdKernels | null => {
     adam(count, w, g, m, v, sc) {
       if (count % 4 !== 0) throw new Error(`SIMD adam: count must be a multiple of 4 (${count})`)
       exports.adam(count * 4, ptr(w), ptr(g), ptr(m), ptr(v), sc.beta1, sc.c1, sc.beta2, sc.c2, sc.stepSize, sc.invSqrtBc2, sc.eps, sc.pre, sc.post)
+    },
+    combine(n, K, width, idx, w, T, base, out) {
+      checkH(width)
+      exports.combine(n, K, width * 4, ptr(idx), ptr(w), ptr(T), ptr(base), ptr(out))
+    },
+    combineBack(n, K, width, idx, w, T, dout, dw, dT) {
+      checkH(width)
+      exports.combineBack(n, K, width * 4, ptr(idx), ptr(w), ptr(T), ptr(dout), ptr(dw), ptr(dT))
     },
     scatter(n, H, stride, a, b, dx, g, dP, dQ) {
       checkH(H)
