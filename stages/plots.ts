@@ -7,7 +7,7 @@
  */
 import { Effect, Schema } from "effect"
 import { defineStage, optionalNeed } from "../src/engine/Stage.ts"
-import { type AnyFigure, storedFigures } from "../src/figures/index.ts"
+import { type AnyFigure, storedFigures } from "../src/figures/Figure.ts"
 import clampMatrix from "../src/figures/kinds/clampMatrix.ts"
 import collapseGrid from "../src/figures/kinds/collapseGrid.ts"
 import denseSweep from "../src/figures/kinds/denseSweep.ts"

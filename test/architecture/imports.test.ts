@@ -32,4 +32,12 @@ describe("import graph", () => {
     // The scan does see type imports of stage modules (so the check above can fail).
     expect(importsOf("stages/_figures/paperB.ts")).toContain("stages/forking-arms.ts")
   })
+
+  it("stages never import the renderer (vega, resvg): every command would load it at start-up", () => {
+    // The figures barrel re-exports render.ts; stages use Figure.ts and the kinds.
+    const renderer = ["src/figures/index.ts", "src/figures/render.ts", "src/figures/draw.ts", "src/figures/textMetrics.ts"]
+    const offending = sources("stages/**/*.ts").flatMap((file) => importsOf(file).filter((t) => renderer.includes(t)).map((t) => `${file} -> ${t}`))
+    expect(offending).toEqual([])
+    expect(importsOf("stages/plots.ts")).toContain("src/figures/Figure.ts")
+  })
 })
