@@ -43,6 +43,7 @@ import { loadSimdKernels, type SimdKernels } from "../simd/loader.ts"
 import { nativeBlas, type NativeBlas } from "../simd/nativeBlas.ts"
 import type { Tensor, Tensor2D, Tf } from "../tfTypes.ts"
 import { readInto } from "../tfTypes.ts"
+import { layerNormRows } from "./hostLayerNorm.ts"
 
 export interface AttentionDims {
   readonly p: number
@@ -114,22 +115,8 @@ interface Linear {
 }
 
 /** Per-row parameter-free LayerNorm on the host: y = (x − mean)·rstd. */
-const lnRows = (x: Float32Array, y: Float32Array, rstd: Float32Array, rows: number, d: number): void => {
-  for (let r = 0; r < rows; r++) {
-    const o = r * d
-    let mean = 0
-    for (let j = 0; j < d; j++) mean += x[o + j]
-    mean /= d
-    let v = 0
-    for (let j = 0; j < d; j++) {
-      const c = x[o + j] - mean
-      v += c * c
-    }
-    const inv = 1 / Math.sqrt(v / d + ATTN_LN_EPS)
-    rstd[r] = inv
-    for (let j = 0; j < d; j++) y[o + j] = (x[o + j] - mean) * inv
-  }
-}
+const lnRows = (x: Float32Array, y: Float32Array, rstd: Float32Array, rows: number, d: number): void =>
+  layerNormRows(x, y, rstd, rows, d, ATTN_LN_EPS)
 
 /** dx = rstd·(dy − mean(dy) − y·mean(dy·y)) per row, on the host (dx may alias dy). */
 const lnRowsBack = (dy: Float32Array, y: Float32Array, rstd: Float32Array, dx: Float32Array, rows: number, d: number): void => {

@@ -21,6 +21,7 @@ import type { ParamSet } from "../params.ts"
 import { logitGradient, type ReadoutConfig } from "../readout.ts"
 import type { Tensor2D, Tf } from "../tfTypes.ts"
 import { readInto } from "../tfTypes.ts"
+import { layerNormRows } from "./hostLayerNorm.ts"
 
 export interface MlpDims {
   readonly p: number
@@ -121,23 +122,7 @@ const hiddenForward = (dims: MlpDims, b1: Float32Array, batch: MlpBatch, s: MlpS
     geluForward(pre, s.h, s.g, n * H)
   }
   if (dims.layerNorm && s.simd !== null) s.simd.lnForward(n, H, LN_EPS, s.h, s.x, s.rstd)
-  else if (dims.layerNorm) {
-    const { h, x, rstd } = s
-    for (let r = 0; r < n; r++) {
-      const o = r * H
-      let mean = 0
-      for (let j = 0; j < H; j++) mean += h[o + j]
-      mean /= H
-      let v = 0
-      for (let j = 0; j < H; j++) {
-        const c = h[o + j] - mean
-        v += c * c
-      }
-      const inv = 1 / Math.sqrt(v / H + LN_EPS)
-      rstd[r] = inv
-      for (let j = 0; j < H; j++) x[o + j] = (h[o + j] - mean) * inv
-    }
-  }
+  else if (dims.layerNorm) layerNormRows(s.h, s.x, s.rstd, n, H, LN_EPS)
 }
 
 /**
