@@ -28,7 +28,7 @@ import { blasLibrary, probeTorch, pythonPath, torchLosses } from "./reference/py
 const CHECK_STEPS = 200
 const CHECK_SEEDS = 2
 const CHECK_TOLERANCE = 1e-3
-/** The attention model before the fold (docs/performance.md), model-steps per CPU-second. */
+/** The attention model before the fold (docs/training-speed.md), model-steps per CPU-second. */
 const UNFOLDED_PER_CPU_SECOND = 7
 
 const attentionCell = (seeds: number, budget: number, evalEvery: number): CellSpec => ({

@@ -1,6 +1,6 @@
 /**
  * The local Executor: training cells run in this machine's worker pool (one
- * single-threaded worker process per core, docs/performance.md). The pool and the
+ * single-threaded worker process per core, docs/training-speed.md). The pool and the
  * training core load on the first unit only, so a no-op rerun or a run of stages
  * that train nothing never starts a worker or loads tfjs.
  */

@@ -2,7 +2,7 @@
  * The batched-seed training loop shared by trainCell and trainFork.
  *
  * All seeds of a cell advance in lock-step, one optimizer step at a time; each seed's
- * step is its own sequence of 2-D device products (docs/performance.md: 3-D batched
+ * step is its own sequence of 2-D device products (docs/training-speed.md: 3-D batched
  * matMuls are slow on wasm). Parameters, Adam moments and the interventions live on
  * the host, so a cell's whole state is a set of Float32Arrays (cheap to checkpoint
  * and to fork, exact to clamp).

@@ -12,16 +12,9 @@ import { loadSimdKernels, type SimdKernels } from "../../src/train/simd/loader.t
 import type { Tensor, Tensor2D, Tf } from "../../src/train/tfTypes.ts"
 import { readInto } from "../../src/train/tfTypes.ts"
 
-export interface AttentionDims {
-  readonly p: number
-  readonly d: number
-  readonly heads: number
-  /** MLP width. */
-  readonly M: number
-  readonly preLN: boolean
-}
+import { ATTN_LN_EPS, type AttentionDims } from "../../src/train/models/attention.ts"
 
-export const ATTN_LN_EPS = 1e-5
+export { ATTN_LN_EPS, type AttentionDims }
 
 /** Device-side constants of one batch of rows. */
 export interface AttentionBatch {

@@ -33,7 +33,7 @@ export const wasmHasSimd = (): boolean => {
 /**
  * Why the wasm backend cannot run here, or undefined when it can. Threads are never
  * used: tfjs disables them under Node, and one single-threaded worker per core is
- * faster anyway (docs/performance.md).
+ * faster anyway (docs/training-speed.md).
  */
 const wasmUnavailable = (): string | undefined => {
   const dir = wasmDistDir()

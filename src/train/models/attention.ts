@@ -43,7 +43,7 @@ import { loadSimdKernels, type SimdKernels } from "../simd/loader.ts"
 import { nativeBlas, type NativeBlas } from "../simd/nativeBlas.ts"
 import type { Tensor, Tensor2D, Tf } from "../tfTypes.ts"
 import { readInto } from "../tfTypes.ts"
-import { layerNormRows } from "./hostLayerNorm.ts"
+import { layerNormRows, layerNormRowsBack } from "./hostLayerNorm.ts"
 
 export interface AttentionDims {
   readonly p: number
@@ -118,22 +118,8 @@ interface Linear {
 const lnRows = (x: Float32Array, y: Float32Array, rstd: Float32Array, rows: number, d: number): void =>
   layerNormRows(x, y, rstd, rows, d, ATTN_LN_EPS)
 
-/** dx = rstd·(dy − mean(dy) − y·mean(dy·y)) per row, on the host (dx may alias dy). */
-const lnRowsBack = (dy: Float32Array, y: Float32Array, rstd: Float32Array, dx: Float32Array, rows: number, d: number): void => {
-  for (let r = 0; r < rows; r++) {
-    const o = r * d
-    let m1 = 0
-    let m2 = 0
-    for (let j = 0; j < d; j++) {
-      m1 += dy[o + j]
-      m2 += dy[o + j] * y[o + j]
-    }
-    m1 /= d
-    m2 /= d
-    const inv = rstd[r]
-    for (let j = 0; j < d; j++) dx[o + j] = inv * (dy[o + j] - m1 - y[o + j] * m2)
-  }
-}
+const lnRowsBack = (dy: Float32Array, y: Float32Array, rstd: Float32Array, dx: Float32Array, rows: number, d: number): void =>
+  layerNormRowsBack(dy, y, rstd, dx, rows, d)
 
 export class AttentionModel {
   private readonly V: number

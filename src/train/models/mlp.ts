@@ -8,7 +8,7 @@
  *   z = x·W2 + b2                           [n,p]
  *
  * Dense products run on the device as non-transposed 2-D matMuls (explicit
- * tf.transpose first — the fast XNNPACK path on wasm, docs/performance.md). The row
+ * tf.transpose first — the fast XNNPACK path on wasm, docs/training-speed.md). The row
  * gather, GELU, LayerNorm and the scatter-add of the embedding gradient run on the
  * host over Float32Arrays: the wasm backend has no UnsortedSegmentSum and its
  * gather/erf/exp are 10–50× slower than these loops. The loops themselves run as
@@ -21,7 +21,7 @@ import type { ParamSet } from "../params.ts"
 import { logitGradient, type ReadoutConfig } from "../readout.ts"
 import type { Tensor2D, Tf } from "../tfTypes.ts"
 import { readInto } from "../tfTypes.ts"
-import { layerNormRows } from "./hostLayerNorm.ts"
+import { layerNormRows, layerNormRowsBack } from "./hostLayerNorm.ts"
 
 export interface MlpDims {
   readonly p: number
@@ -267,23 +267,9 @@ const hiddenBackward = (dims: MlpDims, batch: MlpBatch, db1: Float32Array, s: Ml
   const { a, b, n } = batch
   const { dx, g, dP, dQ } = s
   if (dims.layerNorm && s.simd !== null) s.simd.lnBackward(n, H, dx, s.x, s.rstd)
-  else if (dims.layerNorm) {
-    // dh = rstd·(dx − mean(dx) − x·mean(dx·x)) per row; written over dx.
-    const { x, rstd } = s
-    for (let r = 0; r < n; r++) {
-      const o = r * H
-      let m1 = 0
-      let m2 = 0
-      for (let j = 0; j < H; j++) {
-        m1 += dx[o + j]
-        m2 += dx[o + j] * x[o + j]
-      }
-      m1 /= H
-      m2 /= H
-      const inv = rstd[r]
-      for (let j = 0; j < H; j++) dx[o + j] = inv * (dx[o + j] - m1 - x[o + j] * m2)
-    }
-  }
+  // dh = rstd·(dx − mean(dx) − x·mean(dx·x)) per row; written over dx.
+  else if (dims.layerNorm) layerNormRowsBack(dx, s.x, s.rstd, dx, n, H)
+
   s.dPQ.fill(0)
   if (s.simd !== null) s.simd.scatter(n, H, 2 * H, s.aIdx, s.bIdx, dx, g, dP, dQ)
   else {

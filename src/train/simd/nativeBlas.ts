@@ -5,7 +5,7 @@
  *
  * Why: XNNPACK's wasm SIMD products run at ~20–27 GFLOP/s here (128-bit, no FMA);
  * OpenBLAS's AVX2/FMA sgemm runs the same shapes at ~70–80 GFLOP/s on one core
- * (docs/performance.md), and transposed operands cost nothing (no tf.transpose,
+ * (docs/training-speed.md), and transposed operands cost nothing (no tf.transpose,
  * no upload of the [n, H] activations).
  *
  * The C source below is part of this module, so it joins the training code's digest
