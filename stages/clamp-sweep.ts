@@ -6,10 +6,10 @@
 import { Effect, Schema } from "effect"
 import { defineStage } from "../src/engine/Stage.ts"
 import { trainCell } from "../src/experiments/cellKinds.ts"
-import { estimateOfCells } from "../src/experiments/estimate.ts"
+import { estimateOfUnits } from "../src/experiments/estimate.ts"
 import { IntList, PositiveInt, PositiveList, trainingFields, withDefault } from "../src/experiments/configFields.ts"
 import { budgetFields, budgetFor } from "../src/experiments/budgets.ts"
-import { heldCell } from "../src/experiments/heldCell.ts"
+import { heldCell, heldUnit } from "../src/experiments/heldCell.ts"
 import { SweepOutput } from "../src/experiments/sweepOutput.ts"
 import { wcFor } from "../src/experiments/wcOutput.ts"
 import measureWc from "./measure-wc.ts"
@@ -33,9 +33,10 @@ export default defineStage({
   output: SweepOutput,
   cells: [trainCell],
   estimate: (config) =>
-    estimateOfCells(
-      config.moduli.flatMap((p) => config.rhos.flatMap((rho) => config.lrs.map((lr) => ({ rho, lr, budget: budgetFor(config, p, rho) })))),
-      config.seeds
+    estimateOfUnits(
+      config.moduli.flatMap((p) =>
+        config.rhos.flatMap((rho) => config.lrs.map((lr) => heldUnit(config, { p, rho, lr, tInt: config.tInt, budget: budgetFor(config, p, rho) })))
+      )
     ),
   run: (config, inputs, ctx) =>
     Effect.gen(function*() {

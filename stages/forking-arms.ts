@@ -12,10 +12,11 @@ import { forkCell } from "../src/experiments/cellKinds.ts"
 import { StageFailure } from "../src/engine/StageFailure.ts"
 import { cellLabel, cellSpec } from "../src/experiments/cellSpecs.ts"
 import { PositiveInt, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
-import { estimateOf } from "../src/experiments/estimate.ts"
+import { estimateOfUnits } from "../src/experiments/estimate.ts"
 import { orNull } from "../src/experiments/guarded.ts"
 import { Interval, intervalOf } from "../src/experiments/interval.ts"
 import { forkCached } from "../src/experiments/trainCached.ts"
+import type { ForkSpec } from "../src/train/CellSpec.ts"
 
 const Config = Schema.Struct({
   ...trainingFields,
@@ -28,6 +29,21 @@ const Config = Schema.Struct({
 })
 
 const ArmNames = ["free", "same", "raised", "lowered"] as const
+
+/** The one fork this stage trains (and `--dry-run` plans). */
+const forkOf = (config: typeof Config.Type): { readonly spec: ForkSpec; readonly label: string } => ({
+  spec: {
+    base: cellSpec(config, { p: config.p, lr: config.lr, intervention: { kind: "none" } }),
+    forkAtLeast: config.forkAtLeast,
+    arms: [
+      { name: "free", kind: "free" },
+      { name: "same", kind: "clamp", factor: 1 },
+      { name: "raised", kind: "clamp", factor: config.rho },
+      { name: "lowered", kind: "clamp", factor: 1 / config.rho }
+    ]
+  },
+  label: cellLabel({ fork: "arms", p: config.p, lr: config.lr, rho: config.rho })
+})
 
 export default defineStage({
   name: "forking-arms",
@@ -51,24 +67,14 @@ export default defineStage({
     backend: Schema.String
   }),
   cells: [forkCell],
-  estimate: (config) => estimateOf(ArmNames.length, config.seeds, config.budget),
+  estimate: (config) => {
+    const fork = forkOf(config)
+    return estimateOfUnits([{ label: fork.label, kind: forkCell.name, payload: fork.spec, rho: null, hold: "free" }])
+  },
   run: (config, _inputs, ctx) =>
     Effect.gen(function*() {
-      const base = cellSpec(config, { p: config.p, lr: config.lr, intervention: { kind: "none" } })
-      const result = yield* forkCached(
-        ctx,
-        {
-          base,
-          forkAtLeast: config.forkAtLeast,
-          arms: [
-            { name: "free", kind: "free" },
-            { name: "same", kind: "clamp", factor: 1 },
-            { name: "raised", kind: "clamp", factor: config.rho },
-            { name: "lowered", kind: "clamp", factor: 1 / config.rho }
-          ]
-        },
-        cellLabel({ fork: "arms", p: config.p, lr: config.lr, rho: config.rho })
-      )
+      const fork = forkOf(config)
+      const result = yield* forkCached(ctx, fork.spec, fork.label)
       const forkStep = result.forkStep
       if (forkStep === null) {
         return yield* new StageFailure({

@@ -10,11 +10,11 @@
 import { Effect, Schema } from "effect"
 import { defineStage } from "../src/engine/Stage.ts"
 import { trainCell } from "../src/experiments/cellKinds.ts"
-import { estimateOf } from "../src/experiments/estimate.ts"
+import { estimateOfUnits } from "../src/experiments/estimate.ts"
 import { CellSummary } from "../src/experiments/cellSummary.ts"
 import { PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
 import { budgetFor, RhoBudget } from "../src/experiments/budgets.ts"
-import { freeCell, heldCell } from "../src/experiments/heldCell.ts"
+import { freeCell, freeUnit, heldCell, heldUnit } from "../src/experiments/heldCell.ts"
 import { StageFailure } from "../src/engine/StageFailure.ts"
 import type { Model } from "../src/train/CellSpec.ts"
 
@@ -76,14 +76,16 @@ export default defineStage({
   needs: {},
   output: Schema.Struct({ p: Schema.Int, variants: Schema.Array(VariantResult) }),
   cells: [trainCell],
-  estimate: (config) => {
-    const steps = Math.max(config.budget, ...config.variants.map((v) => v.budget ?? 0))
-    const perVariant = 1 + Math.max(config.rhos.length, ...config.variants.map((v) => v.rhos?.length ?? 0))
-    const attention = config.variants.filter((v) => v.model === "attention").length
-    const mlp = estimateOf((config.variants.length - attention) * perVariant, config.seeds, steps)
-    const attn = estimateOf(attention * perVariant, config.seeds, steps, "attention")
-    return attention === 0 ? mlp : { ...attn, cells: mlp.cells + attn.cells, hours: (attn.hours ?? 0) + (mlp.hours ?? 0), description: `${attn.description} (attention) + ${mlp.description} (MLP)` }
-  },
+  estimate: (config) =>
+    estimateOfUnits(config.variants.flatMap((variant) => {
+      const base = { p: config.p, lr: variant.lr, model: modelOf(config, variant), budget: variant.budget, tag: variant.name }
+      const free = freeUnit(config, base)
+      const budgets = { budget: variant.budget ?? config.budget, budgetByRho: variant.budgetByRho ?? [], budgetScalesWithP: false }
+      return [
+        free,
+        ...(variant.rhos ?? config.rhos).map((rho) => heldUnit(config, { ...base, rho, tInt: variant.tInt, budget: budgetFor(budgets, config.p, rho) }, [free.label]))
+      ]
+    })),
   run: (config, _inputs, ctx) =>
     Effect.forEach(
       config.variants,

@@ -17,9 +17,9 @@ import { trainCell } from "../src/experiments/cellKinds.ts"
 import { StageFailure } from "../src/engine/StageFailure.ts"
 import { CellSummary } from "../src/experiments/cellSummary.ts"
 import { PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
-import { estimateOf } from "../src/experiments/estimate.ts"
+import { estimateOfUnits } from "../src/experiments/estimate.ts"
 import { orNull } from "../src/experiments/guarded.ts"
-import { freeCell, groupHeldCell } from "../src/experiments/heldCell.ts"
+import { freeCell, freeUnit, groupHeldCell, groupHeldUnit } from "../src/experiments/heldCell.ts"
 import { Interval, intervalOf } from "../src/experiments/interval.ts"
 import type { CellResult, Model } from "../src/train/CellSpec.ts"
 
@@ -115,10 +115,19 @@ export default defineStage({
   }),
   cells: [trainCell],
   estimate: (config) => {
+    const model = attention(config)
+    const fractions = config.trainFractions.map((trainFraction) =>
+      freeUnit({ ...config, trainFraction }, { p: config.p, lr: config.lr, model, trainFraction, tag: "attn+LN" })
+    )
     const g = config.groupClamps
-    const clampCells = g === undefined ? 0 : g.groups.reduce((n, grp) => n + (grp.rhos ?? g.rhos).length, 1)
-    const steps = Math.max(config.budget, g?.budget ?? 0)
-    return estimateOf(config.trainFractions.length + clampCells, Math.max(config.seeds, g?.seeds ?? 0), steps, "attention")
+    if (g === undefined) return estimateOfUnits(fractions)
+    const clampConfig = { ...config, seeds: g.seeds, budget: g.budget }
+    const base = { p: g.p, lr: config.lr, model, tag: "attn+LN" }
+    const control = freeUnit(clampConfig, base)
+    const held = g.groups.flatMap((group) =>
+      (group.rhos ?? g.rhos).map((rho) => groupHeldUnit(clampConfig, { ...base, rho, tInt: g.tInt, group: group.name }, group.matrices, [control.label]))
+    )
+    return estimateOfUnits([...fractions, control, ...held])
   },
   run: (config, _inputs, ctx) =>
     Effect.gen(function*() {

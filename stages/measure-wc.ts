@@ -7,9 +7,9 @@ import { Effect, Schema } from "effect"
 import { criticalNorm, cvAcrossConfigs, finiteValues, thresholdRobustness } from "../src/analysis/index.ts"
 import { defineStage } from "../src/engine/Stage.ts"
 import { trainCell } from "../src/experiments/cellKinds.ts"
-import { estimateOfCells } from "../src/experiments/estimate.ts"
+import { estimateOfUnits } from "../src/experiments/estimate.ts"
 import { IntList, PositiveList, trainingFields, withDefault } from "../src/experiments/configFields.ts"
-import { freeCell } from "../src/experiments/heldCell.ts"
+import { freeCell, freeUnit } from "../src/experiments/heldCell.ts"
 import { subsample } from "../src/experiments/subsample.ts"
 import { WcOutput } from "../src/experiments/wcOutput.ts"
 import type { WcConfig } from "../src/experiments/wcOutput.ts"
@@ -41,9 +41,12 @@ export default defineStage({
   output: WcOutput,
   cells: [trainCell],
   estimate: (config) =>
-    estimateOfCells(
-      config.moduli.flatMap(() => config.trainFractions.flatMap(() => config.lrs.map((lr) => ({ rho: null, lr, budget: config.budget })))),
-      config.seeds
+    estimateOfUnits(
+      config.moduli.flatMap((p) =>
+        config.trainFractions.flatMap((trainFraction) =>
+          config.lrs.map((lr) => freeUnit({ ...config, trainFraction }, { p, trainFraction, lr, loss: config.loss }))
+        )
+      )
     ),
   run: (config, _inputs, ctx) =>
     Effect.gen(function*() {

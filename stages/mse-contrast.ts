@@ -12,8 +12,8 @@ import { orNull } from "../src/experiments/guarded.ts"
 import { Interval, intervalOf } from "../src/experiments/interval.ts"
 import { CellSummary } from "../src/experiments/cellSummary.ts"
 import { PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
-import { estimateOfCells } from "../src/experiments/estimate.ts"
-import { heldCell } from "../src/experiments/heldCell.ts"
+import { estimateOfUnits } from "../src/experiments/estimate.ts"
+import { heldCell, heldUnit } from "../src/experiments/heldCell.ts"
 import { StageFailure } from "../src/engine/StageFailure.ts"
 import { wcFor } from "../src/experiments/wcOutput.ts"
 import measureWc from "./measure-wc.ts"
@@ -84,9 +84,10 @@ export default defineStage({
   }),
   cells: [trainCell],
   estimate: (config) =>
-    estimateOfCells(
-      [{ rho: 1, lr: config.lr, budget: config.budget }, ...config.taus.map(() => ({ rho: config.raisedRho, lr: config.lr, budget: config.budget }))],
-      config.seeds
+    estimateOfUnits(
+      [{ rho: 1, tau: 1 }, ...config.taus.map((tau) => ({ rho: config.raisedRho, tau }))].map(({ rho, tau }) =>
+        heldUnit(config, { p: config.p, lr: config.lr, rho, tau, tInt: config.tInt, loss: "mse" })
+      )
     ),
   run: (config, inputs, ctx) =>
     Effect.gen(function*() {

@@ -8,9 +8,9 @@
 import { Effect, Schema } from "effect"
 import { defineStage } from "../src/engine/Stage.ts"
 import { trainCell } from "../src/experiments/cellKinds.ts"
-import { estimateOfCells } from "../src/experiments/estimate.ts"
+import { estimateOfUnits } from "../src/experiments/estimate.ts"
 import { PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
-import { heldCell } from "../src/experiments/heldCell.ts"
+import { heldCell, heldUnit } from "../src/experiments/heldCell.ts"
 import { SweepOutput } from "../src/experiments/sweepOutput.ts"
 import { wcFor } from "../src/experiments/wcOutput.ts"
 import measureWc from "./measure-wc.ts"
@@ -38,14 +38,11 @@ export default defineStage({
   needs: { wc: measureWc },
   output: ProjectionOutput,
   cells: [trainCell],
-  // A one-shot cell grows back towards the free trajectory: modelled as free training.
   estimate: (config) =>
-    estimateOfCells(
-      [
-        ...config.rhos.map((rho) => ({ rho, lr: config.lr, budget: config.budget })),
-        ...oneShotGrid(config).map(() => ({ rho: null, lr: config.lr, budget: config.budget }))
-      ],
-      config.seeds
+    estimateOfUnits(
+      (["one-shot", "sustained"] as const).flatMap((hold) =>
+        (hold === "one-shot" ? oneShotGrid(config) : config.rhos).map((rho) => heldUnit(config, { p: config.p, lr: config.lr, rho, tInt: config.tInt, hold }))
+      )
     ),
   run: (config, inputs, ctx) =>
     Effect.gen(function*() {

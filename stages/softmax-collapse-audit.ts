@@ -11,8 +11,8 @@ import { trainCell } from "../src/experiments/cellKinds.ts"
 import { Interval, intervalOf } from "../src/experiments/interval.ts"
 import { CellSummary } from "../src/experiments/cellSummary.ts"
 import { PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
-import { estimateOfCells } from "../src/experiments/estimate.ts"
-import { heldCell } from "../src/experiments/heldCell.ts"
+import { estimateOfUnits } from "../src/experiments/estimate.ts"
+import { heldCell, heldUnit } from "../src/experiments/heldCell.ts"
 import { wcFor } from "../src/experiments/wcOutput.ts"
 import measureWc from "./measure-wc.ts"
 
@@ -52,7 +52,11 @@ export default defineStage({
   }),
   cells: [trainCell],
   estimate: (config) =>
-    estimateOfCells(config.rhos.flatMap((rho) => [rho, rho].map(() => ({ rho, lr: config.lr, budget: config.budget }))), config.seeds),
+    estimateOfUnits(
+      config.rhos.flatMap((rho) =>
+        (["float32", "stable-audit"] as const).map((numerics) => heldUnit(config, { p: config.p, lr: config.lr, rho, tInt: config.tInt, numerics }))
+      )
+    ),
   run: (config, inputs, ctx) =>
     Effect.gen(function*() {
       const wc = yield* wcFor(ctx.node, inputs.wc, config.p)

@@ -10,9 +10,9 @@ import { defineStage } from "../src/engine/Stage.ts"
 import { trainCell } from "../src/experiments/cellKinds.ts"
 import { CellSummary, meanTrajectory } from "../src/experiments/cellSummary.ts"
 import { IntList, PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
-import { estimateOfCells } from "../src/experiments/estimate.ts"
+import { estimateOfUnits } from "../src/experiments/estimate.ts"
 import { budgetFields, budgetFor } from "../src/experiments/budgets.ts"
-import { heldCell } from "../src/experiments/heldCell.ts"
+import { heldCell, heldUnit } from "../src/experiments/heldCell.ts"
 import { subsample } from "../src/experiments/subsample.ts"
 import { wcFor } from "../src/experiments/wcOutput.ts"
 import measureWc from "./measure-wc.ts"
@@ -71,9 +71,10 @@ export default defineStage({
   output: TemperatureGridOutput,
   cells: [trainCell],
   estimate: (config) =>
-    estimateOfCells(
-      config.moduli.flatMap((p) => gridCells(config).map(({ rho }) => ({ rho, lr: config.lr, budget: budgetFor(config, p, rho) }))),
-      config.seeds
+    estimateOfUnits(
+      config.moduli.flatMap((p) =>
+        gridCells(config).map(({ rho, tau }) => heldUnit(config, { p, rho, tau, lr: config.lr, tInt: config.tInt, budget: budgetFor(config, p, rho) }))
+      )
     ),
   run: (config, inputs, ctx) =>
     Effect.gen(function*() {

@@ -16,6 +16,23 @@ import type { StageServices } from "./StageServices.ts"
 /** Schemas that round-trip through JSON (what the store keeps). */
 export type JsonCodec<A> = Schema.Codec<A, unknown, never, never>
 
+/**
+ * One unit of training a stage would request, as `--dry-run` plans it: the cell
+ * kind and payload the stage's `run` would pass to `ctx.cell` (a held cell's
+ * target, measured upstream, is a placeholder; `rho` says what multiplies it).
+ * The planner (src/experiments/estimate.ts) prices it; the engine only carries it.
+ */
+export interface PlannedUnit {
+  readonly label: string
+  readonly kind: string
+  readonly payload: unknown
+  /** ρ of a held cell (its target is ρ times a norm measured upstream); null when free. */
+  readonly rho: number | null
+  readonly hold: "free" | "sustained" | "one-shot" | "group"
+  /** Labels of this node's units that must finish first (a held cell waits for the cell its target comes from). */
+  readonly after?: ReadonlyArray<string>
+}
+
 /** What `--dry-run` prints for a stage before anything trains. */
 export interface Estimate {
   /** Training cells the stage would request (hits included). */
@@ -30,6 +47,8 @@ export interface Estimate {
   readonly hours?: number
   /** Optional expected wall time (cells stop once their seeds grok); summed by `--dry-run` beside the bound. */
   readonly expectedHours?: number
+  /** The units themselves: `--dry-run` prices each from the T_grok model and schedules them. */
+  readonly units?: ReadonlyArray<PlannedUnit>
 }
 
 /**

@@ -35,7 +35,7 @@
  * NotInStore (exit 1); each has `.rendered` (one line, no stack) and `.exitCode`.
  */
 export { defineStage, isOptionalNeed, needStage, optionalNeed } from "./Stage.ts"
-export type { AnyStage, Estimate, FigureFeed, InputsOf, JsonCodec, Need, OptionalNeed, Stage } from "./Stage.ts"
+export type { AnyStage, Estimate, FigureFeed, InputsOf, JsonCodec, Need, OptionalNeed, PlannedUnit, Stage } from "./Stage.ts"
 export type { StageContext } from "./StageContext.ts"
 export { defineCellKind } from "./CellKind.ts"
 export type { AnyCellKind, CellKind } from "./CellKind.ts"

@@ -1,77 +1,230 @@
 /**
- * Cost estimates for `run --dry-run`: an upper bound (every seed to its budget) and
- * an expected time from a model of T_grok, using the training throughput measured
- * by `npm run bench -- train` on the 2-core reference machine (model-steps per
- * second, both workers).
+ * What a planned unit costs (docs/planning.md): the seeds' finish steps from the
+ * T_grok model (tGrokModel.ts), the steps the cell's stopping rule then trains each
+ * seed (src/train/cellRun.ts, src/train/shards.ts), and a worker-second cost per
+ * seed-step that scales with the step's products (model kind, p, fraction, widths).
  *
- * The model of T_grok is calibrated on grokflow's own measurements, not on the
- * papers' numbers (those live only in pipeline/claims): the `faithful` profile's free
- * control at p = 59, frac 0.4, lr 1e-3, λ = 1 (median T_grok 4625, slowest of 8 seeds
- * 1.37× the median) and its clamp sweep (ρ = 1 at 0.79× the free median; α = 6.3
- * over ρ 0.85–1.00), with the lr dependence of quick's lr lever (T ∝ lr^−0.6). Above
- * ρ = 1 the measured law steepens, so high-ρ cells are underestimated. A cell runs
- * until its slowest seed groks, so its expected length is that factor × the median,
- * capped by its budget. τ, p, the loss and the model are not in the model: the
- * estimate is a planning figure, of the right order, not a prediction.
+ * Both parts come from a calibration (calibration.ts: fitted on the store's own
+ * measured cells by `grokflow plan calibrate`) or, without one, from the documented
+ * defaults below; every estimate says which.
  */
-import type { Estimate } from "../engine/Stage.ts"
+import { Schema } from "effect"
+import type { Estimate, PlannedUnit } from "../engine/Stage.ts"
+import { CellSpec, ForkSpec } from "../train/CellSpec.ts"
+import { DEFAULT_TGROK, medianTGrok, normalQuantile } from "./tGrokModel.ts"
+import type { TGrokFeatures, TGrokModel } from "./tGrokModel.ts"
 
-/** Measured model-steps/s over two single-threaded wasm workers, p=59 (src/train/README.md),
- * less ~10% for evaluations. */
-export const MEASURED_MODEL_STEPS_PER_SECOND = { mlp: 110, attention: 6 } as const
+/** The cost classes: per-MAC speed differs with the kernels a model runs. */
+export const COST_KINDS = ["mlp", "mlp+LN", "attention", "attention+LN"] as const
+export type CostKind = (typeof COST_KINDS)[number]
 
-/** grokflow's measured T_grok model (see the module comment). */
-export const TGROK_MODEL = {
-  freeMedian: 4625,
-  slowestSeedFactor: 1.37,
-  clampAtRho1: 0.79,
-  alpha: 6.3,
-  lrExponent: -0.6
-} as const
+/**
+ * Default speed: 4 GMAC/s per worker. On the reference machine wasm SIMD runs these
+ * products at 10–13 GMAC/s per core (docs/training-speed.md), and they are about 40%
+ * of a training step (the rest: gathers, GELU, AdamW, evaluations).
+ */
+export const DEFAULT_SECONDS_PER_MAC = 1 / 4e9
 
-/** Expected median T_grok of a cell: free training (rho null) or held at ρ·Wc. */
-export const expectedMedianTGrok = (cell: { readonly rho: number | null; readonly lr: number }): number => {
-  const lrFactor = (cell.lr / 1e-3) ** TGROK_MODEL.lrExponent
-  const held = cell.rho === null ? 1 : TGROK_MODEL.clampAtRho1 * Math.exp(TGROK_MODEL.alpha * (cell.rho - 1))
-  return TGROK_MODEL.freeMedian * lrFactor * held
+export interface PlanModel {
+  readonly tGrok: TGrokModel
+  /** Worker-seconds per multiply-add of a seed-step's products, by cost kind. */
+  readonly secondsPerMac: Readonly<Partial<Record<CostKind, number>>>
+  /** For kinds never measured: the pooled measured speed (same machine, same kernels), else the default. */
+  readonly fallbackSecondsPerMac: number
+  /** "default", or the calibration file it was read from. */
+  readonly source: string
 }
 
-/** Expected steps a cell trains: its slowest seed's T_grok, capped by the budget. */
-export const expectedCellSteps = (cell: { readonly rho: number | null; readonly lr: number; readonly budget: number }): number =>
-  Math.min(cell.budget, TGROK_MODEL.slowestSeedFactor * expectedMedianTGrok(cell))
+export const DEFAULT_PLAN_MODEL: PlanModel = {
+  tGrok: DEFAULT_TGROK,
+  secondsPerMac: {},
+  fallbackSecondsPerMac: DEFAULT_SECONDS_PER_MAC,
+  source: "default"
+}
 
-const fmtHours = (hours: number): string => (hours < 1 ? `${Math.ceil(hours * 60)} min` : `${hours.toFixed(1)} h`)
+export const costKindOf = (spec: CellSpec): CostKind =>
+  spec.model.kind === "mlp" ? (spec.model.layerNorm ? "mlp+LN" : "mlp") : spec.model.preLayerNorm ? "attention+LN" : "attention"
 
-const hoursOf = (seedSteps: number, model: keyof typeof MEASURED_MODEL_STEPS_PER_SECOND): number =>
-  seedSteps / MEASURED_MODEL_STEPS_PER_SECOND[model] / 3600
+const trainRows = (spec: CellSpec): number => {
+  const n = spec.task.p * spec.task.p
+  return spec.task.splitRounding === "floor" ? Math.floor(spec.task.trainFraction * n) : Math.round(spec.task.trainFraction * n)
+}
 
-const described = (cells: number, seeds: number, steps: number, hours: number, expected: number | null): Estimate => ({
-  cells,
-  seeds,
-  steps,
-  hours,
-  ...(expected === null ? {} : { expectedHours: expected }),
-  description: `${cells} cells × ${seeds} seeds × ≤${steps} steps: at most ${fmtHours(hours)}${
-    expected === null ? "" : `, expected ≈ ${fmtHours(expected)}`
-  } on 2 cores`
-})
+const evalEvery = (spec: CellSpec): number => (spec.evaluation.kind === "every" ? spec.evaluation.every : Math.max(1, spec.budget / spec.evaluation.points))
 
-/** Upper bound of `cells` cells of `seeds` seeds each run to `steps`. */
-export const estimateOf = (
-  cells: number,
-  seeds: number,
-  steps: number,
-  model: keyof typeof MEASURED_MODEL_STEPS_PER_SECOND = "mlp"
-): Estimate => described(cells, seeds, steps, hoursOf(cells * seeds * steps, model), null)
+/**
+ * Multiply-adds of one seed-step's products, the folded models' (docs/protocol.md
+ * §2): forward plus two backward products over the training rows, the folded
+ * tables, and the forward pass over all p² pairs every evaluation.
+ */
+export const macsPerSeedStep = (spec: CellSpec): number => {
+  const p = spec.task.p
+  const n = trainRows(spec)
+  const all = p * p
+  const m = spec.model
+  if (m.kind === "mlp") {
+    const perRow = m.hidden * (p + 2)
+    return 3 * n * perRow + 6 * p * m.d * m.hidden + (all * perRow) / evalEvery(spec)
+  }
+  const tokens = 2 * p + 3
+  // Without LN the MLP's input folds into a table and the unembedding runs on the
+  // MLP's width; with pre-LN the block's products run per example.
+  const perRow = m.preLayerNorm ? 2 * m.d * m.mlpWidth + m.d * p + 13 * m.d : m.mlpWidth * (p + 14)
+  const tables = 3 * tokens * m.d * (3 * m.d + (m.preLayerNorm ? 0 : m.mlpWidth))
+  return 3 * n * perRow + tables + (all * perRow) / evalEvery(spec)
+}
 
-/** A grid of cells with per-cell budgets: the bound sums each cell's own budget, and
- * the expectation each cell's expected steps (expectedCellSteps). */
-export const estimateOfCells = (
-  cells: ReadonlyArray<{ readonly rho: number | null; readonly lr: number; readonly budget: number }>,
-  seeds: number,
-  model: keyof typeof MEASURED_MODEL_STEPS_PER_SECOND = "mlp"
-): Estimate => {
-  const bound = cells.reduce((a, c) => a + c.budget, 0)
-  const expected = cells.reduce((a, c) => a + expectedCellSteps(c), 0)
-  return described(cells.length, seeds, Math.max(0, ...cells.map((c) => c.budget)), hoursOf(bound * seeds, model), hoursOf(expected * seeds, model))
+export const secondsPerSeedStep = (model: PlanModel, spec: CellSpec): number =>
+  (model.secondsPerMac[costKindOf(spec)] ?? model.fallbackSecondsPerMac) * macsPerSeedStep(spec)
+
+export const featuresOf = (spec: CellSpec, rho: number | null, hold: PlannedUnit["hold"]): TGrokFeatures => {
+  const i = spec.intervention
+  return {
+    model: spec.model.kind,
+    layerNorm: spec.model.kind === "mlp" ? spec.model.layerNorm : spec.model.preLayerNorm,
+    p: spec.task.p,
+    trainFraction: spec.task.trainFraction,
+    lr: spec.optimizer.lr,
+    weightDecay: spec.optimizer.weightDecay,
+    hold: i.kind === "none" ? "free" : hold,
+    rho: i.kind === "none" ? null : rho,
+    tau: spec.tau,
+    loss: spec.loss,
+    tInt: i.kind === "none" ? null : i.tInt
+  }
+}
+
+/** The stopping rule's steps per seed, given each seed's finish step (Infinity: never). */
+export const stepsUnderRule = (finishes: ReadonlyArray<number>, budget: number, freezeMajority: boolean): {
+  readonly whole: ReadonlyArray<number>
+  /** As seed shards: each seed alone (phase 1) and its rerun to the freeze step (phase 2, 0 if none). */
+  readonly alone: ReadonlyArray<number>
+  readonly extension: ReadonlyArray<number>
+  readonly freeze: number
+} => {
+  if (!freezeMajority) {
+    const all = finishes.map(() => budget)
+    return { whole: all, alone: all, extension: finishes.map(() => 0), freeze: budget }
+  }
+  const sorted = [...finishes].sort((a, b) => a - b)
+  const majority = Math.floor(finishes.length / 2) + 1
+  const m = sorted[majority - 1]!
+  const freeze = m <= budget ? m : budget
+  return {
+    // Finished seeds train on to the majority's step, then freeze; without a
+    // majority within the budget every seed trains to it.
+    whole: finishes.map((f) => (m > budget ? budget : Math.min(budget, Math.max(f, m)))),
+    alone: finishes.map((f) => Math.min(f, budget)),
+    extension: finishes.map((f) => (f <= budget && f < freeze ? freeze : 0)),
+    freeze
+  }
+}
+
+/** A unit priced: worker-hours on one worker, whole and as seed shards. */
+export interface UnitCost {
+  readonly label: string
+  readonly seeds: number
+  readonly budget: number
+  /** Every seed to its budget. */
+  readonly boundHours: number
+  /** Expected, as one unit under the freeze-on-majority rule. */
+  readonly hours: number
+  /** Expected, with --split-seeds: per seed, phase 1 and (0 when none) phase 2. */
+  readonly shards: ReadonlyArray<{ readonly seed: number; readonly hours: number; readonly extensionHours: number }>
+  readonly medianTGrok: number
+  readonly after: ReadonlyArray<string>
+}
+
+const decodeCell = Schema.decodeUnknownSync(CellSpec)
+const decodeFork = Schema.decodeUnknownSync(ForkSpec)
+
+/** Seed i's finish among n: the (i + ½)/n quantile of the seeds' ln-normal scatter, on the evaluation grid. */
+const seedFinishes = (median: number, sigma: number, seeds: number, every: number): Array<number> =>
+  Array.from({ length: seeds }, (_, i) => Math.ceil((median * Math.exp(sigma * normalQuantile((i + 0.5) / seeds))) / every) * every)
+
+const hours = (seedSteps: number, perStep: number): number => (seedSteps * perStep) / 3600
+const sum = (xs: ReadonlyArray<number>): number => xs.reduce((a, b) => a + b, 0)
+
+const cellCost = (model: PlanModel, unit: PlannedUnit, spec: CellSpec): UnitCost => {
+  const median = medianTGrok(model.tGrok, featuresOf(spec, unit.rho, unit.hold))
+  const finishes = seedFinishes(median, model.tGrok.sigma, spec.seeds, evalEvery(spec))
+  const rule = stepsUnderRule(finishes, spec.budget, spec.stopWhenAllGrokked)
+  const perStep = secondsPerSeedStep(model, spec)
+  return {
+    label: unit.label,
+    seeds: spec.seeds,
+    budget: spec.budget,
+    boundHours: hours(spec.seeds * spec.budget, perStep),
+    hours: hours(sum(rule.whole), perStep),
+    shards: finishes.map((_, i) => ({ seed: i, hours: hours(rule.alone[i]!, perStep), extensionHours: hours(rule.extension[i]!, perStep) })),
+    medianTGrok: median,
+    after: unit.after ?? []
+  }
+}
+
+/**
+ * A fork is one unit: the base trains freely (no early stop) to the fork point —
+ * memorization, at least forkAtLeast — then every arm continues from it under its
+ * own hold, each arm a cell under the stopping rule. An arm held at factor·N0 is
+ * priced as a sustained hold at ρ = factor (N0 is near Wc once memorized).
+ */
+const forkCost = (model: PlanModel, unit: PlannedUnit, fork: ForkSpec): UnitCost => {
+  const base = fork.base
+  const perStep = secondsPerSeedStep(model, base)
+  const forkStep = Math.min(base.budget, fork.forkAtLeast)
+  const armSteps = fork.arms.map((arm) => {
+    const hold = arm.kind === "free" ? "free" as const : "sustained" as const
+    const rho = arm.kind === "free" ? null : arm.factor
+    const spec: CellSpec = arm.kind === "free" ? base : { ...base, intervention: { kind: "clamp", tInt: forkStep, targetNorm: arm.factor } }
+    const median = medianTGrok(model.tGrok, featuresOf(spec, rho, hold))
+    const finishes = seedFinishes(median, model.tGrok.sigma, base.seeds, evalEvery(base)).map((f) => Math.max(f, forkStep))
+    return sum(stepsUnderRule(finishes, base.budget, base.stopWhenAllGrokked).whole.map((s) => s - forkStep))
+  })
+  const total = base.seeds * forkStep + sum(armSteps)
+  const h = hours(total, perStep)
+  return {
+    label: unit.label,
+    seeds: base.seeds,
+    budget: base.budget,
+    boundHours: hours(base.seeds * (forkStep + fork.arms.length * (base.budget - forkStep)), perStep),
+    hours: h,
+    // A fork is never split: its arms share the base's state.
+    shards: [{ seed: 0, hours: h, extensionHours: 0 }],
+    medianTGrok: medianTGrok(model.tGrok, featuresOf(base, null, "free")),
+    after: unit.after ?? []
+  }
+}
+
+/** Prices one planned unit; throws on a payload that is not a cell or fork spec. */
+export const unitCost = (model: PlanModel, unit: PlannedUnit): UnitCost =>
+  unit.kind === "fork" ? forkCost(model, unit, decodeFork(unit.payload)) : cellCost(model, unit, decodeCell(unit.payload))
+
+export const fmtHours = (h: number): string => (h < 1 ? `${Math.max(1, Math.ceil(h * 60))} min` : `${h.toFixed(1)} h`)
+
+const stepsOf = (unit: PlannedUnit): { readonly seeds: number; readonly budget: number } => {
+  const spec = unit.kind === "fork" ? decodeFork(unit.payload).base : decodeCell(unit.payload)
+  return { seeds: spec.seeds, budget: spec.budget }
+}
+
+/**
+ * A stage's estimate from the units it would train: counts and the budget bound
+ * here; `--dry-run` prices the units with the calibrated model (the description's
+ * hours use the defaults, so a stage's estimate never reads files).
+ */
+export const estimateOfUnits = (units: ReadonlyArray<PlannedUnit>, model: PlanModel = DEFAULT_PLAN_MODEL): Estimate => {
+  const costs = units.map((u) => unitCost(model, u))
+  const shapes = units.map(stepsOf)
+  const bound = sum(costs.map((c) => c.boundHours))
+  const expected = sum(costs.map((c) => c.hours))
+  const seeds = Math.max(0, ...shapes.map((s) => s.seeds))
+  const steps = Math.max(0, ...shapes.map((s) => s.budget))
+  return {
+    cells: units.length,
+    seeds,
+    steps,
+    hours: bound,
+    expectedHours: expected,
+    units,
+    description: `${units.length} cells × ≤${seeds} seeds × ≤${steps} steps: at most ${fmtHours(bound)} of worker time, expected ≈ ${fmtHours(expected)}`
+  }
 }

@@ -138,19 +138,3 @@ describe("LayerNorm experiments", () => {
     expect(groupNormAtGrok(r, ["Missing"])).toEqual([null, null])
   })
 })
-
-describe("dry-run estimates", () => {
-  it("expected steps follow the T_grok model, capped by the budget; the bound sums per-cell budgets", async () => {
-    const { TGROK_MODEL, estimateOfCells, expectedCellSteps, expectedMedianTGrok, MEASURED_MODEL_STEPS_PER_SECOND } = await import(
-      "../../src/experiments/estimate.ts"
-    )
-    expect(expectedMedianTGrok({ rho: null, lr: 1e-3 })).toBe(TGROK_MODEL.freeMedian)
-    expect(expectedMedianTGrok({ rho: 1, lr: 1e-3 })).toBeCloseTo(TGROK_MODEL.freeMedian * TGROK_MODEL.clampAtRho1, 9)
-    expect(expectedMedianTGrok({ rho: 1.1, lr: 1e-3 }) / expectedMedianTGrok({ rho: 1, lr: 1e-3 })).toBeCloseTo(Math.exp(0.1 * TGROK_MODEL.alpha), 9)
-    expect(expectedCellSteps({ rho: 1.3, lr: 1e-3, budget: 1000 })).toBe(1000)
-    const e = estimateOfCells([{ rho: 1, lr: 1e-3, budget: 8000 }, { rho: 1.3, lr: 1e-3, budget: 30000 }], 10)
-    expect(e.hours).toBeCloseTo((38000 * 10) / MEASURED_MODEL_STEPS_PER_SECOND.mlp / 3600, 9)
-    expect(e.steps).toBe(30000)
-    expect(e.description).toMatch(/at most .*, expected ≈ /)
-  })
-})

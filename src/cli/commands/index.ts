@@ -7,6 +7,7 @@
 import { cache } from "./cache.ts"
 import { dag } from "./dag.ts"
 import { diff } from "./diff.ts"
+import { plan } from "./plan.ts"
 import { report } from "./report.ts"
 import { run } from "./run.ts"
 import { runner } from "./runner.ts"
@@ -14,4 +15,4 @@ import { show } from "./show.ts"
 import { status } from "./status.ts"
 import { verify } from "./verify.ts"
 
-export const commands = [run, status, dag, show, diff, cache, verify, report, runner] as const
+export const commands = [run, status, dag, show, diff, cache, verify, report, runner, plan] as const

@@ -3,10 +3,10 @@ import * as os from "node:os"
 import { Effect, Layer, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { defaultLogger, planPipeline, RunLogger, runPipeline, selectNodes, UsageError } from "../../engine/index.ts"
-import type { Estimate, Plan, Profile, RunSummary } from "../../engine/index.ts"
-import { makespan } from "../../executor/cluster/Makespan.ts"
-import type { StageCost } from "../../executor/cluster/Makespan.ts"
+import type { Profile, RunSummary } from "../../engine/index.ts"
 import { localExecutor } from "../../executor/local.ts"
+import { loadPlanModel } from "../../experiments/calibration.ts"
+import { renderDryRun } from "../dryRun.ts"
 import { engineFlags, out, profileFrom, setExitCode, warn, withEngine } from "../Shared.ts"
 
 const jobsFlag = Flag.Int("jobs").pipe(
@@ -52,65 +52,6 @@ export const parseOnly = (profile: Profile, only: Option.Option<string>) =>
     return ids
   })
 
-const fmtHours = (h: number) => (h < 1 ? `${(h * 60).toFixed(0)} min` : `${h.toFixed(1)} h`)
-
-export const renderDryRun = (
-  plan: Plan,
-  only: ReadonlyArray<string> | undefined,
-  runners?: { readonly count: number; readonly workers: number },
-  splitSeeds = false
-): string => {
-  const selected = new Set(selectNodes(plan.profile, only).map((n) => n.id))
-  const lines = [`plan for ${plan.profile.file}${plan.profile.overrides.length ? ` (with ${plan.profile.overrides.map((s) => `--set ${s}`).join(" ")})` : ""}:`]
-  let hours = 0
-  let counted = 0
-  // Stages without a T_grok model (attention, forks) contribute their bound.
-  let expected = 0
-  let modelled = 0
-  let cells = 0
-  let seedSteps = 0
-  const costs: Array<StageCost> = []
-  const width = Math.max(...plan.nodes.map((n) => n.id.length))
-  for (const node of plan.nodes) {
-    if (!selected.has(node.id)) continue
-    const what = node.status === "fresh" ? "reuse" : node.status === "stale" ? "run" : "run unless upstream output is unchanged"
-    let estimate: Estimate | undefined
-    const stage = node.node.stage.stage
-    if (node.status !== "fresh" && stage.estimate !== undefined) {
-      try {
-        estimate = stage.estimate(node.node.config as never)
-      } catch (e) {
-        lines.push(`  ${node.id.padEnd(width)}  (estimate failed: ${e instanceof Error ? e.message : String(e)})`)
-      }
-    }
-    // A stage's own description usually already spells out cells x seeds x steps.
-    const detail = estimate === undefined
-      ? ""
-      : `  ${estimate.description || `${estimate.cells} cells x ${estimate.seeds} seeds x ${estimate.steps} steps`}${estimate.hours === undefined ? "" : ` (~${fmtHours(estimate.hours)})`}`
-    if (estimate !== undefined) {
-      cells += estimate.cells
-      seedSteps += estimate.cells * estimate.seeds * estimate.steps
-    }
-    if (estimate?.hours !== undefined) {
-      hours += estimate.hours
-      counted++
-      expected += estimate.expectedHours ?? estimate.hours
-      if (estimate.expectedHours !== undefined) modelled++
-      costs.push({ stage: node.id, cells: estimate.cells, seeds: estimate.seeds, hours: estimate.hours })
-    }
-    lines.push(`  ${node.id.padEnd(width)}  ${what}${detail}`)
-  }
-  const toRun = plan.nodes.filter((n) => selected.has(n.id) && n.status !== "fresh").length
-  const budget = cells > 0 ? `; at most ${cells} cells, ${(seedSteps / 1e6).toFixed(2)}M seed-steps` : ""
-  lines.push(`${toRun} to run, ${selected.size - toRun} to reuse${budget}${counted ? `, at most ${fmtHours(hours)} of training${modelled > 0 ? `, expected ≈ ${fmtHours(expected)} (${modelled} of ${counted} stages from the T_grok model, the rest at their bound)` : ""} (cells stop once every seed has grokked)` : ""}${cells > 0 ? " (cells already in the store take no time)" : ""}`)
-  if (runners !== undefined && costs.length > 0) {
-    const m = makespan(costs, runners.count, runners.workers, splitSeeds)
-    lines.push(`on ${runners.count} runner${runners.count === 1 ? "" : "s"} x ${runners.workers} workers: makespan at most ${fmtHours(m.hours)} (${m.units} ${m.unit}s, longest first over ${m.slots} workers${splitSeeds ? "; early seeds' second phase not counted" : ""})`)
-    if (m.longest !== undefined) lines.push(`critical path: one ${m.longest.stage} ${m.unit}, at most ${fmtHours(m.longest.hours)} on one worker; no number of runners finishes sooner`)
-  }
-  return lines.join("\n")
-}
-
 export const renderSummary = (s: RunSummary): string =>
   `ran ${s.ran}, reused ${s.reused}` +
   (s.failed ? `, failed ${s.failed}` : "") +
@@ -140,8 +81,10 @@ export const run = Command.make(
           if (Option.isSome(flags.runners) && flags.runners.value < 1) {
             return yield* new UsageError({ message: `--runners ${flags.runners.value}: expected at least 1` })
           }
-          const runners = Option.map(flags.runners, (count) => ({ count, workers: Option.getOrElse(flags.jobs, () => os.availableParallelism()) }))
-          return yield* out(renderDryRun(plan, only, Option.getOrUndefined(runners), flags.splitSeeds))
+          const workers = Option.getOrElse(flags.jobs, () => os.availableParallelism())
+          const runners = Option.map(flags.runners, (count) => ({ count, workers }))
+          const model = yield* loadPlanModel(profile.registry.root)
+          return yield* out(renderDryRun(plan, { only, runners: Option.getOrUndefined(runners), splitSeeds: flags.splitSeeds, localWorkers: workers, model }))
         }
         const jobs = Option.getOrElse(flags.jobs, () => os.availableParallelism())
         if (jobs < 1) return yield* new UsageError({ message: `--jobs ${jobs}: expected at least 1` })

@@ -1,22 +1,43 @@
 /**
- * `run --dry-run --runners N`: how long the training would take spread over N
- * runners, from the stages' own estimates (src/experiments/estimate.ts: cells ×
- * seeds × step budget at the measured throughput, an upper bound since cells
- * stop once every seed has grokked).
+ * `run --dry-run --runners N`: how long the training takes on N runners × W
+ * workers, over the real units the stages would request (priced by
+ * src/experiments/estimate.ts), in the order they can run.
  *
- * A unit is one cell and runs on one worker, so no number of runners finishes
- * sooner than the longest cell: that is the critical path printed. The makespan
- * is a longest-first list schedule of every cell over runners × workers slots,
- * which is within 4/3 of the optimum for independent units. It ignores the
- * order stages impose (a fit waits for its sweep), which costs little here: the
- * training stages of a profile do not depend on each other's cells.
+ * A unit is one cell, or with --split-seeds one seed shard: every seed alone
+ * (phase 1), then the seeds that finished before the cell's freeze step again to
+ * that step (phase 2, once the cell's phase 1 is done; src/train/shards.ts). A
+ * unit starts once the cells it needs are done: a held cell after the cell its
+ * target is measured from, a stage's cells after the upstream stages' cells.
+ *
+ * The schedule is a list schedule over runners × workers slots: whenever a slot is
+ * free it takes the ready unit with the longest chain of work still behind it
+ * (for independent units that is longest first, within 4/3 of the optimum). The
+ * critical path is the longest chain of units through those dependencies: no
+ * number of runners finishes sooner, and it names the units it runs through.
+ * The cluster places units by key hash, not by load (Protocol.ts), so a real run
+ * on few units can take longer than this schedule.
  */
 
-export interface StageCost {
-  readonly stage: string
-  readonly cells: number
+export interface PlannedCellCost {
+  /** Unique within the plan. */
+  readonly id: string
+  readonly node: string
+  readonly label: string
   readonly seeds: number
-  /** The stage's estimate: all its cells over the reference machine's 2 workers. */
+  /** Expected hours on one worker as one unit. */
+  readonly hours: number
+  /** Expected hours per seed shard: phase 1 and (0 when none) phase 2. */
+  readonly shards: ReadonlyArray<{ readonly seed: number; readonly hours: number; readonly extensionHours: number }>
+  /** Ids of the cells that must be done before this one starts. */
+  readonly after: ReadonlyArray<string>
+}
+
+/** One unit on the critical path. */
+export interface PathStep {
+  readonly node: string
+  readonly label: string
+  /** "8 seeds", "seed 3", "seed 3 to the freeze step". */
+  readonly seeds: string
   readonly hours: number
 }
 
@@ -24,32 +45,132 @@ export interface Makespan {
   readonly hours: number
   readonly slots: number
   readonly units: number
-  /** The longest single unit: the bound no number of runners improves. */
-  readonly longest: { readonly stage: string; readonly hours: number } | undefined
-  /** "cell", or "seed" with --split-seeds. */
   readonly unit: "cell" | "seed"
+  /** The longest chain of units, first to last, and its length in hours. */
+  readonly critical: ReadonlyArray<PathStep>
+  readonly criticalHours: number
+  /** The longest single unit. */
+  readonly longest: PathStep | undefined
 }
 
-/** Workers the estimates' throughput was measured over (estimate.ts). */
-const REFERENCE_WORKERS = 2
+interface Job {
+  readonly step: PathStep
+  readonly hours: number
+  readonly deps: Array<number>
+  /** A zero-length marker "cell done": takes no slot. */
+  readonly barrier: boolean
+}
 
-/**
- * With `splitSeeds`, a unit is one seed (src/train/shards.ts): the bound is then the
- * longest seed. The early seeds' second phase is left out, so that makespan is a
- * lower estimate by up to the cost of half the seeds training to the freeze step.
- */
-export const makespan = (stages: ReadonlyArray<StageCost>, runners: number, workersPerRunner: number, splitSeeds = false): Makespan => {
-  const units = stages.flatMap((s) => {
-    const count = s.cells * (splitSeeds ? Math.max(1, s.seeds) : 1)
-    return count > 0 ? Array.from({ length: count }, () => ({ stage: s.stage, hours: (s.hours * REFERENCE_WORKERS) / count })) : []
-  })
-  units.sort((a, b) => b.hours - a.hours)
-  const slots = Math.max(1, runners * workersPerRunner)
-  const load = new Array<number>(slots).fill(0)
-  for (const unit of units) {
-    let best = 0
-    for (let i = 1; i < slots; i++) if (load[i] < load[best]) best = i
-    load[best] += unit.hours
+/** Jobs for every cell; `done[id]` is the job index that completes the cell. */
+const jobsOf = (cells: ReadonlyArray<PlannedCellCost>, splitSeeds: boolean): Array<Job> => {
+  const jobs: Array<Job> = []
+  const done = new Map<string, number>()
+  const pending = [...cells]
+  // Cells in dependency order (a cell whose `after` is unknown is treated as free of it).
+  const ids = new Set(cells.map((c) => c.id))
+  const placed = new Set<string>()
+  while (pending.length > 0) {
+    const i = pending.findIndex((c) => c.after.every((a) => !ids.has(a) || placed.has(a)))
+    const cell = pending.splice(i < 0 ? 0 : i, 1)[0]!
+    const deps = cell.after.flatMap((a) => (done.has(a) ? [done.get(a)!] : []))
+    const push = (job: Job): number => jobs.push(job) - 1
+    const whole = (): number => push({ step: { node: cell.node, label: cell.label, seeds: `${cell.seeds} seeds`, hours: cell.hours }, hours: cell.hours, deps, barrier: false })
+    if (!splitSeeds || cell.shards.length <= 1) done.set(cell.id, whole())
+    else {
+      const alone = cell.shards.map((s) =>
+        push({ step: { node: cell.node, label: cell.label, seeds: `seed ${s.seed}`, hours: s.hours }, hours: s.hours, deps, barrier: false })
+      )
+      const extended = cell.shards.flatMap((s) =>
+        s.extensionHours > 0
+          ? [push({ step: { node: cell.node, label: cell.label, seeds: `seed ${s.seed} to the freeze step`, hours: s.extensionHours }, hours: s.extensionHours, deps: alone, barrier: false })]
+          : []
+      )
+      done.set(cell.id, push({ step: { node: cell.node, label: cell.label, seeds: "done", hours: 0 }, hours: 0, deps: [...alone, ...extended], barrier: true }))
+    }
+    placed.add(cell.id)
   }
-  return { hours: Math.max(0, ...load), slots, units: units.length, longest: units[0], unit: splitSeeds ? "seed" : "cell" }
+  return jobs
+}
+
+/** Longest chain of work from each job to the end (its own length included). */
+const tails = (jobs: ReadonlyArray<Job>): Array<number> => {
+  const after: Array<Array<number>> = jobs.map(() => [])
+  jobs.forEach((j, i) => j.deps.forEach((d) => after[d]!.push(i)))
+  const tail = new Array<number>(jobs.length).fill(0)
+  // Dependencies always point to earlier jobs (jobsOf), so one backward pass suffices.
+  for (let i = jobs.length - 1; i >= 0; i--) tail[i] = jobs[i]!.hours + Math.max(0, ...after[i]!.map((k) => tail[k]!))
+  return tail
+}
+
+const criticalPath = (jobs: ReadonlyArray<Job>): { readonly steps: Array<PathStep>; readonly hours: number } => {
+  const head = new Array<number>(jobs.length).fill(0)
+  const via = new Array<number>(jobs.length).fill(-1)
+  jobs.forEach((j, i) => {
+    let best = -1
+    for (const d of j.deps) {
+      if (head[d]! > best) {
+        best = head[d]!
+        via[i] = d
+      }
+    }
+    head[i] = Math.max(0, best) + j.hours
+  })
+  let end = -1
+  head.forEach((h, i) => {
+    if (end < 0 || h > head[end]!) end = i
+  })
+  const steps: Array<PathStep> = []
+  for (let i = end; i >= 0; i = via[i]!) if (!jobs[i]!.barrier) steps.unshift(jobs[i]!.step)
+  return { steps, hours: end < 0 ? 0 : head[end]! }
+}
+
+export const makespan = (cells: ReadonlyArray<PlannedCellCost>, runners: number, workersPerRunner: number, splitSeeds = false): Makespan => {
+  const jobs = jobsOf(cells, splitSeeds)
+  const priority = tails(jobs)
+  const slots = Math.max(1, runners * workersPerRunner)
+  const waiting = jobs.map((j) => j.deps.length)
+  const dependents: Array<Array<number>> = jobs.map(() => [])
+  jobs.forEach((j, i) => j.deps.forEach((d) => dependents[d]!.push(i)))
+  const ready: Array<number> = jobs.flatMap((_, i) => (waiting[i] === 0 ? [i] : []))
+  const running: Array<{ readonly job: number; readonly end: number }> = []
+  let now = 0
+  let finished = 0
+  const complete = (job: number): void => {
+    finished++
+    for (const k of dependents[job]!) if (--waiting[k]! === 0) ready.push(k)
+  }
+  while (finished < jobs.length) {
+    // Barriers complete as soon as they are ready; then fill the free slots.
+    for (let b = ready.findIndex((i) => jobs[i]!.barrier); b >= 0; b = ready.findIndex((i) => jobs[i]!.barrier)) {
+      const job = ready.splice(b, 1)[0]!
+      complete(job)
+    }
+    while (running.length < slots && ready.length > 0) {
+      let best = 0
+      for (let i = 1; i < ready.length; i++) if (priority[ready[i]!]! > priority[ready[best]!]!) best = i
+      const job = ready.splice(best, 1)[0]!
+      running.push({ job, end: now + jobs[job]!.hours })
+    }
+    if (running.length === 0) {
+      if (ready.length === 0) break
+      continue
+    }
+    let first = 0
+    for (let i = 1; i < running.length; i++) if (running[i]!.end < running[first]!.end) first = i
+    const { job, end } = running.splice(first, 1)[0]!
+    now = end
+    complete(job)
+  }
+  const units = jobs.filter((j) => !j.barrier)
+  const longest = units.reduce<Job | undefined>((a, j) => (a === undefined || j.hours > a.hours ? j : a), undefined)
+  const path = criticalPath(jobs)
+  return {
+    hours: now,
+    slots,
+    units: units.length,
+    unit: splitSeeds ? "seed" : "cell",
+    critical: path.steps,
+    criticalHours: path.hours,
+    longest: longest?.step
+  }
 }

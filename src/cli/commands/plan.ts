@@ -1,0 +1,78 @@
+/**
+ * `grokflow plan calibrate | check`: fit the planner to this store's measured
+ * cells (pipeline/calibration.json), then compare its estimate with the measured
+ * wall time of every profile the store has a run of.
+ */
+import * as os from "node:os"
+import { Effect } from "effect"
+import { Command } from "effect/cli"
+import { loadProfile, Store } from "../../engine/index.ts"
+import { makespan } from "../../executor/cluster/Makespan.ts"
+import { CALIBRATION_FILE, fitCalibration, loadPlanModel, measuredCells, writeCalibration } from "../../experiments/calibration.ts"
+import { fmtHours } from "../../experiments/estimate.ts"
+import { planProfile } from "../../experiments/profilePlan.ts"
+import { lastRun, profilesRun } from "../../experiments/profileRuns.ts"
+import { backendFlag, cacheDirFlag, out, stagesDirFlag, withEngine } from "../Shared.ts"
+import { textTable } from "../textTable.ts"
+
+const storeFlags = { cacheDir: cacheDirFlag, backend: backendFlag }
+
+const fmtSeconds = (s: number): string => (s < 120 ? `${s.toFixed(0)} s` : s < 7200 ? `${(s / 60).toFixed(1)} min` : `${(s / 3600).toFixed(2)} h`)
+
+const calibrate = Command.make("calibrate", storeFlags, (flags) =>
+  withEngine(
+    flags,
+    Effect.gen(function*() {
+      const store = yield* Store
+      const measured = yield* measuredCells(store)
+      const file = fitCalibration(measured, { hostname: os.hostname(), cpus: os.availableParallelism() }, new Date())
+      yield* writeCalibration(process.cwd(), file)
+      const t = file.tGrok
+      const speeds = Object.entries(file.cost.secondsPerMac).map(([k, s]) => `${k} ${(1 / s / 1e9).toFixed(2)} GMAC/s over ${file.cost.cells[k]} cells`)
+      yield* out([
+        `wrote ${CALIBRATION_FILE} from ${file.sources.length} stored training cells of ${store.root}`,
+        `T_grok: ${t.seeds} seeds (${t.censored} censored), σ = ${t.sigma.toFixed(3)} in ln T; fitted ${t.informed.join(", ") || "nothing (defaults kept)"}`,
+        `speed per worker: ${speeds.join("; ") || "no timed cells (defaults kept)"}`
+      ].join("\n"))
+    })
+  )).pipe(Command.withDescription(`fit the planner's T_grok and speed model to the store's measured cells; writes ${CALIBRATION_FILE}`))
+
+const check = Command.make("check", { ...storeFlags, stagesDir: stagesDirFlag }, (flags) =>
+  withEngine(
+    flags,
+    Effect.gen(function*() {
+      const store = yield* Store
+      const model = yield* loadPlanModel(process.cwd())
+      const rows: Array<Array<string>> = []
+      for (const name of yield* profilesRun(store)) {
+        const run = yield* lastRun(store, name)
+        if (run === undefined) continue
+        const profile = yield* Effect.result(loadProfile(name, flags.stagesDir._tag === "Some" ? { stagesDir: flags.stagesDir.value } : {}))
+        if (profile._tag === "Failure") {
+          rows.push([name, String(run.trained), "—", fmtSeconds(run.seconds), "—", `profile not loadable: ${profile.failure.message}`])
+          continue
+        }
+        const planned = planProfile(profile.success, model, { skip: new Set(run.reused) })
+        const hours = makespan(planned.cells, 1, run.workers, run.splitSeeds).hours
+        const note = [
+          run.reused.length === 0 ? "cold" : `not cold: ${run.reused.length} cells reused, left out of the estimate`,
+          `${run.workers} workers`,
+          ...(run.splitSeeds ? ["--split-seeds"] : []),
+          run.startedAt.slice(0, 16).replace("T", " ")
+        ].join(", ")
+        rows.push([name, String(run.trained), fmtHours(hours), fmtSeconds(run.seconds), (hours * 3600 / run.seconds).toFixed(2), note])
+      }
+      if (rows.length === 0) return yield* out(`no profile has a run in ${store.root} (refs/ is empty)`)
+      yield* out([
+        `model: ${model.source === "default" ? `the documented defaults (no ${CALIBRATION_FILE})` : model.source}`,
+        textTable(["profile", "cells trained", "estimate", "measured wall", "estimate/measured", "run"], rows)
+      ].join("\n"))
+    })
+  )).pipe(Command.withDescription("for every profile the store has a run of: the planner's estimate beside the measured wall time"))
+
+export const plan = Command.make("plan").pipe(
+  Command.withDescription("the planner: calibrate it on measured cells, check it against measured runs"),
+  Command.withSubcommands([calibrate, check])
+)
+
+

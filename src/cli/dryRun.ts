@@ -1,0 +1,79 @@
+/** What `run --dry-run` prints: the plan (run vs reuse), each node's cost, the expected wall time here, and with --runners the makespan. */
+import { selectNodes } from "../engine/index.ts"
+import type { Plan } from "../engine/index.ts"
+import { makespan } from "../executor/cluster/Makespan.ts"
+import type { Makespan, PathStep } from "../executor/cluster/Makespan.ts"
+import { CALIBRATION_FILE } from "../experiments/calibration.ts"
+import { fmtHours } from "../experiments/estimate.ts"
+import type { PlanModel } from "../experiments/estimate.ts"
+import { planProfile } from "../experiments/profilePlan.ts"
+
+const step = (s: PathStep): string => `${s.node} "${s.label}" (${s.seeds}, ${fmtHours(s.hours)})`
+
+/** The critical path, as its named units (long chains elided in the middle). */
+export const renderCritical = (m: Makespan): string => {
+  const steps = m.critical.length > 6 ? [...m.critical.slice(0, 2).map(step), `… ${m.critical.length - 4} more …`, ...m.critical.slice(-2).map(step)] : m.critical.map(step)
+  return `critical path ${fmtHours(m.criticalHours)}: ${steps.join(" → ")}; no number of runners finishes sooner`
+}
+
+export interface DryRunOptions {
+  readonly only?: ReadonlyArray<string> | undefined
+  readonly runners?: { readonly count: number; readonly workers: number } | undefined
+  readonly splitSeeds?: boolean
+  /** This machine's workers, for the expected wall time of a local run. */
+  readonly localWorkers: number
+  readonly model: PlanModel
+}
+
+export const renderDryRun = (plan: Plan, options: DryRunOptions): string => {
+  const { model } = options
+  const selected = new Set(selectNodes(plan.profile, options.only).map((n) => n.id))
+  const toRun = plan.nodes.filter((n) => selected.has(n.id) && n.status !== "fresh").map((n) => n.id)
+  const planned = planProfile(plan.profile, model, { nodes: toRun })
+  const byNode = new Map(planned.nodes.map((n) => [n.node, n]))
+  const overrides = plan.profile.overrides.length ? ` (with ${plan.profile.overrides.map((s) => `--set ${s}`).join(" ")})` : ""
+  const lines = [`plan for ${plan.profile.file}${overrides}:`]
+  const width = Math.max(...plan.nodes.map((n) => n.id.length))
+  let cells = 0
+  let seedSteps = 0
+  for (const node of plan.nodes) {
+    if (!selected.has(node.id)) continue
+    const what = node.status === "fresh" ? "reuse" : node.status === "stale" ? "run" : "run unless upstream output is unchanged"
+    const est = byNode.get(node.id)
+    if (est?.problem !== undefined) lines.push(`  ${node.id.padEnd(width)}  (estimate failed: ${est.problem})`)
+    const e = est?.estimate
+    let detail = ""
+    if (e !== undefined) {
+      cells += e.cells
+      seedSteps += e.units === undefined ? e.cells * e.seeds * e.steps : (e.units.length > 0 ? est!.costs.reduce((a, c) => a + c.seeds * c.budget, 0) : 0)
+      detail = e.units === undefined
+        ? `  ${e.description || `${e.cells} cells x ${e.seeds} seeds x ${e.steps} steps`}${e.hours === undefined ? "" : ` (~${fmtHours(e.hours)})`}`
+        : `  ${e.cells} cells × ≤${e.seeds} seeds × ≤${e.steps} steps: expected ≈ ${fmtHours(est!.costs.reduce((a, c) => a + c.hours, 0))} of worker time, at most ${
+          fmtHours(est!.costs.reduce((a, c) => a + c.boundHours, 0))
+        }`
+    }
+    lines.push(`  ${node.id.padEnd(width)}  ${what}${detail}`)
+  }
+  const expected = planned.cells.reduce((a, c) => a + c.hours, 0)
+  const bound = planned.cells.reduce((a, c) => a + c.boundHours, 0)
+  const shared = planned.shared > 0 ? ` (${planned.shared} shared between nodes, trained once)` : ""
+  const budget = cells > 0 ? `; ${planned.cells.length} cells${shared}, at most ${(seedSteps / 1e6).toFixed(2)}M seed-steps` : ""
+  lines.push(`${toRun.length} to run, ${selected.size - toRun.length} to reuse${budget}${
+    planned.cells.length > 0 ? `: expected ≈ ${fmtHours(expected)} of worker time, at most ${fmtHours(bound)} (cells already in the store take no time)` : ""
+  }`)
+  if (planned.cells.length === 0) return lines.join("\n")
+  lines.push(
+    model.source === "default"
+      ? `model: the documented defaults (docs/planning.md); no ${CALIBRATION_FILE} — run \`grokflow plan calibrate\` after a measured run`
+      : `model: ${model.source}`
+  )
+  const local = makespan(planned.cells, 1, options.localWorkers, options.splitSeeds)
+  lines.push(`here (${options.localWorkers} workers${options.splitSeeds ? ", seed shards" : ""}): expected wall ≈ ${fmtHours(local.hours)}`)
+  if (options.runners !== undefined) {
+    const r = options.runners
+    const m = makespan(planned.cells, r.count, r.workers, options.splitSeeds)
+    lines.push(`on ${r.count} runner${r.count === 1 ? "" : "s"} x ${r.workers} workers: expected makespan ≈ ${fmtHours(m.hours)} (${m.units} ${m.unit} units over ${m.slots} workers)`)
+    lines.push(renderCritical(m))
+  }
+  return lines.join("\n")
+}

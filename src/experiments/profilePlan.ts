@@ -1,0 +1,106 @@
+/**
+ * A profile's training as the planner sees it: every unit its nodes' estimates
+ * list, priced (estimate.ts), with one entry per distinct cell — a cell two nodes
+ * request (the sustained ρ = 1 cell of a sweep and of its projection control, a
+ * variant's free control and measure-wc's) trains once — and the order the units
+ * can run in: after the cell a held cell's target comes from, and after every
+ * cell of the nodes upstream.
+ */
+import { canonicalJson } from "../engine/Canonical.ts"
+import type { Estimate, PlannedUnit } from "../engine/Stage.ts"
+import type { Profile, ProfileNode } from "../engine/Profile.ts"
+import type { PlannedCellCost } from "../executor/cluster/Makespan.ts"
+import { unitCost } from "./estimate.ts"
+import type { PlanModel, UnitCost } from "./estimate.ts"
+
+export interface NodeEstimate {
+  readonly node: string
+  readonly estimate: Estimate | undefined
+  /** Set when the stage's estimate threw. */
+  readonly problem?: string
+  /** Its units, priced (empty without units). */
+  readonly costs: ReadonlyArray<UnitCost>
+}
+
+export interface ProfilePlan {
+  readonly nodes: ReadonlyArray<NodeEstimate>
+  /** Distinct cells, in dependency order. */
+  readonly cells: ReadonlyArray<PlannedCellCost & { readonly boundHours: number; readonly nodes: ReadonlyArray<string> }>
+  /** Requests answered by a cell another node also requests. */
+  readonly shared: number
+}
+
+export const nodeEstimate = (node: ProfileNode, model: PlanModel): NodeEstimate => {
+  const stage = node.stage.stage
+  if (stage.estimate === undefined) return { node: node.id, estimate: undefined, costs: [] }
+  try {
+    const estimate = stage.estimate(node.config as never)
+    return { node: node.id, estimate, costs: (estimate.units ?? []).map((u) => unitCost(model, u)) }
+  } catch (e) {
+    return { node: node.id, estimate: undefined, problem: e instanceof Error ? e.message : String(e), costs: [] }
+  }
+}
+
+/** Units with a placeholder target are one cell only if their targets come from the same place. */
+const identity = (unit: PlannedUnit, upstream: ReadonlyArray<string>): string =>
+  canonicalJson({ kind: unit.kind, payload: unit.payload, ...(unit.hold === "free" ? {} : { after: unit.after ?? [], upstream }) })
+
+/**
+ * Plans the given nodes (all of the profile's by default). Nodes outside the
+ * selection are taken as done; `skip` drops cells by label (those already stored).
+ */
+export const planProfile = (
+  profile: Profile,
+  model: PlanModel,
+  options: { readonly nodes?: ReadonlyArray<string>; readonly skip?: ReadonlySet<string> } = {}
+): ProfilePlan => {
+  const selected = new Set(options.nodes ?? profile.nodes.map((n) => n.id))
+  const nodes: Array<NodeEstimate> = []
+  const cells: Array<PlannedCellCost & { boundHours: number; nodes: Array<string> }> = []
+  const byIdentity = new Map<string, (typeof cells)[number]>()
+  /** Per node: the cell ids it (transitively) waits for. */
+  const upstreamCells = new Map<string, ReadonlyArray<string>>()
+  let shared = 0
+  for (const node of profile.nodes) {
+    const upstreamNodes = node.inputs.flatMap((i) => (i.node === undefined ? [] : [i.node]))
+    const waits = [...new Set(upstreamNodes.flatMap((u) => upstreamCells.get(u) ?? []))]
+    if (!selected.has(node.id)) {
+      upstreamCells.set(node.id, waits)
+      continue
+    }
+    const planned = nodeEstimate(node, model)
+    nodes.push(planned)
+    const units = planned.estimate?.units ?? []
+    const own = new Map<string, string>()
+    units.forEach((unit, i) => {
+      const cost = planned.costs[i]!
+      if (options.skip?.has(unit.label)) return
+      const key = identity(unit, upstreamNodes)
+      const after = [...waits, ...(unit.after ?? []).flatMap((l) => (own.has(l) ? [own.get(l)!] : []))]
+      const existing = byIdentity.get(key)
+      if (existing !== undefined) {
+        shared++
+        existing.nodes.push(node.id)
+        own.set(unit.label, existing.id)
+        return
+      }
+      const id = `${node.id}\u0000${unit.label}`
+      const cell = {
+        id,
+        node: node.id,
+        label: unit.label,
+        seeds: cost.seeds,
+        hours: cost.hours,
+        boundHours: cost.boundHours,
+        shards: cost.shards,
+        after: after.filter((a) => a !== id),
+        nodes: [node.id]
+      }
+      byIdentity.set(key, cell)
+      cells.push(cell)
+      own.set(unit.label, id)
+    })
+    upstreamCells.set(node.id, [...waits, ...own.values()])
+  }
+  return { nodes, cells, shared }
+}

@@ -1,0 +1,83 @@
+/**
+ * What the store says about a profile's last run, for "calibrate, then check":
+ * the refs name the entry each node last ran with; the stage entries the profile's
+ * own run produced give the run's span (first start to last finish, the wall time
+ * it took); the cells those stages used say which were trained in that span and
+ * which came from earlier runs (so the run was not cold).
+ */
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import { Effect } from "effect"
+import type { FileStore } from "../engine/Store.ts"
+
+export interface ProfileRun {
+  readonly profile: string
+  readonly startedAt: string
+  readonly finishedAt: string
+  readonly seconds: number
+  /** Workers of the host that ran it (its cores: the local default). */
+  readonly workers: number
+  readonly trained: number
+  /** Labels of the cells its stages used that were trained before the run started. */
+  readonly reused: ReadonlyArray<string>
+  /** Some trained cell was a seed shard: the run used --split-seeds. */
+  readonly splitSeeds: boolean
+}
+
+const listDir = (dir: string) => Effect.promise(() => fs.readdir(dir).catch(() => [] as Array<string>))
+
+/** Profiles with refs in the store, by name. */
+export const profilesRun = (store: FileStore) => Effect.map(listDir(path.join(store.root, "refs")), (names) => names.sort())
+
+export const lastRun = (store: FileStore, profile: string) =>
+  Effect.gen(function*() {
+    const files = (yield* listDir(path.join(store.root, "refs", profile))).filter((f) => f.endsWith(".json"))
+    const stages = []
+    for (const file of files) {
+      const ref = yield* store.readRef(profile, file.slice(0, -".json".length))
+      if (ref === undefined) continue
+      const manifest = yield* store.readManifest("stage", ref.stage, ref.key)
+      if (manifest !== undefined) stages.push(manifest)
+    }
+    const own = stages.filter((m) => m.profile === profile)
+    if (own.length === 0) return undefined
+    const start = Math.min(...own.map((m) => Date.parse(m.timings.startedAt)))
+    const end = Math.max(...own.map((m) => Date.parse(m.timings.finishedAt)))
+    let trained = 0
+    let splitSeeds = false
+    const reused: Array<string> = []
+    const seen = new Set<string>()
+    for (const stage of stages) {
+      for (const ref of stage.cells ?? []) {
+        if (seen.has(ref.key)) continue
+        seen.add(ref.key)
+        const cell = yield* store.readManifest("cell", ref.name, ref.key)
+        if (cell === undefined) continue
+        // Entries carry millisecond timestamps: a cell that started before the run's first stage was not trained by it.
+        if (Date.parse(cell.timings.startedAt) < start) reused.push(cell.label ?? ref.key)
+        else trained++
+      }
+    }
+    // Shards are cells of their own (trainCached.ts): trained shards in the span mean --split-seeds.
+    for (const sub of yield* listDir(path.join(store.root, "entries"))) {
+      if (!sub.startsWith("cell.") || splitSeeds) continue
+      for (const f of yield* listDir(path.join(store.root, "entries", sub))) {
+        const m = yield* store.readManifest("cell", sub.slice("cell.".length), f.replace(/\.json$/, ""))
+        const t = m === undefined ? Number.NaN : Date.parse(m.timings.startedAt)
+        if (m !== undefined && t >= start && t <= end && / seed \d+( to \d+)?$/.test(m.label ?? "")) {
+          splitSeeds = true
+          break
+        }
+      }
+    }
+    return {
+      profile,
+      startedAt: new Date(start).toISOString(),
+      finishedAt: new Date(end).toISOString(),
+      seconds: (end - start) / 1000,
+      workers: Math.max(1, ...own.map((m) => m.host.cpus)),
+      trained,
+      reused,
+      splitSeeds
+    } satisfies ProfileRun
+  })
