@@ -157,8 +157,8 @@ export const fitCalibration = (measured: Measured, host: { readonly hostname: st
   }
 }
 
-export const writeCalibration = (root: string, file: CalibrationFile) =>
-  Effect.promise(() => writeAtomic(path.join(root, CALIBRATION_FILE), JSON.stringify(file, null, 2) + "\n"))
+export const writeCalibration = (file: string, calibration: CalibrationFile) =>
+  Effect.promise(() => writeAtomic(file, JSON.stringify(calibration, null, 2) + "\n"))
 
 const decodeFile = Schema.decodeUnknownResult(CalibrationFile)
 
@@ -172,10 +172,9 @@ export const planModelOf = (file: CalibrationFile, source: string): PlanModel =>
   source: `${source} (${file.tGrok.seeds} seeds, ${file.sources.length} cells, ${file.writtenAt.slice(0, 10)})`
 })
 
-/** The committed calibration of the project at `root`, or the defaults when there is none. */
-export const loadPlanModel = (root: string) =>
+/** The calibration in `file` (shown as `shown`), or the defaults when there is none. */
+export const loadPlanModelFrom = (file: string, shown: string) =>
   Effect.gen(function*() {
-    const file = path.join(root, CALIBRATION_FILE)
     let text: string
     try {
       text = fs.readFileSync(file, "utf8")
@@ -186,13 +185,16 @@ export const loadPlanModel = (root: string) =>
     try {
       json = JSON.parse(text)
     } catch {
-      return yield* new UsageError({ message: `${CALIBRATION_FILE}: not JSON; rewrite it with \`grokflow plan calibrate\`` })
+      return yield* new UsageError({ message: `${shown}: not JSON; rewrite it with \`grokflow plan calibrate\`` })
     }
     const decoded = decodeFile(json)
     if (decoded._tag === "Failure") {
       return yield* new UsageError({
-        message: `${CALIBRATION_FILE}: expected a ${CALIBRATION_FORMAT} file (${String(decoded.failure).split("\n")[0]}); rewrite it with \`grokflow plan calibrate\``
+        message: `${shown}: expected a ${CALIBRATION_FORMAT} file (${String(decoded.failure).split("\n")[0]}); rewrite it with \`grokflow plan calibrate\``
       })
     }
-    return planModelOf(decoded.success, CALIBRATION_FILE)
+    return planModelOf(decoded.success, shown)
   })
+
+/** The committed calibration of the project at `root` (pipeline/calibration.json), or the defaults. */
+export const loadPlanModel = (root: string) => loadPlanModelFrom(path.join(root, CALIBRATION_FILE), CALIBRATION_FILE)

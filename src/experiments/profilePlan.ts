@@ -41,9 +41,13 @@ export const nodeEstimate = (node: ProfileNode, model: PlanModel): NodeEstimate 
   }
 }
 
-/** Units with a placeholder target are one cell only if their targets come from the same place. */
-const identity = (unit: PlannedUnit, upstream: ReadonlyArray<string>): string =>
-  canonicalJson({ kind: unit.kind, payload: unit.payload, ...(unit.hold === "free" ? {} : { after: unit.after ?? [], upstream }) })
+/**
+ * A held unit's target is a placeholder, so two units with one payload are one
+ * cell when their targets are equal: a target is ρ times the critical norm of the
+ * same free configuration (measure-wc's, or a variant's own free cell of that
+ * configuration), and training is deterministic, so in practice they are.
+ */
+const identity = (unit: PlannedUnit): string => canonicalJson({ kind: unit.kind, payload: unit.payload })
 
 /**
  * Plans the given nodes (all of the profile's by default). Nodes outside the
@@ -75,7 +79,7 @@ export const planProfile = (
     units.forEach((unit, i) => {
       const cost = planned.costs[i]!
       if (options.skip?.has(unit.label)) return
-      const key = identity(unit, upstreamNodes)
+      const key = identity(unit)
       const after = [...waits, ...(unit.after ?? []).flatMap((l) => (own.has(l) ? [own.get(l)!] : []))]
       const existing = byIdentity.get(key)
       if (existing !== undefined) {

@@ -40,6 +40,8 @@ interface Column {
 
 const held = (f: TGrokFeatures, hold: TGrokFeatures["hold"]): number => (f.hold === hold ? 1 : 0)
 const excess = (f: TGrokFeatures): number => (f.rho === null ? 0 : f.rho - 1)
+/** The held logit scale relative to ρ = 1, τ = 1 (L ∝ ρ/τ to first order). */
+const scale = (f: TGrokFeatures): number => (f.rho === null ? 0 : f.rho / f.tau - 1)
 
 /**
  * The defaults, and why (ln units):
@@ -49,13 +51,14 @@ const excess = (f: TGrokFeatures): number => (f.rho === null ? 0 : f.rho - 1)
  *   (lr 1e-3, λ 1: 2000 steps), slopes −1 in ln lr and in ln λ.
  * - Fewer training pairs leave a weaker generalizing signal: T ∝ 1/fraction; p enters
  *   only through the fraction (0).
- * - A sustained hold at ρ·Wc keeps the logit scale L ∝ ρ^h (h weight matrices on the
- *   logit path, 3 for the MLP); the delay grows with the margin the memorizing
- *   solution keeps, T ∝ exp(c·L), so ln T grows linearly in ρ − 1 near ρ = 1: default
- *   slope 5, wide (sd 3). With LayerNorm the logits do not scale with the held norm,
- *   so the LN interaction cancels that slope by default.
- * - A temperature τ divides the logits, L ∝ ρ^h/τ: ln τ's slope is minus the ρ slope
- *   over h (−5/3).
+ * - A sustained hold at ρ·Wc keeps the logit scale L ∝ ρ/τ (to first order; the
+ *   output temperature τ divides the logits); the delay grows with the margin the
+ *   memorizing solution keeps, T ∝ exp(c·L), so ln T grows linearly in ρ/τ − 1 near
+ *   1: default slope 5 (h = 3 weight matrices on the MLP's logit path, c·L1 ≈ 5/3),
+ *   wide (sd 3). With LayerNorm the logits do not scale with the held norm, so the
+ *   LN interaction cancels that slope by default. Under MSE the loss does not
+ *   saturate exponentially, so the margin argument does not carry over: its
+ *   interaction starts at 0, wide. τ of a free cell: 0.
  * - One-shot rescales and group holds move less than a sustained total hold (slopes
  *   1 and 2); the loss, the attention model and t_int start at 0 with sd 1.
  * - Seeds scatter by σ = 0.25 in ln T (the slowest of 16 then takes ~1.6× the median).
@@ -69,14 +72,15 @@ export const COLUMNS: ReadonlyArray<Column> = [
   { name: "ln lr/1e-3", x: (f) => Math.log(f.lr / 1e-3), prior: -1, sd: 0.7 },
   { name: "ln weightDecay", x: (f) => Math.log(f.weightDecay), prior: -1, sd: 0.7 },
   { name: "sustained", x: (f) => held(f, "sustained"), prior: 0, sd: 1 },
-  { name: "sustained·(ρ−1)", x: (f) => held(f, "sustained") * excess(f), prior: 5, sd: 3 },
-  { name: "layerNorm·sustained·(ρ−1)", x: (f) => (f.layerNorm ? 1 : 0) * held(f, "sustained") * excess(f), prior: -5, sd: 3 },
+  { name: "sustained·(ρ/τ−1)", x: (f) => held(f, "sustained") * scale(f), prior: 5, sd: 3 },
+  { name: "layerNorm·sustained·(ρ/τ−1)", x: (f) => (f.layerNorm ? 1 : 0) * held(f, "sustained") * scale(f), prior: -5, sd: 3 },
+  { name: "mse·sustained·(ρ/τ−1)", x: (f) => (f.loss === "mse" ? 1 : 0) * held(f, "sustained") * scale(f), prior: 0, sd: 3 },
   { name: "ln t_int/500", x: (f) => (f.tInt === null || f.hold === "free" ? 0 : Math.log(f.tInt / 500)), prior: 0, sd: 0.7 },
   { name: "one-shot", x: (f) => held(f, "one-shot"), prior: 0, sd: 1 },
   { name: "one-shot·(ρ−1)", x: (f) => held(f, "one-shot") * excess(f), prior: 1, sd: 3 },
   { name: "group", x: (f) => held(f, "group"), prior: 0, sd: 1 },
   { name: "group·(ρ−1)", x: (f) => held(f, "group") * excess(f), prior: 2, sd: 3 },
-  { name: "ln τ", x: (f) => Math.log(f.tau), prior: -5 / 3, sd: 1.5 },
+  { name: "ln τ", x: (f) => Math.log(f.tau), prior: 0, sd: 1 },
   { name: "mse", x: (f) => (f.loss === "mse" ? 1 : 0), prior: 0, sd: 1 }
 ]
 

@@ -1,36 +1,65 @@
-/** `run --dry-run --runners N`: the makespan model (no database needed). */
+/** `run --dry-run --runners N`: the makespan over real units (no database needed). */
 import { describe, expect, it } from "vitest"
 import { makespan } from "../../src/executor/cluster/Makespan.ts"
+import type { PlannedCellCost } from "../../src/executor/cluster/Makespan.ts"
 
-describe("makespan over runners", () => {
-  // Stage estimates are for the 2-worker reference machine: 4 cells in 2 h there
-  // are 1 h each on one worker.
-  const stages = [
-    { stage: "sweep", cells: 4, seeds: 2, hours: 2 },
-    { stage: "long", cells: 1, seeds: 4, hours: 3 }
-  ]
+const cell = (id: string, hours: number, seeds = 2, after: ReadonlyArray<string> = [], extension = 0): PlannedCellCost => ({
+  id,
+  node: id.split("/")[0]!,
+  label: id.split("/")[1]!,
+  seeds,
+  hours,
+  // As shards: each seed alone costs its share; seed 0 finished early and reruns to the freeze step.
+  shards: Array.from({ length: seeds }, (_, seed) => ({ seed, hours: hours / seeds, extensionHours: seed === 0 ? extension : 0 })),
+  after
+})
 
-  it("is the total work on one worker, and the longest cell on enough workers", () => {
-    expect(makespan(stages, 1, 1).hours).toBeCloseTo(10)
-    const wide = makespan(stages, 8, 2)
+describe("makespan over real units", () => {
+  const independent = [cell("sweep/rho=1", 1), cell("sweep/rho=1.05", 1), cell("sweep/rho=1.1", 1), cell("sweep/rho=1.15", 1), cell("long/rho=1.2", 6, 4)]
+
+  it("is the total work on one worker, and the longest cell on enough workers, named", () => {
+    expect(makespan(independent, 1, 1).hours).toBeCloseTo(10)
+    const wide = makespan(independent, 8, 2)
     expect(wide.hours).toBeCloseTo(6)
-    expect(wide.longest).toEqual({ stage: "long", hours: 6 })
+    expect(wide.longest).toEqual({ node: "long", label: "rho=1.2", seeds: "4 seeds", hours: 6 })
+    expect(wide.critical).toEqual([{ node: "long", label: "rho=1.2", seeds: "4 seeds", hours: 6 }])
+    expect(wide.criticalHours).toBeCloseTo(6)
   })
 
   it("schedules longest first, so the long cell does not land last", () => {
     // 2 slots: the 6 h cell on one, four 1 h cells on the other -> 6 h, not 7 h.
-    const two = makespan(stages, 1, 2)
+    const two = makespan(independent, 1, 2)
     expect(two.hours).toBeCloseTo(6)
     expect(two.units).toBe(5)
     expect(two.slots).toBe(2)
   })
 
-  it("with seed shards, the bound is the longest seed, not the longest cell", () => {
-    const split = makespan(stages, 8, 2, true)
+  it("a held cell waits for the cell its target comes from; the critical path is that chain", () => {
+    const cells = [
+      cell("wc/free", 2, 8),
+      cell("sweep/rho=1", 1, 8, ["wc/free"]),
+      cell("sweep/rho=1.2", 3, 8, ["wc/free"]),
+      cell("other/free", 4, 8)
+    ]
+    const m = makespan(cells, 8, 2)
+    expect(m.hours).toBeCloseTo(5)
+    expect(m.critical.map((s) => `${s.node} ${s.label}`)).toEqual(["wc free", "sweep rho=1.2"])
+    expect(m.criticalHours).toBeCloseTo(5)
+    // One worker: everything in sequence, dependencies respected.
+    expect(makespan(cells, 1, 1).hours).toBeCloseTo(10)
+    // Two workers: the chain (wc, then the long held cell) runs first beside the other free cell.
+    expect(makespan(cells, 1, 2).hours).toBeCloseTo(5)
+  })
+
+  it("with seed shards, units are seeds; phase 2 follows its cell's phase 1, and downstream waits for both", () => {
+    const cells = [cell("wc/free", 4, 4, [], 0.5), cell("sweep/rho=1", 2, 2, ["wc/free"])]
+    const split = makespan(cells, 8, 2, true)
     expect(split.unit).toBe("seed")
-    expect(split.units).toBe(4 * 2 + 4)
-    // The 6 h cell of 4 seeds is four 1.5 h units; 16 slots take every unit at once.
-    expect(split.longest).toEqual({ stage: "long", hours: 1.5 })
-    expect(split.hours).toBeCloseTo(1.5)
+    // 4 + 1 extension + 2 shards.
+    expect(split.units).toBe(7)
+    // Each free seed 1 h, then seed 0's rerun 0.5 h, then the held cell's 1 h seeds.
+    expect(split.hours).toBeCloseTo(2.5)
+    expect(split.critical.map((s) => s.seeds)).toEqual(["seed 0", "seed 0 to the freeze step", "seed 0"])
+    expect(split.critical[0]).toMatchObject({ node: "wc", label: "free" })
   })
 })

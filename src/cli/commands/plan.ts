@@ -4,11 +4,12 @@
  * wall time of every profile the store has a run of.
  */
 import * as os from "node:os"
+import * as path from "node:path"
 import { Effect } from "effect"
-import { Command } from "effect/cli"
+import { Command, Flag } from "effect/cli"
 import { loadProfile, Store } from "../../engine/index.ts"
 import { makespan } from "../../executor/cluster/Makespan.ts"
-import { CALIBRATION_FILE, fitCalibration, loadPlanModel, measuredCells, writeCalibration } from "../../experiments/calibration.ts"
+import { CALIBRATION_FILE, fitCalibration, loadPlanModelFrom, measuredCells, writeCalibration } from "../../experiments/calibration.ts"
 import { fmtHours } from "../../experiments/estimate.ts"
 import { planProfile } from "../../experiments/profilePlan.ts"
 import { lastRun, profilesRun } from "../../experiments/profileRuns.ts"
@@ -17,32 +18,37 @@ import { textTable } from "../textTable.ts"
 
 const storeFlags = { cacheDir: cacheDirFlag, backend: backendFlag }
 
+const calibrationFlag = Flag.String("calibration").pipe(
+  Flag.withDescription(`the calibration file (default ${CALIBRATION_FILE}, which \`run --dry-run\` reads)`),
+  Flag.withDefault(CALIBRATION_FILE)
+)
+
 const fmtSeconds = (s: number): string => (s < 120 ? `${s.toFixed(0)} s` : s < 7200 ? `${(s / 60).toFixed(1)} min` : `${(s / 3600).toFixed(2)} h`)
 
-const calibrate = Command.make("calibrate", storeFlags, (flags) =>
+const calibrate = Command.make("calibrate", { ...storeFlags, calibration: calibrationFlag }, (flags) =>
   withEngine(
     flags,
     Effect.gen(function*() {
       const store = yield* Store
       const measured = yield* measuredCells(store)
       const file = fitCalibration(measured, { hostname: os.hostname(), cpus: os.availableParallelism() }, new Date())
-      yield* writeCalibration(process.cwd(), file)
+      yield* writeCalibration(path.resolve(flags.calibration), file)
       const t = file.tGrok
       const speeds = Object.entries(file.cost.secondsPerMac).map(([k, s]) => `${k} ${(1 / s / 1e9).toFixed(2)} GMAC/s over ${file.cost.cells[k]} cells`)
       yield* out([
-        `wrote ${CALIBRATION_FILE} from ${file.sources.length} stored training cells of ${store.root}`,
+        `wrote ${flags.calibration} from ${file.sources.length} stored training cells of ${store.root}`,
         `T_grok: ${t.seeds} seeds (${t.censored} censored), σ = ${t.sigma.toFixed(3)} in ln T; fitted ${t.informed.join(", ") || "nothing (defaults kept)"}`,
         `speed per worker: ${speeds.join("; ") || "no timed cells (defaults kept)"}`
       ].join("\n"))
     })
   )).pipe(Command.withDescription(`fit the planner's T_grok and speed model to the store's measured cells; writes ${CALIBRATION_FILE}`))
 
-const check = Command.make("check", { ...storeFlags, stagesDir: stagesDirFlag }, (flags) =>
+const check = Command.make("check", { ...storeFlags, stagesDir: stagesDirFlag, calibration: calibrationFlag }, (flags) =>
   withEngine(
     flags,
     Effect.gen(function*() {
       const store = yield* Store
-      const model = yield* loadPlanModel(process.cwd())
+      const model = yield* loadPlanModelFrom(path.resolve(flags.calibration), flags.calibration)
       const rows: Array<Array<string>> = []
       for (const name of yield* profilesRun(store)) {
         const run = yield* lastRun(store, name)
@@ -64,7 +70,7 @@ const check = Command.make("check", { ...storeFlags, stagesDir: stagesDirFlag },
       }
       if (rows.length === 0) return yield* out(`no profile has a run in ${store.root} (refs/ is empty)`)
       yield* out([
-        `model: ${model.source === "default" ? `the documented defaults (no ${CALIBRATION_FILE})` : model.source}`,
+        `model: ${model.source === "default" ? `the documented defaults (no ${flags.calibration})` : model.source}`,
         textTable(["profile", "cells trained", "estimate", "measured wall", "estimate/measured", "run"], rows)
       ].join("\n"))
     })

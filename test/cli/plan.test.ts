@@ -1,0 +1,98 @@
+/**
+ * `grokflow plan calibrate | check` and the dry-run's units, on a store the real
+ * stages filled through the synthetic trainer, with cell timings rewritten to a
+ * known cost law (the synthetic trainer answers instantly).
+ */
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { Effect, Schema } from "effect"
+import { describe, expect, it } from "vitest"
+import { FileStore, loadProfile } from "../../src/engine/index.ts"
+import { CalibrationFile } from "../../src/experiments/calibration.ts"
+import { DEFAULT_PLAN_MODEL, macsPerSeedStep } from "../../src/experiments/estimate.ts"
+import { planProfile } from "../../src/experiments/profilePlan.ts"
+import type { CellResult, CellSpec } from "../../src/train/CellSpec.ts"
+import { cli } from "../engine/helpers.ts"
+import { makeHarness } from "../stages/harness.ts"
+import { SYNTHETIC } from "../stages/syntheticTrainer.ts"
+
+/** One worker-second per 2·10⁹ multiply-adds. */
+const SECONDS_PER_MAC = 1 / 2e9
+
+const cellFiles = (cache: string) =>
+  fs.readdirSync(path.join(cache, "entries"))
+    .filter((d) => d.startsWith("cell."))
+    .flatMap((d) => fs.readdirSync(path.join(cache, "entries", d)).map((f) => path.join(cache, "entries", d, f)))
+
+describe("plan calibrate, then check", () => {
+  const h = makeHarness()
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "grokflow-plan-"))
+  const calibration = path.join(dir, "calibration.json")
+
+  it("the dry-run's planned units are the cells the stages train, by label", async () => {
+    expect((await h.run("smoke")).failed).toBe(0)
+    const stored = cellFiles(h.cacheDir).map((f) => (JSON.parse(fs.readFileSync(f, "utf8")) as { label: string }).label)
+    const profile = await Effect.runPromise(loadProfile("smoke"))
+    const plan = planProfile(profile, DEFAULT_PLAN_MODEL)
+    expect(plan.cells.length).toBe(stored.length)
+    const planned = new Set(profile.nodes.flatMap((n) => (n.stage.stage.estimate?.(n.config as never).units ?? []).map((u) => u.label)))
+    for (const label of stored) expect(planned).toContain(label)
+  })
+
+  it("calibrate fits the speed and the T_grok law from the stored cells and names them", async () => {
+    const store = new FileStore(h.cacheDir)
+    for (const file of cellFiles(h.cacheDir)) {
+      const m = JSON.parse(fs.readFileSync(file, "utf8"))
+      const found = await Effect.runPromise(store.lookup("cell", m.name, m.key))
+      if (found._tag !== "Hit" || m.name !== "train") continue
+      const spec = m.preimage.key as CellSpec
+      const result = JSON.parse(new TextDecoder().decode(found.bytes)) as CellResult
+      const seedSteps = result.seeds.reduce((a, s) => a + s.stepsTrained, 0)
+      m.timings.seconds = seedSteps * macsPerSeedStep(spec) * SECONDS_PER_MAC
+      fs.writeFileSync(file, JSON.stringify(m))
+    }
+    const r = await cli(["plan", "calibrate", "--cache-dir", h.cacheDir, "--calibration", calibration])
+    expect(r.stderr).toBe("")
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/wrote .*calibration\.json from \d+ stored training cells/)
+    const file = Schema.decodeUnknownSync(CalibrationFile)(JSON.parse(fs.readFileSync(calibration, "utf8")))
+    expect(file.cost.secondsPerMac.mlp).toBeCloseTo(SECONDS_PER_MAC, 15)
+    expect(file.cost.secondsPerMac["mlp+LN"]).toBeCloseTo(SECONDS_PER_MAC, 15)
+    // The synthetic law: a sustained CE hold delays by exp(α(ρ − 1)), α = 8.
+    expect(file.tGrok.coefficients["sustained·(ρ/τ−1)"]).toBeGreaterThan(SYNTHETIC.alpha - 1.5)
+    expect(file.tGrok.coefficients["sustained·(ρ/τ−1)"]).toBeLessThan(SYNTHETIC.alpha + 1.5)
+    expect(file.sources.length).toBe(cellFiles(h.cacheDir).length)
+    expect(file.sources[0]!.entry).toMatch(/^cell\.train\/[0-9a-f]{64}$/)
+  })
+
+  it("check prints the estimate beside the measured wall time of every profile run, and says when a run was not cold", async () => {
+    const r = await cli(["plan", "check", "--cache-dir", h.cacheDir, "--calibration", calibration])
+    expect(r.stderr).toBe("")
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/^model: .*calibration\.json \(\d+ seeds, \d+ cells/)
+    const row = r.stdout.split("\n").find((l) => l.startsWith("smoke "))!
+    expect(row).toMatch(/^smoke\s+\d+\s+\d+ min\s+\d+ s\s+[\d.]+\s+cold, \d+ workers/)
+    // A cell trained before the run's first stage started was reused, not trained.
+    const first = cellFiles(h.cacheDir)[0]!
+    const m = JSON.parse(fs.readFileSync(first, "utf8"))
+    m.timings.startedAt = "2020-01-01T00:00:00.000Z"
+    fs.writeFileSync(first, JSON.stringify(m))
+    const again = await cli(["plan", "check", "--cache-dir", h.cacheDir, "--calibration", calibration])
+    expect(again.stdout).toMatch(/smoke .*not cold: 1 cells reused, left out of the estimate/)
+  })
+
+  it("dry-run: the profile's cells, this machine's expected wall, the makespan on N runners and a critical path of named units", async () => {
+    const r = await cli(["run", "--profile", "paper", "--dry-run", "--runners", "8", "--jobs", "2", "--cache-dir", path.join(dir, "empty")])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/model: the documented defaults/)
+    expect(r.stdout).toMatch(/here \(2 workers\): expected wall ≈ [\d.]+ h/)
+    expect(r.stdout).toMatch(/on 8 runners x 2 workers: expected makespan ≈ [\d.]+ h \(\d+ cell units over 16 workers\)/)
+    expect(r.stdout).toMatch(/critical path [\d.]+ h: [a-z-]+ "[^"]+" \(\d+ seeds, [\d.]+ (h|min)\)/)
+    const bad = path.join(dir, "bad.json")
+    fs.writeFileSync(bad, "{\"format\": \"nope\"}")
+    const broken = await cli(["plan", "check", "--cache-dir", h.cacheDir, "--calibration", bad])
+    expect(broken.code).toBe(2)
+    expect(broken.stderr).toMatch(/bad\.json: expected a grokflow-calibration\/1 file/)
+  })
+})
