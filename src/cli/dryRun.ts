@@ -67,11 +67,12 @@ export const renderDryRun = (plan: Plan, options: DryRunOptions): string => {
       ? `model: the documented defaults (docs/planning.md); no ${CALIBRATION_FILE} — run \`grokflow plan calibrate\` after a measured run`
       : `model: ${model.source}`
   )
-  const local = makespan(planned.cells, 1, options.localWorkers, options.splitSeeds)
+  const units = [...planned.cells, ...planned.bodies]
+  const local = makespan(units, 1, options.localWorkers, options.splitSeeds)
   lines.push(`here (${options.localWorkers} workers${options.splitSeeds ? ", seed shards" : ""}): expected wall ≈ ${fmtHours(local.hours)}`)
   if (options.runners !== undefined) {
     const r = options.runners
-    const m = makespan(planned.cells, r.count, r.workers, options.splitSeeds)
+    const m = makespan(units, r.count, r.workers, options.splitSeeds)
     lines.push(`on ${r.count} runner${r.count === 1 ? "" : "s"} x ${r.workers} workers: expected makespan ≈ ${fmtHours(m.hours)} (${m.units} ${m.unit} units over ${m.slots} workers)`)
     lines.push(renderCritical(m))
   }

@@ -13,6 +13,7 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { Effect, Schema } from "effect"
+import { median } from "../analysis/stats.ts"
 import { canonicalJson } from "../engine/Canonical.ts"
 import { writeAtomic } from "../engine/Atomic.ts"
 import type { FileStore } from "../engine/Store.ts"
@@ -51,7 +52,9 @@ export const CalibrationFile = Schema.Struct({
   cost: Schema.Struct({
     secondsPerMac: Schema.Record(Schema.String, Schema.Finite),
     pooledSecondsPerMac: Schema.NullOr(Schema.Finite),
-    cells: Schema.Record(Schema.String, Schema.Int)
+    cells: Schema.Record(Schema.String, Schema.Int),
+    /** Median seconds of each stage that trains nothing, from its stored entries. */
+    stageSeconds: Schema.Record(Schema.String, Schema.Finite)
   }),
   sources: Schema.Array(Source)
 })
@@ -86,6 +89,8 @@ export interface Measured {
   readonly seeds: ReadonlyArray<SeedObservation>
   readonly cost: ReadonlyArray<{ readonly kind: CostKind; readonly seconds: number; readonly macs: number }>
   readonly sources: ReadonlyArray<typeof Source.Type>
+  /** Seconds of each stored entry of a stage that used no cells, by stage name. */
+  readonly stages: Readonly<Record<string, ReadonlyArray<number>>>
 }
 
 /** Reads every stored training cell (unreadable or foreign entries are skipped). */
@@ -93,7 +98,9 @@ export const measuredCells = (store: FileStore) =>
   Effect.gen(function*() {
     const entries = yield* store.listEntries()
     const cells: Array<{ readonly entry: string; readonly label: string; readonly spec: CellSpec; readonly seconds: number; readonly seeds: ReadonlyArray<StoredSeed> }> = []
+    const stages: Record<string, Array<number>> = {}
     for (const { manifest } of entries) {
+      if (manifest?.kind === "stage" && (manifest.cells ?? []).length === 0) (stages[manifest.name] ??= []).push(manifest.timings.seconds)
       if (manifest === undefined || manifest.kind !== "cell" || manifest.name !== "train") continue
       const spec = decodeSpec(manifest.preimage.key)
       if (spec._tag === "Failure") continue
@@ -133,7 +140,7 @@ export const measuredCells = (store: FileStore) =>
       }
       sources.push({ entry: c.entry, label: c.label, kind: costKindOf(c.spec), seeds: c.seeds.length, seedSteps, seconds: c.seconds, used })
     }
-    return { seeds, cost, sources } satisfies Measured
+    return { seeds, cost, sources, stages } satisfies Measured
   })
 
 export const fitCalibration = (measured: Measured, host: { readonly hostname: string; readonly cpus: number }, writtenAt: Date): CalibrationFile => {
@@ -152,7 +159,12 @@ export const fitCalibration = (measured: Measured, host: { readonly hostname: st
     writtenAt: writtenAt.toISOString(),
     host: { hostname: host.hostname, cpus: host.cpus },
     tGrok: { coefficients: fit.coefficients, sigma: fit.sigma, seeds: fit.seeds, censored: fit.censored, informed: [...fit.informed] },
-    cost: { secondsPerMac, pooledSecondsPerMac: macs > 0 ? measured.cost.reduce((a, c) => a + c.seconds, 0) / macs : null, cells },
+    cost: {
+      secondsPerMac,
+      pooledSecondsPerMac: macs > 0 ? measured.cost.reduce((a, c) => a + c.seconds, 0) / macs : null,
+      cells,
+      stageSeconds: Object.fromEntries(Object.entries(measured.stages).map(([name, xs]) => [name, median(xs)]))
+    },
     sources: [...measured.sources]
   }
 }
@@ -169,6 +181,7 @@ export const planModelOf = (file: CalibrationFile, source: string): PlanModel =>
   },
   secondsPerMac: Object.fromEntries(COST_KINDS.flatMap((k) => (file.cost.secondsPerMac[k] === undefined ? [] : [[k, file.cost.secondsPerMac[k]!]]))),
   fallbackSecondsPerMac: file.cost.pooledSecondsPerMac ?? DEFAULT_SECONDS_PER_MAC,
+  stageSeconds: file.cost.stageSeconds,
   source: `${source} (${file.tGrok.seeds} seeds, ${file.sources.length} cells, ${file.writtenAt.slice(0, 10)})`
 })
 

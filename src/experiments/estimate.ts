@@ -31,6 +31,8 @@ export interface PlanModel {
   readonly secondsPerMac: Readonly<Partial<Record<CostKind, number>>>
   /** For kinds never measured: the pooled measured speed (same machine, same kernels), else the default. */
   readonly fallbackSecondsPerMac: number
+  /** Measured seconds of the stages that train nothing (fits, figure data), by stage name; unknown: 0. */
+  readonly stageSeconds: Readonly<Record<string, number>>
   /** "default", or the calibration file it was read from. */
   readonly source: string
 }
@@ -39,6 +41,7 @@ export const DEFAULT_PLAN_MODEL: PlanModel = {
   tGrok: DEFAULT_TGROK,
   secondsPerMac: {},
   fallbackSecondsPerMac: DEFAULT_SECONDS_PER_MAC,
+  stageSeconds: {},
   source: "default"
 }
 

@@ -26,6 +26,8 @@ export interface ProfilePlan {
   readonly nodes: ReadonlyArray<NodeEstimate>
   /** Distinct cells, in dependency order. */
   readonly cells: ReadonlyArray<PlannedCellCost & { readonly boundHours: number; readonly nodes: ReadonlyArray<string> }>
+  /** The stages that train nothing, as units of their measured length (calibration.ts). */
+  readonly bodies: ReadonlyArray<PlannedCellCost>
   /** Requests answered by a cell another node also requests. */
   readonly shared: number
 }
@@ -61,6 +63,7 @@ export const planProfile = (
   const selected = new Set(options.nodes ?? profile.nodes.map((n) => n.id))
   const nodes: Array<NodeEstimate> = []
   const cells: Array<PlannedCellCost & { boundHours: number; nodes: Array<string> }> = []
+  const bodies: Array<PlannedCellCost> = []
   const byIdentity = new Map<string, (typeof cells)[number]>()
   /** Per node: the cell ids it (transitively) waits for. */
   const upstreamCells = new Map<string, ReadonlyArray<string>>()
@@ -75,6 +78,13 @@ export const planProfile = (
     const planned = nodeEstimate(node, model)
     nodes.push(planned)
     const units = planned.estimate?.units ?? []
+    const seconds = model.stageSeconds[node.stage.stage.name]
+    if ((node.stage.stage.cells ?? []).length === 0 && seconds !== undefined && seconds > 0) {
+      const id = `${node.id}\u0000`
+      bodies.push({ id, node: node.id, label: "(stage body)", seeds: 0, hours: seconds / 3600, shards: [], after: waits })
+      upstreamCells.set(node.id, [...waits, id])
+      continue
+    }
     const own = new Map<string, string>()
     units.forEach((unit, i) => {
       const cost = planned.costs[i]!
@@ -106,5 +116,5 @@ export const planProfile = (
     })
     upstreamCells.set(node.id, [...waits, ...own.values()])
   }
-  return { nodes, cells, shared }
+  return { nodes, cells, bodies, shared }
 }

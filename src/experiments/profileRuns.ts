@@ -12,6 +12,8 @@ import type { FileStore } from "../engine/Store.ts"
 
 export interface ProfileRun {
   readonly profile: string
+  /** The nodes this profile's run computed (others were reused from other runs). */
+  readonly nodes: ReadonlyArray<string>
   readonly startedAt: string
   readonly finishedAt: string
   readonly seconds: number
@@ -72,6 +74,7 @@ export const lastRun = (store: FileStore, profile: string) =>
     }
     return {
       profile,
+      nodes: own.flatMap((m) => (m.node === undefined ? [] : [m.node])),
       startedAt: new Date(start).toISOString(),
       finishedAt: new Date(end).toISOString(),
       seconds: (end - start) / 1000,

@@ -156,33 +156,39 @@ export interface TGrokFit extends TGrokModel {
  */
 export const fitTGrok = (observations: ReadonlyArray<SeedObservation>, iterations = 50): TGrokFit => {
   if (observations.length === 0) return { ...DEFAULT_TGROK, seeds: 0, censored: 0, informed: [] }
-  const X = observations.map((o) => row(o.features))
+  const rows = observations.map((o) => row(o.features))
+  // A column the measurements hold constant says nothing about its slope: it keeps
+  // its default (its constant part goes to the intercept) rather than sharing the
+  // intercept's signal by the ridge's weights.
+  const varied = COLUMNS.map((c, j) => c.name === "intercept" || Math.max(...rows.map((r) => r[j]!)) - Math.min(...rows.map((r) => r[j]!)) > 1e-12)
+  const free = COLUMNS.flatMap((c, j) => (varied[j] ? [{ c, j }] : []))
+  const fixed = rows.map((r) => COLUMNS.reduce((s, c, j) => s + (varied[j] ? 0 : c.prior * r[j]!), 0))
+  const X = rows.map((r) => free.map(({ j }) => r[j]!))
   const logs = observations.map((o) => Math.log(Math.max(1, o.steps)))
   let model: TGrokModel = DEFAULT_TGROK
   for (let it = 0; it < iterations; it++) {
     const sigma = model.sigma
+    const mus = observations.map((o) => Math.log(medianTGrok(model, o.features)))
     const y = observations.map((o, i) => {
-      if (!o.censored) return logs[i]!
-      const mu = Math.log(medianTGrok(model, o.features))
-      const a = (logs[i]! - mu) / sigma
-      const tail = Math.max(1e-12, normalTail(a))
-      return mu + (sigma * phi(a)) / tail
+      if (!o.censored) return logs[i]! - fixed[i]!
+      const a = (logs[i]! - mus[i]!) / sigma
+      return mus[i]! + (sigma * phi(a)) / Math.max(1e-12, normalTail(a)) - fixed[i]!
     })
-    const prior = COLUMNS.map((c, j) => {
+    const prior = free.map(({ c }, k) => {
       const w = sigma / c.sd
-      return { x: COLUMNS.map((_, k) => (k === j ? w : 0)), y: w * c.prior }
+      return { x: free.map((_, l) => (l === k ? w : 0)), y: w * c.prior }
     })
     const fit = ols([...X, ...prior.map((p) => p.x)], [...y, ...prior.map((p) => p.y)], { intercept: false })
-    const coefficients = Object.fromEntries(COLUMNS.map((c, j) => [c.name, fit.coefficients[j]!]))
-    // σ from the data rows' residuals (censored rows through their imputed values,
-    // plus their conditional variance so σ does not shrink toward the budget).
+    const fitted = new Map(free.map(({ c }, k) => [c.name, fit.coefficients[k]!]))
+    const coefficients = Object.fromEntries(COLUMNS.map((c) => [c.name, fitted.get(c.name) ?? c.prior]))
+    // σ from the data rows' residuals (a censored row through its imputed value,
+    // plus its conditional variance, so σ does not shrink toward the budget).
     let ss = 0
     observations.forEach((o, i) => {
       const r = fit.residuals[i]!
       if (!o.censored) ss += r * r
       else {
-        const mu = Math.log(medianTGrok({ coefficients, sigma }, o.features))
-        const a = (logs[i]! - mu) / sigma
+        const a = (logs[i]! - mus[i]!) / sigma
         const lambda = phi(a) / Math.max(1e-12, normalTail(a))
         ss += r * r + sigma * sigma * (1 + a * lambda - lambda * lambda)
       }
@@ -192,9 +198,10 @@ export const fitTGrok = (observations: ReadonlyArray<SeedObservation>, iteration
     model = next
     if (moved < 1e-9) break
   }
-  const informed = COLUMNS.filter((c, j) => {
-    const xs = X.map((r) => r[j]!)
-    return Math.max(...xs) - Math.min(...xs) > 1e-12 || c.name === "intercept"
-  }).map((c) => c.name)
-  return { ...model, seeds: observations.length, censored: observations.filter((o) => o.censored).length, informed }
+  return {
+    ...model,
+    seeds: observations.length,
+    censored: observations.filter((o) => o.censored).length,
+    informed: free.map(({ c }) => c.name)
+  }
 }

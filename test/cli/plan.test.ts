@@ -63,6 +63,7 @@ describe("plan calibrate, then check", () => {
     expect(file.tGrok.coefficients["sustained·(ρ/τ−1)"]).toBeGreaterThan(SYNTHETIC.alpha - 1.5)
     expect(file.tGrok.coefficients["sustained·(ρ/τ−1)"]).toBeLessThan(SYNTHETIC.alpha + 1.5)
     expect(file.sources.length).toBe(cellFiles(h.cacheDir).length)
+    expect(Object.keys(file.cost.stageSeconds)).toContain("delay-law-fits")
     expect(file.sources[0]!.entry).toMatch(/^cell\.train\/[0-9a-f]{64}$/)
   })
 

@@ -38,7 +38,8 @@ const calibrate = Command.make("calibrate", { ...storeFlags, calibration: calibr
       yield* out([
         `wrote ${flags.calibration} from ${file.sources.length} stored training cells of ${store.root}`,
         `T_grok: ${t.seeds} seeds (${t.censored} censored), σ = ${t.sigma.toFixed(3)} in ln T; fitted ${t.informed.join(", ") || "nothing (defaults kept)"}`,
-        `speed per worker: ${speeds.join("; ") || "no timed cells (defaults kept)"}`
+        `speed per worker: ${speeds.join("; ") || "no timed cells (defaults kept)"}`,
+        `stages that train nothing: ${Object.entries(file.cost.stageSeconds).map(([s, x]) => `${s} ${x.toFixed(1)} s`).join(", ") || "none stored"}`
       ].join("\n"))
     })
   )).pipe(Command.withDescription(`fit the planner's T_grok and speed model to the store's measured cells; writes ${CALIBRATION_FILE}`))
@@ -58,8 +59,8 @@ const check = Command.make("check", { ...storeFlags, stagesDir: stagesDirFlag, c
           rows.push([name, String(run.trained), "—", fmtSeconds(run.seconds), "—", `profile not loadable: ${profile.failure.message}`])
           continue
         }
-        const planned = planProfile(profile.success, model, { skip: new Set(run.reused) })
-        const hours = makespan(planned.cells, 1, run.workers, run.splitSeeds).hours
+        const planned = planProfile(profile.success, model, { nodes: run.nodes, skip: new Set(run.reused) })
+        const hours = makespan([...planned.cells, ...planned.bodies], 1, run.workers, run.splitSeeds).hours
         const note = [
           run.reused.length === 0 ? "cold" : `not cold: ${run.reused.length} cells reused, left out of the estimate`,
           `${run.workers} workers`,

@@ -74,7 +74,7 @@ const jobsOf = (cells: ReadonlyArray<PlannedCellCost>, splitSeeds: boolean): Arr
     const cell = pending.splice(i < 0 ? 0 : i, 1)[0]!
     const deps = cell.after.flatMap((a) => (done.has(a) ? [done.get(a)!] : []))
     const push = (job: Job): number => jobs.push(job) - 1
-    const whole = (): number => push({ step: { node: cell.node, label: cell.label, seeds: `${cell.seeds} seeds`, hours: cell.hours }, hours: cell.hours, deps, barrier: false })
+    const whole = (): number => push({ step: { node: cell.node, label: cell.label, seeds: cell.seeds > 0 ? `${cell.seeds} seeds` : "no cells", hours: cell.hours }, hours: cell.hours, deps, barrier: false })
     if (!splitSeeds || cell.shards.length <= 1) done.set(cell.id, whole())
     else {
       const alone = cell.shards.map((s) =>
