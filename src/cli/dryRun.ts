@@ -5,7 +5,7 @@ import { makespan } from "../executor/cluster/Makespan.ts"
 import type { Makespan, PathStep } from "../executor/cluster/Makespan.ts"
 import { CALIBRATION_FILE } from "../experiments/calibration.ts"
 import { fmtHours } from "../experiments/estimate.ts"
-import type { PlanModel } from "../experiments/estimate.ts"
+import type { PlanModel, UnitCost } from "../experiments/estimate.ts"
 import { planProfile } from "../experiments/profilePlan.ts"
 
 const step = (s: PathStep): string => `${s.node} "${s.label}" (${s.seeds}, ${fmtHours(s.hours)})`
@@ -34,8 +34,9 @@ export const renderDryRun = (plan: Plan, options: DryRunOptions): string => {
   const overrides = plan.profile.overrides.length ? ` (with ${plan.profile.overrides.map((s) => `--set ${s}`).join(" ")})` : ""
   const lines = [`plan for ${plan.profile.file}${overrides}:`]
   const width = Math.max(...plan.nodes.map((n) => n.id.length))
-  let cells = 0
-  let seedSteps = 0
+  // Stages that list no units (test fixtures) count at their own bound.
+  let unlisted = 0
+  let unlistedSteps = 0
   for (const node of plan.nodes) {
     if (!selected.has(node.id)) continue
     const what = node.status === "fresh" ? "reuse" : node.status === "stale" ? "run" : "run unless upstream output is unchanged"
@@ -43,21 +44,22 @@ export const renderDryRun = (plan: Plan, options: DryRunOptions): string => {
     if (est?.problem !== undefined) lines.push(`  ${node.id.padEnd(width)}  (estimate failed: ${est.problem})`)
     const e = est?.estimate
     let detail = ""
-    if (e !== undefined) {
-      cells += e.cells
-      seedSteps += e.units === undefined ? e.cells * e.seeds * e.steps : (e.units.length > 0 ? est!.costs.reduce((a, c) => a + c.seeds * c.budget, 0) : 0)
-      detail = e.units === undefined
-        ? `  ${e.description || `${e.cells} cells x ${e.seeds} seeds x ${e.steps} steps`}${e.hours === undefined ? "" : ` (~${fmtHours(e.hours)})`}`
-        : `  ${e.cells} cells × ≤${e.seeds} seeds × ≤${e.steps} steps: expected ≈ ${fmtHours(est!.costs.reduce((a, c) => a + c.hours, 0))} of worker time, at most ${
-          fmtHours(est!.costs.reduce((a, c) => a + c.boundHours, 0))
-        }`
+    if (e !== undefined && e.units === undefined) {
+      unlisted += e.cells
+      unlistedSteps += e.cells * e.seeds * e.steps
+      detail = `  ${e.description || `${e.cells} cells x ${e.seeds} seeds x ${e.steps} steps`}${e.hours === undefined ? "" : ` (~${fmtHours(e.hours)})`}`
+    } else if (e !== undefined) {
+      const sum = (f: (c: UnitCost) => number) => fmtHours(est!.costs.reduce((a, c) => a + f(c), 0))
+      detail = `  ${e.cells} cells × ≤${e.seeds} seeds × ≤${e.steps} steps: expected ≈ ${sum((c) => c.hours)} of worker time, at most ${sum((c) => c.boundHours)}`
     }
     lines.push(`  ${node.id.padEnd(width)}  ${what}${detail}`)
   }
   const expected = planned.cells.reduce((a, c) => a + c.hours, 0)
   const bound = planned.cells.reduce((a, c) => a + c.boundHours, 0)
-  const shared = planned.shared > 0 ? ` (${planned.shared} shared between nodes, trained once)` : ""
-  const budget = cells > 0 ? `; ${planned.cells.length} cells${shared}, at most ${(seedSteps / 1e6).toFixed(2)}M seed-steps` : ""
+  const cells = planned.cells.length + unlisted
+  const seedSteps = planned.cells.reduce((a, c) => a + c.seeds * c.budget, 0) + unlistedSteps
+  const shared = planned.shared > 0 ? ` (${planned.shared} more requests share them)` : ""
+  const budget = cells > 0 ? `; at most ${cells} cells${shared}, ${(seedSteps / 1e6).toFixed(2)}M seed-steps` : ""
   lines.push(`${toRun.length} to run, ${selected.size - toRun.length} to reuse${budget}${
     planned.cells.length > 0 ? `: expected ≈ ${fmtHours(expected)} of worker time, at most ${fmtHours(bound)} (cells already in the store take no time)` : ""
   }`)

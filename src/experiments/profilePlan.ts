@@ -25,7 +25,7 @@ export interface NodeEstimate {
 export interface ProfilePlan {
   readonly nodes: ReadonlyArray<NodeEstimate>
   /** Distinct cells, in dependency order. */
-  readonly cells: ReadonlyArray<PlannedCellCost & { readonly boundHours: number; readonly nodes: ReadonlyArray<string> }>
+  readonly cells: ReadonlyArray<PlannedCellCost & { readonly boundHours: number; readonly budget: number; readonly nodes: ReadonlyArray<string> }>
   /** The stages that train nothing, as units of their measured length (calibration.ts). */
   readonly bodies: ReadonlyArray<PlannedCellCost>
   /** Requests answered by a cell another node also requests. */
@@ -62,7 +62,7 @@ export const planProfile = (
 ): ProfilePlan => {
   const selected = new Set(options.nodes ?? profile.nodes.map((n) => n.id))
   const nodes: Array<NodeEstimate> = []
-  const cells: Array<PlannedCellCost & { boundHours: number; nodes: Array<string> }> = []
+  const cells: Array<PlannedCellCost & { boundHours: number; budget: number; nodes: Array<string> }> = []
   const bodies: Array<PlannedCellCost> = []
   const byIdentity = new Map<string, (typeof cells)[number]>()
   /** Per node: the cell ids it (transitively) waits for. */
@@ -106,6 +106,7 @@ export const planProfile = (
         seeds: cost.seeds,
         hours: cost.hours,
         boundHours: cost.boundHours,
+        budget: cost.budget,
         shards: cost.shards,
         after: after.filter((a) => a !== id),
         nodes: [node.id]
