@@ -11,9 +11,9 @@ import { planProfile } from "../experiments/profilePlan.ts"
 const step = (s: PathStep): string => `${s.node} "${s.label}" (${s.seeds}, ${fmtHours(s.hours)})`
 
 /** The critical path, as its named units (long chains elided in the middle). */
-export const renderCritical = (m: Makespan): string => {
+export const renderCritical = (m: Makespan, what = "critical path"): string => {
   const steps = m.critical.length > 6 ? [...m.critical.slice(0, 2).map(step), `… ${m.critical.length - 4} more …`, ...m.critical.slice(-2).map(step)] : m.critical.map(step)
-  return `critical path ${fmtHours(m.criticalHours)}: ${steps.join(" → ")}; no number of runners finishes sooner`
+  return `${what} ${fmtHours(m.criticalHours)}: ${steps.join(" → ")}`
 }
 
 export interface DryRunOptions {
@@ -76,7 +76,14 @@ export const renderDryRun = (plan: Plan, options: DryRunOptions): string => {
     const r = options.runners
     const m = makespan(units, r.count, r.workers, options.splitSeeds)
     lines.push(`on ${r.count} runner${r.count === 1 ? "" : "s"} x ${r.workers} workers: expected makespan ≈ ${fmtHours(m.hours)} (${m.units} ${m.unit} units over ${m.slots} workers)`)
-    lines.push(renderCritical(m))
+    lines.push(`${renderCritical(m)}; no number of runners finishes sooner`)
+    // Every seed to its budget: what no T_grok model can make longer.
+    const atBudget = [
+      ...planned.cells.map((c) => ({ ...c, hours: c.boundHours, shards: c.shards.map((x) => ({ ...x, hours: c.boundHours / c.seeds, extensionHours: 0 })) })),
+      ...planned.bodies
+    ]
+    const b = makespan(atBudget, r.count, r.workers, options.splitSeeds)
+    lines.push(`at most ${fmtHours(b.hours)} if every seed trains to its budget; ${renderCritical(b, "its critical path")}`)
   }
   return lines.join("\n")
 }
