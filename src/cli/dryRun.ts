@@ -70,7 +70,7 @@ export const renderDryRun = (plan: Plan, options: DryRunOptions): string => {
       : `model: ${model.source}`
   )
   const units = [...planned.cells, ...planned.bodies]
-  const local = makespan(units, 1, options.localWorkers, options.splitSeeds)
+  const local = makespan(units, 1, options.localWorkers, options.splitSeeds, "fifo")
   lines.push(`here (${options.localWorkers} workers${options.splitSeeds ? ", seed shards" : ""}): expected wall ≈ ${fmtHours(local.hours)}`)
   if (options.runners !== undefined) {
     const r = options.runners

@@ -58,7 +58,9 @@ const scale = (f: TGrokFeatures): number => (f.rho === null ? 0 : f.rho / f.tau 
  *   wide (sd 3). With LayerNorm the logits do not scale with the held norm, so the
  *   LN interaction cancels that slope by default. Under MSE the loss does not
  *   saturate exponentially, so the margin argument does not carry over: its
- *   interaction starts at 0, wide. τ of a free cell: 0.
+ *   interaction starts at 0, wide; so does the slope's change with lr (the
+ *   margin the hold keeps need not cost the same number of steps at every step
+ *   size). τ of a free cell: 0.
  * - One-shot rescales and group holds move less than a sustained total hold (slopes
  *   1 and 2); the loss, the attention model and t_int start at 0 with sd 1.
  * - Seeds scatter by σ = 0.25 in ln T (the slowest of 16 then takes ~1.6× the median).
@@ -74,6 +76,7 @@ export const COLUMNS: ReadonlyArray<Column> = [
   { name: "sustained", x: (f) => held(f, "sustained"), prior: 0, sd: 1 },
   { name: "sustained·(ρ/τ−1)", x: (f) => held(f, "sustained") * scale(f), prior: 5, sd: 3 },
   { name: "layerNorm·sustained·(ρ/τ−1)", x: (f) => (f.layerNorm ? 1 : 0) * held(f, "sustained") * scale(f), prior: -5, sd: 3 },
+  { name: "ln lr·sustained·(ρ/τ−1)", x: (f) => Math.log(f.lr / 1e-3) * held(f, "sustained") * scale(f), prior: 0, sd: 3 },
   { name: "mse·sustained·(ρ/τ−1)", x: (f) => (f.loss === "mse" ? 1 : 0) * held(f, "sustained") * scale(f), prior: 0, sd: 3 },
   { name: "ln t_int/500", x: (f) => (f.tInt === null || f.hold === "free" ? 0 : Math.log(f.tInt / 500)), prior: 0, sd: 0.7 },
   { name: "one-shot", x: (f) => held(f, "one-shot"), prior: 0, sd: 1 },

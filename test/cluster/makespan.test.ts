@@ -49,6 +49,8 @@ describe("makespan over real units", () => {
     expect(makespan(cells, 1, 1).hours).toBeCloseTo(10)
     // Two workers: the chain (wc, then the long held cell) runs first beside the other free cell.
     expect(makespan(cells, 1, 2).hours).toBeCloseTo(5)
+    // In request order (the local pool), the free cells start together and the held cells follow wc's.
+    expect(makespan(cells, 1, 2, false, "fifo").hours).toBeCloseTo(6)
   })
 
   it("with seed shards, units are seeds; phase 2 follows its cell's phase 1, and downstream waits for both", () => {

@@ -60,7 +60,7 @@ const check = Command.make("check", { ...storeFlags, stagesDir: stagesDirFlag, c
           continue
         }
         const planned = planProfile(profile.success, model, { nodes: run.nodes, skip: new Set(run.reused) })
-        const hours = makespan([...planned.cells, ...planned.bodies], 1, run.workers, run.splitSeeds).hours
+        const hours = makespan([...planned.cells, ...planned.bodies], 1, run.workers, run.splitSeeds, "fifo").hours
         const note = [
           run.reused.length === 0 ? "cold" : `not cold: ${run.reused.length} cells reused, left out of the estimate`,
           `${run.workers} workers`,

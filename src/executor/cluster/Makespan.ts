@@ -124,9 +124,23 @@ const criticalPath = (jobs: ReadonlyArray<Job>): { readonly steps: Array<PathSte
   return { steps, hours: end < 0 ? 0 : head[end]! }
 }
 
-export const makespan = (cells: ReadonlyArray<PlannedCellCost>, runners: number, workersPerRunner: number, splitSeeds = false): Makespan => {
+/**
+ * `order`: "longest" (the longest chain behind a unit first: what a scheduler
+ * that knows the costs does), or "fifo" (in the order units become ready, then
+ * in the order the stages request them: what the local executor's pool does).
+ */
+export const makespan = (
+  cells: ReadonlyArray<PlannedCellCost>,
+  runners: number,
+  workersPerRunner: number,
+  splitSeeds = false,
+  order: "longest" | "fifo" = "longest"
+): Makespan => {
   const jobs = jobsOf(cells, splitSeeds)
-  const priority = tails(jobs)
+  const tail = tails(jobs)
+  const readyAt = new Array<number>(jobs.length).fill(0)
+  const before = (a: number, b: number): boolean =>
+    order === "longest" ? tail[a]! > tail[b]! : readyAt[a]! < readyAt[b]! || (readyAt[a] === readyAt[b] && a < b)
   const slots = Math.max(1, runners * workersPerRunner)
   const waiting = jobs.map((j) => j.deps.length)
   const dependents: Array<Array<number>> = jobs.map(() => [])
@@ -137,7 +151,12 @@ export const makespan = (cells: ReadonlyArray<PlannedCellCost>, runners: number,
   let finished = 0
   const complete = (job: number): void => {
     finished++
-    for (const k of dependents[job]!) if (--waiting[k]! === 0) ready.push(k)
+    for (const k of dependents[job]!) {
+      if (--waiting[k]! === 0) {
+        readyAt[k] = now
+        ready.push(k)
+      }
+    }
   }
   while (finished < jobs.length) {
     // Barriers complete as soon as they are ready; then fill the free slots.
@@ -147,7 +166,7 @@ export const makespan = (cells: ReadonlyArray<PlannedCellCost>, runners: number,
     }
     while (running.length < slots && ready.length > 0) {
       let best = 0
-      for (let i = 1; i < ready.length; i++) if (priority[ready[i]!]! > priority[ready[best]!]!) best = i
+      for (let i = 1; i < ready.length; i++) if (before(ready[i]!, ready[best]!)) best = i
       const job = ready.splice(best, 1)[0]!
       running.push({ job, end: now + jobs[job]!.hours })
     }
