@@ -8,6 +8,7 @@
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { Effect } from "effect"
+import type { Manifest } from "../engine/Manifest.ts"
 import type { FileStore } from "../engine/Store.ts"
 
 export interface ProfileRun {
@@ -31,25 +32,50 @@ const listDir = (dir: string) => Effect.promise(() => fs.readdir(dir).catch(() =
 /** Profiles with refs in the store, by name. */
 export const profilesRun = (store: FileStore) => Effect.map(listDir(path.join(store.root, "refs")), (names) => names.sort())
 
+/** Stage entries of one run start within this long of the previous one's end (a run's stages abut; separate runs do not). */
+const RUN_GAP_MS = 2000
+
+/**
+ * The profile's run that trained the most cells (the cold one, normally), among
+ * the runs its refs remember: a later warm rerun, after an edit moved stage keys,
+ * does not hide it.
+ */
 export const lastRun = (store: FileStore, profile: string) =>
   Effect.gen(function*() {
     const files = (yield* listDir(path.join(store.root, "refs", profile))).filter((f) => f.endsWith(".json"))
-    const stages = []
+    const byKey = new Map<string, Manifest>()
     for (const file of files) {
-      const ref = yield* store.readRef(profile, file.slice(0, -".json".length))
-      if (ref === undefined) continue
-      const manifest = yield* store.readManifest("stage", ref.stage, ref.key)
-      if (manifest !== undefined) stages.push(manifest)
+      for (const ref of yield* store.readRuns(profile, file.slice(0, -".json".length))) {
+        if (byKey.has(ref.key)) continue
+        const manifest = yield* store.readManifest("stage", ref.stage, ref.key)
+        if (manifest !== undefined && manifest.profile === profile) byKey.set(ref.key, manifest)
+      }
     }
-    const own = stages.filter((m) => m.profile === profile)
-    if (own.length === 0) return undefined
+    const own = [...byKey.values()].sort((a, b) => Date.parse(a.timings.startedAt) - Date.parse(b.timings.startedAt))
+    const runs: Array<Array<Manifest>> = []
+    let end = -Infinity
+    for (const m of own) {
+      if (Date.parse(m.timings.startedAt) > end + RUN_GAP_MS) runs.push([])
+      runs[runs.length - 1]!.push(m)
+      end = Math.max(end, Date.parse(m.timings.finishedAt))
+    }
+    let best: ProfileRun | undefined
+    for (const run of runs) {
+      const summary = yield* summarize(store, profile, run)
+      if (best === undefined || summary.trained >= best.trained) best = summary
+    }
+    return best
+  })
+
+const summarize = (store: FileStore, profile: string, own: ReadonlyArray<Manifest>) =>
+  Effect.gen(function*() {
     const start = Math.min(...own.map((m) => Date.parse(m.timings.startedAt)))
     const end = Math.max(...own.map((m) => Date.parse(m.timings.finishedAt)))
     let trained = 0
     let splitSeeds = false
     const reused: Array<string> = []
     const seen = new Set<string>()
-    for (const stage of stages) {
+    for (const stage of own) {
       for (const ref of stage.cells ?? []) {
         if (seen.has(ref.key)) continue
         seen.add(ref.key)

@@ -75,7 +75,17 @@ describe("plan calibrate, then check", () => {
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/^model: .*calibration\.json \(\d+ seeds, \d+ cells/)
     const row = r.stdout.split("\n").find((l) => l.startsWith("smoke "))!
-    expect(row).toMatch(/^smoke\s+\d+\s+\d+ min\s+\d+ s\s+[\d.]+\s+cold, \d+ workers/)
+    expect(row).toMatch(/^smoke\s+\d+\s+[\d.]+ (s|min)\s+\d+ s\s+[\d.]+\s+cold, \d+ workers/)
+    // A later warm rerun of one node (its key moved, every cell a hit) does not hide the cold run.
+    const store = new FileStore(h.cacheDir)
+    const ref = (await Effect.runPromise(store.readRef("smoke", "delay-law-fits")))!
+    const old = (await Effect.runPromise(store.readManifest("stage", ref.stage, ref.key)))!
+    const later = new Date(Date.now() + 3_600_000)
+    const warmKey = "f".repeat(64)
+    await Effect.runPromise(store.writeManifest({ ...old, key: warmKey, timings: { startedAt: later.toISOString(), finishedAt: new Date(later.getTime() + 500).toISOString(), seconds: 0.5 } }))
+    await Effect.runPromise(store.writeRef("smoke", "delay-law-fits", { key: warmKey, stage: ref.stage, at: later.toISOString() }))
+    const warm = await cli(["plan", "check", "--cache-dir", h.cacheDir, "--calibration", calibration])
+    expect(warm.stdout.split("\n").find((l) => l.startsWith("smoke "))).toBe(row)
     // A cell trained before the run's first stage started was reused, not trained.
     const first = cellFiles(h.cacheDir)[0]!
     const m = JSON.parse(fs.readFileSync(first, "utf8"))

@@ -10,7 +10,6 @@ import { Command, Flag } from "effect/cli"
 import { loadProfile, Store } from "../../engine/index.ts"
 import { makespan } from "../../executor/cluster/Makespan.ts"
 import { CALIBRATION_FILE, fitCalibration, loadPlanModelFrom, measuredCells, writeCalibration } from "../../experiments/calibration.ts"
-import { fmtHours } from "../../experiments/estimate.ts"
 import { planProfile } from "../../experiments/profilePlan.ts"
 import { lastRun, profilesRun } from "../../experiments/profileRuns.ts"
 import { backendFlag, cacheDirFlag, out, stagesDirFlag, withEngine } from "../Shared.ts"
@@ -67,7 +66,7 @@ const check = Command.make("check", { ...storeFlags, stagesDir: stagesDirFlag, c
           ...(run.splitSeeds ? ["--split-seeds"] : []),
           run.startedAt.slice(0, 16).replace("T", " ")
         ].join(", ")
-        rows.push([name, String(run.trained), fmtHours(hours), fmtSeconds(run.seconds), (hours * 3600 / run.seconds).toFixed(2), note])
+        rows.push([name, String(run.trained), fmtSeconds(hours * 3600), fmtSeconds(run.seconds), (hours * 3600 / run.seconds).toFixed(2), note])
       }
       if (rows.length === 0) return yield* out(`no profile has a run in ${store.root} (refs/ is empty)`)
       yield* out([
