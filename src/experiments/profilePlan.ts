@@ -32,11 +32,12 @@ export interface ProfilePlan {
   readonly shared: number
 }
 
-export const nodeEstimate = (node: ProfileNode, model: PlanModel): NodeEstimate => {
+/** `config`: the node's decoded config (default: the profile's). */
+export const nodeEstimate = (node: ProfileNode, model: PlanModel, config: unknown = node.config): NodeEstimate => {
   const stage = node.stage.stage
   if (stage.estimate === undefined) return { node: node.id, estimate: undefined, costs: [] }
   try {
-    const estimate = stage.estimate(node.config as never)
+    const estimate = stage.estimate(config as never)
     return { node: node.id, estimate, costs: (estimate.units ?? []).map((u) => unitCost(model, u)) }
   } catch (e) {
     return { node: node.id, estimate: undefined, problem: e instanceof Error ? e.message : String(e), costs: [] }
@@ -58,7 +59,12 @@ const identity = (unit: PlannedUnit): string => canonicalJson({ kind: unit.kind,
 export const planProfile = (
   profile: Profile,
   model: PlanModel,
-  options: { readonly nodes?: ReadonlyArray<string>; readonly skip?: ReadonlySet<string> } = {}
+  options: {
+    readonly nodes?: ReadonlyArray<string>
+    readonly skip?: ReadonlySet<string>
+    /** Decoded configs to plan instead of the profile's, by node (a run's own, from its entries). */
+    readonly configs?: ReadonlyMap<string, unknown>
+  } = {}
 ): ProfilePlan => {
   const selected = new Set(options.nodes ?? profile.nodes.map((n) => n.id))
   const nodes: Array<NodeEstimate> = []
@@ -75,7 +81,7 @@ export const planProfile = (
       upstreamCells.set(node.id, waits)
       continue
     }
-    const planned = nodeEstimate(node, model)
+    const planned = nodeEstimate(node, model, options.configs?.get(node.id) ?? node.config)
     nodes.push(planned)
     const units = planned.estimate?.units ?? []
     const seconds = model.stageSeconds[node.stage.stage.name]

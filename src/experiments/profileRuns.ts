@@ -15,6 +15,8 @@ export interface ProfileRun {
   readonly profile: string
   /** The nodes this profile's run computed (others were reused from other runs). */
   readonly nodes: ReadonlyArray<string>
+  /** Each computed node's config as its key recorded it (encoded): what the run trained, --set included. */
+  readonly configs: ReadonlyMap<string, unknown>
   readonly startedAt: string
   readonly finishedAt: string
   readonly seconds: number
@@ -101,6 +103,7 @@ const summarize = (store: FileStore, profile: string, own: ReadonlyArray<Manifes
     return {
       profile,
       nodes: own.flatMap((m) => (m.node === undefined ? [] : [m.node])),
+      configs: new Map(own.flatMap((m) => (m.node === undefined ? [] : [[m.node, m.preimage.config] as const]))),
       startedAt: new Date(start).toISOString(),
       finishedAt: new Date(end).toISOString(),
       seconds: (end - start) / 1000,

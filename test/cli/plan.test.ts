@@ -75,7 +75,7 @@ describe("plan calibrate, then check", () => {
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/^model: .*calibration\.json \(\d+ seeds, \d+ cells/)
     const row = r.stdout.split("\n").find((l) => l.startsWith("smoke "))!
-    expect(row).toMatch(/^smoke\s+\d+\s+[\d.]+ (s|min)\s+\d+ s\s+[\d.]+\s+cold, \d+ workers/)
+    expect(row).toMatch(/^smoke\s+14 \/ 14\s+[\d.]+ (s|min)\s+\d+ s\s+[\d.]+\s+cold, \d+ workers/)
     // A later warm rerun of one node (its key moved, every cell a hit) does not hide the cold run.
     const store = new FileStore(h.cacheDir)
     const ref = (await Effect.runPromise(store.readRef("smoke", "delay-law-fits")))!
@@ -92,7 +92,15 @@ describe("plan calibrate, then check", () => {
     m.timings.startedAt = "2020-01-01T00:00:00.000Z"
     fs.writeFileSync(first, JSON.stringify(m))
     const again = await cli(["plan", "check", "--cache-dir", h.cacheDir, "--calibration", calibration])
-    expect(again.stdout).toMatch(/smoke .*not cold: 1 cells reused, left out of the estimate/)
+    expect(again.stdout).toMatch(/smoke\s+13 \/ 13 .*not cold: 1 cells reused, left out of the estimate/)
+  })
+
+  it("check plans what the run trained: a node's config as its entry recorded it, --set included", async () => {
+    const other = makeHarness()
+    expect((await other.run("smoke", ["clamp-sweep.rhos=[1.2]", "layernorm-control.rhos=[1.0]"])).failed).toBe(0)
+    const r = await cli(["plan", "check", "--cache-dir", other.cacheDir, "--calibration", calibration])
+    const trained = cellFiles(other.cacheDir).length
+    expect(r.stdout).toMatch(new RegExp(`^smoke\\s+${trained} / ${trained}\\s`, "m"))
   })
 
   it("dry-run: the profile's cells, this machine's expected wall, the makespan on N runners and a critical path of named units", async () => {

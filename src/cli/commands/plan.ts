@@ -5,7 +5,7 @@
  */
 import * as os from "node:os"
 import * as path from "node:path"
-import { Effect } from "effect"
+import { Effect, Option, Schema } from "effect"
 import { Command, Flag } from "effect/cli"
 import { loadProfile, Store } from "../../engine/index.ts"
 import { makespan } from "../../executor/cluster/Makespan.ts"
@@ -55,10 +55,17 @@ const check = Command.make("check", { ...storeFlags, stagesDir: stagesDirFlag, c
         if (run === undefined) continue
         const profile = yield* Effect.result(loadProfile(name, flags.stagesDir._tag === "Some" ? { stagesDir: flags.stagesDir.value } : {}))
         if (profile._tag === "Failure") {
-          rows.push([name, String(run.trained), "—", fmtSeconds(run.seconds), "—", `profile not loadable: ${profile.failure.message}`])
+          rows.push([name, `${run.trained} / —`, "—", fmtSeconds(run.seconds), "—", `profile not loadable: ${profile.failure.message}`])
           continue
         }
-        const planned = planProfile(profile.success, model, { nodes: run.nodes, skip: new Set(run.reused) })
+        // Plan what the run trained: each node's config as its entry recorded it.
+        const configs = new Map<string, unknown>()
+        for (const [id, encoded] of run.configs) {
+          const node = profile.success.byId.get(id)
+          const decoded = node === undefined ? undefined : Schema.decodeUnknownOption(node.stage.stage.config)(encoded)
+          if (decoded !== undefined && Option.isSome(decoded)) configs.set(id, decoded.value)
+        }
+        const planned = planProfile(profile.success, model, { nodes: run.nodes, skip: new Set(run.reused), configs })
         const hours = makespan([...planned.cells, ...planned.bodies], 1, run.workers, run.splitSeeds, "fifo").hours
         const note = [
           run.reused.length === 0 ? "cold" : `not cold: ${run.reused.length} cells reused, left out of the estimate`,
@@ -66,12 +73,12 @@ const check = Command.make("check", { ...storeFlags, stagesDir: stagesDirFlag, c
           ...(run.splitSeeds ? ["--split-seeds"] : []),
           run.startedAt.slice(0, 16).replace("T", " ")
         ].join(", ")
-        rows.push([name, String(run.trained), fmtSeconds(hours * 3600), fmtSeconds(run.seconds), (hours * 3600 / run.seconds).toFixed(2), note])
+        rows.push([name, `${run.trained} / ${planned.cells.length}`, fmtSeconds(hours * 3600), fmtSeconds(run.seconds), (hours * 3600 / run.seconds).toFixed(2), note])
       }
       if (rows.length === 0) return yield* out(`no profile has a run in ${store.root} (refs/ is empty)`)
       yield* out([
         `model: ${model.source === "default" ? `the documented defaults (no ${flags.calibration})` : model.source}`,
-        textTable(["profile", "cells trained", "estimate", "measured wall", "estimate/measured", "run"], rows)
+        textTable(["profile", "cells trained / planned", "estimate", "measured wall", "estimate/measured", "run"], rows)
       ].join("\n"))
     })
   )).pipe(Command.withDescription("for every profile the store has a run of: the planner's estimate beside the measured wall time"))
