@@ -57,7 +57,7 @@ interface Job {
   readonly step: PathStep
   readonly hours: number
   readonly deps: Array<number>
-  /** A zero-length marker "cell done": takes no slot. */
+  /** Takes no worker: a zero-length marker "cell done", or a stage body (it runs in the coordinator). */
   readonly barrier: boolean
 }
 
@@ -74,7 +74,8 @@ const jobsOf = (cells: ReadonlyArray<PlannedCellCost>, splitSeeds: boolean): Arr
     const cell = pending.splice(i < 0 ? 0 : i, 1)[0]!
     const deps = cell.after.flatMap((a) => (done.has(a) ? [done.get(a)!] : []))
     const push = (job: Job): number => jobs.push(job) - 1
-    const whole = (): number => push({ step: { node: cell.node, label: cell.label, seeds: cell.seeds > 0 ? `${cell.seeds} seeds` : "no cells", hours: cell.hours }, hours: cell.hours, deps, barrier: false })
+    const whole = (): number =>
+      push({ step: { node: cell.node, label: cell.label, seeds: cell.seeds > 0 ? `${cell.seeds} seeds` : "no cells", hours: cell.hours }, hours: cell.hours, deps, barrier: cell.seeds === 0 })
     if (!splitSeeds || cell.shards.length <= 1) done.set(cell.id, whole())
     else {
       const alone = cell.shards.map((s) =>
@@ -120,7 +121,7 @@ const criticalPath = (jobs: ReadonlyArray<Job>): { readonly steps: Array<PathSte
     if (end < 0 || h > head[end]!) end = i
   })
   const steps: Array<PathStep> = []
-  for (let i = end; i >= 0; i = via[i]!) if (!jobs[i]!.barrier) steps.unshift(jobs[i]!.step)
+  for (let i = end; i >= 0; i = via[i]!) if (jobs[i]!.step.seeds !== "done") steps.unshift(jobs[i]!.step)
   return { steps, hours: end < 0 ? 0 : head[end]! }
 }
 
@@ -158,17 +159,20 @@ export const makespan = (
       }
     }
   }
+  let busy = 0
   while (finished < jobs.length) {
-    // Barriers complete as soon as they are ready; then fill the free slots.
+    // Jobs that need no worker start as soon as they are ready; then fill the free workers.
     for (let b = ready.findIndex((i) => jobs[i]!.barrier); b >= 0; b = ready.findIndex((i) => jobs[i]!.barrier)) {
       const job = ready.splice(b, 1)[0]!
-      complete(job)
+      if (jobs[job]!.hours > 0) running.push({ job, end: now + jobs[job]!.hours })
+      else complete(job)
     }
-    while (running.length < slots && ready.length > 0) {
+    while (busy < slots && ready.length > 0) {
       let best = 0
       for (let i = 1; i < ready.length; i++) if (before(ready[i]!, ready[best]!)) best = i
       const job = ready.splice(best, 1)[0]!
       running.push({ job, end: now + jobs[job]!.hours })
+      busy++
     }
     if (running.length === 0) {
       if (ready.length === 0) break
@@ -178,9 +182,10 @@ export const makespan = (
     for (let i = 1; i < running.length; i++) if (running[i]!.end < running[first]!.end) first = i
     const { job, end } = running.splice(first, 1)[0]!
     now = end
+    if (!jobs[job]!.barrier) busy--
     complete(job)
   }
-  const units = jobs.filter((j) => !j.barrier)
+  const units = jobs.filter((j) => j.step.seeds !== "done" && j.step.seeds !== "no cells")
   const longest = units.reduce<Job | undefined>((a, j) => (a === undefined || j.hours > a.hours ? j : a), undefined)
   const path = criticalPath(jobs)
   return {
