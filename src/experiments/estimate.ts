@@ -97,25 +97,36 @@ export const featuresOf = (spec: CellSpec, rho: number | null, hold: PlannedUnit
   }
 }
 
-/** The stopping rule's steps per seed, given each seed's finish step (Infinity: never). */
-export const stepsUnderRule = (finishes: ReadonlyArray<number>, budget: number, freezeMajority: boolean): {
+/**
+ * How many seeds must have finished before the finished ones freeze: more than
+ * half (src/train/cellRun.ts), or all of them under a spec's `stopRule: "all-seeds"`
+ * where the training core has that option (read without depending on it).
+ */
+export const freezeAfter = (spec: CellSpec): number =>
+  (spec as { readonly stopRule?: string }).stopRule === "all-seeds" ? spec.seeds : Math.floor(spec.seeds / 2) + 1
+
+/**
+ * The stopping rule's steps per seed, given each seed's finish step (Infinity:
+ * never) and how many must finish before the finished freeze (`freeze` null: the
+ * cell never stops early).
+ */
+export const stepsUnderRule = (finishes: ReadonlyArray<number>, budget: number, freezeCount: number | null): {
   readonly whole: ReadonlyArray<number>
   /** As seed shards: each seed alone (phase 1) and its rerun to the freeze step (phase 2, 0 if none). */
   readonly alone: ReadonlyArray<number>
   readonly extension: ReadonlyArray<number>
   readonly freeze: number
 } => {
-  if (!freezeMajority) {
+  if (freezeCount === null) {
     const all = finishes.map(() => budget)
     return { whole: all, alone: all, extension: finishes.map(() => 0), freeze: budget }
   }
   const sorted = [...finishes].sort((a, b) => a - b)
-  const majority = Math.floor(finishes.length / 2) + 1
-  const m = sorted[majority - 1]!
+  const m = sorted[Math.min(finishes.length, freezeCount) - 1]!
   const freeze = m <= budget ? m : budget
   return {
-    // Finished seeds train on to the majority's step, then freeze; without a
-    // majority within the budget every seed trains to it.
+    // Finished seeds train on to the step the freeze count is reached, then freeze;
+    // if it is not reached within the budget every seed trains to it.
     whole: finishes.map((f) => (m > budget ? budget : Math.min(budget, Math.max(f, m)))),
     alone: finishes.map((f) => Math.min(f, budget)),
     extension: finishes.map((f) => (f <= budget && f < freeze ? freeze : 0)),
@@ -151,7 +162,7 @@ const sum = (xs: ReadonlyArray<number>): number => xs.reduce((a, b) => a + b, 0)
 const cellCost = (model: PlanModel, unit: PlannedUnit, spec: CellSpec): UnitCost => {
   const median = medianTGrok(model.tGrok, featuresOf(spec, unit.rho, unit.hold))
   const finishes = seedFinishes(median, model.tGrok.sigma, spec.seeds, evalEvery(spec))
-  const rule = stepsUnderRule(finishes, spec.budget, spec.stopWhenAllGrokked)
+  const rule = stepsUnderRule(finishes, spec.budget, spec.stopWhenAllGrokked ? freezeAfter(spec) : null)
   const perStep = secondsPerSeedStep(model, spec)
   return {
     label: unit.label,
@@ -181,7 +192,7 @@ const forkCost = (model: PlanModel, unit: PlannedUnit, fork: ForkSpec): UnitCost
     const spec: CellSpec = arm.kind === "free" ? base : { ...base, intervention: { kind: "clamp", tInt: forkStep, targetNorm: arm.factor } }
     const median = medianTGrok(model.tGrok, featuresOf(spec, rho, hold))
     const finishes = seedFinishes(median, model.tGrok.sigma, base.seeds, evalEvery(base)).map((f) => Math.max(f, forkStep))
-    return sum(stepsUnderRule(finishes, base.budget, base.stopWhenAllGrokked).whole.map((s) => s - forkStep))
+    return sum(stepsUnderRule(finishes, base.budget, base.stopWhenAllGrokked ? freezeAfter(base) : null).whole.map((s) => s - forkStep))
   })
   const total = base.seeds * forkStep + sum(armSteps)
   const h = hours(total, perStep)

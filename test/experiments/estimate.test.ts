@@ -2,7 +2,7 @@
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { loadProfile } from "../../src/engine/index.ts"
-import { DEFAULT_PLAN_MODEL, stepsUnderRule, unitCost } from "../../src/experiments/estimate.ts"
+import { DEFAULT_PLAN_MODEL, freezeAfter, stepsUnderRule, unitCost } from "../../src/experiments/estimate.ts"
 import { planProfile, nodeEstimate } from "../../src/experiments/profilePlan.ts"
 import { COLUMNS, DEFAULT_TGROK, fitTGrok, medianTGrok, normalQuantile, normalTail } from "../../src/experiments/tGrokModel.ts"
 import type { SeedObservation, TGrokFeatures } from "../../src/experiments/tGrokModel.ts"
@@ -23,8 +23,8 @@ describe("the stopping rule, as the planner prices it", () => {
   it("agrees with src/train/shards.ts on the freeze step and on which seeds rerun", () => {
     const budget = 1000
     for (const finishes of [[300, 500, 700, null], [300, null, null, null, 900], [100, 200], [400, 400, 400]]) {
-      const rule = stepsUnderRule(finishes.map((f) => f ?? Infinity), budget, true)
       const spec = { seeds: finishes.length, budget, stopWhenAllGrokked: true } as CellSpec
+      const rule = stepsUnderRule(finishes.map((f) => f ?? Infinity), budget, freezeAfter(spec))
       const alone = finishes.map((f) => seed(f, budget))
       const freeze = freezeStep(spec, alone)
       expect(rule.freeze).toBe(freeze)
@@ -34,10 +34,13 @@ describe("the stopping rule, as the planner prices it", () => {
   })
 
   it("a whole cell trains its finished seeds to the majority's step, the rest to their finish or the budget", () => {
-    expect(stepsUnderRule([300, 500, 700, Infinity], 1000, true).whole).toEqual([700, 700, 700, 1000])
+    expect(stepsUnderRule([300, 500, 700, Infinity], 1000, 3).whole).toEqual([700, 700, 700, 1000])
     // No majority within the budget: nothing freezes, every seed trains to it.
-    expect(stepsUnderRule([300, Infinity, Infinity], 1000, true).whole).toEqual([1000, 1000, 1000])
-    expect(stepsUnderRule([300, 500], 1000, false).whole).toEqual([1000, 1000])
+    expect(stepsUnderRule([300, Infinity, Infinity], 1000, 2).whole).toEqual([1000, 1000, 1000])
+    expect(stepsUnderRule([300, 500], 1000, null).whole).toEqual([1000, 1000])
+    // "all-seeds": no seed stops before the last finishes.
+    expect(freezeAfter({ seeds: 4, stopRule: "all-seeds" } as unknown as CellSpec)).toBe(4)
+    expect(stepsUnderRule([300, 500, 700, 900], 1000, 4).whole).toEqual([900, 900, 900, 900])
   })
 })
 
