@@ -4,6 +4,7 @@
  * prints its one-line `.rendered` message (never a stack trace) and sets the
  * exit code from `.exitCode` (2 for user mistakes, 1 otherwise).
  */
+import * as path from "node:path"
 import { Effect, Option } from "effect"
 import { Flag } from "effect/cli"
 import { resolveEnv } from "../executor/local.ts"
@@ -17,12 +18,12 @@ export const profileFlag = Flag.String("profile").pipe(
 )
 
 export const cacheDirFlag = Flag.String("cache-dir").pipe(
-  Flag.withDescription("store directory (default: $GROKFLOW_CACHE, else ./cache)"),
+  Flag.withDescription("store directory (default: $GROKFLOW_CACHE, else <project>/cache)"),
   Flag.optional
 )
 
 export const stagesDirFlag = Flag.String("stages-dir").pipe(
-  Flag.withDescription("directory of stage modules (default: stages/)"),
+  Flag.withDescription("directory of stage modules (default: <project>/stages)"),
   Flag.optional
 )
 
@@ -74,7 +75,8 @@ export const out = (text: string): Effect.Effect<void> => Effect.sync(() => void
 export const profileFrom = (flags: EngineFlagValues) =>
   loadProfile(flags.profile, {
     sets: flags.set,
-    ...(Option.isSome(flags.stagesDir) ? { stagesDir: flags.stagesDir.value } : {})
+    // As typed, from the current folder; only the default is the project's stages/.
+    ...(Option.isSome(flags.stagesDir) ? { stagesDir: path.resolve(flags.stagesDir.value) } : {})
   }).pipe(
     Effect.tap((profile) =>
       Effect.sync(() => {

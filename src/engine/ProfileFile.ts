@@ -17,10 +17,7 @@ import type { Override } from "./Overrides.ts"
 export const resolveProfilePath = (nameOrPath: string, root: string): string =>
   /[\\/]|\.ya?ml$/.test(nameOrPath) ? path.resolve(nameOrPath) : path.join(root, "pipeline", `${nameOrPath}.yaml`)
 
-export const displayPath = (file: string): string => {
-  const rel = path.relative(process.cwd(), file)
-  return rel.startsWith("..") || path.isAbsolute(rel) ? file : rel.split(path.sep).join("/")
-}
+export { displayPath } from "./ProjectRoot.ts"
 
 /** `stages.clamp-sweep.config.rhos[2]` */
 export const formatPath = (segments: ReadonlyArray<PropertyKey>): string =>

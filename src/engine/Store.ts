@@ -20,6 +20,7 @@ import { sha256 } from "./Canonical.ts"
 import { writeAtomic } from "./Atomic.ts"
 import { StoreError } from "./Errors.ts"
 import { withKeyLock } from "./Lock.ts"
+import { projectRoot } from "./ProjectRoot.ts"
 import { decodeManifest, entryDir } from "./Manifest.ts"
 import type { Manifest } from "./Manifest.ts"
 
@@ -246,6 +247,8 @@ export class Store extends Context.Service<Store, FileStore>()("grokflow/engine/
   static readonly layer = (root: string): Layer.Layer<Store> => Layer.succeed(Store, new FileStore(path.resolve(root)))
 }
 
-/** `--cache-dir`, else GROKFLOW_CACHE, else ./cache. */
-export const resolveCacheDir = (flag: string | undefined): string =>
-  path.resolve(flag ?? process.env.GROKFLOW_CACHE ?? "cache")
+/** `--cache-dir`, else GROKFLOW_CACHE (both as typed, from the current folder), else <project>/cache. */
+export const resolveCacheDir = (flag: string | undefined): string => {
+  const given = flag ?? process.env.GROKFLOW_CACHE
+  return given === undefined ? path.join(projectRoot(), "cache") : path.resolve(given)
+}

@@ -4,9 +4,8 @@
  * or a profile's current fresh entries. Cells are read through their own
  * manifests and decoded with the training core's result Schemas.
  */
-import * as path from "node:path"
 import { Effect, Result, Schema } from "effect"
-import { decodeOutput, Store } from "../engine/index.ts"
+import { decodeOutput, displayPath, Store } from "../engine/index.ts"
 import type { Manifest, Plan } from "../engine/index.ts"
 import { censoredMedian } from "../analysis/index.ts"
 import { CellResult, ForkResult } from "../train/CellSpec.ts"
@@ -69,7 +68,7 @@ export const snapshotOf = Effect.fnUntraced(function*(
     output: (node) => outputs.get(node)?.output,
     source: (node) => {
       const manifest = outputs.get(node)?.manifestPath
-      return manifest === undefined ? null : path.relative(process.cwd(), manifest)
+      return manifest === undefined ? null : displayPath(manifest)
     }
   }
   return { label, profile: plan.profile.name, outputs: nodeOutputs, cells } satisfies Snapshot

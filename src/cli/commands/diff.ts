@@ -7,7 +7,7 @@
  */
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
-import { planPipeline } from "../../engine/index.ts"
+import { planPipeline, projectRoot } from "../../engine/index.ts"
 import type { Plan } from "../../engine/index.ts"
 import { claimValues, type Diff, diffSnapshots } from "../../verify/diff.ts"
 import { loadClaims } from "../../verify/loadClaims.ts"
@@ -70,7 +70,7 @@ export const diff = Command.make("diff", { ...engineFlags, against: againstFlag,
     Effect.gen(function*() {
       const profile = yield* profileFrom(flags)
       const plan = yield* planPipeline(profile)
-      const claims = yield* loadClaims(process.cwd())
+      const claims = yield* loadClaims(projectRoot())
       if (Option.isSome(flags.against)) {
         const other = yield* profileFrom({ ...flags, profile: flags.against.value, set: [] })
         const otherPlan = yield* planPipeline(other)

@@ -8,6 +8,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { Effect, Layer, Option } from "effect"
 import { Command, Flag } from "effect/cli"
+import { projectRoot } from "../../engine/index.ts"
 import { describeDb, parseAddress } from "../../executor/cluster/Address.ts"
 import { backendFlag, out, setExitCode } from "../Shared.ts"
 
@@ -62,7 +63,7 @@ export const runner = Command.make(
       const { runnerLayer } = yield* Effect.promise(() => import("../../executor/cluster/Runner.ts"))
       yield* Effect.scoped(
         Effect.gen(function*() {
-          yield* Layer.build(runnerLayer({ db: flags.db, listen, advertise, workers, backend: flags.backend, root: process.cwd(), workDir, log }))
+          yield* Layer.build(runnerLayer({ db: flags.db, listen, advertise, workers, backend: flags.backend, root: projectRoot(), workDir, log }))
           yield* out(`[runner ${self}] ready: ${workers} workers, backend ${flags.backend}, database ${describeDb(flags.db)}`)
           return yield* Effect.never
         })

@@ -5,11 +5,10 @@
  * stdout stays one JSON document). The path syntax is the claims' (`.field`,
  * `[3]`, `[key=value]`), so `show` answers what a claim would read.
  */
-import * as path from "node:path"
 import { Effect } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { stringify } from "yaml"
-import { planPipeline, readNodeOutput, UsageError } from "../../engine/index.ts"
+import { displayPath, planPipeline, readNodeOutput, UsageError } from "../../engine/index.ts"
 import { valueAt } from "../../verify/measuredValue.ts"
 import { engineFlags, out, profileFrom, withEngine } from "../Shared.ts"
 import { isRows, rowsTable } from "../textTable.ts"
@@ -34,7 +33,7 @@ export const show = Command.make("show", { ...engineFlags, target, json: jsonFla
       if (value === undefined) {
         return yield* new UsageError({ message: `show: ${nodeId} has nothing at "${at}" (its output's top level: ${topLevel(stored.output)})` })
       }
-      const entry = path.relative(process.cwd(), stored.manifestPath)
+      const entry = displayPath(stored.manifestPath)
       if (flags.json) {
         yield* out(JSON.stringify(value, null, 2))
         process.stderr.write(`entry: ${entry}\n`)

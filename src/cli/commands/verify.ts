@@ -7,7 +7,7 @@ import { mkdir, rename, writeFile } from "node:fs/promises"
 import * as path from "node:path"
 import { Effect } from "effect"
 import { Command } from "effect/cli"
-import { planPipeline } from "../../engine/index.ts"
+import { displayPath, planPipeline, projectRoot } from "../../engine/index.ts"
 import { evaluateClaims, formatMeasured } from "../../verify/evaluate.ts"
 import type { ClaimRow } from "../../verify/evaluate.ts"
 import { asNodeOutputs, freshOutputs } from "../../verify/freshOutputs.ts"
@@ -35,7 +35,7 @@ export const verifyProfile = (flags: Parameters<typeof profileFrom>[0]) =>
   Effect.gen(function*() {
     const profile = yield* profileFrom(flags)
     const plan = yield* planPipeline(profile)
-    const claims = yield* loadClaims(process.cwd())
+    const claims = yield* loadClaims(projectRoot())
     const outputs = yield* freshOutputs(plan)
     const rows = evaluateClaims(claims, profile.name, asNodeOutputs(plan, outputs))
     return { profile, plan, outputs, rows }
@@ -50,7 +50,7 @@ export const verify = Command.make("verify", engineFlags, (flags) =>
       yield* Effect.promise(() => writeJsonAtomic(file, { profile: profile.name, generatedAt: new Date().toISOString(), rows }))
       const count = (s: ClaimRow["status"]) => rows.filter((r) => r.status === s).length
       yield* out(table(rows))
-      yield* out(`\n${profile.name}: ${count("PASS")} passed, ${count("FAIL")} failed, ${count("NOT RUN")} not run (${path.relative(process.cwd(), file)})`)
+      yield* out(`\n${profile.name}: ${count("PASS")} passed, ${count("FAIL")} failed, ${count("NOT RUN")} not run (${displayPath(file)})`)
       if (count("FAIL") > 0) setExitCode(1)
     })
   )).pipe(Command.withDescription("compare the papers' claims with the measured numbers (exit 1 on any FAIL)"))
