@@ -8,8 +8,8 @@ import * as path from "node:path"
 import { Effect, Option } from "effect"
 import { Flag } from "effect/cli"
 import { resolveEnv } from "../executor/local.ts"
-import { engineLayer, loadProfile } from "../engine/index.ts"
-import type { BackendChoice, EnvResolver, Store } from "../engine/index.ts"
+import { didYouMean, engineLayer, loadProfile, UsageError } from "../engine/index.ts"
+import type { BackendChoice, EnvResolver, Profile, Store } from "../engine/index.ts"
 
 export const profileFlag = Flag.String("profile").pipe(
   Flag.withAlias("p"),
@@ -84,6 +84,18 @@ export const profileFrom = (flags: EngineFlagValues) =>
       })
     )
   )
+
+/** `no node "clamp-swep" in pipeline/quick.yaml (did you mean "clamp-sweep"?) (nodes: …)` */
+export const noNode = (profile: Profile, id: string): string =>
+  `no node "${id}" in ${profile.file}${didYouMean(id, profile.byId.keys())} (nodes: ${[...profile.byId.keys()].join(", ")})`
+
+/** Node ids from a flag's values (each comma-separated), every one checked against the profile. */
+export const nodeList = (profile: Profile, flag: string, values: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const ids = values.flatMap((v) => v.split(",")).map((s) => s.trim()).filter((s) => s !== "")
+    for (const id of ids) if (!profile.byId.has(id)) return yield* new UsageError({ message: `${flag} ${id}: ${noNode(profile, id)}` })
+    return ids
+  })
 
 interface RenderedError {
   readonly rendered: string

@@ -34,6 +34,8 @@ export interface CellDeps {
   readonly flight: SingleFlight
   readonly pool: Semaphore.Semaphore
   readonly splitCells: boolean
+  /** Nodes whose stage and cells are recomputed even when stored (`run --force`). */
+  readonly forced: ReadonlySet<string>
 }
 
 /** What one stage execution's cells did: reported per stage, recorded for `cache gc`. */
@@ -78,7 +80,8 @@ export const cellsFor = (deps: CellDeps, node: ProfileNode, ledger: CellLedger) 
         ? compute(deps, kind, payload, payloadJson, preimage, base)
         : deps.pool.withPermits(1)(compute(deps, kind, payload, payloadJson, preimage, base)),
       onProblem: (problem) => deps.logger.event({ _tag: "Warning", message: `cache: ${problem}, recomputing` }),
-      onWait: (holder) => deps.logger.event({ _tag: "Waiting", what: `cell ${node.id} ${label}`, holder })
+      onWait: (holder) => deps.logger.event({ _tag: "Waiting", what: `cell ${node.id} ${label}`, holder }),
+      force: deps.forced.has(node.id)
     })
     // Only the requester that caused the computation counts it; others reused it.
     if (landed.computed && !landed.shared) ledger.trained++

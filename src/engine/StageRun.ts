@@ -139,7 +139,8 @@ export const runNode = (
           : found.problem === undefined ? { _tag: "Missing" } : { _tag: "Missing", problem: found.problem }),
       compute: execute,
       onProblem: (problem) => logger.event({ _tag: "Warning", message: `cache: ${problem}, recomputing` }),
-      onWait: (holder) => logger.event({ _tag: "Waiting", what: `stage ${node.id}`, holder })
+      onWait: (holder) => logger.event({ _tag: "Waiting", what: `stage ${node.id}`, holder }),
+      force: deps.forced.has(node.id)
     }).pipe(
       Effect.map((landed) => ({ _tag: "Landed" as const, ...landed })),
       Effect.catchCause((cause) =>
