@@ -52,6 +52,7 @@ export const snapshotOf = Effect.fnUntraced(function*(
 ) {
   const store = yield* Store
   const outputs = new Map<string, { readonly output: unknown; readonly manifestPath: string }>()
+  const digests = new Map<string, string>()
   const cells = new Map<string, ReadonlyArray<CellState>>()
   for (const node of plan.nodes) {
     const entry = entries.get(node.id)
@@ -61,6 +62,7 @@ export const snapshotOf = Effect.fnUntraced(function*(
     const output = decodeOutput(node.node.stage.stage.output, found.bytes)
     if (output === undefined) continue
     outputs.set(node.id, { output, manifestPath: found.manifestPath })
+    digests.set(node.id, found.manifest.output.digest)
     cells.set(node.id, yield* cellsOf(found.manifest, readCells(node.id)))
   }
   const nodeOutputs: NodeOutputs = {
@@ -71,7 +73,7 @@ export const snapshotOf = Effect.fnUntraced(function*(
       return manifest === undefined ? null : displayPath(manifest)
     }
   }
-  return { label, profile: plan.profile.name, outputs: nodeOutputs, cells } satisfies Snapshot
+  return { label, profile: plan.profile.name, outputs: nodeOutputs, cells, digests } satisfies Snapshot
 })
 
 const cellsOf = Effect.fnUntraced(function*(manifest: Manifest, withValues: boolean) {

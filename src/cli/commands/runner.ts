@@ -9,7 +9,7 @@ import * as path from "node:path"
 import { Effect, Layer, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { projectRoot } from "../../engine/index.ts"
-import { describeDb, parseAddress } from "../../executor/cluster/Address.ts"
+import { dbUrlProblem, describeDb, parseAddress } from "../../executor/cluster/Address.ts"
 import { backendFlag, out, setExitCode } from "../Shared.ts"
 
 export const dbFlag = Flag.String("db").pipe(
@@ -47,6 +47,8 @@ export const runner = Command.make(
   { db: dbFlag, listen: listenFlag, advertise: advertiseFlag, workers: workersFlag, workDir: workDirFlag, backend: backendFlag },
   (flags) =>
     Effect.gen(function*() {
+      const badDb = dbUrlProblem(flags.db)
+      if (badDb !== undefined) return yield* fail(badDb)
       const listen = parseAddress(flags.listen)
       if (listen === undefined) return yield* fail(`--listen ${flags.listen}: expected HOST:PORT`)
       const advertise = Option.isSome(flags.advertise) ? parseAddress(flags.advertise.value) : listen
