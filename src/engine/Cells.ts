@@ -34,6 +34,8 @@ export interface CellDeps {
   readonly flight: SingleFlight
   readonly pool: Semaphore.Semaphore
   readonly splitCells: boolean
+  /** This run's id (its start time), recorded in every ref it writes (`grokflow runs`). */
+  readonly runId: string
   /** Nodes whose stage and cells are recomputed even when stored (`run --force`). */
   readonly forced: ReadonlySet<string>
 }

@@ -88,6 +88,7 @@ export const runPipeline = Effect.fnUntraced(function*(profile: Profile, options
     flight: yield* makeSingleFlight(),
     pool: yield* Semaphore.make(Math.max(1, Math.floor(options.jobs ?? executor.capacity))),
     splitCells: options.splitCells === true,
+    runId: new Date().toISOString(),
     forced: forcedNodes(selectNodes(profile, options.only), options.force)
   }
   const t0 = performance.now()

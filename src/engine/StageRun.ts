@@ -155,7 +155,7 @@ export const runNode = (
     }
     const landed = attempt
     const { manifest, bytes, manifestPath } = landed.value
-    yield* store.writeRef(profile.name, node.id, { key, stage: stage.name, at: new Date().toISOString() })
+    yield* store.writeRef(profile.name, node.id, { key, stage: stage.name, at: new Date().toISOString(), run: deps.runId, sets: profile.overrides })
     const ran = landed.computed && !landed.shared
     const cells = { trained: ledger.trained, reused: ledger.reused }
     if (ran) logger.event({ _tag: "StageDone", node: node.id, seconds, cells })

@@ -10,8 +10,9 @@ import { diff } from "./diff.ts"
 import { report } from "./report.ts"
 import { run } from "./run.ts"
 import { runner } from "./runner.ts"
+import { runs } from "./runs.ts"
 import { show } from "./show.ts"
 import { status } from "./status.ts"
 import { verify } from "./verify.ts"
 
-export const commands = [run, status, dag, show, diff, cache, verify, report, runner] as const
+export const commands = [run, status, dag, show, diff, runs, cache, verify, report, runner] as const
