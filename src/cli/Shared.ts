@@ -13,7 +13,7 @@ import type { BackendChoice, EnvResolver, Profile, Store } from "../engine/index
 
 export const profileFlag = Flag.String("profile").pipe(
   Flag.withAlias("p"),
-  Flag.withDescription("profile name (pipeline/<name>.yaml) or path to a profile file"),
+  Flag.withDescription("profile name (pipeline/<name>.yaml) or path to a profile file; default: quick, the embedded default"),
   Flag.withDefault("quick")
 )
 

@@ -17,7 +17,8 @@ import { unknownSubcommand } from "./unknownSubcommand.ts"
 
 const VERSION = "0.1.0"
 
-const grokflow = Command.make("grokflow").pipe(
+/** The command tree (the README's CLI reference is generated from it: reference.ts). */
+export const grokflow = Command.make("grokflow").pipe(
   Command.withDescription("reproduce the grokking papers as a cached DAG of typed Effect stages"),
   Command.withSubcommands([...commands]),
   Command.withGlobalFlags([projectFlag])

@@ -21,7 +21,7 @@ const againstFlag = Flag.String("against").pipe(
   Flag.withDescription("compare with this profile's current outputs instead of this profile's previous run"),
   Flag.optional
 )
-const allFlag = Flag.Boolean("all").pipe(Flag.withDescription("also print unchanged claims and cells"), Flag.withDefault(false))
+const allFlag = Flag.Boolean("all").pipe(Flag.withDescription("also print unchanged claims, node outputs and cells"), Flag.withDefault(false))
 
 const minute = (iso: string | undefined): string => (iso === undefined ? "—" : iso.slice(0, 19).replace("T", " "))
 

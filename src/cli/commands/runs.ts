@@ -20,7 +20,7 @@ const profilesFlag = Flag.String("profile").pipe(
   Flag.withDescription("profile whose runs to list (repeatable; default: every profile with recorded runs)"),
   Flag.atLeast(0)
 )
-const lastFlag = Flag.Int("last").pipe(Flag.withDescription("how many of the newest runs to list per profile"), Flag.withDefault(5))
+const lastFlag = Flag.Int("last").pipe(Flag.withDescription("how many of the newest runs to list per profile (default 5)"), Flag.withDefault(5))
 const claimFlag = Flag.String("claim").pipe(
   Flag.withDescription("a claim to show (repeatable; default: the first 8 the profile tests); --json always has all"),
   Flag.atLeast(0)
