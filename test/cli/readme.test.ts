@@ -31,9 +31,13 @@ const codeOf = (markdown: string): Array<string> => {
   return out
 }
 
-/** `grokflow <words> <flags>` in one stretch of code, up to a shell separator. */
+/**
+ * `grokflow <words> <flags>` in one stretch of code, up to a shell separator: the
+ * command at the start, after `npx`, `bin/` or a separator (not a database named
+ * grokflow in `createdb -O grokflow grokflow`).
+ */
 const mentions = (code: string): Array<ReadonlyArray<string>> =>
-  [...code.matchAll(/\bgrokflow((?: +[^\s;&|#`]+)*)/g)].map((m) => m[1]!.trim().split(/ +/).filter((t) => t !== ""))
+  [...code.matchAll(/(?:^|npx |&& |; |\| |\$\(|bin\/)grokflow(?:\.js)?((?: +[^\s;&|#`]+)*)/gm)].map((m) => m[1]!.trim().split(/ +/).filter((t) => t !== ""))
 
 const entries = commandEntries(grokflow)
 const byPath = new Map(entries.map((e) => [e.path.join(" "), e]))
@@ -102,6 +106,7 @@ describe("README.md", () => {
     const bad = [
       "```sh",
       "npx grokflow frobnicate",
+      "sudo -u postgres createdb -O grokflow grokflow",
       "grokflow run --profile quik --jobz 2 \\",
       "  --dry-run && grokflow cache lss",
       "```",
