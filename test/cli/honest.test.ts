@@ -100,7 +100,8 @@ describe("did you mean", () => {
     expect(didYouMean("rhoss", ["rhos", "lrs"])).toBe(' (did you mean "rhos"?)')
   })
 
-  it("unknown profiles, nodes and fields in --set, and stages get a suggestion", async () => {
+  it("unknown profiles, commands, nodes and fields in --set, and stages get a suggestion", async () => {
+    expect(usage(await cli(["stauts"]))).toMatch(/unknown subcommand "stauts" for "grokflow" \(did you mean "status"\?\)/)
     expect(usage(await cli(["status", "--profile", "quik"]))).toMatch(/no such profile \(did you mean "quick"\?\)/)
     expect(usage(await cli(["status", "--profile", "quick", "--set", "clamp-swep.rhos=[1]"]))).toMatch(/no node "clamp-swep" in pipeline\/quick\.yaml \(did you mean "clamp-sweep"\?\)/)
     expect(usage(await cli(["status", "--profile", "quick", "--set", "clamp-sweep.rhoss=[1]"]))).toMatch(/unknown config field \(did you mean "rhos"\?\)/)
