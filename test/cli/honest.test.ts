@@ -8,6 +8,7 @@ import * as path from "node:path"
 import { Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { closest, didYouMean, editDistance } from "../../src/engine/index.ts"
+import { dbUrlProblem } from "../../src/executor/cluster/Address.ts"
 import { checkPathAgainstSchema } from "../../src/verify/schemaPath.ts"
 import { args, cli, FIXTURE_PIPELINES, sandbox } from "../engine/helpers.ts"
 import { makeHarness } from "../stages/harness.ts"
@@ -82,6 +83,8 @@ describe("run's flags are validated before anything runs", () => {
     expect(usage(await run("--executor", "cluster", "--db", "dbhost:5432"))).toMatch(/scheme "dbhost" is not postgres/)
     expect(usage(await run("--executor", "cluster", "--db", "http://dbhost/g"))).toMatch(/scheme "http" \(host "dbhost"\) is not postgres/)
     expect(usage(await run("--executor", "cluster", "--db", "postgres:///grokflow"))).toMatch(/--db postgres:\/\/\/grokflow: no host/)
+    expect(dbUrlProblem("postgres:///grokflow?host=/var/run/postgresql")).toBeUndefined()
+    expect(dbUrlProblem("postgresql://grok@[::1]:5432/grokflow")).toBeUndefined()
     expect(usage(await run("--executor", "cluster"))).toMatch(/--executor cluster needs --db URL/)
     expect(usage(await run("--db", "postgres://g@dbhost/g"))).toMatch(/--db: only with --executor cluster/)
   })

@@ -53,6 +53,7 @@ export const dbUrlProblem = (url: string): string | undefined => {
   if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:") {
     return `--db ${shown}: scheme "${parsed.protocol.replace(/:$/, "")}"${where} is not postgres; ${DB_FORM}`
   }
-  if (parsed.hostname === "") return `--db ${shown}: no host; ${DB_FORM}`
+  // A Unix socket is named in the query: postgres:///grokflow?host=/var/run/postgresql
+  if (parsed.hostname === "" && !parsed.searchParams.has("host")) return `--db ${shown}: no host; ${DB_FORM}`
   return undefined
 }
