@@ -2,6 +2,8 @@
  * `grokflow runs`: the runs recorded in refs, side by side — when, overrides,
  * the config values that differ, and the claims' values after each run.
  */
+import * as fs from "node:fs"
+import * as path from "node:path"
 import { describe, expect, it } from "vitest"
 import { cli } from "../engine/helpers.ts"
 import { makeHarness } from "../stages/harness.ts"
@@ -62,6 +64,13 @@ describe("grokflow runs", () => {
     expect(r.stdout).toMatch(new RegExp(`^overrides\\s+--set ${SET.replace(/[.]/g, "\\.")}\\s+—$`, "m"))
     expect(r.stdout).toMatch(/^mediation-fits\.recoveryLogitScale\s+fixed\s+resampled$/m)
     expect(r.stdout).toMatch(/^A2\.alpha-quick\s+\S+ PASS\s+\S+ PASS$/m)
+    // A profile the store has refs of but whose file is gone is skipped, with a warning.
+    fs.mkdirSync(path.join(h.cacheDir, "refs", "gone"), { recursive: true })
+    fs.writeFileSync(path.join(h.cacheDir, "refs", "gone", "x.json"), JSON.stringify({ key: "0".repeat(64), stage: "x", at: new Date().toISOString() }))
+    const skipped = await runs()
+    expect(skipped.code).toBe(0)
+    expect(skipped.stderr).toMatch(/warning: runs of gone skipped: pipeline\/gone\.yaml: no such profile/)
+    expect(skipped.stdout).toMatch(/^smoke:$/m)
     const typo = await runs("--claim", "A2.alpha-quik")
     expect(typo.code).toBe(2)
     expect(typo.stderr).toMatch(/--claim A2\.alpha-quik: no such claim in pipeline\/claims \(did you mean "A2\.alpha-quick"\?\)/)

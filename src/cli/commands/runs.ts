@@ -12,7 +12,7 @@ import { didYouMean, loadProfile, planPipeline, projectRoot, Store, UsageError }
 import { loadClaims } from "../../verify/loadClaims.ts"
 import { recordedRuns } from "../../verify/runs.ts"
 import type { RecordedRun } from "../../verify/runs.ts"
-import { backendFlag, cacheDirFlag, out, stagesDirFlag, withEngine } from "../Shared.ts"
+import { backendFlag, cacheDirFlag, out, stagesDirFlag, warn, withEngine } from "../Shared.ts"
 import { formatCell, textTable } from "../textTable.ts"
 
 const profilesFlag = Flag.String("profile").pipe(
@@ -68,7 +68,13 @@ export const runs = Command.make(
         const stagesDir = Option.map(flags.stagesDir, (d) => path.resolve(d))
         const all: Array<{ readonly profile: string; readonly runs: ReadonlyArray<RecordedRun> }> = []
         for (const name of names) {
-          const profile = yield* loadProfile(name, Option.isSome(stagesDir) ? { stagesDir: stagesDir.value } : {})
+          const load = loadProfile(name, Option.isSome(stagesDir) ? { stagesDir: stagesDir.value } : {})
+          // Listing every profile the store has seen: one whose file is gone (or was
+          // given as a path elsewhere) is skipped, not fatal.
+          const profile = flags.profiles.length > 0 ? yield* load : yield* load.pipe(
+            Effect.catchTag("ProfileError", (e) => Effect.sync(() => warn(`runs of ${name} skipped: ${e.rendered}`)))
+          )
+          if (profile === undefined) continue
           all.push({ profile: profile.name, runs: yield* recordedRuns(yield* planPipeline(profile), claims, flags.last) })
         }
         if (flags.json) return yield* out(JSON.stringify({ profiles: all }, null, 2))
