@@ -91,6 +91,8 @@ describe("grokflow diff: every node's output, and sides that never ran", () => {
     expect(r.stdout).toMatch(/^mediation-fits\s+changed\s+\S/m)
     expect(r.stdout).not.toMatch(/^measure-wc\s+changed/m)
     expect(r.stdout).toMatch(/\(\d+ node outputs unchanged\)/)
+    // Claims smoke does not test are not counted as unchanged.
+    expect(r.stdout).toMatch(/\(\d+ claims unchanged; \d+ not measured on either side\)/)
     expect(r.stdout).toMatch(/cells: none added, removed or changed/)
   })
 })

@@ -51,8 +51,11 @@ export const render = (diff: Diff, all: boolean, names: SideNames = { before: "b
       ])
     ))
   }
-  const unchanged = diff.claims.filter((c) => !c.changed).length
-  if (!all && unchanged > 0) lines.push(`(${unchanged} claims unchanged)`)
+  // A claim neither side tests is not "unchanged": it was never measured.
+  const untested = diff.claims.filter((c) => !c.changed && c.before.status === "NOT RUN" && c.after.status === "NOT RUN").length
+  const unchanged = diff.claims.filter((c) => !c.changed).length - untested
+  if (!all && unchanged > 0) lines.push(`(${unchanged} claims unchanged${untested > 0 ? `; ${untested} not measured on either side` : ""})`)
+  else if (!all && untested > 0) lines.push(`(${untested} claims not measured on either side)`)
   lines.push("", renderNodes(diff, all, names), "")
   if (cells.length === 0) lines.push("cells: none added, removed or changed")
   else lines.push(textTable(["node", "cell", "before", "after", "change"], cells.map((c) => [c.node, c.label, c.before ?? "—", c.after ?? "—", c.change])))
