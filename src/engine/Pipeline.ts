@@ -86,7 +86,7 @@ export const readNodeOutput = Effect.fnUntraced(function*(node: PlannedNode) {
 })
 
 export interface EngineLayerOptions {
-  /** Store directory; default `--cache-dir` semantics: GROKFLOW_CACHE, else ./cache. */
+  /** Store directory; default `--cache-dir` semantics: GROKFLOW_CACHE, else <project>/cache. */
   readonly cacheDir?: string
   readonly backend?: BackendChoice
   /** How the training environment is found (src/executor's `resolveEnv`); without it, keys use `{ backend: "none" }`. */

@@ -67,7 +67,7 @@ export interface ProfileNode {
 export interface Profile {
   /** Short name (file name without extension); scopes `refs/` in the store. */
   readonly name: string
-  /** The file as shown in messages (relative to cwd where possible). */
+  /** The file as shown in messages (relative to the project root where possible). */
   readonly file: string
   readonly path: string
   readonly description: string

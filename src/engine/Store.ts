@@ -1,5 +1,5 @@
 /**
- * The content-addressed store (default ./cache, `--cache-dir` or GROKFLOW_CACHE):
+ * The content-addressed store (default <project>/cache, `--cache-dir` or GROKFLOW_CACHE):
  *
  *   objects/<2 hex>/<sha256>         immutable blobs, named by their content
  *   entries/<name>/<key>.json        stage manifests (cells: entries/cell.<name>/)
