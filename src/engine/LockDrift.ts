@@ -53,8 +53,10 @@ export interface NodeDrift {
   readonly locked?: LockEntry
   /** true when the node's key today is the locked key. */
   readonly matchesLock: boolean
-  /** Why the node is not fresh (empty for a fresh node). */
+  /** Why the node is not fresh (empty for a fresh node): against the lock when it holds the node, else against the last run. */
   readonly reasons: ReadonlyArray<string>
+  /** What moved the key away from the locked one (empty when it matches, when there is no entry, or while pending). */
+  readonly lockReasons: ReadonlyArray<string>
 }
 
 /** Per node: whether it matches the lock, and why it is not fresh. */
@@ -62,31 +64,29 @@ export const nodeDrift = Effect.fnUntraced(function*(plan: Plan, lock: ProfileLo
   const store = yield* Store
   const explained = new Map((yield* explainPlan(plan)).map((e) => [e.id, e.reasons]))
   const locked = new Map((lock?.entries ?? []).filter((e) => e.type === "stage").map((e) => [e.id, e]))
+  const file = lock === undefined ? "the lock" : displayPath(lock.file)
   const out: Array<NodeDrift> = []
   for (const node of plan.nodes) {
     const entry = locked.get(node.id)
     const matchesLock = entry !== undefined && node.key === entry.key
-    const base = { id: node.id, status: node.status, matchesLock, ...(entry === undefined ? {} : { locked: entry }) }
-    if (node.status === "fresh") {
-      out.push({ ...base, reasons: [] })
-      continue
+    let lockReasons: ReadonlyArray<string> = []
+    if (entry !== undefined && !matchesLock && node.status !== "pending") {
+      const previous = yield* store.readManifest("stage", entry.name, entry.key)
+      const upstreamOf = (input: string) => node.node.inputs.find((i) => i.name === input)?.node
+      const diff = previous === undefined
+        ? againstLockOnly(entry, node.preimage.code, node.preimage.env)
+        : withNumerics(previous.preimage.env, node.preimage.env, diffPreimages(previous.preimage, node.preimage, node.unknownInputs, upstreamOf))
+      lockReasons = [`key differs from ${file}: ${diff.length === 0 ? "no field differs (the entry format moved)" : diff.join("; ")}`]
     }
-    const lastRun = explained.get(node.id) ?? []
-    if (entry === undefined || node.status === "pending") {
-      out.push({ ...base, reasons: lastRun })
-      continue
-    }
-    if (matchesLock) {
-      out.push({ ...base, reasons: [`its locked entry ${entry.key.slice(0, 12)} is not in this store (grokflow pull)${node.problem === undefined ? "" : `; ${node.problem}`}`] })
-      continue
-    }
-    const previous = yield* store.readManifest("stage", entry.name, entry.key)
-    const upstreamOf = (input: string) => node.node.inputs.find((i) => i.name === input)?.node
-    const diff = previous === undefined
-      ? againstLockOnly(entry, node.preimage.code, node.preimage.env)
-      : withNumerics(previous.preimage.env, node.preimage.env, diffPreimages(previous.preimage, node.preimage, node.unknownInputs, upstreamOf))
-    const file = lock === undefined ? "the lock" : displayPath(lock.file)
-    out.push({ ...base, reasons: [`key differs from ${file}: ${diff.length === 0 ? "no field differs (the entry format moved)" : diff.join("; ")}`] })
+    const base = { id: node.id, status: node.status, matchesLock, lockReasons, ...(entry === undefined ? {} : { locked: entry }) }
+    const reasons = node.status === "fresh"
+      ? []
+      : matchesLock
+      ? [`its locked entry ${entry.key.slice(0, 12)} is not in this store (grokflow pull)${node.problem === undefined ? "" : `; ${node.problem}`}`]
+      : lockReasons.length > 0
+      ? lockReasons
+      : explained.get(node.id) ?? []
+    out.push({ ...base, reasons })
   }
   return out as ReadonlyArray<NodeDrift>
 })

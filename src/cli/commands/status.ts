@@ -3,13 +3,24 @@ import { Effect } from "effect"
 import { Command, Flag } from "effect/cli"
 import { explainPlan, planPipeline } from "../../engine/index.ts"
 import { engineFlags, out, profileFrom, withEngine } from "../Shared.ts"
+import { lockedStatus } from "./lockStatus.ts"
+import { remoteFlag, remoteStatus } from "./remoteFlags.ts"
 
 const explainFlag = Flag.Boolean("explain").pipe(
   Flag.withDescription("name the part of each stale key that changed since the node last ran"),
   Flag.withDefault(false)
 )
 
-export const status = Command.make("status", { ...engineFlags, explain: explainFlag }, (flags) =>
+const lockedFlag = Flag.Boolean("locked").pipe(
+  Flag.withDescription("does the working tree reproduce the profile's lock? which entries would change, and why (exit 1 if any)"),
+  Flag.withDefault(false)
+)
+const remoteStatusFlag = Flag.Boolean("remote").pipe(
+  Flag.withDescription("which of the lock's entries the remote (-r NAME, else the default) holds, and which this store lacks"),
+  Flag.withDefault(false)
+)
+
+export const status = Command.make("status", { ...engineFlags, explain: explainFlag, locked: lockedFlag, remote: remoteStatusFlag, remoteName: remoteFlag }, (flags) =>
   withEngine(
     flags,
     Effect.gen(function*() {
@@ -34,6 +45,8 @@ export const status = Command.make("status", { ...engineFlags, explain: explainF
         if (explanations.length > 0) lines.push("")
         for (const e of explanations) for (const reason of e.reasons) lines.push(`${e.id}: ${reason}`)
       }
+      if (flags.locked) lines.push("", yield* lockedStatus(plan))
+      if (flags.remote) lines.push("", yield* remoteStatus(profile, flags.remoteName))
       yield* out(lines.join("\n"))
     })
   )).pipe(Command.withDescription("show which nodes a run would reuse or recompute"))

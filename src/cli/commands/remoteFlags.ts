@@ -1,0 +1,99 @@
+/**
+ * What push, pull, fetch, `status --remote` and audit share: the -r flag, the
+ * concurrency flag, and which locks a command works from (the profile's, else
+ * every lock beside the profiles; pull and fetch fall back to the remote's copy
+ * when the working tree has none).
+ */
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import { Effect, Option } from "effect"
+import { Flag } from "effect/cli"
+import { lockPath, parseLock, readLockFile, resolveProfilePath, Store, UsageError } from "../../engine/index.ts"
+import type { Profile, ProfileLock } from "../../engine/index.ts"
+import { selectRemote } from "../../remote/Config.ts"
+import { lockFile, RemoteError } from "../../remote/Remote.ts"
+import type { Remote } from "../../remote/Remote.ts"
+import { remoteCounts } from "../../remote/Transfer.ts"
+
+export const remoteFlag = Flag.String("remote").pipe(
+  Flag.withAlias("r"),
+  Flag.withDescription("remote name (pipeline/remotes.yaml); default: its `default:`, else the only one"),
+  Flag.optional
+)
+
+export const transferJobsFlag = Flag.Int("jobs").pipe(
+  Flag.withAlias("j"),
+  Flag.withDescription("files in flight at once (default 8)"),
+  Flag.withDefault(8)
+)
+
+export const lockProfileFlag = Flag.String("profile").pipe(
+  Flag.withAlias("p"),
+  Flag.withDescription("the profile whose lock to transfer (name or path); default: every pipeline/*.lock"),
+  Flag.optional
+)
+
+/** The project folder: profiles, locks and remotes.yaml are found from it. */
+export const projectDir = (): string => process.cwd()
+
+export const openSelected = (name: Option.Option<string>) => selectRemote(projectDir(), Option.getOrUndefined(name))
+
+const lockOfProfile = (nameOrPath: string) => lockPath({ path: resolveProfilePath(nameOrPath, projectDir()) })
+
+const remoteLock = (remote: Remote, profile: string) =>
+  Effect.gen(function*() {
+    const bytes = yield* Effect.tryPromise({
+      try: () => remote.get(lockFile(profile)),
+      catch: (e) => (e instanceof RemoteError ? e : new RemoteError({ remote: remote.name, url: remote.url, message: String(e) }))
+    })
+    return bytes === undefined ? undefined : yield* parseLock(`${remote.url}/${lockFile(profile)}`, Buffer.from(bytes).toString("utf8"))
+  })
+
+/**
+ * The locks a transfer works from. `fromRemote`: when the tree has no lock for
+ * the profile (or none at all), the remote's copies (pull and fetch).
+ */
+export const locksFor = (profile: Option.Option<string>, remote: Remote | undefined) =>
+  Effect.gen(function*() {
+    if (Option.isSome(profile)) {
+      const file = lockOfProfile(profile.value)
+      const local = yield* readLockFile(file)
+      if (local !== undefined) return [local]
+      const name = path.basename(file).replace(/\.lock$/, "")
+      const theirs = remote === undefined ? undefined : yield* remoteLock(remote, name)
+      if (theirs !== undefined) return [theirs]
+      return yield* new UsageError({
+        message: `no lock for profile ${profile.value}: ${path.relative(projectDir(), file)} does not exist${remote === undefined ? "" : ` and remote ${remote.name} has no ${lockFile(name)}`} (grokflow run --profile ${profile.value} writes it)`
+      })
+    }
+    const dir = path.join(projectDir(), "pipeline")
+    const names = (yield* Effect.promise(() => fs.readdir(dir).catch(() => [] as Array<string>))).filter((f) => f.endsWith(".lock")).sort()
+    const locks: Array<ProfileLock> = []
+    for (const f of names) {
+      const lock = yield* readLockFile(path.join(dir, f))
+      if (lock !== undefined) locks.push(lock)
+    }
+    if (locks.length === 0 && remote !== undefined) {
+      const listed = yield* Effect.tryPromise({ try: () => remote.list("locks/"), catch: (e) => (e instanceof RemoteError ? e : new RemoteError({ remote: remote.name, url: remote.url, message: String(e) })) })
+      for (const f of listed ?? []) {
+        const lock = yield* remoteLock(remote, path.posix.basename(f).replace(/\.lock$/, ""))
+        if (lock !== undefined) locks.push(lock)
+      }
+    }
+    if (locks.length === 0) return yield* new UsageError({ message: `no lock files in ${path.relative(projectDir(), dir) || "."}/ (grokflow run --profile P writes pipeline/P.lock)` })
+    return locks
+  })
+
+/** `status --remote`: the lock's entries on the remote and here. */
+export const remoteStatus = (profile: Profile, name: Option.Option<string>) =>
+  Effect.gen(function*() {
+    const store = yield* Store
+    const remote = yield* openSelected(name)
+    const [lock] = yield* locksFor(Option.some(profile.path), remote)
+    const c = yield* remoteCounts(store, remote, lock!, { jobs: 8 })
+    const lockNote = !c.lockThere ? "has no copy of the lock" : c.lockMatches ? "holds this lock" : "holds a different lock (grokflow push updates it)"
+    return [
+      `remote ${remote.name} (${remote.url}) ${lockNote}: ${c.onRemote} of ${c.total} locked entries there${c.onRemote < c.total ? " (grokflow push sends the rest)" : ""}`,
+      `this store holds ${c.local} of ${c.total}${c.local < c.total ? ` (grokflow pull -r ${remote.name} --profile ${profile.name} fetches the rest)` : ""}`
+    ].join("\n")
+  })
