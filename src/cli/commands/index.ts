@@ -4,6 +4,7 @@
  * ../Shared.ts for the usual profile/cache flags and error convention) and add it
  * to this array. Nothing else needs editing.
  */
+import { audit } from "./audit.ts"
 import { cache } from "./cache.ts"
 import { dag } from "./dag.ts"
 import { diff } from "./diff.ts"
@@ -18,4 +19,4 @@ import { show } from "./show.ts"
 import { status } from "./status.ts"
 import { verify } from "./verify.ts"
 
-export const commands = [run, status, dag, show, diff, cache, verify, report, runner, remote, push, pull, fetch] as const
+export const commands = [run, status, dag, show, diff, cache, verify, report, runner, remote, push, pull, fetch, audit] as const

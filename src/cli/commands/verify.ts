@@ -15,6 +15,7 @@ import type { ClaimRow } from "../../verify/evaluate.ts"
 import { asNodeOutputs, freshOutputs } from "../../verify/freshOutputs.ts"
 import { loadClaims } from "../../verify/loadClaims.ts"
 import { explainNotRun, missingRows } from "../../verify/notRun.ts"
+import { staleMessage } from "../../audit/Release.ts"
 import { reportDir } from "../../verify/reportDir.ts"
 import { engineFlags, out, profileFrom, setExitCode, withEngine } from "../Shared.ts"
 
@@ -55,24 +56,30 @@ export const verifyProfile = (flags: Parameters<typeof profileFrom>[0]) =>
     const outputs = yield* freshOutputs(plan)
     const evaluated = evaluateClaims(claims, profile.name, asNodeOutputs(plan, outputs))
     const lock = yield* readLock(profile)
-    const rows = evaluated.some((r) => r.status === "NOT RUN") ? explainNotRun(plan, claims, evaluated, yield* nodeDrift(plan, lock)) : evaluated
-    return { profile, plan, outputs, rows, missing: missingRows(claims, rows, profile.name) }
+    const drift = evaluated.some((r) => r.status === "NOT RUN") ? yield* nodeDrift(plan, lock) : []
+    const rows = drift.length > 0 ? explainNotRun(plan, claims, evaluated, drift) : evaluated
+    const missing = missingRows(claims, rows, profile.name)
+    // Locked nodes this tree keys differently: what the lock (and a release made from it) holds is stale.
+    const moved = missing.length === 0 ? [] : drift.filter((d) => d.lockReasons.length > 0 && d.status === "stale")
+    const stale = moved.length === 0 ? undefined : staleMessage(profile.name, `${moved.map((d) => d.id).join(", ")} no longer key as locked (${moved[0]!.lockReasons[0]!.replace(/^key differs from [^:]+: /, "")})`)
+    return { profile, plan, outputs, rows, missing, stale }
   })
 
 export const verify = Command.make("verify", { ...engineFlags, allowMissing: allowMissingFlag, json: jsonFlag }, (flags) =>
   withEngine(
     flags,
     Effect.gen(function*() {
-      const { profile, rows, missing } = yield* verifyProfile(flags)
+      const { profile, rows, missing, stale } = yield* verifyProfile(flags)
       const file = path.join(reportDir(profile.name), "verify.json")
       yield* Effect.promise(() => writeJsonAtomic(file, { profile: profile.name, generatedAt: new Date().toISOString(), rows }))
       const count = (s: ClaimRow["status"]) => rows.filter((r) => r.status === s).length
       const failed = count("FAIL") > 0 || (missing.length > 0 && !flags.allowMissing)
       if (flags.json) {
-        yield* out(JSON.stringify({ profile: profile.name, ok: !failed, passed: count("PASS"), failed: count("FAIL"), notRun: count("NOT RUN"), missing: missing.map((r) => r.id), rows }, null, 2))
+        yield* out(JSON.stringify({ profile: profile.name, ok: !failed, passed: count("PASS"), failed: count("FAIL"), notRun: count("NOT RUN"), missing: missing.map((r) => r.id), stale: stale ?? null, rows }, null, 2))
       } else {
         yield* out(table(rows, missing))
         const missed = missing.length === 0 ? "" : `; ${missing.length} tested but not run${flags.allowMissing ? " (allowed: --allow-missing)" : ""}`
+        if (stale !== undefined) yield* out(`\n${stale}`)
         yield* out(`\n${profile.name}: ${count("PASS")} passed, ${count("FAIL")} failed, ${count("NOT RUN")} not run${missed} (${path.relative(process.cwd(), file)})`)
       }
       if (failed) setExitCode(1)
