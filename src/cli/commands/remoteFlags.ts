@@ -21,6 +21,13 @@ export const remoteFlag = Flag.String("remote").pipe(
   Flag.optional
 )
 
+/** For `status`, whose `--remote` is the question itself: the name goes with -r (or --remote-name). */
+export const statusRemoteFlag = Flag.String("remote-name").pipe(
+  Flag.withAlias("r"),
+  Flag.withDescription("with --remote: which remote (default: the configured default)"),
+  Flag.optional
+)
+
 export const transferJobsFlag = Flag.Int("jobs").pipe(
   Flag.withAlias("j"),
   Flag.withDescription("files in flight at once (default 8)"),

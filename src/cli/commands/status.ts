@@ -4,7 +4,7 @@ import { Command, Flag } from "effect/cli"
 import { explainPlan, planPipeline } from "../../engine/index.ts"
 import { engineFlags, out, profileFrom, withEngine } from "../Shared.ts"
 import { lockedStatus } from "./lockStatus.ts"
-import { remoteFlag, remoteStatus } from "./remoteFlags.ts"
+import { remoteStatus, statusRemoteFlag } from "./remoteFlags.ts"
 
 const explainFlag = Flag.Boolean("explain").pipe(
   Flag.withDescription("name the part of each stale key that changed since the node last ran"),
@@ -20,7 +20,7 @@ const remoteStatusFlag = Flag.Boolean("remote").pipe(
   Flag.withDefault(false)
 )
 
-export const status = Command.make("status", { ...engineFlags, explain: explainFlag, locked: lockedFlag, remote: remoteStatusFlag, remoteName: remoteFlag }, (flags) =>
+export const status = Command.make("status", { ...engineFlags, explain: explainFlag, locked: lockedFlag, remote: remoteStatusFlag, remoteName: statusRemoteFlag }, (flags) =>
   withEngine(
     flags,
     Effect.gen(function*() {
