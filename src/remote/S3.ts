@@ -28,18 +28,30 @@ const statusOf = (e: unknown): number | undefined => (e as { $metadata?: { httpS
 export const s3Remote = (name: string, url: string, options: S3Options): Remote => {
   const where = options.endpoint === undefined ? url : `${url} at ${options.endpoint}`
   const fail = (message: string) => new RemoteError({ remote: name, url: where, message })
-  let client: Promise<{ readonly s3: S3Client; readonly sdk: typeof import("@aws-sdk/client-s3") }> | undefined
-  // Loaded on use: the SDK is large, and only S3 remotes need it.
+  type Sdk = typeof import("@aws-sdk/client-s3")
+  let client: Promise<{ readonly s3: S3Client; readonly sdk: Sdk }> | undefined
+  // Loaded on use: the SDK is large, and only S3 remotes need it. It is CommonJS:
+  // from a bundle its exports may sit on `default`.
   const sdk = () =>
-    (client ??= import("@aws-sdk/client-s3").then((sdk) => ({
-      sdk,
-      s3: new sdk.S3Client({
-        region: options.region ?? process.env.AWS_REGION ?? "us-east-1",
-        forcePathStyle: true,
-        maxAttempts: 2,
-        ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint })
-      })
-    })))
+    (client ??= Promise.resolve().then(() => {
+      // Its warning is about SDK releases of 2027 and later, not this one: noise on every command.
+      process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true"
+      return import("@aws-sdk/client-s3")
+    }).then((loaded) => {
+      const sdk = ("S3Client" in loaded ? loaded : (loaded as unknown as { readonly default: Sdk }).default)
+      return {
+        sdk,
+        s3: new sdk.S3Client({
+          region: options.region ?? process.env.AWS_REGION ?? "us-east-1",
+          forcePathStyle: true,
+          maxAttempts: 2,
+          ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint })
+        })
+      }
+    }).catch((e: unknown) => {
+      client = undefined
+      throw fail(`cannot load @aws-sdk/client-s3: ${errorText(e)}`)
+    }))
   const keyOf = (file: string) => (options.prefix === "" ? file : `${options.prefix}/${file}`)
   const wrap = (what: string) => (e: unknown): never => {
     if (e instanceof RemoteError) throw e
@@ -47,7 +59,7 @@ export const s3Remote = (name: string, url: string, options: S3Options): Remote 
   }
   return {
     name,
-    url,
+    url: where,
     writable: true,
     probe: async () => {
       const { s3, sdk: { HeadBucketCommand } } = await sdk()
