@@ -7,13 +7,15 @@
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { Effect, Option } from "effect"
-import { Flag } from "effect/cli"
+import { Command, Flag } from "effect/cli"
 import { lockPath, parseLock, readLockFile, resolveProfilePath, Store, UsageError } from "../../engine/index.ts"
-import type { Profile, ProfileLock } from "../../engine/index.ts"
+import type { FileStore, Profile, ProfileLock } from "../../engine/index.ts"
 import { selectRemote } from "../../remote/Config.ts"
 import { lockFile, RemoteError } from "../../remote/Remote.ts"
 import type { Remote } from "../../remote/Remote.ts"
-import { remoteCounts } from "../../remote/Transfer.ts"
+import { describeCounts, remoteCounts } from "../../remote/Transfer.ts"
+import type { Counts, TransferOptions } from "../../remote/Transfer.ts"
+import { backendFlag, cacheDirFlag, out, withEngine } from "../Shared.ts"
 
 export const remoteFlag = Flag.String("remote").pipe(
   Flag.withAlias("r"),
@@ -104,3 +106,25 @@ export const remoteStatus = (profile: Profile, name: Option.Option<string>) =>
       `this store holds ${c.local} of ${c.total}${c.local < c.total ? ` (grokflow pull -r ${remote.name} --profile ${profile.name} fetches the rest)` : ""}`
     ].join("\n")
   })
+
+type Transfer<E> = (store: FileStore, remote: Remote, locks: ReadonlyArray<ProfileLock>, options: TransferOptions) => Effect.Effect<Counts, E>
+
+/**
+ * push, pull and fetch: one shape — a remote, the locks, a transfer, its counts.
+ * `fromRemote`: whether the remote's copy of a lock may stand in for a missing one.
+ */
+export const transferCommand = <E>(name: "push" | "pull" | "fetch", description: string, transfer: Transfer<E>, fromRemote: boolean) =>
+  Command.make(
+    name,
+    { cacheDir: cacheDirFlag, backend: backendFlag, remote: remoteFlag, profile: lockProfileFlag, jobs: transferJobsFlag },
+    (flags) =>
+      withEngine(
+        flags,
+        Effect.gen(function*() {
+          const remote = yield* openSelected(flags.remote)
+          const locks = yield* locksFor(flags.profile, fromRemote ? remote : undefined)
+          const counts = yield* transfer(yield* Store, remote, locks, { jobs: Math.max(1, flags.jobs) })
+          yield* out(describeCounts(name, remote, counts))
+        })
+      )
+  ).pipe(Command.withDescription(description))
