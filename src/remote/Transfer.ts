@@ -36,7 +36,8 @@ export interface TransferOptions {
 const remoteError = (remote: Remote, e: unknown) =>
   e instanceof RemoteError ? e : new RemoteError({ remote: remote.name, url: remote.url, message: errorText(e) })
 
-const attempt = <A>(remote: Remote, f: () => Promise<A>) => Effect.tryPromise({ try: f, catch: (e) => remoteError(remote, e) })
+/** A remote call as an Effect failing with RemoteError (naming the remote and its URL). */
+export const attempt = <A>(remote: Remote, f: () => Promise<A>) => Effect.tryPromise({ try: f, catch: (e) => remoteError(remote, e) })
 
 const entryKind = (e: LockEntry) => e.type
 const manifestFile = (e: LockEntry) => entryFile(entryDir(entryKind(e), e.name), e.key)
@@ -223,8 +224,9 @@ export const remoteCounts = (store: FileStore, remote: Remote, lock: ProfileLock
       if (here) local++
     }
     const lockThere = yield* attempt(remote, () => remote.get(lockFile(lock.header.profile)))
-    const mine = yield* attempt(remote, () => lockText(lock))
-    return { total: entries.size, onRemote, local, lockMatches: lockThere !== undefined && Buffer.from(lockThere).equals(mine), lockThere: lockThere !== undefined }
+    // The lock may itself have come from the remote (none in the tree): then it matches by definition.
+    const mine = yield* attempt(remote, () => readLocal(lock.file))
+    return { total: entries.size, onRemote, local, lockMatches: lockThere !== undefined && (mine === undefined || Buffer.from(lockThere).equals(mine)), lockThere: lockThere !== undefined }
   })
 
 export const describeCounts = (verb: string, remote: Remote, c: Counts): string =>

@@ -183,13 +183,31 @@ describe("remotes", () => {
     for (const [args, where] of [
       [["push", "--profile", "syn"], `s3://grokflow/x at http://127.0.0.1:${port}`],
       [["pull", "-r", "web", "--profile", "syn"], `http://127.0.0.1:${port}/release/`],
-      [["fetch", "-r", "nowhere", "--profile", "syn"], "/nonexistent/grokflow-remote"]
+      [["fetch", "-r", "nowhere", "--profile", "syn"], "/nonexistent/grokflow-remote"],
+      [["pull", "-r", "nowhere"], "/nonexistent/grokflow-remote"]
     ] as const) {
       const r = cli(p.dir, [...args, "--cache-dir", p.store.root], S3_ENV)
       expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(1)
       expect(r.stderr).toContain(where)
       expect(r.stderr).not.toMatch(/internal error|\n\s+at /)
     }
+  }, 60_000)
+
+  it("pull without --profile takes the locks the remote holds (a local lock it lacks is not asked for)", () => {
+    const p = syntheticProject(3)
+    fs.writeFileSync(path.join(p.dir, "pipeline", "remotes.yaml"), "default: shared\nremotes:\n  shared: { url: shared }\n")
+    expect(cli(p.dir, ["push", "--profile", "syn", "--cache-dir", p.store.root]).code).toBe(0)
+    fs.copyFileSync(p.lockFile, path.join(p.dir, "pipeline", "other.lock"))
+    fs.writeFileSync(path.join(p.dir, "pipeline", "other.lock"), fs.readFileSync(p.lockFile, "utf8").replace('"profile":"syn"', '"profile":"other"'))
+    fs.rmSync(p.lockFile)
+    const fresh = path.join(p.dir, "fresh")
+    const r = cli(p.dir, ["pull", "--cache-dir", fresh])
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toMatch(/pull shared \(shared\): 3 blobs/)
+    expect(snapshot(fresh)).toEqual(snapshot(p.store.root))
+    // pull points the profile's refs only at locked stages; these are cells, so no refs.
+    const status = cli(p.dir, ["status", "--profile", "syn", "--remote", "--cache-dir", fresh])
+    expect(status.stdout).toContain("3 of 3 locked entries there")
   }, 60_000)
 
   it("remote add | list | remove edit pipeline/remotes.yaml; a bad URL is exit 2", async () => {

@@ -11,9 +11,9 @@ import { Command, Flag } from "effect/cli"
 import { lockPath, parseLock, readLockFile, resolveProfilePath, Store, UsageError } from "../../engine/index.ts"
 import type { FileStore, Profile, ProfileLock } from "../../engine/index.ts"
 import { selectRemote } from "../../remote/Config.ts"
-import { lockFile, RemoteError } from "../../remote/Remote.ts"
+import { lockFile } from "../../remote/Remote.ts"
 import type { Remote } from "../../remote/Remote.ts"
-import { describeCounts, remoteCounts } from "../../remote/Transfer.ts"
+import { attempt, describeCounts, remoteCounts } from "../../remote/Transfer.ts"
 import type { Counts, TransferOptions } from "../../remote/Transfer.ts"
 import { backendFlag, cacheDirFlag, out, withEngine } from "../Shared.ts"
 
@@ -38,7 +38,7 @@ export const transferJobsFlag = Flag.Int("jobs").pipe(
 
 export const lockProfileFlag = Flag.String("profile").pipe(
   Flag.withAlias("p"),
-  Flag.withDescription("the profile whose lock to transfer (name or path); default: every pipeline/*.lock"),
+  Flag.withDescription("the profile whose lock to transfer (name or path); default: every pipeline/*.lock (pull, fetch: every lock the remote holds)"),
   Flag.optional
 )
 
@@ -51,10 +51,7 @@ const lockOfProfile = (nameOrPath: string) => lockPath({ path: resolveProfilePat
 
 const remoteLock = (remote: Remote, profile: string) =>
   Effect.gen(function*() {
-    const bytes = yield* Effect.tryPromise({
-      try: () => remote.get(lockFile(profile)),
-      catch: (e) => (e instanceof RemoteError ? e : new RemoteError({ remote: remote.name, url: remote.url, message: String(e) }))
-    })
+    const bytes = yield* attempt(remote, () => remote.get(lockFile(profile)))
     return bytes === undefined ? undefined : yield* parseLock(`${remote.url}/${lockFile(profile)}`, Buffer.from(bytes).toString("utf8"))
   })
 
@@ -76,18 +73,24 @@ export const locksFor = (profile: Option.Option<string>, remote: Remote | undefi
       })
     }
     const dir = path.join(projectDir(), "pipeline")
-    const names = (yield* Effect.promise(() => fs.readdir(dir).catch(() => [] as Array<string>))).filter((f) => f.endsWith(".lock")).sort()
     const locks: Array<ProfileLock> = []
+    // From a remote that can list, the profiles it holds (the tree's lock preferred, as with --profile).
+    const listed = remote === undefined
+      ? undefined
+      : yield* attempt(remote, () => remote.list("locks/"))
+    if (remote !== undefined && listed !== undefined) {
+      for (const f of listed.filter((f) => f.endsWith(".lock"))) {
+        const name = path.posix.basename(f).replace(/\.lock$/, "")
+        const lock = (yield* readLockFile(path.join(dir, `${name}.lock`))) ?? (yield* remoteLock(remote, name))
+        if (lock !== undefined) locks.push(lock)
+      }
+      if (locks.length === 0) return yield* new UsageError({ message: `remote ${remote.name} (${remote.url}) holds no locks yet (grokflow push --profile P sends one)` })
+      return locks
+    }
+    const names = (yield* Effect.promise(() => fs.readdir(dir).catch(() => [] as Array<string>))).filter((f) => f.endsWith(".lock")).sort()
     for (const f of names) {
       const lock = yield* readLockFile(path.join(dir, f))
       if (lock !== undefined) locks.push(lock)
-    }
-    if (locks.length === 0 && remote !== undefined) {
-      const listed = yield* Effect.tryPromise({ try: () => remote.list("locks/"), catch: (e) => (e instanceof RemoteError ? e : new RemoteError({ remote: remote.name, url: remote.url, message: String(e) })) })
-      for (const f of listed ?? []) {
-        const lock = yield* remoteLock(remote, path.posix.basename(f).replace(/\.lock$/, ""))
-        if (lock !== undefined) locks.push(lock)
-      }
     }
     if (locks.length === 0) return yield* new UsageError({ message: `no lock files in ${path.relative(projectDir(), dir) || "."}/ (grokflow run --profile P writes pipeline/P.lock)` })
     return locks
@@ -98,6 +101,7 @@ export const remoteStatus = (profile: Profile, name: Option.Option<string>) =>
   Effect.gen(function*() {
     const store = yield* Store
     const remote = yield* openSelected(name)
+    yield* attempt(remote, () => remote.probe(false))
     const [lock] = yield* locksFor(Option.some(profile.path), remote)
     const c = yield* remoteCounts(store, remote, lock!, { jobs: 8 })
     const lockNote = !c.lockThere ? "has no copy of the lock" : c.lockMatches ? "holds this lock" : "holds a different lock (grokflow push updates it)"
@@ -122,6 +126,8 @@ export const transferCommand = <E>(name: "push" | "pull" | "fetch", description:
         flags,
         Effect.gen(function*() {
           const remote = yield* openSelected(flags.remote)
+          // Unreachable is said first, naming the URL, before anything is read from the remote.
+          yield* attempt(remote, () => remote.probe(name === "push"))
           const locks = yield* locksFor(flags.profile, fromRemote ? remote : undefined)
           const counts = yield* transfer(yield* Store, remote, locks, { jobs: Math.max(1, flags.jobs) })
           yield* out(describeCounts(name, remote, counts))
