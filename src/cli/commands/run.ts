@@ -2,7 +2,7 @@
 import * as os from "node:os"
 import { Effect, Layer, Option } from "effect"
 import { Command, Flag } from "effect/cli"
-import { defaultLogger, forcedNodes, planPipeline, RunLogger, runPipeline, selectNodes, UsageError } from "../../engine/index.ts"
+import { defaultLogger, displayPath, forcedNodes, planPipeline, RunLogger, runPipeline, selectNodes, UsageError, writeLock } from "../../engine/index.ts"
 import type { Estimate, Plan, Profile, RunSummary } from "../../engine/index.ts"
 import { makespan } from "../../executor/cluster/Makespan.ts"
 import type { StageCost } from "../../executor/cluster/Makespan.ts"
@@ -205,6 +205,11 @@ export const run = Command.make(
           Effect.ensuring(Effect.sync(() => logger.close()))
         )
         yield* out(renderSummary(summary))
+        // The lock records the profile as committed: a run with --set overrides is an experiment, not the profile.
+        if (profile.overrides.length === 0) {
+          const lock = yield* writeLock(yield* planPipeline(profile))
+          yield* out(`lock: ${displayPath(lock.file)} (${lock.entries.length} entries, numerics ${lock.header.numerics})`)
+        }
         if (summary.failed > 0 || summary.skipped > 0) setExitCode(1)
       })
     )

@@ -4,6 +4,8 @@ import { Command, Flag } from "effect/cli"
 import { planPipeline } from "../../engine/index.ts"
 import { countStates, nodeViews, noteOf } from "../nodeStates.ts"
 import { engineFlags, out, profileFrom, withEngine } from "../Shared.ts"
+import { lockedStatus } from "./lockStatus.ts"
+import { remoteStatus, statusRemoteFlag } from "./remoteFlags.ts"
 
 const explainFlag = Flag.Boolean("explain").pipe(
   Flag.withDescription("name every part of each stale key that changed since the node last ran"),
@@ -14,7 +16,16 @@ const jsonFlag = Flag.Boolean("json").pipe(
   Flag.withDefault(false)
 )
 
-export const status = Command.make("status", { ...engineFlags, explain: explainFlag, json: jsonFlag }, (flags) =>
+const lockedFlag = Flag.Boolean("locked").pipe(
+  Flag.withDescription("does the working tree reproduce the profile's lock? which entries would change, and why (exit 1 if any)"),
+  Flag.withDefault(false)
+)
+const remoteStatusFlag = Flag.Boolean("remote").pipe(
+  Flag.withDescription("which of the lock's entries the remote (-r NAME, else the default) holds, and which this store lacks"),
+  Flag.withDefault(false)
+)
+
+export const status = Command.make("status", { ...engineFlags, explain: explainFlag, json: jsonFlag, locked: lockedFlag, remote: remoteStatusFlag, remoteName: statusRemoteFlag }, (flags) =>
   withEngine(
     flags,
     Effect.gen(function*() {
@@ -35,6 +46,8 @@ export const status = Command.make("status", { ...engineFlags, explain: explainF
         if (explained.length > 0) lines.push("")
         for (const v of explained) for (const reason of v.reasons) lines.push(`${v.id}: ${reason}`)
       }
+      if (flags.locked) lines.push("", yield* lockedStatus(plan))
+      if (flags.remote) lines.push("", yield* remoteStatus(profile, flags.remoteName))
       yield* out(lines.join("\n"))
     })
   )).pipe(Command.withDescription("show which nodes a run would reuse or recompute, and why"))
