@@ -177,16 +177,17 @@ export default defineStage({
   config: Config,
   needs: {
     wc: measureWc,
-    sweep: clampSweep,
+    // Optional: a profile measuring only Wc's invariance (faithful-a1) has no clamp sweep.
+    sweep: optionalNeed(clampSweep),
     saturation: optionalNeed(clampSweep),
     projection: optionalNeed(projectionControl),
     layernorm: optionalNeed(layernormControl)
   },
   output: Schema.Struct({
     /** grokflow's censoring-aware medians (censored seeds as +∞). */
-    sweep: SweepFits,
+    sweep: Schema.NullOr(SweepFits),
     /** The papers' medians over grokked seeds, grokked/total beside (paper-scale claims read these). */
-    sweepPapers: SweepFits,
+    sweepPapers: Schema.NullOr(SweepFits),
     /** Wc at the reference (train fraction, lr) per modulus: median ‖W‖ at T_grok over
      * grokked seeds, with its seed-bootstrap 95% interval. */
     wc: Schema.Array(Schema.Struct({ p: Schema.Int, wc: Schema.NullOr(Interval), grokked: Schema.Int, total: Schema.Int })),
@@ -226,7 +227,7 @@ export default defineStage({
     Effect.sync(() => {
       const options = { seed: config.bootstrapSeed, resamples: config.bootstrapResamples }
       const fitRhos = config.fitRhos.length === 0 ? null : config.fitRhos
-      const first = inputs.sweep.cells[0]
+      const first = inputs.sweep?.cells[0]
       const saturationRho = config.saturationRho
       const external = config.saturationFrom === "input" && inputs.saturation !== undefined && first !== undefined
         ? inputs.saturation.cells
@@ -234,8 +235,9 @@ export default defineStage({
           .sort((a, b) => (b.rho ?? 0) - (a.rho ?? 0))[0]
         : undefined
       const saturationCell = external === undefined ? null : { cell: external, source: `${external.label} (budget ${external.budget})` }
-      const sweep = fitSweep(inputs.sweep, { ...options, fitRhos, saturationCell, censoring: "infinity" })
-      const sweepPapers = fitSweep(inputs.sweep, { ...options, fitRhos, saturationCell, censoring: "grokkedOnly" })
+      const swept = inputs.sweep
+      const sweep = swept === undefined ? null : fitSweep(swept, { ...options, fitRhos, saturationCell, censoring: "infinity" })
+      const sweepPapers = swept === undefined ? null : fitSweep(swept, { ...options, fitRhos, saturationCell, censoring: "grokkedOnly" })
       const projection = inputs.projection === undefined ? null : (() => {
         const oneShot = fitSweep(inputs.projection.oneShot, options).primary
         const sustained = fitSweep(inputs.projection.sustained, options).primary
@@ -270,7 +272,11 @@ export default defineStage({
         wcInvariance: wcInvariance(inputs.wc),
         projection,
         layernorm: variants === undefined ? null : { variants, flattening },
-        weakSpots: [rho1VsFree(inputs.wc, inputs.sweep), alphaPerLr(sweep), layerNormSpot(variants, flattening)].filter(
+        weakSpots: [
+          swept === undefined ? null : rho1VsFree(inputs.wc, swept),
+          sweep === null ? null : alphaPerLr(sweep),
+          layerNormSpot(variants, flattening)
+        ].filter(
           (w): w is WeakSpot => w !== null
         )
       }
