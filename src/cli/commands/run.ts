@@ -7,6 +7,7 @@ import type { Estimate, Plan, Profile, RunSummary } from "../../engine/index.ts"
 import { makespan } from "../../executor/cluster/Makespan.ts"
 import type { StageCost } from "../../executor/cluster/Makespan.ts"
 import { localExecutor } from "../../executor/local.ts"
+import { nodesForClaims } from "../../verify/claimTargets.ts"
 import { engineFlags, out, profileFrom, setExitCode, warn, withEngine } from "../Shared.ts"
 
 const jobsFlag = Flag.Int("jobs").pipe(
@@ -16,6 +17,10 @@ const jobsFlag = Flag.Int("jobs").pipe(
 )
 const onlyFlag = Flag.String("only").pipe(
   Flag.withDescription("run only these nodes (comma-separated) and what they need"),
+  Flag.optional
+)
+const forFlag = Flag.String("for").pipe(
+  Flag.withDescription("run only the nodes the claims matching these ids read (e.g. 'B1.*', comma-separated) and what they need"),
   Flag.optional
 )
 const executorFlag = Flag.Literals("executor", ["local", "cluster"]).pipe(
@@ -128,13 +133,15 @@ const clusterExecutorLayer = (db: string, capacity: number) =>
 
 export const run = Command.make(
   "run",
-  { ...engineFlags, jobs: jobsFlag, only: onlyFlag, dryRun: dryRunFlag, runners: runnersFlag, executor: executorFlag, db: dbFlag, splitSeeds: splitSeedsFlag },
+  { ...engineFlags, jobs: jobsFlag, only: onlyFlag, for: forFlag, dryRun: dryRunFlag, runners: runnersFlag, executor: executorFlag, db: dbFlag, splitSeeds: splitSeedsFlag },
   (flags) =>
     withEngine(
       flags,
       Effect.gen(function*() {
         const profile = yield* profileFrom(flags)
-        const only = yield* parseOnly(profile, flags.only)
+        const onlyNodes = yield* parseOnly(profile, flags.only)
+        const forNodes = yield* nodesForClaims(profile, flags.for, process.cwd())
+        const only = onlyNodes === undefined && forNodes === undefined ? undefined : [...new Set([...(onlyNodes ?? []), ...(forNodes ?? [])])]
         if (flags.dryRun) {
           const plan = yield* planPipeline(profile)
           if (Option.isSome(flags.runners) && flags.runners.value < 1) {
