@@ -89,7 +89,7 @@ export const wcPowerLaw = (wc: WcOutput, options: { seed: number; resamples: num
  * (measure-wc), and across seeds at the headline configuration — measure-wc's reference
  * (its first modulus, fraction and lr: p = 59, 0.4, 1e-3), population CV as the paper's
  * code computes it. The largest across-seed CV over every configuration is kept for
- * reading, not as the paper's number (4.4% at p = 29 on the paper's own data).
+ * reading, not as the paper's statistic (on the paper's own data it is well above 2%).
  */
 export const wcInvariance = (wc: WcOutput) => {
   const seedCvs = wc.configs.flatMap((c) => (c.cvAcrossSeeds === null ? [] : [c.cvAcrossSeeds]))

@@ -87,7 +87,7 @@ export const SweepFits = Schema.Struct({
       lrLeverMin: Schema.Finite,
       lrLeverMax: Schema.Finite,
       /** The largest per-ρ lr lever (max/min median over lr in that ρ row) with a
-       * seed-bootstrap interval: paper A's headline lr lever (3.25 at ρ = 1). */
+       * seed-bootstrap interval: paper A's headline lr lever (its ρ = 1 row). */
       lrLeverMaxInterval: Schema.NullOr(Interval)
     })
   ),

@@ -134,6 +134,14 @@ const outputAt = (path: string, value: unknown): unknown => {
   }, value)
 }
 
+/** The paper's number of claim `id` (pipeline/claims holds the papers' numbers). */
+export const paperValueOf = async (id: string): Promise<number> => {
+  const claims = await Effect.runPromise(loadClaims(process.cwd()))
+  const value = claims.find((c) => c.id === id)?.paperValue
+  if (value === undefined || value === null) throw new Error(`claim ${id} has no paper value`)
+  return value
+}
+
 /** Judges claim `id` as profile `profile` would, on a measured number or interval. */
 export const judge = async (id: string, measured: unknown, profile = "paper"): Promise<ClaimRow> => {
   const claims = await Effect.runPromise(loadClaims(process.cwd()))
