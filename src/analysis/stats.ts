@@ -65,12 +65,8 @@ export const cv = (xs: ReadonlyArray<number | null>): number => sampleSd(xs) / m
 /** Population CV (sd with an n denominator, over the mean) of the finite values: numpy's
  * default std, which paper A's CVs across configurations and seeds use. NaN with fewer than two. */
 export const populationCv = (xs: ReadonlyArray<number | null>): number => {
-  const v = finiteValues(xs)
-  if (v.length < 2) return Number.NaN
-  const m = mean(v)
-  let s = 0
-  for (const x of v) s += (x - m) * (x - m)
-  return Math.sqrt(s / v.length) / m
+  const n = finiteValues(xs).length
+  return Math.sqrt((sampleVariance(xs) * (n - 1)) / n) / mean(xs)
 }
 
 /** Geometric mean of the finite values; NaN if any of them is ≤ 0. */
