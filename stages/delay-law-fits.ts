@@ -172,7 +172,7 @@ const alphaPerLr = (fits: SweepFits): WeakSpot | null => {
 
 export default defineStage({
   name: "delay-law-fits",
-  version: 1,
+  version: 2,
   description: "Delay-law fits with seed-bootstrap CIs, levers, Wc power law, controls",
   config: Config,
   needs: {

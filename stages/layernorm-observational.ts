@@ -158,7 +158,7 @@ const attention = (config: Config): Model => ({
 
 export default defineStage({
   name: "layernorm-observational",
-  version: 1,
+  version: 2,
   description: "Pre-LN transformer: total norm vs ‖U‖ at grok across train fractions; group clamps",
   config: Config,
   needs: {},

@@ -38,7 +38,7 @@ const cvOrNull = (values: ReadonlyArray<number | null>): number | null => {
 
 export default defineStage({
   name: "measure-wc",
-  version: 1,
+  version: 2,
   description: "Critical norm Wc: ‖W‖ at T_grok under free training",
   config: Config,
   needs: {},

@@ -70,7 +70,7 @@ const ceCells = (grid: TemperatureGridOutput, p: number) => grid.cells.map((c) =
 
 export default defineStage({
   name: "mse-contrast",
-  version: 1,
+  version: 2,
   description: "The τ sweep under MSE: L barely moves, and neither does the delay",
   config: Config,
   // CE's side of the contrast is optional: a profile measuring only MSE (faithful-b3)

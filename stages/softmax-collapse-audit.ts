@@ -44,7 +44,7 @@ const scRateInterval = (cell: CellSummary, seed: number) =>
 
 export default defineStage({
   name: "softmax-collapse-audit",
-  version: 1,
+  version: 2,
   description: "High-ρ cells in float32 and in the collapse-free audit arm",
   config: Config,
   needs: { wc: measureWc },
