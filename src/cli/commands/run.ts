@@ -2,12 +2,13 @@
 import * as os from "node:os"
 import { Effect, Layer, Option } from "effect"
 import { Command, Flag } from "effect/cli"
-import { defaultLogger, displayPath, forcedNodes, planPipeline, RunLogger, runPipeline, selectNodes, UsageError, writeLock } from "../../engine/index.ts"
+import { defaultLogger, displayPath, forcedNodes, planPipeline, projectRoot, RunLogger, runPipeline, selectNodes, UsageError, writeLock } from "../../engine/index.ts"
 import type { Estimate, Plan, Profile, RunSummary } from "../../engine/index.ts"
 import { makespan } from "../../executor/cluster/Makespan.ts"
 import type { StageCost } from "../../executor/cluster/Makespan.ts"
 import { localExecutor } from "../../executor/local.ts"
 import { dbUrlProblem } from "../../executor/cluster/Address.ts"
+import { nodesForClaims } from "../../verify/claimTargets.ts"
 import { engineFlags, nodeList, out, profileFrom, setExitCode, warn, withEngine } from "../Shared.ts"
 
 const jobsFlag = Flag.Int("jobs").pipe(
@@ -17,6 +18,10 @@ const jobsFlag = Flag.Int("jobs").pipe(
 )
 const onlyFlag = Flag.String("only").pipe(
   Flag.withDescription("run only these nodes (comma-separated) and what they need"),
+  Flag.optional
+)
+const forFlag = Flag.String("for").pipe(
+  Flag.withDescription("run only the nodes the claims matching these ids read (e.g. 'B1.*', comma-separated) and what they need"),
   Flag.optional
 )
 const executorFlag = Flag.Literals("executor", ["local", "cluster"]).pipe(
@@ -162,6 +167,7 @@ export const run = Command.make(
     ...engineFlags,
     jobs: jobsFlag,
     only: onlyFlag,
+    for: forFlag,
     force: forceFlag,
     forceAll: forceAllFlag,
     dryRun: dryRunFlag,
@@ -177,12 +183,14 @@ export const run = Command.make(
         const misuse = flagMisuse(flags)
         if (misuse !== undefined) return yield* new UsageError({ message: misuse })
         const profile = yield* profileFrom(flags)
-        const only = yield* parseOnly(profile, flags.only)
+        const onlyNodes = yield* parseOnly(profile, flags.only)
+        const forNodes = yield* nodesForClaims(profile, flags.for, projectRoot())
+        const only = onlyNodes === undefined && forNodes === undefined ? undefined : [...new Set([...(onlyNodes ?? []), ...(forNodes ?? [])])]
         const force = flags.forceAll ? "all" as const : flags.force.length > 0 ? yield* nodeList(profile, "--force", flags.force) : undefined
         if (Array.isArray(force) && only !== undefined) {
           const selected = new Set(selectNodes(profile, only).map((n) => n.id))
           const outside = force.filter((id) => !selected.has(id))
-          if (outside.length > 0) return yield* new UsageError({ message: `--force ${outside.join(",")}: not among the nodes --only ${only.join(",")} runs` })
+          if (outside.length > 0) return yield* new UsageError({ message: `--force ${outside.join(",")}: not among the nodes --only/--for select (${only.join(",")})` })
         }
         if (flags.dryRun) {
           const plan = yield* planPipeline(profile)
