@@ -7,7 +7,8 @@ import { Effect, Schema } from "effect"
 import { defineStage } from "../src/engine/Stage.ts"
 import { trainCell } from "../src/experiments/cellKinds.ts"
 import { trainingFields, withDefault } from "../src/experiments/configFields.ts"
-import { freeCell } from "../src/experiments/heldCell.ts"
+import { estimateOfUnits } from "../src/experiments/estimate.ts"
+import { freeCell, freeUnit } from "../src/experiments/heldCell.ts"
 import { fromOperationRows } from "../src/figures/kinds/wcByOperation.ts"
 import { Operation } from "../src/train/CellSpec.ts"
 
@@ -27,6 +28,7 @@ export default defineStage({
   ),
   cells: [trainCell],
   figures: [fromOperationRows],
+  estimate: (config) => estimateOfUnits(config.ops.map((op) => freeUnit({ ...config, op }, { p: config.p, lr: config.lr, tag: op }))),
   run: (config, _inputs, ctx) =>
     Effect.forEach(
       config.ops,

@@ -31,6 +31,9 @@ interface CachedGraph {
 
 const posix = (p: string) => p.split(path.sep).join("/")
 
+/** Where the code caches live: derived data, safe to delete, never committed. */
+export const graphCacheDir = (root: string): string => path.join(root, "node_modules", ".cache", "grokflow")
+
 /** Builds the graph of everything reachable from `entries` (project-relative paths). */
 export const parseImportGraph = async (root: string, entries: ReadonlyArray<string>): Promise<ImportGraph> => {
   const esbuild = await import("esbuild")
@@ -91,7 +94,7 @@ export const loadImportGraph = async (
   root: string,
   entries: ReadonlyArray<string>,
   digest: (rel: string) => Promise<string | undefined>,
-  cacheFile: string = path.join(root, "node_modules", ".cache", "grokflow", "code-graph.json")
+  cacheFile: string = path.join(graphCacheDir(root), "code-graph.json")
 ): Promise<ImportGraph> => {
   const wanted = [...new Set(entries)].sort()
   const cached = await readCache(cacheFile)

@@ -34,6 +34,28 @@ const diffValues = (before: unknown, after: unknown, at: string, out: Array<stri
   out.push(`${at} changed ${show(before)} -> ${show(after)}`)
 }
 
+/** Which files of a code digest changed, as phrases (the first few: a branch switch can touch dozens). */
+export const codeChanges = (before: unknown, after: Readonly<Record<string, string>>): Array<string> => {
+  const codeBefore = isRecord(before) ? before : {}
+  const changedFiles = [...new Set([...Object.keys(codeBefore), ...Object.keys(after)])]
+    .sort()
+    .flatMap((file) => {
+      if (!(file in codeBefore)) return [`code: ${file} added`]
+      if (!(file in after)) return [`code: ${file} removed`]
+      return codeBefore[file] === after[file] ? [] : [`code: ${file} changed`]
+    })
+  const shown = changedFiles.slice(0, 8)
+  if (changedFiles.length > 8) shown.push(`code: ${changedFiles.length - 8} more files differ`)
+  return shown
+}
+
+/** Leaf-level differences of two environments, as phrases (`env.detail changed "simd" -> "simd+openblas:SkylakeX"`). */
+export const envChanges = (before: unknown, after: unknown): Array<string> => {
+  const out: Array<string> = []
+  diffValues(before ?? {}, after ?? {}, "env", out)
+  return out
+}
+
 /** The differences between a previous preimage and the current one, as phrases. */
 export const diffPreimages = (
   before: Readonly<Record<string, unknown>>,
@@ -45,17 +67,7 @@ export const diffPreimages = (
   if (before.keyFormat !== after.keyFormat) out.push(`keyFormat changed ${show(before.keyFormat)} -> ${show(after.keyFormat)}`)
   if (before.stage !== after.stage) out.push(`stage changed ${show(before.stage)} -> ${show(after.stage)}`)
   if (before.version !== after.version) out.push(`version changed ${show(before.version)} -> ${show(after.version)}`)
-  const codeBefore = isRecord(before.code) ? before.code : {}
-  const changedFiles = [...new Set([...Object.keys(codeBefore), ...Object.keys(after.code)])]
-    .sort()
-    .flatMap((file) => {
-      if (!(file in codeBefore)) return [`code: ${file} added`]
-      if (!(file in after.code)) return [`code: ${file} removed`]
-      return codeBefore[file] === after.code[file] ? [] : [`code: ${file} changed`]
-    })
-  // A branch switch can touch dozens of files; the first few say what happened.
-  out.push(...changedFiles.slice(0, 8))
-  if (changedFiles.length > 8) out.push(`code: ${changedFiles.length - 8} more files differ`)
+  out.push(...codeChanges(before.code, after.code))
   diffValues(before.config, after.config, "config", out)
   const inputsBefore = isRecord(before.inputs) ? before.inputs : {}
   for (const name of [...new Set([...Object.keys(inputsBefore), ...Object.keys(after.inputs)])].sort()) {
@@ -100,6 +112,8 @@ const newestForNode = (storeRoot: string, stage: string, node: string): Effect.E
 export interface Explanation {
   readonly id: string
   readonly status: PlannedNode["status"]
+  /** No entry of this node exists at all: not stale, it has simply not run yet. */
+  readonly neverRan: boolean
   readonly reasons: ReadonlyArray<string>
 }
 
@@ -122,7 +136,7 @@ export const explainPlan = Effect.fnUntraced(function*(plan: Plan) {
         reasons = [node.problem ?? "same key as its last run, but the entry is gone (cache gc or deleted)"]
       } else if (node.problem !== undefined) reasons.push(node.problem)
     }
-    out.push({ id: node.id, status: node.status, reasons })
+    out.push({ id: node.id, status: node.status, neverRan: previous === undefined, reasons })
   }
   return out as ReadonlyArray<Explanation>
 })

@@ -5,8 +5,9 @@
  * Stage:  { keyFormat, kind: "stage", stage, version, code, config, inputs, env }
  * Cell:   { keyFormat, kind: "cell", name, code, key, env }
  *
- * `code` maps each file (relative to the project root) to its sha256, so explain
- * can say which file changed. It is computed from the import graph: for a stage,
+ * `code` maps each file (relative to the project root) to the sha256 of the file
+ * as compiled (CompiledCode.ts: comments and layout do not count), so explain can
+ * say which file changed. It is computed from the import graph: for a stage,
  * the closure of its module and of the code of every cell kind it declares; for a
  * cell, the closure of its kind's code only — never the stage module, so editing
  * a stage does not retrain its cells, while editing the training core retrains
@@ -20,12 +21,13 @@ import * as path from "node:path"
 import { Effect } from "effect"
 import { hashValue, sha256, toJson } from "./Canonical.ts"
 import type { Json } from "./Canonical.ts"
-import { closureOf, loadImportGraph } from "./CodeGraph.ts"
+import { closureOf, graphCacheDir, loadImportGraph } from "./CodeGraph.ts"
+import { CompiledDigests } from "./CompiledCode.ts"
 import type { ImportGraph } from "./CodeGraph.ts"
 import { StoreError } from "./Errors.ts"
 
 /** Bump to invalidate every key at once (a change in what keys mean). */
-export const KEY_FORMAT = "grokflow-key/2"
+export const KEY_FORMAT = "grokflow-key/3"
 
 export type CodeDigest = Readonly<Record<string, string>>
 export type Env = Readonly<Record<string, string>>
@@ -69,7 +71,9 @@ export const PRESENTATION_MARK = "@grokflow-presentation"
  * once (CodeGraph.ts) for every entry the registry knows.
  */
 export class CodeHasher {
-  private readonly files = new Map<string, Promise<string | undefined>>()
+  private readonly files = new Map<string, Promise<{ readonly sha: string; readonly bytes: Uint8Array } | undefined>>()
+  private readonly compiled = new Map<string, Promise<string | undefined>>()
+  private readonly digests: CompiledDigests
   private readonly globs = new Map<string, Promise<ReadonlyArray<string>>>()
   private graph: Promise<ImportGraph> | undefined
   /** Files that carry PRESENTATION_MARK (found while hashing them). */
@@ -85,20 +89,33 @@ export class CodeHasher {
    */
   constructor(readonly root: string, entries: ReadonlyArray<string> = [], private readonly isBoundary: (file: string) => boolean = () => false) {
     this.entries = new Set(entries)
+    this.digests = new CompiledDigests(path.join(graphCacheDir(root), "compiled-digests.json"))
   }
 
-  /** sha256 of a project file, undefined when it does not exist. */
-  readonly fileDigest = (rel: string): Promise<string | undefined> => {
+  private read(rel: string) {
     let p = this.files.get(rel)
     if (p === undefined) {
       p = fs.readFile(path.resolve(this.root, rel)).then(
         (bytes) => {
           if (bytes.includes(PRESENTATION_MARK)) this.presentation.add(rel)
-          return sha256(bytes)
+          return { sha: sha256(bytes), bytes }
         },
         (e: NodeJS.ErrnoException) => (e.code === "ENOENT" ? undefined : Promise.reject(e))
       )
       this.files.set(rel, p)
+    }
+    return p
+  }
+
+  /** sha256 of a project file's bytes, undefined when it does not exist. */
+  readonly fileDigest = (rel: string): Promise<string | undefined> => this.read(rel).then((f) => f?.sha)
+
+  /** sha256 of a project file as compiled (bytes for what esbuild does not compile), undefined when it does not exist. */
+  readonly codeDigest = (rel: string): Promise<string | undefined> => {
+    let p = this.compiled.get(rel)
+    if (p === undefined) {
+      p = this.read(rel).then((f) => (f === undefined ? undefined : this.digests.digest(rel, f.bytes, f.sha)))
+      this.compiled.set(rel, p)
     }
     return p
   }
@@ -145,7 +162,8 @@ export class CodeHasher {
           if (matches.length === 0) throw new Error(`code glob "${pattern}" matches no file under ${this.root}`)
           for (const m of matches) files.add(m)
         }
-        const entries = await Promise.all([...files].sort().map(async (f) => [f, await this.fileDigest(f)] as const))
+        const entries = await Promise.all([...files].sort().map(async (f) => [f, await this.codeDigest(f)] as const))
+        await this.digests.flush()
         return Object.fromEntries(entries.filter((e): e is readonly [string, string] => e[1] !== undefined))
       },
       catch: (cause) =>

@@ -11,6 +11,7 @@
 import { Schema } from "effect"
 import type { Estimate, PlannedUnit } from "../engine/Stage.ts"
 import { CellSpec, ForkSpec } from "../train/CellSpec.ts"
+import { freezeCount } from "../train/shards.ts"
 import { DEFAULT_TGROK, medianTGrok, normalQuantile } from "./tGrokModel.ts"
 import type { TGrokFeatures, TGrokModel } from "./tGrokModel.ts"
 
@@ -98,31 +99,23 @@ export const featuresOf = (spec: CellSpec, rho: number | null, hold: PlannedUnit
 }
 
 /**
- * How many seeds must have finished before the finished ones freeze: more than
- * half (src/train/cellRun.ts), or all of them under a spec's `stopRule: "all-seeds"`
- * where the training core has that option (read without depending on it).
- */
-export const freezeAfter = (spec: CellSpec): number =>
-  (spec as { readonly stopRule?: string }).stopRule === "all-seeds" ? spec.seeds : Math.floor(spec.seeds / 2) + 1
-
-/**
  * The stopping rule's steps per seed, given each seed's finish step (Infinity:
  * never) and how many must finish before the finished freeze (`freeze` null: the
  * cell never stops early).
  */
-export const stepsUnderRule = (finishes: ReadonlyArray<number>, budget: number, freezeCount: number | null): {
+export const stepsUnderRule = (finishes: ReadonlyArray<number>, budget: number, count: number | null): {
   readonly whole: ReadonlyArray<number>
   /** As seed shards: each seed alone (phase 1) and its rerun to the freeze step (phase 2, 0 if none). */
   readonly alone: ReadonlyArray<number>
   readonly extension: ReadonlyArray<number>
   readonly freeze: number
 } => {
-  if (freezeCount === null) {
+  if (count === null) {
     const all = finishes.map(() => budget)
     return { whole: all, alone: all, extension: finishes.map(() => 0), freeze: budget }
   }
   const sorted = [...finishes].sort((a, b) => a - b)
-  const m = sorted[Math.min(finishes.length, freezeCount) - 1]!
+  const m = sorted[Math.min(finishes.length, count) - 1]!
   const freeze = m <= budget ? m : budget
   return {
     // Finished seeds train on to the step the freeze count is reached, then freeze;
@@ -162,7 +155,7 @@ const sum = (xs: ReadonlyArray<number>): number => xs.reduce((a, b) => a + b, 0)
 const cellCost = (model: PlanModel, unit: PlannedUnit, spec: CellSpec): UnitCost => {
   const median = medianTGrok(model.tGrok, featuresOf(spec, unit.rho, unit.hold))
   const finishes = seedFinishes(median, model.tGrok.sigma, spec.seeds, evalEvery(spec))
-  const rule = stepsUnderRule(finishes, spec.budget, spec.stopWhenAllGrokked ? freezeAfter(spec) : null)
+  const rule = stepsUnderRule(finishes, spec.budget, spec.stopWhenAllGrokked ? freezeCount(spec) : null)
   const perStep = secondsPerSeedStep(model, spec)
   return {
     label: unit.label,
@@ -192,7 +185,7 @@ const forkCost = (model: PlanModel, unit: PlannedUnit, fork: ForkSpec): UnitCost
     const spec: CellSpec = arm.kind === "free" ? base : { ...base, intervention: { kind: "clamp", tInt: forkStep, targetNorm: arm.factor } }
     const median = medianTGrok(model.tGrok, featuresOf(spec, rho, hold))
     const finishes = seedFinishes(median, model.tGrok.sigma, base.seeds, evalEvery(base)).map((f) => Math.max(f, forkStep))
-    return sum(stepsUnderRule(finishes, base.budget, base.stopWhenAllGrokked ? freezeAfter(base) : null).whole.map((s) => s - forkStep))
+    return sum(stepsUnderRule(finishes, base.budget, base.stopWhenAllGrokked ? freezeCount(base) : null).whole.map((s) => s - forkStep))
   })
   const total = base.seeds * forkStep + sum(armSteps)
   const h = hours(total, perStep)

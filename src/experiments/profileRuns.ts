@@ -31,38 +31,43 @@ export interface ProfileRun {
 
 const listDir = (dir: string) => Effect.promise(() => fs.readdir(dir).catch(() => [] as Array<string>))
 
-/** Profiles with refs in the store, by name. */
-export const profilesRun = (store: FileStore) => Effect.map(listDir(path.join(store.root, "refs")), (names) => names.sort())
-
 /** Stage entries of one run start within this long of the previous one's end (a run's stages abut; separate runs do not). */
 const RUN_GAP_MS = 2000
 
 /**
  * The profile's run that trained the most cells (the cold one, normally), among
  * the runs its refs remember: a later warm rerun, after an edit moved stage keys,
- * does not hide it.
+ * does not hide it. Refs name the run they were written in; the stage entries a
+ * run computed are those of its refs that started after it did. Refs from before
+ * runs were recorded are grouped by time instead.
  */
 export const lastRun = (store: FileStore, profile: string) =>
   Effect.gen(function*() {
     const files = (yield* listDir(path.join(store.root, "refs", profile))).filter((f) => f.endsWith(".json"))
-    const byKey = new Map<string, Manifest>()
+    const named = new Map<string, Map<string, Manifest>>()
+    const unnamed = new Map<string, Manifest>()
     for (const file of files) {
       for (const ref of yield* store.readRuns(profile, file.slice(0, -".json".length))) {
-        if (byKey.has(ref.key)) continue
         const manifest = yield* store.readManifest("stage", ref.stage, ref.key)
-        if (manifest !== undefined && manifest.profile === profile) byKey.set(ref.key, manifest)
+        if (manifest === undefined || manifest.profile !== profile) continue
+        if (ref.run === undefined) unnamed.set(ref.key, manifest)
+        else if (Date.parse(manifest.timings.startedAt) >= Date.parse(ref.run)) {
+          const run = named.get(ref.run) ?? new Map<string, Manifest>()
+          run.set(ref.key, manifest)
+          named.set(ref.run, run)
+        }
       }
     }
-    const own = [...byKey.values()].sort((a, b) => Date.parse(a.timings.startedAt) - Date.parse(b.timings.startedAt))
-    const runs: Array<Array<Manifest>> = []
+    const runs: Array<ReadonlyArray<Manifest>> = [...named.values()].map((m) => [...m.values()])
     let end = -Infinity
-    for (const m of own) {
-      if (Date.parse(m.timings.startedAt) > end + RUN_GAP_MS) runs.push([])
-      runs[runs.length - 1]!.push(m)
+    let current: Array<Manifest> = []
+    for (const m of [...unnamed.values()].sort((a, b) => Date.parse(a.timings.startedAt) - Date.parse(b.timings.startedAt))) {
+      if (Date.parse(m.timings.startedAt) > end + RUN_GAP_MS) runs.push(current = [])
+      current.push(m)
       end = Math.max(end, Date.parse(m.timings.finishedAt))
     }
     let best: ProfileRun | undefined
-    for (const run of runs) {
+    for (const run of runs.sort((a, b) => Date.parse(a[0]!.timings.startedAt) - Date.parse(b[0]!.timings.startedAt))) {
       const summary = yield* summarize(store, profile, run)
       if (best === undefined || summary.trained >= best.trained) best = summary
     }

@@ -40,6 +40,19 @@ describe("plan calibrate, then check", () => {
     for (const label of stored) expect(planned).toContain(label)
   })
 
+  for (const name of ["quick", "ops", "faithful-a4", "faithful-b", "faithful-b3"]) {
+    it(`${name}: the planned units are the cells its stages train, by label and count`, async () => {
+      const other = makeHarness()
+      expect((await other.run(name)).failed).toBe(0)
+      const stored = cellFiles(other.cacheDir).map((f) => (JSON.parse(fs.readFileSync(f, "utf8")) as { label: string }).label)
+      const profile = await Effect.runPromise(loadProfile(name))
+      const plan = planProfile(profile, DEFAULT_PLAN_MODEL)
+      const planned = new Set(profile.nodes.flatMap((n) => (n.stage.stage.estimate?.(n.config as never).units ?? []).map((u) => u.label)))
+      expect(stored.filter((l) => !planned.has(l))).toEqual([])
+      expect(plan.cells.length).toBe(stored.length)
+    }, 120_000)
+  }
+
   it("calibrate fits the speed and the T_grok law from the stored cells and names them", async () => {
     const store = new FileStore(h.cacheDir)
     for (const file of cellFiles(h.cacheDir)) {

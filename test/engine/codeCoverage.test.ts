@@ -24,6 +24,8 @@ export const KEY_NEUTRAL: ReadonlyArray<readonly [glob: string, reason: string]>
   ["src/train/worker/{bootstrap.mjs,Runner.ts}", "starts a worker's TypeScript loader / declares the runner's type; no number passes through either"],
   ["src/train/kernel.ts", "type declarations only: erased before anything runs"],
   ["src/train/backend/{resolve,Backend}.ts", "chooses the backend; the chosen backend, its tfjs version and precision are in every training key's env"],
+  ["src/remote/**", "moves stored entries between stores byte for byte, checking every digest on arrival; it computes nothing"],
+  ["src/audit/**", "retrains units through the Executor and compares their bytes with stored ones; it never writes the store"],
   ["src/verify/**", "`grokflow verify` recomputes every verdict from stored outputs on each call; nothing it computes is cached"],
   ["src/figures/**", "figures are drawn by `grokflow report` and keyed by their full Vega-Lite spec (data and theme inlined), the renderer's code digest (draw.ts closure) and versions (src/figures/render.ts)"]
 ]

@@ -62,7 +62,8 @@ describe("grokflow run (fixture stages, in process)", () => {
     const stages = copyFixtureStages(s.dir)
     const p = s.profile("basic", BASIC)
     expect((await run(s, p, [], stages)).code).toBe(0)
-    fs.appendFileSync(path.join(stages, "parity.ts"), "\n// an edit\n")
+    // A code edit: keys digest compiled code, so a comment alone would change nothing.
+    fs.appendFileSync(path.join(stages, "parity.ts"), "\nexport const edited = 1\n")
     const st = await status(s, p, [], stages)
     expect(st.code).toBe(0)
     expect(st.stdout).toMatch(/stale\s+parity/)

@@ -2,12 +2,12 @@
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { loadProfile } from "../../src/engine/index.ts"
-import { DEFAULT_PLAN_MODEL, freezeAfter, stepsUnderRule, unitCost } from "../../src/experiments/estimate.ts"
+import { DEFAULT_PLAN_MODEL, stepsUnderRule, unitCost } from "../../src/experiments/estimate.ts"
 import { planProfile, nodeEstimate } from "../../src/experiments/profilePlan.ts"
 import { COLUMNS, DEFAULT_TGROK, fitTGrok, medianTGrok, normalQuantile, normalTail } from "../../src/experiments/tGrokModel.ts"
 import type { SeedObservation, TGrokFeatures } from "../../src/experiments/tGrokModel.ts"
 import type { CellSpec, SeedResult } from "../../src/train/CellSpec.ts"
-import { freezeStep, needsExtension } from "../../src/train/shards.ts"
+import { freezeCount, freezeStep, needsExtension } from "../../src/train/shards.ts"
 
 const seed = (finish: number | null, budget: number): SeedResult => ({
   seed: 0,
@@ -22,9 +22,11 @@ const seed = (finish: number | null, budget: number): SeedResult => ({
 describe("the stopping rule, as the planner prices it", () => {
   it("agrees with src/train/shards.ts on the freeze step and on which seeds rerun", () => {
     const budget = 1000
-    for (const finishes of [[300, 500, 700, null], [300, null, null, null, 900], [100, 200], [400, 400, 400]]) {
-      const spec = { seeds: finishes.length, budget, stopWhenAllGrokked: true } as CellSpec
-      const rule = stepsUnderRule(finishes.map((f) => f ?? Infinity), budget, freezeAfter(spec))
+    for (const [finishes, stopRule] of [[300, 500, 700, null], [300, null, null, null, 900], [100, 200], [400, 400, 400], [300, 500, 700, 900]].flatMap(
+      (f) => [[f, undefined], [f, "all-seeds"]] as const
+    )) {
+      const spec = { seeds: finishes.length, budget, stopWhenAllGrokked: true, ...(stopRule === undefined ? {} : { stopRule }) } as CellSpec
+      const rule = stepsUnderRule(finishes.map((f) => f ?? Infinity), budget, freezeCount(spec))
       const alone = finishes.map((f) => seed(f, budget))
       const freeze = freezeStep(spec, alone)
       expect(rule.freeze).toBe(freeze)
@@ -39,7 +41,6 @@ describe("the stopping rule, as the planner prices it", () => {
     expect(stepsUnderRule([300, Infinity, Infinity], 1000, 2).whole).toEqual([1000, 1000, 1000])
     expect(stepsUnderRule([300, 500], 1000, null).whole).toEqual([1000, 1000])
     // "all-seeds": no seed stops before the last finishes.
-    expect(freezeAfter({ seeds: 4, stopRule: "all-seeds" } as unknown as CellSpec)).toBe(4)
     expect(stepsUnderRule([300, 500, 700, 900], 1000, 4).whole).toEqual([900, 900, 900, 900])
   })
 })
@@ -120,14 +121,16 @@ describe("the units the paper profile's stages plan", () => {
     expect(top.unit.after).toEqual([attn.find((u) => u.unit.hold === "free")!.unit.label])
   })
 
-  it("layernorm-observational: the fractions at 12 × 40k, the group clamps at p = 71, 16 × 25k, after their control", () => {
+  it("layernorm-observational: every modulus × fraction at 12 × 40k, the group clamps at p = 71, 16 × 25k, after their control", () => {
     const all = units("layernorm-observational")
-    const fractions = all.filter((u) => u.spec.task.p === 59)
-    expect(fractions).toHaveLength(5)
-    for (const u of fractions) expect([u.spec.seeds, u.spec.budget]).toEqual([12, 40000])
-    const groups = all.filter((u) => u.spec.task.p === 71)
+    const node = paper.byId.get("layernorm-observational")!.config as { moduli: ReadonlyArray<number>; trainFractions: ReadonlyArray<number> }
+    const fractions = all.filter((u) => u.spec.seeds === 12)
+    expect(fractions).toHaveLength(node.moduli.length * node.trainFractions.length)
+    for (const u of fractions) expect([u.unit.hold, u.spec.budget]).toEqual(["free", 40000])
+    expect(new Set(fractions.map((u) => u.spec.task.p))).toEqual(new Set(node.moduli))
+    const groups = all.filter((u) => u.spec.seeds === 16)
     expect(groups).toHaveLength(1 + 4 + 2)
-    for (const u of groups) expect([u.spec.seeds, u.spec.budget]).toEqual([16, 25000])
+    for (const u of groups) expect([u.spec.task.p, u.spec.budget]).toEqual([71, 25000])
     expect(groups.filter((u) => u.unit.hold === "group").every((u) => u.unit.after?.length === 1)).toBe(true)
   })
 

@@ -7,20 +7,24 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { Effect, Option, Schema } from "effect"
 import { Command, Flag } from "effect/cli"
-import { loadProfile, Store } from "../../engine/index.ts"
+import { loadProfile, projectRoot, Store } from "../../engine/index.ts"
 import { makespan } from "../../executor/cluster/Makespan.ts"
 import { CALIBRATION_FILE, fitCalibration, loadPlanModelFrom, measuredCells, writeCalibration } from "../../experiments/calibration.ts"
 import { planProfile } from "../../experiments/profilePlan.ts"
-import { lastRun, profilesRun } from "../../experiments/profileRuns.ts"
+import { lastRun } from "../../experiments/profileRuns.ts"
 import { backendFlag, cacheDirFlag, out, stagesDirFlag, withEngine } from "../Shared.ts"
 import { textTable } from "../textTable.ts"
 
 const storeFlags = { cacheDir: cacheDirFlag, backend: backendFlag }
 
 const calibrationFlag = Flag.String("calibration").pipe(
-  Flag.withDescription(`the calibration file (default ${CALIBRATION_FILE}, which \`run --dry-run\` reads)`),
-  Flag.withDefault(CALIBRATION_FILE)
+  Flag.withDescription(`the calibration file (default <project>/${CALIBRATION_FILE}, which \`run --dry-run\` reads)`),
+  Flag.optional
 )
+
+/** The file named by --calibration (from the current folder), else the project's. */
+const calibrationFile = (flag: Option.Option<string>): { readonly file: string; readonly shown: string } =>
+  Option.isSome(flag) ? { file: path.resolve(flag.value), shown: flag.value } : { file: path.join(projectRoot(), CALIBRATION_FILE), shown: CALIBRATION_FILE }
 
 const fmtSeconds = (s: number): string => (s < 120 ? `${s.toFixed(0)} s` : s < 7200 ? `${(s / 60).toFixed(1)} min` : `${(s / 3600).toFixed(2)} h`)
 
@@ -31,11 +35,12 @@ const calibrate = Command.make("calibrate", { ...storeFlags, calibration: calibr
       const store = yield* Store
       const measured = yield* measuredCells(store)
       const file = fitCalibration(measured, { hostname: os.hostname(), cpus: os.availableParallelism() }, new Date())
-      yield* writeCalibration(path.resolve(flags.calibration), file)
+      const target = calibrationFile(flags.calibration)
+      yield* writeCalibration(target.file, file)
       const t = file.tGrok
       const speeds = Object.entries(file.cost.secondsPerMac).map(([k, s]) => `${k} ${(1 / s / 1e9).toFixed(2)} GMAC/s over ${file.cost.cells[k]} cells`)
       yield* out([
-        `wrote ${flags.calibration} from ${file.sources.length} stored training cells of ${store.root}`,
+        `wrote ${target.shown} from ${file.sources.length} stored training cells of ${store.root}`,
         `T_grok: ${t.seeds} seeds (${t.censored} censored), σ = ${t.sigma.toFixed(3)} in ln T; fitted ${t.informed.join(", ") || "nothing (defaults kept)"}`,
         `speed per worker: ${speeds.join("; ") || "no timed cells (defaults kept)"}`,
         `stages that train nothing: ${Object.entries(file.cost.stageSeconds).map(([s, x]) => `${s} ${x.toFixed(1)} s`).join(", ") || "none stored"}`
@@ -48,9 +53,10 @@ const check = Command.make("check", { ...storeFlags, stagesDir: stagesDirFlag, c
     flags,
     Effect.gen(function*() {
       const store = yield* Store
-      const model = yield* loadPlanModelFrom(path.resolve(flags.calibration), flags.calibration)
+      const source = calibrationFile(flags.calibration)
+      const model = yield* loadPlanModelFrom(source.file, source.shown)
       const rows: Array<Array<string>> = []
-      for (const name of yield* profilesRun(store)) {
+      for (const name of yield* store.refProfiles()) {
         const run = yield* lastRun(store, name)
         if (run === undefined) continue
         const profile = yield* Effect.result(loadProfile(name, flags.stagesDir._tag === "Some" ? { stagesDir: flags.stagesDir.value } : {}))
@@ -77,7 +83,7 @@ const check = Command.make("check", { ...storeFlags, stagesDir: stagesDirFlag, c
       }
       if (rows.length === 0) return yield* out(`no profile has a run in ${store.root} (refs/ is empty)`)
       yield* out([
-        `model: ${model.source === "default" ? `the documented defaults (no ${flags.calibration})` : model.source}`,
+        `model: ${model.source === "default" ? `the documented defaults (no ${source.shown})` : model.source}`,
         textTable(["profile", "cells trained / planned", "estimate", "measured wall", "estimate/measured", "run"], rows)
       ].join("\n"))
     })

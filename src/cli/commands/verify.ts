@@ -1,27 +1,44 @@
 /**
  * `grokflow verify`: the papers' claims (pipeline/claims) against what this
- * profile measured. Prints the table, writes it as JSON for the report, and exits
- * 1 when any claim the profile tests FAILs.
+ * profile measured. Prints the table (or, with --json, the same rows as data),
+ * writes it as JSON for the report, and exits 1 when any claim the profile tests
+ * FAILs or is NOT RUN (each with why: src/verify/notRun.ts); --allow-missing lets
+ * NOT RUN claims pass, for exploration.
  */
 import { mkdir, rename, writeFile } from "node:fs/promises"
 import * as path from "node:path"
 import { Effect } from "effect"
-import { Command } from "effect/cli"
-import { planPipeline } from "../../engine/index.ts"
+import { Command, Flag } from "effect/cli"
+import { displayPath, nodeDrift, planPipeline, projectRoot, readLock } from "../../engine/index.ts"
 import { evaluateClaims, formatMeasured } from "../../verify/evaluate.ts"
 import type { ClaimRow } from "../../verify/evaluate.ts"
 import { asNodeOutputs, freshOutputs } from "../../verify/freshOutputs.ts"
 import { loadClaims } from "../../verify/loadClaims.ts"
+import { explainNotRun, missingRows } from "../../verify/notRun.ts"
+import { staleMessage } from "../../audit/Release.ts"
 import { reportDir } from "../../verify/reportDir.ts"
 import { engineFlags, out, profileFrom, setExitCode, withEngine } from "../Shared.ts"
 
-const table = (rows: ReadonlyArray<ClaimRow>): string => {
+const allowMissingFlag = Flag.Boolean("allow-missing").pipe(
+  Flag.withDescription("do not fail on claims the profile tests but has not measured (NOT RUN)"),
+  Flag.withDefault(false)
+)
+const jsonFlag = Flag.Boolean("json").pipe(Flag.withDescription("print the table as JSON"), Flag.withDefault(false))
+
+const table = (rows: ReadonlyArray<ClaimRow>, missing: ReadonlyArray<ClaimRow>): string => {
   const cells = rows.map((r) => [r.id, r.paperValue, formatMeasured(r), r.tolerance || "—", r.status])
   const header = ["claim", "paper", "measured [95% CI]", "tolerance", "status"]
   const widths = header.map((h, i) => Math.min(42, Math.max(h.length, ...cells.map((c) => c[i].length))))
   const line = (c: ReadonlyArray<string>) => c.map((x, i) => (i === c.length - 1 ? x : x.slice(0, widths[i]).padEnd(widths[i]))).join("  ")
   const notes = rows.filter((r) => r.status === "FAIL" && r.reason !== null).map((r) => `  ${r.id}: ${r.reason}`)
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...cells.map(line), ...(notes.length ? ["", "failures:", ...notes] : [])].join("\n")
+  const missed = missing.map((r) => `  ${r.id}: ${r.reason ?? ""}`)
+  return [
+    line(header),
+    line(widths.map((w) => "-".repeat(w))),
+    ...cells.map(line),
+    ...(notes.length ? ["", "failures:", ...notes] : []),
+    ...(missed.length ? ["", "not run (tested by this profile):", ...missed] : [])
+  ].join("\n")
 }
 
 export const writeJsonAtomic = async (file: string, value: unknown): Promise<void> => {
@@ -35,22 +52,36 @@ export const verifyProfile = (flags: Parameters<typeof profileFrom>[0]) =>
   Effect.gen(function*() {
     const profile = yield* profileFrom(flags)
     const plan = yield* planPipeline(profile)
-    const claims = yield* loadClaims(process.cwd())
+    const claims = yield* loadClaims(projectRoot())
     const outputs = yield* freshOutputs(plan)
-    const rows = evaluateClaims(claims, profile.name, asNodeOutputs(plan, outputs))
-    return { profile, plan, outputs, rows }
+    const evaluated = evaluateClaims(claims, profile.name, asNodeOutputs(plan, outputs))
+    const lock = yield* readLock(profile)
+    const drift = evaluated.some((r) => r.status === "NOT RUN") ? yield* nodeDrift(plan, lock) : []
+    const rows = drift.length > 0 ? explainNotRun(plan, claims, evaluated, drift) : evaluated
+    const missing = missingRows(claims, rows, profile.name)
+    // Locked nodes this tree keys differently: what the lock (and a release made from it) holds is stale.
+    const moved = missing.length === 0 ? [] : drift.filter((d) => d.lockReasons.length > 0 && d.status === "stale")
+    const stale = moved.length === 0 ? undefined : staleMessage(profile.name, `${moved.map((d) => d.id).join(", ")} no longer key as locked (${moved[0]!.lockReasons[0]!.replace(/^key differs from [^:]+: /, "")})`)
+    return { profile, plan, outputs, rows, missing, stale }
   })
 
-export const verify = Command.make("verify", engineFlags, (flags) =>
+export const verify = Command.make("verify", { ...engineFlags, allowMissing: allowMissingFlag, json: jsonFlag }, (flags) =>
   withEngine(
     flags,
     Effect.gen(function*() {
-      const { profile, rows } = yield* verifyProfile(flags)
+      const { profile, rows, missing, stale } = yield* verifyProfile(flags)
       const file = path.join(reportDir(profile.name), "verify.json")
       yield* Effect.promise(() => writeJsonAtomic(file, { profile: profile.name, generatedAt: new Date().toISOString(), rows }))
       const count = (s: ClaimRow["status"]) => rows.filter((r) => r.status === s).length
-      yield* out(table(rows))
-      yield* out(`\n${profile.name}: ${count("PASS")} passed, ${count("FAIL")} failed, ${count("NOT RUN")} not run (${path.relative(process.cwd(), file)})`)
-      if (count("FAIL") > 0) setExitCode(1)
+      const failed = count("FAIL") > 0 || (missing.length > 0 && !flags.allowMissing)
+      if (flags.json) {
+        yield* out(JSON.stringify({ profile: profile.name, ok: !failed, passed: count("PASS"), failed: count("FAIL"), notRun: count("NOT RUN"), missing: missing.map((r) => r.id), stale: stale ?? null, rows }, null, 2))
+      } else {
+        yield* out(table(rows, missing))
+        const missed = missing.length === 0 ? "" : `; ${missing.length} tested but not run${flags.allowMissing ? " (allowed: --allow-missing)" : ""}`
+        if (stale !== undefined) yield* out(`\n${stale}`)
+        yield* out(`\n${profile.name}: ${count("PASS")} passed, ${count("FAIL")} failed, ${count("NOT RUN")} not run${missed} (${displayPath(file)})`)
+      }
+      if (failed) setExitCode(1)
     })
-  )).pipe(Command.withDescription("compare the papers' claims with the measured numbers (exit 1 on any FAIL)"))
+  )).pipe(Command.withDescription("compare the papers' claims with the measured numbers (exit 1 on any FAIL, or on a tested claim NOT RUN unless --allow-missing)"))
