@@ -3,19 +3,38 @@
 // (bin/bundle.mjs says why and when), else from the TypeScript sources through
 // tsx's loader, so `npx grokflow` and `node bin/grokflow.js` need no build step.
 // GROKFLOW_BUNDLE=0 always runs the sources.
+import * as fs from "node:fs"
 import * as path from "node:path"
 import { pathToFileURL } from "node:url"
 
 const argv = process.argv.slice(2)
 const root = path.resolve(import.meta.dirname, "..")
 
-/** Where discovery will look for stage modules: `--stages-dir`, else ./stages. */
-const stagesDirOf = (args) => {
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === "--stages-dir" && i + 1 < args.length) return path.resolve(args[i + 1])
-    if (args[i].startsWith("--stages-dir=")) return path.resolve(args[i].slice("--stages-dir=".length))
+/** The value of `--name` in args (last one wins), up to a bare `--`. */
+const flagValue = (args, name) => {
+  let value
+  for (let i = 0; i < args.length && args[i] !== "--"; i++) {
+    if (args[i] === name && i + 1 < args.length) value = args[++i]
+    else if (args[i].startsWith(`${name}=`)) value = args[i].slice(name.length + 1)
   }
-  return path.resolve("stages")
+  return value
+}
+
+/** The project root as src/engine/ProjectRoot.ts finds it (needed here, before any TypeScript loads). */
+const projectRootOf = (args) => {
+  const given = flagValue(args, "--project")
+  if (given !== undefined) return path.resolve(given)
+  for (let dir = process.cwd(); ; dir = path.dirname(dir)) {
+    const marked = fs.existsSync(path.join(dir, "package.json")) || fs.existsSync(path.join(dir, ".git"))
+    if (marked && fs.statSync(path.join(dir, "pipeline"), { throwIfNoEntry: false })?.isDirectory()) return dir
+    if (path.dirname(dir) === dir) return process.cwd()
+  }
+}
+
+/** Where discovery will look for stage modules: `--stages-dir` (from the current folder), else <project>/stages. */
+const stagesDirOf = (args) => {
+  const given = flagValue(args, "--stages-dir")
+  return given !== undefined ? path.resolve(given) : path.join(projectRootOf(args), "stages")
 }
 
 const fromBundle = async () => {

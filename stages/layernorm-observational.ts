@@ -1,8 +1,9 @@
 /**
  * Paper A's LayerNorm experiments as the paper ran them (docs/protocol.md §6.6):
  * observational first — in the pre-LN attention model, free training across train
- * fractions, the total norm ‖W‖ at T_grok drifts (CV 0.15–0.17) while the
- * unembedding ‖U‖ at T_grok is concentrated (CV 0.03–0.05) — then group clamps at
+ * fractions at each modulus, the total norm ‖W‖ at T_grok drifts while the unembedding
+ * ‖U‖ at T_grok is concentrated (population CVs of the per-fraction means, as the
+ * paper's analysis computes them) — then group clamps at
  * p = 71 that hold one group of matrices (‖U‖; the MLP's Win, Wout) at ρ times its
  * control value while the rest trains freely. (layernorm-control's total-norm clamp of
  * the same model is grokflow's own extension.)
@@ -11,12 +12,12 @@
  * the matrices keep their control proportions.
  */
 import { Effect, Schema } from "effect"
-import { cvAcrossConfigs, median, spanOf, bootstrapMedianRatio } from "../src/analysis/index.ts"
+import { bootstrapMedianRatio, finiteValues, mean, median, populationCv, spanOf, withinCellBootstrap } from "../src/analysis/index.ts"
 import { defineStage } from "../src/engine/Stage.ts"
 import { trainCell } from "../src/experiments/cellKinds.ts"
 import { StageFailure } from "../src/engine/StageFailure.ts"
 import { CellSummary } from "../src/experiments/cellSummary.ts"
-import { PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
+import { IntList, PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
 import { estimateOf } from "../src/experiments/estimate.ts"
 import { orNull } from "../src/experiments/guarded.ts"
 import { freeCell, groupHeldCell } from "../src/experiments/heldCell.ts"
@@ -32,8 +33,13 @@ const Group = Schema.Struct({
 
 const Config = Schema.Struct({
   ...trainingFields,
-  p: withDefault(PositiveInt, 59),
+  /** The released runs: p ∈ {53, 71, 97}, fractions {0.20, 0.25, 0.30, 0.40, 0.55}. */
+  moduli: withDefault(IntList, [59]),
   trainFractions: withDefault(PositiveList, [0.3, 0.35, 0.4, 0.5, 0.65]),
+  /** Only fractions ≥ this, each with at least cvMinGrokked grokked seeds, enter the
+   * CVs (the paper's analysis: fractions ≥ 0.25 and ≥ 8 of 12 seeds grokked). */
+  cvMinFraction: withDefault(Schema.Finite, 0),
+  cvMinGrokked: withDefault(PositiveInt, 2),
   lr: withDefault(PositiveNumber, 1e-3),
   attentionD: withDefault(PositiveInt, 128),
   attentionHeads: withDefault(PositiveInt, 4),
@@ -69,17 +75,67 @@ export const groupNormAtGrok = (result: CellResult, matrices: ReadonlyArray<stri
   })
 
 const medianOf = (xs: ReadonlyArray<number | null>): number | null => {
-  const finite = xs.filter((x): x is number => x !== null && Number.isFinite(x))
+  const finite = finiteValues(xs)
   return finite.length === 0 ? null : median(finite)
+}
+
+const meanOf = (xs: ReadonlyArray<number | null>): number | null => {
+  const finite = finiteValues(xs)
+  return finite.length === 0 ? null : mean(finite)
 }
 
 const FractionRow = Schema.Struct({
   trainFraction: Schema.Finite,
   free: CellSummary,
-  /** Median over grokked seeds of ‖W‖ and of the unembedding's norm at T_grok. */
+  /** Mean over grokked seeds of ‖W‖ and of the unembedding's norm at T_grok (the paper's statistic). */
   totalAtGrok: Schema.NullOr(Schema.Finite),
-  unembedAtGrok: Schema.NullOr(Schema.Finite)
+  unembedAtGrok: Schema.NullOr(Schema.Finite),
+  /** Whether this fraction enters the CVs (cvMinFraction, cvMinGrokked). */
+  inCv: Schema.Boolean
 })
+
+const ModulusRow = Schema.Struct({
+  p: Schema.Int,
+  fractions: Schema.Array(FractionRow),
+  /** Population CV across the included fractions of the per-fraction means, with a
+   * seed-bootstrap interval (seeds redrawn within each fraction). */
+  cvTotalAcrossFractions: Schema.NullOr(Interval),
+  cvUnembedAcrossFractions: Schema.NullOr(Interval)
+})
+
+/**
+ * Paper A's CV across train fractions: population CV (n denominator) of the
+ * per-fraction means of the per-seed norms at grok. Null with fewer than two fractions.
+ */
+export const cvOfFractionMeans = (fractions: ReadonlyArray<ReadonlyArray<number | null>>): number | null => {
+  const means = fractions.map((f) => mean(f))
+  return means.length < 2 || means.some((m) => !Number.isFinite(m)) ? null : populationCv(means)
+}
+
+const cvInterval = (fractions: ReadonlyArray<ReadonlyArray<number | null>>) => {
+  if (cvOfFractionMeans(fractions) === null) return null
+  const grokked = fractions.map((f) => finiteValues(f))
+  const ci = orNull(() => withinCellBootstrap(grokked, cvOfFractionMeans, { seed: 20260613, resamples: 3000 }))
+  return ci === null ? null : intervalOf(ci)
+}
+
+/** One train fraction's per-seed norms at grok (null: the seed did not grok). */
+export interface FractionNorms {
+  readonly trainFraction: number
+  readonly total: ReadonlyArray<number | null>
+  readonly unembed: ReadonlyArray<number | null>
+}
+
+/** The CVs across the fractions that qualify (≥ minFraction, ≥ minGrokked grokked seeds). */
+export const fractionCvs = (rows: ReadonlyArray<FractionNorms>, minFraction: number, minGrokked: number) => {
+  const inCv = rows.map((r) => r.trainFraction >= minFraction - 1e-9 && finiteValues(r.total).length >= minGrokked)
+  const included = rows.filter((_, i) => inCv[i])
+  return {
+    inCv,
+    cvTotalAcrossFractions: cvInterval(included.map((r) => r.total)),
+    cvUnembedAcrossFractions: cvInterval(included.map((r) => r.unembed))
+  }
+}
 
 const GroupClampResult = Schema.Struct({
   group: Schema.String,
@@ -102,15 +158,12 @@ const attention = (config: Config): Model => ({
 
 export default defineStage({
   name: "layernorm-observational",
-  version: 1,
+  version: 2,
   description: "Pre-LN transformer: total norm vs ‖U‖ at grok across train fractions; group clamps",
   config: Config,
   needs: {},
   output: Schema.Struct({
-    p: Schema.Int,
-    fractions: Schema.Array(FractionRow),
-    cvTotalAcrossFractions: Schema.NullOr(Schema.Finite),
-    cvUnembedAcrossFractions: Schema.NullOr(Schema.Finite),
+    moduli: Schema.Array(ModulusRow),
     groupClamps: Schema.Array(GroupClampResult)
   }),
   cells: [trainCell],
@@ -118,26 +171,43 @@ export default defineStage({
     const g = config.groupClamps
     const clampCells = g === undefined ? 0 : g.groups.reduce((n, grp) => n + (grp.rhos ?? g.rhos).length, 1)
     const steps = Math.max(config.budget, g?.budget ?? 0)
-    return estimateOf(config.trainFractions.length + clampCells, Math.max(config.seeds, g?.seeds ?? 0), steps, "attention")
+    return estimateOf(config.moduli.length * config.trainFractions.length + clampCells, Math.max(config.seeds, g?.seeds ?? 0), steps, "attention")
   },
   run: (config, _inputs, ctx) =>
     Effect.gen(function*() {
       const model = attention(config)
-      const fractions = yield* Effect.forEach(
-        config.trainFractions,
-        (trainFraction) =>
-          Effect.map(freeCell(ctx, { ...config, trainFraction }, { p: config.p, lr: config.lr, model, trainFraction, tag: "attn+LN" }), ({ summary, result }) => ({
-            trainFraction,
-            free: summary,
-            totalAtGrok: summary.medianNormAtGrok,
-            unembedAtGrok: medianOf(groupNormAtGrok(result, config.unembedding))
-          })),
+      const moduli = yield* Effect.forEach(
+        config.moduli,
+        (p) =>
+          Effect.gen(function*() {
+            const trained = yield* Effect.forEach(
+              config.trainFractions,
+              (trainFraction) =>
+                Effect.map(freeCell(ctx, { ...config, trainFraction }, { p, lr: config.lr, model, trainFraction, tag: "attn+LN" }), ({ summary, result }) => ({
+                  trainFraction,
+                  free: summary,
+                  total: summary.seeds.map((s) => s.normAtGrok),
+                  unembed: groupNormAtGrok(result, config.unembedding)
+                })),
+              { concurrency: "unbounded" }
+            )
+            const cvs = fractionCvs(trained, config.cvMinFraction, config.cvMinGrokked)
+            const fractions = trained.map((t, i) => ({
+              trainFraction: t.trainFraction,
+              free: t.free,
+              totalAtGrok: meanOf(t.total),
+              unembedAtGrok: meanOf(t.unembed),
+              inCv: cvs.inCv[i] === true
+            }))
+            return {
+              p,
+              fractions,
+              cvTotalAcrossFractions: cvs.cvTotalAcrossFractions,
+              cvUnembedAcrossFractions: cvs.cvUnembedAcrossFractions
+            }
+          }),
         { concurrency: "unbounded" }
       )
-      const cv = (xs: ReadonlyArray<number | null>) => {
-        const finite = xs.filter((x): x is number => x !== null)
-        return finite.length < 2 ? null : cvAcrossConfigs(finite)
-      }
       const g = config.groupClamps
       const groupClamps = g === undefined ? [] : yield* Effect.gen(function*() {
         const clampConfig = { ...config, seeds: g.seeds, budget: g.budget }
@@ -171,12 +241,6 @@ export default defineStage({
             }
           }), { concurrency: "unbounded" })
       })
-      return {
-        p: config.p,
-        fractions,
-        cvTotalAcrossFractions: cv(fractions.map((f) => f.totalAtGrok)),
-        cvUnembedAcrossFractions: cv(fractions.map((f) => f.unembedAtGrok)),
-        groupClamps
-      }
+      return { moduli, groupClamps }
     })
 })

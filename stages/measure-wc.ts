@@ -4,8 +4,9 @@
  * and grokking thresholds. Downstream clamps read Wc from here.
  */
 import { Effect, Schema } from "effect"
-import { criticalNorm, cvAcrossConfigs, finiteValues, thresholdRobustness } from "../src/analysis/index.ts"
+import { criticalNorm, criticalNormAtLastGrok, cvAcrossConfigs, finiteValues, thresholdRobustness } from "../src/analysis/index.ts"
 import { defineStage } from "../src/engine/Stage.ts"
+import { StageFailure } from "../src/engine/StageFailure.ts"
 import { trainCell } from "../src/experiments/cellKinds.ts"
 import { estimateOfCells } from "../src/experiments/estimate.ts"
 import { IntList, PositiveList, trainingFields, withDefault } from "../src/experiments/configFields.ts"
@@ -24,7 +25,10 @@ const Config = Schema.Struct({
   trainFractions: withDefault(PositiveList, [0.4]),
   lrs: withDefault(PositiveList, [1e-3]),
   loss: withDefault(Schema.Literals(["ce", "mse"]), "ce"),
-  trajectoryPoints: withDefault(Schema.Int, 120)
+  trajectoryPoints: withDefault(Schema.Int, 120),
+  /** Where each seed's norm is read: at its own T_grok (paper A), or at the step the
+   * last seed groks (paper B's calibration loop exits there; needs stopRule all-seeds). */
+  wcAt: withDefault(Schema.Literals(["own-grok", "last-grok"]), "own-grok")
 })
 
 const cvOrNull = (values: ReadonlyArray<number | null>): number | null => {
@@ -34,7 +38,7 @@ const cvOrNull = (values: ReadonlyArray<number | null>): number | null => {
 
 export default defineStage({
   name: "measure-wc",
-  version: 1,
+  version: 2,
   description: "Critical norm Wc: ‖W‖ at T_grok under free training",
   config: Config,
   needs: {},
@@ -47,6 +51,12 @@ export default defineStage({
     ),
   run: (config, _inputs, ctx) =>
     Effect.gen(function*() {
+      if (config.wcAt === "last-grok" && config.stopRule !== "all-seeds") {
+        return yield* new StageFailure({
+          stage: ctx.node,
+          message: `wcAt: last-grok reads every seed's norm at the last seed's grok, so it needs stopRule: all-seeds (got ${config.stopRule})`
+        })
+      }
       const grid = config.moduli.flatMap((p) =>
         config.trainFractions.flatMap((trainFraction) => config.lrs.map((lr) => ({ p, trainFraction, lr })))
       )
@@ -60,7 +70,10 @@ export default defineStage({
         { concurrency: "unbounded" }
       )
       const configs: Array<WcConfig> = trained.map(({ at, summary: cell, result }) => {
-        const atGrok = criticalNorm(cell.seeds.map((s) => s.normAtGrok))
+        const atLast = config.wcAt === "last-grok"
+          ? criticalNormAtLastGrok(result.seeds.map((s) => ({ tGrok: s.tGrok, ...s.trajectory })), cell.budget)
+          : null
+        const atGrok = atLast ?? criticalNorm(cell.seeds.map((s) => s.normAtGrok))
         const byThreshold = config.extraThresholds.map((t) => ({
           threshold: t,
           wc: criticalNorm(result.seeds.map((s) => s.extraCrossings[String(t)]?.norm ?? null)).wc
@@ -72,6 +85,7 @@ export default defineStage({
           ...at,
           cell,
           wc: atGrok.wc,
+          wcStep: atLast?.step ?? null,
           cvAcrossSeeds: atGrok.cvSeeds,
           wcAtThreshold: Object.fromEntries(byThreshold.map((t) => [String(t.threshold), t.wc])),
           thresholdShift: atGrok.wc === null || measured.length < 2

@@ -6,7 +6,7 @@
  */
 import { Effect, Schema } from "effect"
 import { pairedMedianStatistic } from "../src/analysis/index.ts"
-import { defineStage } from "../src/engine/Stage.ts"
+import { defineStage, optionalNeed } from "../src/engine/Stage.ts"
 import { trainCell } from "../src/experiments/cellKinds.ts"
 import { orNull } from "../src/experiments/guarded.ts"
 import { Interval, intervalOf } from "../src/experiments/interval.ts"
@@ -70,10 +70,12 @@ const ceCells = (grid: TemperatureGridOutput, p: number) => grid.cells.map((c) =
 
 export default defineStage({
   name: "mse-contrast",
-  version: 1,
+  version: 2,
   description: "The τ sweep under MSE: L barely moves, and neither does the delay",
   config: Config,
-  needs: { wc: measureWc, ce: temperatureGrid },
+  // CE's side of the contrast is optional: a profile measuring only MSE (faithful-b3)
+  // trains no CE grid, and its CE contrast is then empty.
+  needs: { wc: measureWc, ce: optionalNeed(temperatureGrid) },
   requires: { wc: { config: { loss: "mse" }, because: "the contrast clamps at MSE's own Wc" } },
   output: Schema.Struct({
     p: Schema.Int,
@@ -107,8 +109,8 @@ export default defineStage({
           ),
         { concurrency: "unbounded" }
       )
-      const ce = ceCells(inputs.ce, config.p)
-      const ceRaised = Math.max(...ce.map((c) => c.rho ?? 0))
+      const ce = inputs.ce === undefined ? [] : ceCells(inputs.ce, config.p)
+      const ceRaised = ce.length === 0 ? config.raisedRho : Math.max(...ce.map((c) => c.rho ?? 0))
       return {
         p: config.p,
         wcMse,

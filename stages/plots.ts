@@ -65,9 +65,9 @@ export default defineStage({
       const figures: Array<AnyFigure> = [
         ...(wc === undefined ? [] : wcFigures(wc, "wc")),
         ...(wc === undefined || fits === undefined ? [] : wcScalingFigure(wc, fits, ["wc", "fits"])),
-        ...(fits === undefined ? [] : [...sweepFigures(fits.sweep, wcByP, "", "fits"), ...controlFigures(fits, "fits")]),
-        ...(dense === undefined ? [] : sweepFigures(dense.sweep, wcByP, "-dense", "fitsDense")),
-        ...(moduli === undefined ? [] : sweepFigures(moduli.sweep, wcByP, "-moduli", "fitsModuli")),
+        ...(fits === undefined ? [] : [...(fits.sweep === null ? [] : sweepFigures(fits.sweep, wcByP, "", "fits")), ...controlFigures(fits, "fits")]),
+        ...(dense?.sweep == null ? [] : sweepFigures(dense.sweep, wcByP, "-dense", "fitsDense")),
+        ...(moduli?.sweep == null ? [] : sweepFigures(moduli.sweep, wcByP, "-moduli", "fitsModuli")),
         ...(grid === undefined || mediation === undefined ? [] : mediationFigures(grid, mediation, ["grid", "mediation"])),
         ...(inputs.mse === undefined ? [] : mseFigure(inputs.mse, "mse")),
         ...(inputs.audit === undefined ? [] : auditFigure(inputs.audit, "audit")),

@@ -23,7 +23,10 @@ const Config = Schema.Struct({
   rhos: withDefault(PositiveList, [1.15, 1.25]),
   tInt: withDefault(PositiveInt, 500),
   /** A cell counts as SC-free when its largest SC rate over the run is at most this. */
-  scTolerance: withDefault(Schema.Finite, 0)
+  scTolerance: withDefault(Schema.Finite, 0),
+  /** Paper B's audit trains every seed until the last one groks: each seed's largest SC
+   * rate is taken over the whole run, so no seed may freeze early (the default here). */
+  stopRule: withDefault(Schema.Literals(["majority-freeze", "all-seeds"]), "all-seeds")
 })
 
 const AuditRow = Schema.Struct({
@@ -41,7 +44,7 @@ const scRateInterval = (cell: CellSummary, seed: number) =>
 
 export default defineStage({
   name: "softmax-collapse-audit",
-  version: 1,
+  version: 2,
   description: "High-ρ cells in float32 and in the collapse-free audit arm",
   config: Config,
   needs: { wc: measureWc },

@@ -62,6 +62,13 @@ export const sampleSd = (xs: ReadonlyArray<number | null>): number => Math.sqrt(
 /** Coefficient of variation: sample sd / mean of the finite values (a fraction, not a percent). */
 export const cv = (xs: ReadonlyArray<number | null>): number => sampleSd(xs) / mean(xs)
 
+/** Population CV (sd with an n denominator, over the mean) of the finite values: numpy's
+ * default std, which paper A's CVs across configurations and seeds use. NaN with fewer than two. */
+export const populationCv = (xs: ReadonlyArray<number | null>): number => {
+  const n = finiteValues(xs).length
+  return Math.sqrt((sampleVariance(xs) * (n - 1)) / n) / mean(xs)
+}
+
 /** Geometric mean of the finite values; NaN if any of them is ≤ 0. */
 export const geometricMean = (xs: ReadonlyArray<number | null>): number => {
   const v = finiteValues(xs)

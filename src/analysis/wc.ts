@@ -67,3 +67,32 @@ export const thresholdRobustness = (
 /** Relative deviation of the norm at grok from the held norm ρ·Wc: |norm − held| / held ("groks at the held norm"). */
 export const heldNormDeviation = (normAtGrok: number, heldNorm: number): number =>
   Math.abs(normAtGrok - heldNorm) / heldNorm
+
+/** One seed's grok step and its evaluated norm trajectory. */
+export interface SeedNormTrajectory {
+  readonly tGrok: number | null
+  readonly steps: ReadonlyArray<number>
+  readonly norm: ReadonlyArray<number>
+}
+
+/**
+ * Paper B's Wc: its calibration loop trains every seed until the last one groks (or
+ * the budget) and takes the median, over the grokked seeds, of each seed's norm at
+ * that exit step — not at the seed's own T_grok. Needs every trajectory to reach the
+ * exit step (a cell trained with stopRule "all-seeds").
+ */
+export const criticalNormAtLastGrok = (
+  seeds: ReadonlyArray<SeedNormTrajectory>,
+  budget: number
+): CriticalNorm & { readonly step: number } => {
+  const grokked = seeds.flatMap((s) => (s.tGrok === null ? [] : [s.tGrok]))
+  const step = grokked.length === seeds.length && grokked.length > 0 ? Math.max(...grokked) : budget
+  const norms = seeds.map((s, i) => {
+    if (s.tGrok === null) return null
+    const at = s.steps.indexOf(step)
+    if (at < 0) throw new RangeError(`criticalNormAtLastGrok: seed ${i} was not evaluated at step ${step} (it stopped before the last seed grokked)`)
+    return s.norm[at] as number
+  })
+  return { ...criticalNorm(norms), step }
+}
+

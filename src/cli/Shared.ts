@@ -4,25 +4,26 @@
  * prints its one-line `.rendered` message (never a stack trace) and sets the
  * exit code from `.exitCode` (2 for user mistakes, 1 otherwise).
  */
+import * as path from "node:path"
 import { Effect, Option } from "effect"
 import { Flag } from "effect/cli"
 import { resolveEnv } from "../executor/local.ts"
-import { engineLayer, loadProfile } from "../engine/index.ts"
-import type { BackendChoice, EnvResolver, Store } from "../engine/index.ts"
+import { didYouMean, engineLayer, loadProfile, UsageError } from "../engine/index.ts"
+import type { BackendChoice, EnvResolver, Profile, Store } from "../engine/index.ts"
 
 export const profileFlag = Flag.String("profile").pipe(
   Flag.withAlias("p"),
-  Flag.withDescription("profile name (pipeline/<name>.yaml) or path to a profile file"),
+  Flag.withDescription("profile name (pipeline/<name>.yaml) or path to a profile file; default: quick, the embedded default"),
   Flag.withDefault("quick")
 )
 
 export const cacheDirFlag = Flag.String("cache-dir").pipe(
-  Flag.withDescription("store directory (default: $GROKFLOW_CACHE, else ./cache)"),
+  Flag.withDescription("store directory (default: $GROKFLOW_CACHE, else <project>/cache)"),
   Flag.optional
 )
 
 export const stagesDirFlag = Flag.String("stages-dir").pipe(
-  Flag.withDescription("directory of stage modules (default: stages/)"),
+  Flag.withDescription("directory of stage modules (default: <project>/stages)"),
   Flag.optional
 )
 
@@ -74,7 +75,8 @@ export const out = (text: string): Effect.Effect<void> => Effect.sync(() => void
 export const profileFrom = (flags: EngineFlagValues) =>
   loadProfile(flags.profile, {
     sets: flags.set,
-    ...(Option.isSome(flags.stagesDir) ? { stagesDir: flags.stagesDir.value } : {})
+    // As typed, from the current folder; only the default is the project's stages/.
+    ...(Option.isSome(flags.stagesDir) ? { stagesDir: path.resolve(flags.stagesDir.value) } : {})
   }).pipe(
     Effect.tap((profile) =>
       Effect.sync(() => {
@@ -82,6 +84,18 @@ export const profileFrom = (flags: EngineFlagValues) =>
       })
     )
   )
+
+/** `no node "clamp-swep" in pipeline/quick.yaml (did you mean "clamp-sweep"?) (nodes: …)` */
+export const noNode = (profile: Profile, id: string): string =>
+  `no node "${id}" in ${profile.file}${didYouMean(id, profile.byId.keys())} (nodes: ${[...profile.byId.keys()].join(", ")})`
+
+/** Node ids from a flag's values (each comma-separated), every one checked against the profile. */
+export const nodeList = (profile: Profile, flag: string, values: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const ids = values.flatMap((v) => v.split(",")).map((s) => s.trim()).filter((s) => s !== "")
+    for (const id of ids) if (!profile.byId.has(id)) return yield* new UsageError({ message: `${flag} ${id}: ${noNode(profile, id)}` })
+    return ids
+  })
 
 interface RenderedError {
   readonly rendered: string

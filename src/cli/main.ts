@@ -11,17 +11,25 @@ import { Cause, Effect, Exit, Fiber } from "effect"
 import { Command } from "effect/cli"
 import { commands } from "./commands/index.ts"
 import { nodeCliLayer } from "./Platform.ts"
+import { enterProject, projectFlag } from "./Project.ts"
 import { takeExitCode } from "./Shared.ts"
 import { unknownSubcommand } from "./unknownSubcommand.ts"
 
 const VERSION = "0.1.0"
 
-const grokflow = Command.make("grokflow").pipe(
+/** The command tree (the README's CLI reference is generated from it: reference.ts). */
+export const grokflow = Command.make("grokflow").pipe(
   Command.withDescription("reproduce the grokking papers as a cached DAG of typed Effect stages"),
-  Command.withSubcommands([...commands])
+  Command.withSubcommands([...commands]),
+  Command.withGlobalFlags([projectFlag])
 )
 
 export const main = (argv: ReadonlyArray<string>): Promise<number> => {
+  const badProject = enterProject(argv)
+  if (badProject !== undefined) {
+    process.stderr.write(`grokflow: ${badProject}\n`)
+    return Promise.resolve(2)
+  }
   const unknown = unknownSubcommand(grokflow, argv)
   if (unknown !== undefined) {
     process.stderr.write(`grokflow: ${unknown}\n`)

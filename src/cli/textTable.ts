@@ -4,7 +4,7 @@
  * compare, short enough to scan); nested values are summarized, not dumped.
  */
 
-const formatCell = (value: unknown): string => {
+export const formatCell = (value: unknown): string => {
   if (value === null || value === undefined) return "—"
   if (typeof value === "number") {
     if (!Number.isFinite(value)) return String(value)

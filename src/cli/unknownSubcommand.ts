@@ -5,6 +5,8 @@
  * tree along argv before the cli module parses it.
  */
 
+import { didYouMean } from "../engine/Suggest.ts"
+
 /** The part of effect/cli's Command this check reads (name, alias, subcommands). */
 export interface CommandNode {
   readonly name: string
@@ -42,7 +44,7 @@ export const unknownSubcommand = (root: CommandNode, argv: ReadonlyArray<string>
         afterFlag = false
         continue
       }
-      return `unknown subcommand "${token}" for "${path}" (known: ${children.map((c) => c.name).join(", ")})`
+      return `unknown subcommand "${token}" for "${path}"${didYouMean(token, children.map((c) => c.name))} (known: ${children.map((c) => c.name).join(", ")})`
     }
     command = child
     path = `${path} ${child.name}`

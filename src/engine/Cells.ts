@@ -34,6 +34,10 @@ export interface CellDeps {
   readonly flight: SingleFlight
   readonly pool: Semaphore.Semaphore
   readonly splitCells: boolean
+  /** This run's id (its start time), recorded in every ref it writes (`grokflow runs`). */
+  readonly runId: string
+  /** Nodes whose stage and cells are recomputed even when stored (`run --force`). */
+  readonly forced: ReadonlySet<string>
 }
 
 /** What one stage execution's cells did: reported per stage, recorded for `cache gc`. */
@@ -63,6 +67,7 @@ export const cellsFor = (deps: CellDeps, node: ProfileNode, ledger: CellLedger) 
     const key = keyOf(preimage)
     ledger.used.set(key, { name: kind.name, key })
     const base = { node: node.id, key, label }
+    const forced = deps.forced.has(node.id)
     const landed = yield* deps.flight<A, StageFailure>({
       key,
       lookup: Effect.map(deps.store.lookup("cell", kind.name, key), (found) => {
@@ -75,10 +80,11 @@ export const cellsFor = (deps: CellDeps, node: ProfileNode, ledger: CellLedger) 
       // Inline cells are cheap and may themselves request cells (seed shards): they
       // hold no slot of the pool, which bounds the executor's units only.
       compute: kind.inline !== undefined
-        ? compute(deps, kind, payload, payloadJson, preimage, base)
-        : deps.pool.withPermits(1)(compute(deps, kind, payload, payloadJson, preimage, base)),
+        ? compute(deps, kind, payload, payloadJson, preimage, base, forced)
+        : deps.pool.withPermits(1)(compute(deps, kind, payload, payloadJson, preimage, base, forced)),
       onProblem: (problem) => deps.logger.event({ _tag: "Warning", message: `cache: ${problem}, recomputing` }),
-      onWait: (holder) => deps.logger.event({ _tag: "Waiting", what: `cell ${node.id} ${label}`, holder })
+      onWait: (holder) => deps.logger.event({ _tag: "Waiting", what: `cell ${node.id} ${label}`, holder }),
+      force: forced
     })
     // Only the requester that caused the computation counts it; others reused it.
     if (landed.computed && !landed.shared) ledger.trained++
@@ -92,10 +98,13 @@ const compute = <P, A>(
   payload: P,
   payloadJson: Json,
   preimage: object,
-  base: { readonly node: string; readonly key: string; readonly label: string }
+  base: { readonly node: string; readonly key: string; readonly label: string },
+  forced: boolean
 ) =>
   Effect.gen(function*() {
     const checkpointDir = deps.store.checkpointDir(base.key)
+    // A forced cell starts from step 0, not from an interrupted run's checkpoint.
+    if (forced) yield* deps.store.removeCheckpoint(base.key)
     yield* Effect.promise(() => fs.mkdir(checkpointDir, { recursive: true }))
     deps.logger.event({ _tag: "CellStart", ...base })
     const startedAt = new Date()
@@ -107,7 +116,7 @@ const compute = <P, A>(
     const fail = (message: string) => new StageFailure({ stage: base.node, message: `${base.label}: ${message}` })
     const value: A = kind.inline !== undefined
       ? yield* kind.inline(payload, hooks)
-      : yield* deps.executor.run({ kind: kind.name, key: base.key, payload: payloadJson, label: base.label }, hooks).pipe(
+      : yield* deps.executor.run({ kind: kind.name, key: base.key, payload: payloadJson, label: base.label, ...(forced ? { fresh: true } : {}) }, hooks).pipe(
         Effect.mapError((e) => fail(e.message)),
         Effect.flatMap((data) => {
           const decoded = decodeJson(asCodec(kind.output), data)

@@ -8,6 +8,7 @@ import * as path from "node:path"
 import { pathToFileURL } from "node:url"
 import { Effect, Result } from "effect"
 import { DiscoveryError } from "./Errors.ts"
+import { projectRoot } from "./ProjectRoot.ts"
 import type { AnyStage } from "./Stage.ts"
 
 export interface DiscoveredStage {
@@ -62,12 +63,12 @@ const isStage = (value: unknown): value is AnyStage => {
 export interface DiscoverOptions {
   /** Directory holding the stage modules; default `<root>/stages`. */
   readonly stagesDir?: string
-  /** Project root: code globs and recorded paths are relative to it; default cwd. */
+  /** Project root: code globs and recorded paths are relative to it; default projectRoot(). */
   readonly root?: string
 }
 
 export const discoverStages = Effect.fnUntraced(function*(options: DiscoverOptions = {}) {
-  const root = path.resolve(options.root ?? process.cwd())
+  const root = path.resolve(options.root ?? projectRoot())
   const dir = path.resolve(root, options.stagesDir ?? "stages")
   const files = yield* Effect.tryPromise({
     try: () => fg("*.ts", { cwd: dir, absolute: true, ignore: ["_*.ts", "*.d.ts", "*.test.ts"] }),

@@ -18,6 +18,8 @@ export interface WorkUnit {
   readonly payload: Json
   /** Short human label for progress lines. */
   readonly label: string
+  /** Recompute from scratch (`run --force`): no answer an executor kept for this key may be reused. */
+  readonly fresh?: boolean
 }
 
 export interface UnitHooks {

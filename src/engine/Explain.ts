@@ -112,6 +112,8 @@ const newestForNode = (storeRoot: string, stage: string, node: string): Effect.E
 export interface Explanation {
   readonly id: string
   readonly status: PlannedNode["status"]
+  /** No entry of this node exists at all: not stale, it has simply not run yet. */
+  readonly neverRan: boolean
   readonly reasons: ReadonlyArray<string>
 }
 
@@ -134,7 +136,7 @@ export const explainPlan = Effect.fnUntraced(function*(plan: Plan) {
         reasons = [node.problem ?? "same key as its last run, but the entry is gone (cache gc or deleted)"]
       } else if (node.problem !== undefined) reasons.push(node.problem)
     }
-    out.push({ id: node.id, status: node.status, reasons })
+    out.push({ id: node.id, status: node.status, neverRan: previous === undefined, reasons })
   }
   return out as ReadonlyArray<Explanation>
 })

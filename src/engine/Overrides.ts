@@ -8,6 +8,7 @@
 import { Effect } from "effect"
 import { parse } from "yaml"
 import { ProfileError } from "./Errors.ts"
+import { didYouMean } from "./Suggest.ts"
 
 export interface Override {
   /** The argument as given, minus the value: `clamp-sweep.rhos`. */
@@ -39,7 +40,7 @@ export const parseOverrides = Effect.fnUntraced(function*(
       return yield* new ProfileError({
         file: flag,
         path: "",
-        message: `no node "${node}" in ${profileFile} (nodes: ${[...nodes].join(", ")})`
+        message: `no node "${node}" in ${profileFile}${didYouMean(node, nodes)} (nodes: ${[...nodes].join(", ")})`
       })
     }
     let value: unknown

@@ -16,6 +16,7 @@ import { NotInStore } from "./Errors.ts"
 import type { Manifest } from "./Manifest.ts"
 import type { PlannedNode } from "./Plan.ts"
 import { loadProfileFrom } from "./Profile.ts"
+import { projectRoot } from "./ProjectRoot.ts"
 import { decodeOutput } from "./OutputCodec.ts"
 import { Store, resolveCacheDir } from "./Store.ts"
 
@@ -24,7 +25,7 @@ const registries = new Map<string, Effect.Effect<StageRegistry, DiscoveryError>>
 /** Discovers the stages of a directory once per process (modules are cached by Node anyway). */
 export const stageRegistry = (options: DiscoverOptions = {}): Effect.Effect<StageRegistry, DiscoveryError> =>
   Effect.suspend(() => {
-    const root = path.resolve(options.root ?? process.cwd())
+    const root = path.resolve(options.root ?? projectRoot())
     const dir = path.resolve(root, options.stagesDir ?? "stages")
     const id = `${root}\0${dir}`
     let memo = registries.get(id)
@@ -85,7 +86,7 @@ export const readNodeOutput = Effect.fnUntraced(function*(node: PlannedNode) {
 })
 
 export interface EngineLayerOptions {
-  /** Store directory; default `--cache-dir` semantics: GROKFLOW_CACHE, else ./cache. */
+  /** Store directory; default `--cache-dir` semantics: GROKFLOW_CACHE, else <project>/cache. */
   readonly cacheDir?: string
   readonly backend?: BackendChoice
   /** How the training environment is found (src/executor's `resolveEnv`); without it, keys use `{ backend: "none" }`. */

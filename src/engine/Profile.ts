@@ -39,6 +39,7 @@ import { ProfileError } from "./Errors.ts"
 import { unmet } from "./Requirement.ts"
 import { isOptionalNeed, needStage } from "./Stage.ts"
 import { applyOverrides, parseOverrides } from "./Overrides.ts"
+import { didYouMean } from "./Suggest.ts"
 import { configError, configFields, declaredAnywhere, describe, displayPath, formatPath, listProfileNamesSync, locate, resolveProfilePath } from "./ProfileFile.ts"
 
 export { displayPath, formatPath, listProfileNamesSync, resolveProfilePath } from "./ProfileFile.ts"
@@ -66,7 +67,7 @@ export interface ProfileNode {
 export interface Profile {
   /** Short name (file name without extension); scopes `refs/` in the store. */
   readonly name: string
-  /** The file as shown in messages (relative to cwd where possible). */
+  /** The file as shown in messages (relative to the project root where possible). */
   readonly file: string
   readonly path: string
   readonly description: string
@@ -100,7 +101,7 @@ export const loadProfileFrom = Effect.fnUntraced(function*(nameOrPath: string, o
       return new ProfileError({
         file,
         path: "",
-        message: `no such profile${known.length ? ` (known: ${known.join(", ")})` : ""}`
+        message: `no such profile${didYouMean(path.basename(nameOrPath).replace(/\.ya?ml$/, ""), known)}${known.length ? ` (known: ${known.join(", ")})` : ""}`
       })
     }
   })
@@ -155,7 +156,7 @@ export const loadProfileFrom = Effect.fnUntraced(function*(nameOrPath: string, o
     const entry = (value ?? {}) as Record<string, unknown>
     for (const key of Object.keys(entry)) {
       if (key !== "stage" && key !== "needs" && key !== "config") {
-        return yield* fail([...at, key], `unknown field (expected stage, needs or config)`)
+        return yield* fail([...at, key], `unknown field${didYouMean(key, ["stage", "needs", "config"])} (expected stage, needs or config)`)
       }
     }
     if (entry.stage !== undefined && typeof entry.stage !== "string") {
@@ -168,7 +169,7 @@ export const loadProfileFrom = Effect.fnUntraced(function*(nameOrPath: string, o
       if (broken !== undefined) {
         return yield* fail(entry.stage === undefined ? at : [...at, "stage"], `stage "${stageName}" did not load: ${broken.relFile}: ${broken.message}`)
       }
-      return yield* fail(entry.stage === undefined ? at : [...at, "stage"], `unknown stage "${stageName}" (known stages: ${known.join(", ") || "none"}; add a module under ${displayPath(registry.dir)}/ or name one with \`stage:\`)`)
+      return yield* fail(entry.stage === undefined ? at : [...at, "stage"], `unknown stage "${stageName}"${didYouMean(stageName, known)} (known stages: ${known.join(", ") || "none"}; add a module under ${displayPath(registry.dir)}/ or name one with \`stage:\`)`)
     }
     const rebind: Record<string, string> = {}
     if (entry.needs !== undefined && entry.needs !== null) {
@@ -198,7 +199,7 @@ export const loadProfileFrom = Effect.fnUntraced(function*(nameOrPath: string, o
     const decoded = Schema.decodeUnknownResult(stage.stage.config)(rawConfig, decodeOptions)
     if (Result.isFailure(decoded)) {
       const defaultOverrides = overrides.filter((o) => o.node === DEFAULTS && inherited.includes(o.path[0]))
-      return yield* configError(decoded.failure.issue, at, nodeOverrides, defaultOverrides, new Set(inherited), fail)
+      return yield* configError(decoded.failure.issue, at, nodeOverrides, defaultOverrides, new Set(inherited), fail, declared)
     }
     const encoded = Schema.encodeUnknownResult(stage.stage.config)(decoded.success)
     if (Result.isFailure(encoded)) {

@@ -12,15 +12,13 @@ import type { Document, LineCounter } from "yaml"
 import type { DiscoveredStage } from "./Discovery.ts"
 import { ProfileError } from "./Errors.ts"
 import type { Override } from "./Overrides.ts"
+import { didYouMean } from "./Suggest.ts"
 
 /** `quick` → `<root>/pipeline/quick.yaml`; anything with a slash or extension is a path. */
 export const resolveProfilePath = (nameOrPath: string, root: string): string =>
   /[\\/]|\.ya?ml$/.test(nameOrPath) ? path.resolve(nameOrPath) : path.join(root, "pipeline", `${nameOrPath}.yaml`)
 
-export const displayPath = (file: string): string => {
-  const rel = path.relative(process.cwd(), file)
-  return rel.startsWith("..") || path.isAbsolute(rel) ? file : rel.split(path.sep).join("/")
-}
+export { displayPath } from "./ProjectRoot.ts"
 
 /** `stages.clamp-sweep.config.rhos[2]` */
 export const formatPath = (segments: ReadonlyArray<PropertyKey>): string =>
@@ -76,13 +74,15 @@ export const configError = (
   nodeOverrides: ReadonlyArray<Override>,
   defaultOverrides: ReadonlyArray<Override>,
   inherited: ReadonlySet<string>,
-  fail: (segments: ReadonlyArray<PropertyKey>, message: string) => ProfileError
+  fail: (segments: ReadonlyArray<PropertyKey>, message: string) => ProfileError,
+  fields: ReadonlySet<string> = new Set()
 ): Effect.Effect<never, ProfileError> => {
   const first = SchemaIssue.makeFormatterStandardSchemaV1()(issue).issues[0]
   const rel = (first?.path ?? []).map((seg) => (typeof seg === "object" && seg !== null && "key" in seg ? (seg as { key: PropertyKey }).key : seg)) as Array<PropertyKey>
   const raw = first?.message ?? "invalid config"
   // The default wording ("Unexpected key with value 3") hides the likely cause: a typo.
-  const message = /^Unexpected key/.test(raw) ? `unknown config field (${raw.replace(/^Unexpected key/, "got a key")}; check the spelling against the stage's config schema)` : lowerFirst(raw)
+  const typo = rel.length === 1 ? didYouMean(String(rel[0]), fields) : ""
+  const message = /^Unexpected key/.test(raw) ? `unknown config field${typo} (${raw.replace(/^Unexpected key/, "got a key")}; check the spelling against the stage's config schema)` : lowerFirst(raw)
   const full = [...at, "config", ...rel]
   // An error inside a value that came from `--set` is the command line's fault,
   // not the file's: name the flag.

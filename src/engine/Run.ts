@@ -44,6 +44,13 @@ export interface RunOptions {
   readonly only?: ReadonlyArray<string>
   /** See StageContext.splitCells. */
   readonly splitCells?: boolean
+  /**
+   * Recompute these nodes and every selected node downstream of them, cells
+   * included, even when the store has them ("all": every selected node). Each
+   * entry is replaced atomically; training is deterministic, so a forced rerun
+   * stores the same bytes unless something outside the key changed.
+   */
+  readonly force?: ReadonlyArray<string> | "all"
 }
 
 /** `only` plus everything it transitively needs, in profile order. */
@@ -59,6 +66,17 @@ export const selectNodes = (profile: Profile, only: ReadonlyArray<string> | unde
   return profile.nodes.filter((n) => keep.has(n.id))
 }
 
+/** The forced nodes among `selected`: the named ones and everything downstream of them. */
+export const forcedNodes = (selected: ReadonlyArray<ProfileNode>, force: RunOptions["force"]): ReadonlySet<string> => {
+  if (force === undefined) return new Set()
+  if (force === "all") return new Set(selected.map((n) => n.id))
+  const forced = new Set(force)
+  // Profile order is topological: one pass sees every upstream before its dependants.
+  for (const node of selected) if (node.inputs.some((i) => i.node !== undefined && forced.has(i.node))) forced.add(node.id)
+  const ids = new Set(selected.map((n) => n.id))
+  return new Set([...forced].filter((id) => ids.has(id)))
+}
+
 export const runPipeline = Effect.fnUntraced(function*(profile: Profile, options: RunOptions = {}) {
   const executor = yield* Executor
   const deps: CellDeps = {
@@ -69,7 +87,9 @@ export const runPipeline = Effect.fnUntraced(function*(profile: Profile, options
     keyer: Keyer.make(profile),
     flight: yield* makeSingleFlight(),
     pool: yield* Semaphore.make(Math.max(1, Math.floor(options.jobs ?? executor.capacity))),
-    splitCells: options.splitCells === true
+    splitCells: options.splitCells === true,
+    runId: new Date().toISOString(),
+    forced: forcedNodes(selectNodes(profile, options.only), options.force)
   }
   const t0 = performance.now()
   const selected = selectNodes(profile, options.only)

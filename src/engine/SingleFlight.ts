@@ -4,6 +4,11 @@
  * of one key share a single computation; across processes the key's lock file
  * does it, and the second look finds what the lock holder committed. A unit is
  * therefore computed at most once however many runs ask for it at once.
+ *
+ * A forced flight (`run --force`) skips both looks: it computes under the lock
+ * and commits over the old entry, which stays readable until the new one's
+ * rename lands. It is its own flight, so a plain request for the same key in the
+ * same run cannot hand it the old value.
  */
 import { Effect } from "effect"
 import type { StoreError } from "./Errors.ts"
@@ -21,6 +26,8 @@ export interface Flight<A, E> {
   readonly compute: Effect.Effect<A, E | StoreError>
   readonly onProblem: (problem: string) => void
   readonly onWait: (holder: string) => void
+  /** Recompute even when the store has the key. */
+  readonly force?: boolean
 }
 
 export interface Landed<A> {
@@ -39,13 +46,15 @@ export const makeSingleFlight = Effect.fnUntraced(function*() {
 
   const land = <A, E>(flight: Flight<A, E>) =>
     Effect.gen(function*() {
-      const first = yield* flight.lookup
-      if (first._tag === "Found") return { value: first.value, computed: false }
-      if (first.problem !== undefined) flight.onProblem(first.problem)
+      if (flight.force !== true) {
+        const first = yield* flight.lookup
+        if (first._tag === "Found") return { value: first.value, computed: false }
+        if (first.problem !== undefined) flight.onProblem(first.problem)
+      }
       return yield* store.withLock(
         flight.key,
         Effect.gen(function*() {
-          const again = yield* flight.lookup
+          const again = flight.force === true ? ({ _tag: "Missing" } as const) : yield* flight.lookup
           if (again._tag === "Found") return { value: again.value, computed: false }
           return { value: yield* flight.compute, computed: true }
         }),
@@ -55,11 +64,12 @@ export const makeSingleFlight = Effect.fnUntraced(function*() {
 
   const singleFlight: SingleFlight = <A, E>(flight: Flight<A, E>) =>
     Effect.gen(function*() {
-      let shared = inflight.get(flight.key) as Effect.Effect<{ readonly value: A; readonly computed: boolean }, E | StoreError> | undefined
+      const id = flight.force === true ? `${flight.key}\0force` : flight.key
+      let shared = inflight.get(id) as Effect.Effect<{ readonly value: A; readonly computed: boolean }, E | StoreError> | undefined
       const first = shared === undefined
       if (shared === undefined) {
         shared = yield* Effect.cached(land(flight))
-        inflight.set(flight.key, shared)
+        inflight.set(id, shared)
       }
       const landed = yield* shared
       return { ...landed, shared: !first }

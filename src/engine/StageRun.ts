@@ -139,7 +139,8 @@ export const runNode = (
           : found.problem === undefined ? { _tag: "Missing" } : { _tag: "Missing", problem: found.problem }),
       compute: execute,
       onProblem: (problem) => logger.event({ _tag: "Warning", message: `cache: ${problem}, recomputing` }),
-      onWait: (holder) => logger.event({ _tag: "Waiting", what: `stage ${node.id}`, holder })
+      onWait: (holder) => logger.event({ _tag: "Waiting", what: `stage ${node.id}`, holder }),
+      force: deps.forced.has(node.id)
     }).pipe(
       Effect.map((landed) => ({ _tag: "Landed" as const, ...landed })),
       Effect.catchCause((cause) =>
@@ -154,7 +155,7 @@ export const runNode = (
     }
     const landed = attempt
     const { manifest, bytes, manifestPath } = landed.value
-    yield* store.writeRef(profile.name, node.id, { key, stage: stage.name, at: new Date().toISOString() })
+    yield* store.writeRef(profile.name, node.id, { key, stage: stage.name, at: new Date().toISOString(), run: deps.runId, sets: profile.overrides })
     const ran = landed.computed && !landed.shared
     const cells = { trained: ledger.trained, reused: ledger.reused }
     if (ran) logger.event({ _tag: "StageDone", node: node.id, seconds, cells })

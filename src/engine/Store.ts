@@ -1,10 +1,11 @@
 /**
- * The content-addressed store (default ./cache, `--cache-dir` or GROKFLOW_CACHE):
+ * The content-addressed store (default <project>/cache, `--cache-dir` or GROKFLOW_CACHE):
  *
  *   objects/<2 hex>/<sha256>         immutable blobs, named by their content
  *   entries/<name>/<key>.json        stage manifests (cells: entries/cell.<name>/)
  *   refs/<profile>/<node>.json       the key a node last ran with (for --explain), and
- *                                    the keys of its runs before (for `grokflow diff`)
+ *                                    the keys of its runs before, with the run and its
+ *                                    --set overrides (for `grokflow diff` and `grokflow runs`)
  *   locks/<key>.lock                 per-key locks (Lock.ts)
  *   checkpoints/<key>/               a running cell's checkpoints, removed on commit
  *
@@ -20,6 +21,7 @@ import { sha256 } from "./Canonical.ts"
 import { writeAtomic } from "./Atomic.ts"
 import { StoreError } from "./Errors.ts"
 import { withKeyLock } from "./Lock.ts"
+import { projectRoot } from "./ProjectRoot.ts"
 import { decodeManifest, entryDir } from "./Manifest.ts"
 import type { Manifest } from "./Manifest.ts"
 
@@ -34,6 +36,10 @@ export interface Ref {
   readonly key: string
   readonly stage: string
   readonly at: string
+  /** The `grokflow run` that recorded it (its start time), shared by every node it ran or reused. */
+  readonly run?: string
+  /** That run's `--set` overrides. */
+  readonly sets?: ReadonlyArray<string>
 }
 
 /** How many earlier runs a node's ref remembers (newest first). */
@@ -42,6 +48,15 @@ export const REF_HISTORY = 20
 const isRef = (x: unknown): x is Ref =>
   typeof x === "object" && x !== null && typeof (x as Partial<Ref>).key === "string" &&
   typeof (x as Partial<Ref>).stage === "string" && typeof (x as Partial<Ref>).at === "string"
+
+/** A ref's own fields (refs written before runs were recorded have no run or sets). */
+const refOf = (r: Ref): Ref => ({
+  key: r.key,
+  stage: r.stage,
+  at: r.at,
+  ...(typeof r.run === "string" ? { run: r.run } : {}),
+  ...(Array.isArray(r.sets) && r.sets.every((s) => typeof s === "string") ? { sets: r.sets } : {})
+})
 
 const errorMessage = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
 const isNotFound = (e: unknown) => (e as NodeJS.ErrnoException | undefined)?.code === "ENOENT"
@@ -145,7 +160,7 @@ export class FileStore {
     return this.io(file, "cannot write ref", async () => {
       const runs = await this.readRunsAsync(file)
       const history = runs.slice(0, REF_HISTORY)
-      await writeAtomic(file, JSON.stringify({ key: ref.key, stage: ref.stage, at: ref.at, history }) + "\n")
+      await writeAtomic(file, JSON.stringify({ ...refOf(ref), history }) + "\n")
     })
   }
 
@@ -166,9 +181,19 @@ export class FileStore {
       return []
     }
     if (!isRef(json)) return []
-    const { key, stage, at } = json
     const history = (json as { readonly history?: unknown }).history
-    return [{ key, stage, at }, ...(Array.isArray(history) ? history.filter(isRef).map((r) => ({ key: r.key, stage: r.stage, at: r.at })) : [])]
+    return [refOf(json), ...(Array.isArray(history) ? history.filter(isRef).map(refOf) : [])]
+  }
+
+  /** The profiles with recorded runs (directories under refs/). */
+  refProfiles(): Effect.Effect<ReadonlyArray<string>> {
+    return Effect.promise(async () => {
+      try {
+        return (await fs.readdir(path.join(this.root, "refs"), { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort()
+      } catch {
+        return []
+      }
+    })
   }
 
   /** A manifest without touching its blob (for explain: the previous preimage). */
@@ -246,6 +271,8 @@ export class Store extends Context.Service<Store, FileStore>()("grokflow/engine/
   static readonly layer = (root: string): Layer.Layer<Store> => Layer.succeed(Store, new FileStore(path.resolve(root)))
 }
 
-/** `--cache-dir`, else GROKFLOW_CACHE, else ./cache. */
-export const resolveCacheDir = (flag: string | undefined): string =>
-  path.resolve(flag ?? process.env.GROKFLOW_CACHE ?? "cache")
+/** `--cache-dir`, else GROKFLOW_CACHE (both as typed, from the current folder), else <project>/cache. */
+export const resolveCacheDir = (flag: string | undefined): string => {
+  const given = flag ?? process.env.GROKFLOW_CACHE
+  return given === undefined ? path.join(projectRoot(), "cache") : path.resolve(given)
+}

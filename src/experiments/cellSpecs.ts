@@ -51,6 +51,8 @@ export const cellSpec = (config: TrainingConfig, choice: CellChoice): CellSpec =
   thresholds: { mem: config.memThreshold, grok: config.grokThreshold, extra: [...config.extraThresholds] },
   intervention: choice.intervention,
   stopWhenAllGrokked: true,
+  // Written only when it is not the default, like splitRounding, so cells keep their keys.
+  ...(config.stopRule === "all-seeds" ? { stopRule: "all-seeds" as const } : {}),
   numerics: choice.numerics ?? "float32"
 })
 

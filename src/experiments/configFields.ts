@@ -30,6 +30,10 @@ export const trainingFields = {
   decayOrder: withDefault(Schema.Literals(["before", "after"]), "before"),
   /** Train-set size round(f·p²) (paper A) or ⌊f·p²⌋ (paper B's code). */
   splitRounding: withDefault(Schema.Literals(["round", "floor"]), "round"),
+  /** When finished seeds stop (src/train/CellSpec.ts): after a majority has finished
+   * (the default), or only once every seed has ("all-seeds", paper B's loop, for the
+   * collapse audit's per-seed SC maxima and the norm at the last seed's grok). */
+  stopRule: withDefault(Schema.Literals(["majority-freeze", "all-seeds"]), "majority-freeze"),
   /** Evaluate every k steps (paper B's protocol); the resolution of T_mem and T_grok. */
   evalEvery: withDefault(PositiveInt, 25),
   memThreshold: withDefault(Fraction, 0.99),

@@ -85,7 +85,10 @@ export const SweepFits = Schema.Struct({
       /** The norm lever (max/min median over ρ at the first lr) with a seed-bootstrap interval. */
       normLeverInterval: Schema.NullOr(Interval),
       lrLeverMin: Schema.Finite,
-      lrLeverMax: Schema.Finite
+      lrLeverMax: Schema.Finite,
+      /** The largest per-ρ lr lever (max/min median over lr in that ρ row) with a
+       * seed-bootstrap interval: paper A's headline lr lever (its ρ = 1 row). */
+      lrLeverMaxInterval: Schema.NullOr(Interval)
     })
   ),
   /** Largest |median ‖W‖ at grok − held norm| / held norm over the cells. */
@@ -206,17 +209,23 @@ export const fitSweep = (sweep: SweepOutput, options: FitOptions): SweepFits => 
       ? null
       : {
         normLever: levers.normLever.ratio,
-        normLeverInterval: normLeverInterval(sweep.cells.filter((c) => c.p === p0 && c.lr === lr0), options),
+        normLeverInterval: rowSpanInterval(sweep.cells.filter((c) => c.p === p0 && c.lr === lr0), options),
         lrLeverMin: levers.lrLeverMin,
-        lrLeverMax: levers.lrLeverMax
+        lrLeverMax: levers.lrLeverMax,
+        lrLeverMaxInterval: (() => {
+          const top = levers.lrLevers.find((r) => r.ratio === levers.lrLeverMax)
+          return top === undefined
+            ? null
+            : rowSpanInterval(sweep.cells.filter((c) => c.p === p0 && (c.rho ?? 1) === top.rho), options)
+        })()
       },
     normAtGrokMaxDeviation: deviations.length === 0 ? null : Math.max(...deviations),
     saturation
   }
 }
 
-/** max/min median over one lr's ρ row, resampling seeds within every cell. */
-const normLeverInterval = (row: ReadonlyArray<CellSummary>, options: FitOptions) => {
+/** max/min median over a row of cells (one lr's ρ row, or one ρ's lr row), resampling seeds within every cell. */
+const rowSpanInterval = (row: ReadonlyArray<CellSummary>, options: FitOptions) => {
   const ci = orNull(() =>
     bootstrapMedianRatio(row.map((c) => c.seeds.map((s) => s.tGrok)), spanOf, { ...options, censoring: options.censoring })
   )

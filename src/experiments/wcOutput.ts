@@ -11,8 +11,11 @@ export const WcConfig = Schema.Struct({
   trainFraction: Schema.Finite,
   lr: Schema.Finite,
   cell: CellSummary,
-  /** Median over grokked seeds of ‖W‖ at T_grok. */
+  /** Median over grokked seeds of ‖W‖ at T_grok (measure-wc's wcAt: at each seed's own
+   * T_grok, or at the step the last seed grokked, `wcStep`). */
   wc: Schema.NullOr(Schema.Finite),
+  /** The step every seed's norm was read at under wcAt last-grok; null at own T_grok. */
+  wcStep: Schema.NullOr(Schema.Int),
   cvAcrossSeeds: Schema.NullOr(Schema.Finite),
   /** Wc read at the extra test-accuracy thresholds, keyed by String(threshold). */
   wcAtThreshold: Schema.Record(Schema.String, Schema.NullOr(Schema.Finite)),

@@ -9,6 +9,7 @@ import * as path from "node:path"
 import { pathToFileURL } from "node:url"
 import { Result, Schema, SchemaIssue } from "effect"
 import type { TopLevelSpec } from "vega-lite"
+import { displayPath } from "../engine/index.ts"
 import { type AnyFigure, figureId, type FigureKind, titleOf } from "./Figure.ts"
 
 export const KINDS_DIR = path.join(import.meta.dirname, "kinds")
@@ -99,7 +100,7 @@ const discover = async (dir: string): Promise<FigureRegistry> => {
   const kinds = new Map<string, FigureKind>()
   for (const file of files) {
     const value = (await importKind(file)).default
-    const rel = path.relative(process.cwd(), file)
+    const rel = displayPath(file)
     if (!isFigureKind(value)) throw new Error(`${rel}: expected \`export default defineFigure({ kind, schema, title, spec })\``)
     if (value.kind !== path.basename(file, ".ts")) throw new Error(`${rel}: defines kind "${value.kind}"; a figure module is named like its kind (${value.kind}.ts)`)
     kinds.set(value.kind, value)

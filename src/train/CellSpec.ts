@@ -99,6 +99,14 @@ export const CellSpec = Schema.Struct({
   /** Stop the cell once every seed has grokked (else train to the budget). */
   stopWhenAllGrokked: Schema.Boolean,
   /**
+   * When finished seeds stop (with stopWhenAllGrokked). "majority-freeze" (the default,
+   * absent from the spec so existing keys are unchanged): once more than half have
+   * finished, finished seeds freeze. "all-seeds" (paper B's loop): no seed stops before
+   * the last one finishes, so every trajectory covers the whole run — each seed's
+   * largest SC rate and its norm at the last seed's grok need that.
+   */
+  stopRule: Schema.optional(Schema.Literals(["majority-freeze", "all-seeds"])),
+  /**
    * A seed shard of a larger cell (src/train/shards.ts): its seeds are firstSeed ..
    * firstSeed+seeds−1 (default 0), and finished seeds keep training before
    * minSteps (default 0), the step at which the whole cell would freeze them. Both

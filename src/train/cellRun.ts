@@ -11,7 +11,8 @@
  * threshold and every extra threshold. Finished seeds keep training until more than
  * half of the seeds have finished — so every seed's trajectory covers the cell's
  * median T_grok, where L is read — and are then frozen (their stepsTrained is the
- * step they stopped at). The cell stops when every seed has finished, or at budget.
+ * step they stopped at). With stopRule "all-seeds" nothing freezes before the last seed
+ * finishes. The cell stops when every seed has finished, or at budget.
  * Seeds never share state, so a seed trained alone (a shard) follows the same
  * trajectory; shards.ts reproduces the freeze step.
  */
@@ -27,6 +28,7 @@ import { makeAttentionKernel } from "./models/attentionKernel.ts"
 import { makeMlpKernel } from "./models/mlpKernel.ts"
 import { cloneParams, layoutOf, sizeOf, sumSquares, zerosLike, type ParamInfo, type ParamSet } from "./params.ts"
 import type { ReadoutConfig } from "./readout.ts"
+import { freezeCount } from "./shards.ts"
 import type { Tf } from "./tfTypes.ts"
 
 /** Explicit initial parameters per seed (cross-check); layout as in params.ts. */
@@ -249,7 +251,7 @@ export class CellProgram {
     const { spec } = this
     if (state.step === 0 && state.seeds.every((s) => s.traj.steps.length === 0))
       for (const s of state.seeds) this.evaluate(s, 0)
-    const majority = Math.floor(spec.seeds / 2) + 1
+    const freezeAfter = freezeCount(spec)
     // A shard keeps its finished seeds training up to the step its whole cell would
     // freeze them at (shards.ts), so its trajectories match the unsharded cell's.
     const minSteps = spec.minSteps ?? 0
@@ -268,7 +270,7 @@ export class CellProgram {
         for (const s of state.seeds) if (s.active) this.evaluate(s, t)
         if (earlyStop) {
           const done = state.seeds.filter((s) => this.finished(s)).length
-          if (done >= majority && t >= minSteps) for (const s of state.seeds) if (this.finished(s)) s.active = false
+          if (done >= freezeAfter && t >= minSteps) for (const s of state.seeds) if (this.finished(s)) s.active = false
         }
         if (hooks.stopAfterEval?.(state)) return true
       }

@@ -17,6 +17,10 @@
  */
 import type { CellResult, CellSpec, SeedResult } from "./CellSpec.ts"
 
+/** How many seeds must have finished before the finished ones freeze (cellRun.ts). */
+export const freezeCount = (spec: CellSpec): number =>
+  spec.stopRule === "all-seeds" ? spec.seeds : Math.floor(spec.seeds / 2) + 1
+
 /** Whether a cell can be split: several seeds, an ordinary cell (not itself a shard). */
 export const shardable = (spec: CellSpec): boolean =>
   spec.seeds > 1 && spec.firstSeed === undefined && spec.minSteps === undefined
@@ -33,15 +37,15 @@ const finished = (s: SeedResult): boolean => s.tGrok !== null && Object.values(s
 
 /**
  * The step at which the whole cell freezes its finished seeds: the eval step at
- * which more than half have finished (a lone seed stops at its finish step, so
+ * which more than half have finished (all of them under stopRule "all-seeds") (a lone seed stops at its finish step, so
  * that is its stepsTrained). With fewer finished than that, nothing freezes and
  * every seed trains to the budget.
  */
 export const freezeStep = (spec: CellSpec, alone: ReadonlyArray<SeedResult>): number => {
   if (!spec.stopWhenAllGrokked) return spec.budget
   const finishes = alone.filter(finished).map((s) => s.stepsTrained).sort((a, b) => a - b)
-  const majority = Math.floor(spec.seeds / 2) + 1
-  return finishes.length >= majority ? finishes[majority - 1]! : spec.budget
+  const count = freezeCount(spec)
+  return finishes.length >= count ? finishes[count - 1]! : spec.budget
 }
 
 /** Whether a phase-1 seed stopped before the step its cell would have kept it to. */

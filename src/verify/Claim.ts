@@ -45,6 +45,13 @@ export const Claim = Schema.Struct({
   /** The interval the overlap rule compares with when it is not the paper's CI: a
    * range or bound the paper states ("CV 1–2%", "< 2%", "12/12 seeds"). */
   paperInterval: Schema.optional(Schema.Tuple([Schema.Finite, Schema.Finite])),
+  /** "upper": the paper states an upper bound ("barely moves", "< 1%"), so its interval
+   * under the overlap rule is (−∞, paperValue]: a fold of 1.00 or a CV of 0 supports it. */
+  paperBound: Schema.optional(Schema.Literal("upper")),
+  /** "implementation-check": the claim cannot fail by construction when grokflow is
+   * correct (e.g. the norm at grok under a working clamp), so a PASS checks grokflow,
+   * not the paper; verify and the report label it. Absent: a reproduction. */
+  kind: Schema.optional(Schema.Literals(["reproduction", "implementation-check"])),
   /** How the paper states it, for the table (a value with its CI, or words such as "CV 1–2%"). */
   paperText: Schema.String,
   measure: MeasurePath,

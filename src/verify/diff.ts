@@ -1,6 +1,7 @@
 /**
  * What moved between two states of a profile: each claim's measured value and
- * status, and each training cell's outcome, before and after. The two states are
+ * status, each node's output (by digest, with the fields that differ), and each
+ * training cell's outcome, before and after. The two states are
  * a profile's last run against the one before it (the store keeps each node's
  * earlier runs in its ref), or two profiles' current outputs. Pure comparisons
  * here; reading the store is in snapshot.ts.
@@ -25,6 +26,15 @@ export interface Snapshot {
   readonly outputs: NodeOutputs
   /** The training cells its nodes used, by node. */
   readonly cells: ReadonlyMap<string, ReadonlyArray<CellState>>
+  /** Each node with an output in this state: its output digest. */
+  readonly digests: ReadonlyMap<string, string>
+}
+
+/** One node's output, before and after; `fields` names where the two differ. */
+export interface NodeDiff {
+  readonly node: string
+  readonly change: "added" | "removed" | "changed" | "same"
+  readonly fields: ReadonlyArray<string>
 }
 
 export interface ClaimDiff {
@@ -48,6 +58,25 @@ export interface Diff {
   readonly after: Snapshot
   readonly claims: ReadonlyArray<ClaimDiff>
   readonly cells: ReadonlyArray<CellDiff>
+  readonly nodes: ReadonlyArray<NodeDiff>
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v)
+
+/**
+ * The paths at which two outputs differ (`sweep.alpha.estimate`, `cells[3]`),
+ * descending into mappings and into lists of one length; a list whose length
+ * changed is one difference.
+ */
+export const changedFields = (before: unknown, after: unknown, at = ""): Array<string> => {
+  if (JSON.stringify(before) === JSON.stringify(after)) return []
+  if (isRecord(before) && isRecord(after)) {
+    return [...new Set([...Object.keys(before), ...Object.keys(after)])].sort().flatMap((k) => changedFields(before[k], after[k], at === "" ? k : `${at}.${k}`))
+  }
+  if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
+    return before.flatMap((b, i) => changedFields(b, after[i], `${at}[${i}]`))
+  }
+  return [at === "" ? "(the whole output)" : at]
 }
 
 const sameRow = (a: ClaimRow, b: ClaimRow): boolean =>
@@ -70,7 +99,16 @@ export const diffSnapshots = (claims: ReadonlyArray<Claim>, before: Snapshot, af
       return { node, label, before: b?.value ?? null, after: a?.value ?? null, change }
     })
   })
-  return { before, after, claims: claimDiffs, cells: cellDiffs }
+  const nodeIds = [...new Set([...before.digests.keys(), ...after.digests.keys()])]
+  const nodeDiffs = nodeIds.map((node): NodeDiff => {
+    const b = before.digests.get(node)
+    const a = after.digests.get(node)
+    if (b === undefined) return { node, change: "added", fields: [] }
+    if (a === undefined) return { node, change: "removed", fields: [] }
+    if (a === b) return { node, change: "same", fields: [] }
+    return { node, change: "changed", fields: changedFields(before.outputs.output(node), after.outputs.output(node)) }
+  })
+  return { before, after, claims: claimDiffs, cells: cellDiffs, nodes: nodeDiffs }
 }
 
 /** A claim's value as a diff prints it: the number with its CI, or why there is none. */

@@ -15,6 +15,8 @@ export interface ClaimRow {
   readonly paper: "A" | "B"
   readonly description: string
   readonly paperValue: string
+  /** A reproduction of the paper, or a check of grokflow that cannot fail when it is correct. */
+  readonly kind: "reproduction" | "implementation-check"
   readonly measured: number | null
   readonly lower: number | null
   readonly upper: number | null
@@ -56,9 +58,11 @@ export const toleranceText = (test: ClaimTest): string => {
   return parts.join(", ")
 }
 
-/** The paper's interval under the overlap rule: its stated range, its CI, or its point. */
-export const paperIntervalOf = (claim: Claim): readonly [number, number] | null =>
-  claim.paperInterval ?? claim.paperCi ?? (claim.paperValue === null ? null : [claim.paperValue, claim.paperValue])
+/** The paper's interval under the overlap rule: its stated range or bound, its CI, or its point. */
+export const paperIntervalOf = (claim: Claim): readonly [number, number] | null => {
+  if (claim.paperBound === "upper") return claim.paperValue === null ? null : [Number.NEGATIVE_INFINITY, claim.paperValue]
+  return claim.paperInterval ?? claim.paperCi ?? (claim.paperValue === null ? null : [claim.paperValue, claim.paperValue])
+}
 
 /** grokflow's interval: a measured interval (null bounds unbounded) or the point. */
 export const measuredIntervalOf = (m: Measured): readonly [number, number] =>
@@ -113,12 +117,15 @@ export const evaluateClaims = (claims: ReadonlyArray<Claim>, profile: string, ou
   claims.map((claim) => {
     const node = claim.measure.slice(0, claim.measure.indexOf(":"))
     const test = claim.tests[profile]
+    const kind = claim.kind ?? "reproduction"
     const base = {
       id: claim.id,
       paper: claim.paper,
       description: claim.description,
       paperValue: claim.paperText,
-      tolerance: test === undefined ? "" : toleranceText(test),
+      kind,
+      // The label travels in the tolerance text, so verify's table and the report show it.
+      tolerance: test === undefined ? "" : `${kind === "implementation-check" ? "implementation check: " : ""}${toleranceText(test)}`,
       source: outputs.source(node)
     }
     const notRun = (reason: string): ClaimRow => ({

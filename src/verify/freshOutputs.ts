@@ -3,9 +3,8 @@
  * from: what `verify` compares and what `report` draws. Stale and pending nodes are
  * absent (their claims show NOT RUN), never read from an older entry.
  */
-import * as path from "node:path"
 import { Effect } from "effect"
-import { readNodeOutput } from "../engine/index.ts"
+import { displayPath, readNodeOutput } from "../engine/index.ts"
 import type { NodeOutput, Plan } from "../engine/index.ts"
 import type { NodeOutputs } from "./evaluate.ts"
 
@@ -25,6 +24,6 @@ export const asNodeOutputs = (plan: Plan, outputs: ReadonlyMap<string, NodeOutpu
   output: (node) => outputs.get(node)?.output,
   source: (node) => {
     const manifest = outputs.get(node)?.manifestPath
-    return manifest === undefined ? null : path.relative(process.cwd(), manifest)
+    return manifest === undefined ? null : displayPath(manifest)
   }
 })

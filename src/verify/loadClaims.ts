@@ -50,6 +50,13 @@ const loadOne = (root: string, file: string): Effect.Effect<ReadonlyArray<Claim>
           })
         }
       }
+      if (claim.paperBound !== undefined && (claim.paperValue === null || claim.paperInterval !== undefined || claim.paperCi !== undefined)) {
+        return yield* new ClaimFileError({
+          file: shown,
+          path: `claims[${i}].paperBound`,
+          message: `claim "${claim.id}": an upper bound is its paperValue, so paperBound needs a paperValue and neither paperInterval nor paperCi`
+        })
+      }
       const interval = claim.paperInterval ?? claim.paperCi
       if (interval !== undefined && !(interval[0] <= interval[1])) {
         return yield* new ClaimFileError({

@@ -4,8 +4,8 @@
  * with its kind's Schema, and its `source` resolved to the cache entries it came
  * from. A figure that does not decode is reported, never drawn from a guess.
  */
-import * as path from "node:path"
 import { Result } from "effect"
+import { displayPath } from "../engine/index.ts"
 import type { NodeOutput, Plan } from "../engine/index.ts"
 // Figure.ts, not the figures index: the index loads vega, which `report` loads lazily.
 import { type AnyFigure, figureId } from "../figures/Figure.ts"
@@ -17,7 +17,6 @@ export interface ReportFigures {
   readonly problems: ReadonlyArray<string>
 }
 
-const relative = (file: string): string => path.relative(process.cwd(), file)
 
 export const reportFigures = (plan: Plan, outputs: ReadonlyMap<string, NodeOutput>, registry: FigureRegistry): ReportFigures => {
   const figures: Array<AnyFigure> = []
@@ -31,7 +30,7 @@ export const reportFigures = (plan: Plan, outputs: ReadonlyMap<string, NodeOutpu
     const entryOf = (source: string): string => {
       const input = node.node.inputs.find((i) => i.name === source)?.node
       const manifest = input === undefined ? undefined : outputs.get(input)?.manifestPath
-      return manifest === undefined ? source : relative(manifest)
+      return manifest === undefined ? source : displayPath(manifest)
     }
     for (const feed of feeds) {
       for (const raw of feed.from(stored.output)) {
@@ -42,7 +41,7 @@ export const reportFigures = (plan: Plan, outputs: ReadonlyMap<string, NodeOutpu
         }
         const figure = decoded.success
         const source = figure.source === undefined
-          ? [relative(stored.manifestPath)]
+          ? [displayPath(stored.manifestPath)]
           : (typeof figure.source === "string" ? [figure.source] : figure.source).map(entryOf)
         // Two nodes feeding the same kind (one stage under two node ids) keep distinct ids.
         const id = ids.has(figureId(figure)) ? `${node.id}-${figureId(figure)}` : figureId(figure)

@@ -4,8 +4,8 @@
  * entry, which backend and tool versions produced each number), and the weak spots
  * the stages measured.
  */
-import * as path from "node:path"
 import { Predicate } from "effect"
+import { displayPath } from "../engine/index.ts"
 import type { NodeOutput, Plan } from "../engine/index.ts"
 import type { Provenance, VerifyRow } from "../figures/index.ts"
 import { formatMeasured } from "./evaluate.ts"
@@ -32,7 +32,7 @@ export const provenanceOf = (plan: Plan, outputs: ReadonlyMap<string, NodeOutput
     const o = outputs.get(n.id)
     return o === undefined
       ? []
-      : [{ stage: n.id, key: o.key, path: path.relative(process.cwd(), o.manifestPath), cached: true, wallSeconds: o.manifest.timings.seconds }]
+      : [{ stage: n.id, key: o.key, path: displayPath(o.manifestPath), cached: true, wallSeconds: o.manifest.timings.seconds }]
   })
   const tools = [...outputs.values()][0]?.manifest.tools ?? {}
   return {

@@ -5,6 +5,7 @@
  * The path grammar is measuredValue.ts's: `.field`, `[i]`, `[key=value]`.
  */
 import { SchemaAST } from "effect"
+import { didYouMean } from "../engine/index.ts"
 
 type AST = SchemaAST.AST
 
@@ -52,7 +53,8 @@ export const checkPathAgainstSchema = (output: AST, path: string): string | null
     const next = current.flatMap((ast) => stepInto(ast, segment))
     if (next.length === 0) {
       const at = done.length === 0 ? "the output" : done.join("")
-      return `${segment.startsWith("[") ? segment : `.${segment}`} does not exist in ${at}`
+      const fields = current.flatMap((ast) => alternatives(ast).flatMap((alt) => (alt._tag === "Objects" ? alt.propertySignatures.map((p) => String(p.name)) : [])))
+      return `${segment.startsWith("[") ? segment : `.${segment}`} does not exist in ${at}${segment.startsWith("[") ? "" : didYouMean(segment, fields)}`
     }
     done.push(segment.startsWith("[") ? segment : `${done.length === 0 ? "" : "."}${segment}`)
     current = next

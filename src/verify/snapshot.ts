@@ -4,9 +4,8 @@
  * or a profile's current fresh entries. Cells are read through their own
  * manifests and decoded with the training core's result Schemas.
  */
-import * as path from "node:path"
 import { Effect, Result, Schema } from "effect"
-import { decodeOutput, Store } from "../engine/index.ts"
+import { decodeOutput, displayPath, Store } from "../engine/index.ts"
 import type { Manifest, Plan } from "../engine/index.ts"
 import { censoredMedian } from "../analysis/index.ts"
 import { CellResult, ForkResult } from "../train/CellSpec.ts"
@@ -53,6 +52,7 @@ export const snapshotOf = Effect.fnUntraced(function*(
 ) {
   const store = yield* Store
   const outputs = new Map<string, { readonly output: unknown; readonly manifestPath: string }>()
+  const digests = new Map<string, string>()
   const cells = new Map<string, ReadonlyArray<CellState>>()
   for (const node of plan.nodes) {
     const entry = entries.get(node.id)
@@ -62,6 +62,7 @@ export const snapshotOf = Effect.fnUntraced(function*(
     const output = decodeOutput(node.node.stage.stage.output, found.bytes)
     if (output === undefined) continue
     outputs.set(node.id, { output, manifestPath: found.manifestPath })
+    digests.set(node.id, found.manifest.output.digest)
     cells.set(node.id, yield* cellsOf(found.manifest, readCells(node.id)))
   }
   const nodeOutputs: NodeOutputs = {
@@ -69,10 +70,10 @@ export const snapshotOf = Effect.fnUntraced(function*(
     output: (node) => outputs.get(node)?.output,
     source: (node) => {
       const manifest = outputs.get(node)?.manifestPath
-      return manifest === undefined ? null : path.relative(process.cwd(), manifest)
+      return manifest === undefined ? null : displayPath(manifest)
     }
   }
-  return { label, profile: plan.profile.name, outputs: nodeOutputs, cells } satisfies Snapshot
+  return { label, profile: plan.profile.name, outputs: nodeOutputs, cells, digests } satisfies Snapshot
 })
 
 const cellsOf = Effect.fnUntraced(function*(manifest: Manifest, withValues: boolean) {

@@ -17,7 +17,7 @@ import type { WcOutput } from "../../src/experiments/wcOutput.ts"
 import { ciOf, ciText, exponentialFit, fmt, outcomeOf } from "./common.ts"
 
 export interface DelayLawFitsOutput {
-  readonly sweep: SweepFits
+  readonly sweep: SweepFits | null
   readonly wcPowerLaw: { readonly beta: { readonly estimate: number; readonly lower: number | null; readonly upper: number | null; readonly undefinedResamples: number }; readonly prefactor: number; readonly r2: number } | null
   readonly projection: {
     readonly oneShot: SweepFits["groups"][number]

@@ -19,10 +19,10 @@ describe("power law", () => {
     const rng = createRng(12)
     const groups = [31, 41, 53, 59, 71].map((p) => ({
       x: p,
-      values: [
+      cells: [[
         ...Array.from({ length: 12 }, () => 9 * p ** 0.44 * Math.exp(0.02 * normal(rng))),
         null // one seed never grokked: no norm at grok
-      ]
+      ]]
     }))
     const { fit, beta } = bootstrapPowerLaw(groups, { seed: 1, resamples: 1000 })
     expect(Math.abs(fit.beta - 0.44)).toBeLessThan(0.03)

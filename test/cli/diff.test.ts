@@ -67,3 +67,32 @@ describe("grokflow diff", () => {
     expect(r.stdout).toMatch(/\(3\/3 grokked\)/)
   })
 })
+
+describe("grokflow diff: every node's output, and sides that never ran", () => {
+  const h = makeHarness({ cliEnv: true })
+  const diff = (...args: ReadonlyArray<string>) => cli(["diff", ...args, "--cache-dir", h.cacheDir])
+
+  it("after one run, the run before never ran; against a profile that never ran, says so", async () => {
+    expect((await h.run("smoke")).failed).toBe(0)
+    const once = await diff("--profile", "smoke")
+    expect(once.code).toBe(0)
+    expect(once.stdout).toMatch(/^smoke: last run \(.*\); the run before: never ran, so nothing to compare yet$/m)
+    const against = await diff("--profile", "smoke", "--against", "ops")
+    expect(against.stdout).toBe("profile ops: never ran (nothing stored), so nothing to compare\n")
+    expect(against.stdout).not.toMatch(/unchanged/)
+  })
+
+  it("a changed stage output is listed with the fields that differ, though no cell changed", async () => {
+    const sets = ["mediation-fits.recoveryLogitScale=fixed"]
+    expect((await h.run("smoke", sets)).failed).toBe(0)
+    const r = await diff("--profile", "smoke")
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/^node\s+output\s+fields that differ$/m)
+    expect(r.stdout).toMatch(/^mediation-fits\s+changed\s+\S/m)
+    expect(r.stdout).not.toMatch(/^measure-wc\s+changed/m)
+    expect(r.stdout).toMatch(/\(\d+ node outputs unchanged\)/)
+    // Claims smoke does not test are not counted as unchanged.
+    expect(r.stdout).toMatch(/\(\d+ claims unchanged; \d+ not measured on either side\)/)
+    expect(r.stdout).toMatch(/cells: none added, removed or changed/)
+  })
+})

@@ -74,10 +74,34 @@ const trainCell = (spec: CellSpec): CellResult => {
     ? 0.8 * t0 * Math.exp(SYNTHETIC.alphaMse * (rho - 1))
     : 0.8 * t0 * Math.exp((SYNTHETIC.alpha / SYNTHETIC.l1) * (l - SYNTHETIC.l1))
   const sc = spec.numerics === "float32" && rho >= 1.2 ? 0.3 : 0
-  return {
-    seeds: Array.from({ length: spec.seeds }, (_, seed) => seedResult(spec, seed, t, iv.kind === "none" ? wc : rho * wc, l, sc)),
-    backend: "synthetic"
-  }
+  const seeds = Array.from({ length: spec.seeds }, (_, seed) => seedResult(spec, seed, t, iv.kind === "none" ? wc : rho * wc, l, sc))
+  return { seeds: spec.stopRule === "all-seeds" ? untilLastFinish(seeds, spec.budget) : seeds, backend: "synthetic" }
+}
+
+/** stopRule all-seeds: every seed's trajectory runs on to the last seed's finish (its
+ * norm held), as the training core's does. */
+const untilLastFinish = (seeds: ReadonlyArray<SeedResult>, budget: number): Array<SeedResult> => {
+  const last = seeds.every((s) => s.tGrok !== null) ? Math.max(...seeds.map((s) => s.tGrok ?? 0)) : budget
+  return seeds.map((s) => {
+    const tr = s.trajectory
+    if (tr.steps.includes(last)) return { ...s, stepsTrained: last }
+    const hold = <A>(xs: ReadonlyArray<A>): Array<A> => [...xs, xs[xs.length - 1]!]
+    return {
+      ...s,
+      stepsTrained: last,
+      trajectory: {
+        steps: [...tr.steps, last],
+        trainAcc: hold(tr.trainAcc),
+        testAcc: hold(tr.testAcc),
+        trainLoss: hold(tr.trainLoss),
+        testLoss: hold(tr.testLoss),
+        norm: hold(tr.norm),
+        matrixNorms: tr.matrixNorms,
+        logitScale: hold(tr.logitScale),
+        scRate: hold(tr.scRate)
+      }
+    }
+  })
 }
 
 const trainFork = (spec: ForkSpec): ForkResult => {

@@ -47,6 +47,16 @@ describe("claim paths", () => {
     expect(checked).toBeGreaterThan(40)
   }, 60_000)
 
+  it("every profile a claim tests exists, and every paper-scale group profile tests claims", async () => {
+    const claims = await Effect.runPromise(loadClaims(root))
+    const profiles = new Set(listProfileNamesSync(root))
+    const named = new Set(claims.flatMap((c) => Object.keys(c.tests)))
+    expect([...named].filter((n) => !profiles.has(n))).toEqual([])
+    const groups = [...profiles].filter((n) => n.startsWith("faithful-"))
+    expect(groups.length).toBeGreaterThanOrEqual(9)
+    for (const group of groups) expect(claims.filter((c) => c.tests[group] !== undefined).length, group).toBeGreaterThan(0)
+  })
+
   it("catches a misspelt field, a wrong selector and a path that ends at a struct", () => {
     const Out = Schema.Struct({
       sweep: Schema.Struct({

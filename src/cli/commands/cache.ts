@@ -1,4 +1,5 @@
 /** `grokflow cache ls | verify | gc`: the store as a whole. */
+import * as path from "node:path"
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import {
@@ -7,6 +8,7 @@ import {
   listProfileNamesSync,
   loadProfile,
   planPipeline,
+  projectRoot,
   UsageError,
   verifyCache
 } from "../../engine/index.ts"
@@ -63,13 +65,13 @@ const gc = Command.make(
     withEngine(
       flags,
       Effect.gen(function*() {
-        const names = flags.profiles.length > 0 ? flags.profiles : listProfileNamesSync(process.cwd())
+        const names = flags.profiles.length > 0 ? flags.profiles : listProfileNamesSync(projectRoot())
         if (names.length === 0) {
           return yield* new UsageError({ message: "cache gc: no profiles found under pipeline/ (name them with --profile); refusing to sweep everything" })
         }
         const plans: Array<Plan> = []
         for (const name of names) {
-          const profile = yield* loadProfile(name, Option.isSome(flags.stagesDir) ? { stagesDir: flags.stagesDir.value } : {})
+          const profile = yield* loadProfile(name, Option.isSome(flags.stagesDir) ? { stagesDir: path.resolve(flags.stagesDir.value) } : {})
           plans.push(yield* planPipeline(profile))
         }
         const report = yield* gcCache(plans, { dryRun: flags.dryRun })

@@ -15,8 +15,9 @@ import { remote } from "./remote.ts"
 import { report } from "./report.ts"
 import { run } from "./run.ts"
 import { runner } from "./runner.ts"
+import { runs } from "./runs.ts"
 import { show } from "./show.ts"
 import { status } from "./status.ts"
 import { verify } from "./verify.ts"
 
-export const commands = [run, status, dag, show, diff, cache, verify, report, runner, remote, push, pull, fetch, audit] as const
+export const commands = [run, status, dag, show, diff, runs, cache, verify, report, runner, remote, push, pull, fetch, audit] as const

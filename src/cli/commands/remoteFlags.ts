@@ -8,7 +8,7 @@ import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
-import { lockPath, parseLock, readLockFile, resolveProfilePath, Store, UsageError } from "../../engine/index.ts"
+import { displayPath, lockPath, parseLock, projectRoot, readLockFile, resolveProfilePath, Store, UsageError } from "../../engine/index.ts"
 import type { FileStore, Profile, ProfileLock } from "../../engine/index.ts"
 import { selectRemote } from "../../remote/Config.ts"
 import { lockFile } from "../../remote/Remote.ts"
@@ -43,7 +43,7 @@ export const lockProfileFlag = Flag.String("profile").pipe(
 )
 
 /** The project folder: profiles, locks and remotes.yaml are found from it. */
-export const projectDir = (): string => process.cwd()
+export const projectDir = (): string => projectRoot()
 
 export const openSelected = (name: Option.Option<string>) => selectRemote(projectDir(), Option.getOrUndefined(name))
 
@@ -69,7 +69,7 @@ export const locksFor = (profile: Option.Option<string>, remote: Remote | undefi
       const theirs = remote === undefined ? undefined : yield* remoteLock(remote, name)
       if (theirs !== undefined) return [theirs]
       return yield* new UsageError({
-        message: `no lock for profile ${profile.value}: ${path.relative(projectDir(), file)} does not exist${remote === undefined ? "" : ` and remote ${remote.name} has no ${lockFile(name)}`} (grokflow run --profile ${profile.value} writes it)`
+        message: `no lock for profile ${profile.value}: ${displayPath(file)} does not exist${remote === undefined ? "" : ` and remote ${remote.name} has no ${lockFile(name)}`} (grokflow run --profile ${profile.value} writes it)`
       })
     }
     const dir = path.join(projectDir(), "pipeline")

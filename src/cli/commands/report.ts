@@ -7,7 +7,7 @@
 import * as path from "node:path"
 import { Effect } from "effect"
 import { Command } from "effect/cli"
-import { CodeHasher } from "../../engine/index.ts"
+import { CodeHasher, displayPath } from "../../engine/index.ts"
 import { reportDir } from "../../verify/reportDir.ts"
 import { reportFigures } from "../../verify/reportFigures.ts"
 import { provenanceOf, toVerifyRow, weakSpotsOf } from "../../verify/reportInputs.ts"
@@ -45,8 +45,8 @@ export const report = Command.make("report", engineFlags, (flags) =>
       )
       yield* Effect.promise(() => writeJsonAtomic(path.join(dir, "verify.json"), { profile: profile.name, rows }))
       yield* out(
-        `figures: ${rendered.rendered.length} drawn, ${rendered.reused.length} reused (${path.relative(process.cwd(), path.join(dir, "figures"))})`
+        `figures: ${rendered.rendered.length} drawn, ${rendered.reused.length} reused (${displayPath(path.join(dir, "figures"))})`
       )
-      yield* out(path.relative(process.cwd(), file))
+      yield* out(displayPath(file))
     })
   )).pipe(Command.withDescription("draw the figures and write the offline HTML report; prints its path"))

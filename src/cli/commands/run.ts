@@ -2,12 +2,14 @@
 import * as os from "node:os"
 import { Effect, Layer, Option } from "effect"
 import { Command, Flag } from "effect/cli"
-import { defaultLogger, displayPath, planPipeline, RunLogger, runPipeline, selectNodes, UsageError, writeLock } from "../../engine/index.ts"
+import { defaultLogger, displayPath, forcedNodes, planPipeline, projectRoot, RunLogger, runPipeline, selectNodes, UsageError, writeLock } from "../../engine/index.ts"
 import type { Estimate, Plan, Profile, RunSummary } from "../../engine/index.ts"
 import { makespan } from "../../executor/cluster/Makespan.ts"
 import type { StageCost } from "../../executor/cluster/Makespan.ts"
 import { localExecutor } from "../../executor/local.ts"
-import { engineFlags, out, profileFrom, setExitCode, warn, withEngine } from "../Shared.ts"
+import { dbUrlProblem } from "../../executor/cluster/Address.ts"
+import { nodesForClaims } from "../../verify/claimTargets.ts"
+import { engineFlags, nodeList, out, profileFrom, setExitCode, warn, withEngine } from "../Shared.ts"
 
 const jobsFlag = Flag.Int("jobs").pipe(
   Flag.withAlias("j"),
@@ -16,6 +18,10 @@ const jobsFlag = Flag.Int("jobs").pipe(
 )
 const onlyFlag = Flag.String("only").pipe(
   Flag.withDescription("run only these nodes (comma-separated) and what they need"),
+  Flag.optional
+)
+const forFlag = Flag.String("for").pipe(
+  Flag.withDescription("run only the nodes the claims matching these ids read (e.g. 'B1.*', comma-separated) and what they need"),
   Flag.optional
 )
 const executorFlag = Flag.Literals("executor", ["local", "cluster"]).pipe(
@@ -35,22 +41,22 @@ const splitSeedsFlag = Flag.Boolean("split-seeds").pipe(
   Flag.withDefault(false)
 )
 
+const forceFlag = Flag.String("force").pipe(
+  Flag.withDescription("recompute these nodes (comma-separated or repeated) and every node downstream of them, retraining their cells; each entry is replaced atomically"),
+  Flag.atLeast(0)
+)
+const forceAllFlag = Flag.Boolean("force-all").pipe(
+  Flag.withDescription("recompute every selected node and its cells, replacing their entries atomically"),
+  Flag.withDefault(false)
+)
+
 const dryRunFlag = Flag.Boolean("dry-run").pipe(
   Flag.withDescription("print the plan (run vs reuse) and cost estimates; run nothing"),
   Flag.withDefault(false)
 )
 
 export const parseOnly = (profile: Profile, only: Option.Option<string>) =>
-  Effect.gen(function*() {
-    if (Option.isNone(only)) return undefined
-    const ids = only.value.split(",").map((s) => s.trim()).filter((s) => s !== "")
-    for (const id of ids) {
-      if (!profile.byId.has(id)) {
-        return yield* new UsageError({ message: `--only ${id}: no node "${id}" in ${profile.file} (nodes: ${[...profile.byId.keys()].join(", ")})` })
-      }
-    }
-    return ids
-  })
+  Option.isNone(only) ? Effect.succeed(undefined) : nodeList(profile, "--only", [only.value])
 
 const fmtHours = (h: number) => (h < 1 ? `${(h * 60).toFixed(0)} min` : `${h.toFixed(1)} h`)
 
@@ -117,6 +123,35 @@ export const renderSummary = (s: RunSummary): string =>
   (s.skipped ? `, skipped ${s.skipped}` : "") +
   `; cells: ${s.cellsTrained} trained, ${s.cellsReused} reused; wall ${s.seconds.toFixed(2)}s`
 
+/**
+ * A flag that cannot mean what it says in this combination, checked before
+ * anything loads: silently ignoring one (`--runners 3` on a real run) or
+ * failing late (a malformed `--db` as a stage failure) misleads.
+ */
+export const flagMisuse = (flags: {
+  readonly jobs: Option.Option<number>
+  readonly runners: Option.Option<number>
+  readonly dryRun: boolean
+  readonly executor: "local" | "cluster"
+  readonly db: Option.Option<string>
+  readonly force: ReadonlyArray<string>
+  readonly forceAll: boolean
+}): string | undefined => {
+  if (Option.isSome(flags.jobs) && flags.jobs.value < 1) return `--jobs ${flags.jobs.value}: expected at least 1`
+  if (Option.isSome(flags.runners)) {
+    if (!flags.dryRun) return `--runners ${flags.runners.value}: only with --dry-run (it estimates the makespan on N runners; to train on runners, use --executor cluster --db URL)`
+    if (flags.runners.value < 1) return `--runners ${flags.runners.value}: expected at least 1`
+  }
+  if (flags.executor === "cluster" && Option.isNone(flags.db)) return "--executor cluster needs --db URL (the PostgreSQL database the runners use)"
+  if (Option.isSome(flags.db)) {
+    if (flags.executor !== "cluster") return "--db: only with --executor cluster (local runs use no database)"
+    const problem = dbUrlProblem(flags.db.value)
+    if (problem !== undefined) return problem
+  }
+  if (flags.forceAll && flags.force.length > 0) return "--force and --force-all: give one (--force-all already recomputes every node)"
+  return undefined
+}
+
 /** Units a coordinator keeps in flight by default: more than a handful of runners' workers. */
 const CLUSTER_IN_FLIGHT = 64
 
@@ -128,32 +163,52 @@ const clusterExecutorLayer = (db: string, capacity: number) =>
 
 export const run = Command.make(
   "run",
-  { ...engineFlags, jobs: jobsFlag, only: onlyFlag, dryRun: dryRunFlag, runners: runnersFlag, executor: executorFlag, db: dbFlag, splitSeeds: splitSeedsFlag },
+  {
+    ...engineFlags,
+    jobs: jobsFlag,
+    only: onlyFlag,
+    for: forFlag,
+    force: forceFlag,
+    forceAll: forceAllFlag,
+    dryRun: dryRunFlag,
+    runners: runnersFlag,
+    executor: executorFlag,
+    db: dbFlag,
+    splitSeeds: splitSeedsFlag
+  },
   (flags) =>
     withEngine(
       flags,
       Effect.gen(function*() {
+        const misuse = flagMisuse(flags)
+        if (misuse !== undefined) return yield* new UsageError({ message: misuse })
         const profile = yield* profileFrom(flags)
-        const only = yield* parseOnly(profile, flags.only)
+        const onlyNodes = yield* parseOnly(profile, flags.only)
+        const forNodes = yield* nodesForClaims(profile, flags.for, projectRoot())
+        const only = onlyNodes === undefined && forNodes === undefined ? undefined : [...new Set([...(onlyNodes ?? []), ...(forNodes ?? [])])]
+        const force = flags.forceAll ? "all" as const : flags.force.length > 0 ? yield* nodeList(profile, "--force", flags.force) : undefined
+        if (Array.isArray(force) && only !== undefined) {
+          const selected = new Set(selectNodes(profile, only).map((n) => n.id))
+          const outside = force.filter((id) => !selected.has(id))
+          if (outside.length > 0) return yield* new UsageError({ message: `--force ${outside.join(",")}: not among the nodes --only/--for select (${only.join(",")})` })
+        }
         if (flags.dryRun) {
           const plan = yield* planPipeline(profile)
-          if (Option.isSome(flags.runners) && flags.runners.value < 1) {
-            return yield* new UsageError({ message: `--runners ${flags.runners.value}: expected at least 1` })
-          }
           const runners = Option.map(flags.runners, (count) => ({ count, workers: Option.getOrElse(flags.jobs, () => os.availableParallelism()) }))
-          return yield* out(renderDryRun(plan, only, Option.getOrUndefined(runners), flags.splitSeeds))
+          yield* out(renderDryRun(plan, only, Option.getOrUndefined(runners), flags.splitSeeds))
+          if (force !== undefined) {
+            const forced = forcedNodes(selectNodes(profile, only), force)
+            yield* out(`forced (rerun with their cells even where stored): ${[...forced].join(", ")}`)
+          }
+          return
         }
         const jobs = Option.getOrElse(flags.jobs, () => os.availableParallelism())
-        if (jobs < 1) return yield* new UsageError({ message: `--jobs ${jobs}: expected at least 1` })
-        if (flags.executor === "cluster" && Option.isNone(flags.db)) {
-          return yield* new UsageError({ message: "--executor cluster needs --db URL (the PostgreSQL database the runners use)" })
-        }
         // On a cluster the runners bound training; --jobs then bounds units in flight.
         const executor = flags.executor === "cluster"
           ? clusterExecutorLayer(Option.getOrElse(flags.db, () => ""), Option.getOrElse(flags.jobs, () => CLUSTER_IN_FLIGHT))
           : localExecutor({ backend: flags.backend, workers: jobs })
         const logger = defaultLogger()
-        const summary = yield* runPipeline(profile, { jobs: flags.executor === "cluster" ? Option.getOrElse(flags.jobs, () => CLUSTER_IN_FLIGHT) : jobs, splitCells: flags.splitSeeds, ...(only === undefined ? {} : { only }) }).pipe(
+        const summary = yield* runPipeline(profile, { jobs: flags.executor === "cluster" ? Option.getOrElse(flags.jobs, () => CLUSTER_IN_FLIGHT) : jobs, splitCells: flags.splitSeeds, ...(only === undefined ? {} : { only }), ...(force === undefined ? {} : { force }) }).pipe(
           Effect.provide(Layer.mergeAll(RunLogger.layer(logger), executor)),
           Effect.ensuring(Effect.sync(() => logger.close()))
         )

@@ -8,7 +8,8 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { Effect, Layer, Option } from "effect"
 import { Command, Flag } from "effect/cli"
-import { describeDb, parseAddress } from "../../executor/cluster/Address.ts"
+import { projectRoot } from "../../engine/index.ts"
+import { dbUrlProblem, describeDb, parseAddress } from "../../executor/cluster/Address.ts"
 import { backendFlag, out, setExitCode } from "../Shared.ts"
 
 export const dbFlag = Flag.String("db").pipe(
@@ -46,6 +47,8 @@ export const runner = Command.make(
   { db: dbFlag, listen: listenFlag, advertise: advertiseFlag, workers: workersFlag, workDir: workDirFlag, backend: backendFlag },
   (flags) =>
     Effect.gen(function*() {
+      const badDb = dbUrlProblem(flags.db)
+      if (badDb !== undefined) return yield* fail(badDb)
       const listen = parseAddress(flags.listen)
       if (listen === undefined) return yield* fail(`--listen ${flags.listen}: expected HOST:PORT`)
       const advertise = Option.isSome(flags.advertise) ? parseAddress(flags.advertise.value) : listen
@@ -62,7 +65,7 @@ export const runner = Command.make(
       const { runnerLayer } = yield* Effect.promise(() => import("../../executor/cluster/Runner.ts"))
       yield* Effect.scoped(
         Effect.gen(function*() {
-          yield* Layer.build(runnerLayer({ db: flags.db, listen, advertise, workers, backend: flags.backend, root: process.cwd(), workDir, log }))
+          yield* Layer.build(runnerLayer({ db: flags.db, listen, advertise, workers, backend: flags.backend, root: projectRoot(), workDir, log }))
           yield* out(`[runner ${self}] ready: ${workers} workers, backend ${flags.backend}, database ${describeDb(flags.db)}`)
           return yield* Effect.never
         })

@@ -5,13 +5,13 @@
  * stdout stays one JSON document). The path syntax is the claims' (`.field`,
  * `[3]`, `[key=value]`), so `show` answers what a claim would read.
  */
-import * as path from "node:path"
 import { Effect } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { stringify } from "yaml"
-import { planPipeline, readNodeOutput, UsageError } from "../../engine/index.ts"
+import { didYouMean, displayPath, NotInStore, planPipeline, readNodeOutput, UsageError } from "../../engine/index.ts"
 import { valueAt } from "../../verify/measuredValue.ts"
-import { engineFlags, out, profileFrom, withEngine } from "../Shared.ts"
+import { nodeViews, noteOf } from "../nodeStates.ts"
+import { engineFlags, noNode, out, profileFrom, withEngine } from "../Shared.ts"
 import { isRows, rowsTable } from "../textTable.ts"
 
 const target = Argument.String("node").pipe(Argument.withDescription("NODE or NODE:path, e.g. wc-vs-op or delay-law-fits:sweep.primary.alpha"))
@@ -26,15 +26,23 @@ export const show = Command.make("show", { ...engineFlags, target, json: jsonFla
       const nodeId = colon < 0 ? flags.target : flags.target.slice(0, colon)
       const at = colon < 0 ? "" : flags.target.slice(colon + 1)
       if (!profile.byId.has(nodeId)) {
-        return yield* new UsageError({ message: `show: no node "${nodeId}" in ${profile.file} (nodes: ${profile.nodes.map((n) => n.id).join(", ")})` })
+        return yield* new UsageError({ message: `show: ${noNode(profile, nodeId)}` })
       }
       const plan = yield* planPipeline(profile)
-      const stored = yield* readNodeOutput(plan.byId.get(nodeId)!)
+      const planned = plan.byId.get(nodeId)!
+      if (planned.status !== "fresh") {
+        const view = (yield* nodeViews(plan)).find((v) => v.id === nodeId)!
+        const why = view.state === "never ran" ? "never ran" : `${view.state}${noteOf(view) === "" ? "" : ` (${noteOf(view)})`}`
+        return yield* new NotInStore({ node: nodeId, message: `${why}; run \`grokflow run --profile ${profile.name}\` first` })
+      }
+      const stored = yield* readNodeOutput(planned)
       const value = at === "" ? stored.output : valueAt(stored.output, at)
       if (value === undefined) {
-        return yield* new UsageError({ message: `show: ${nodeId} has nothing at "${at}" (its output's top level: ${topLevel(stored.output)})` })
+        const field = /^\.?([^.[\]]+)/.exec(at)?.[1]
+        const typo = field !== undefined && typeof stored.output === "object" && stored.output !== null && !Array.isArray(stored.output) ? didYouMean(field, Object.keys(stored.output)) : ""
+        return yield* new UsageError({ message: `show: ${nodeId} has nothing at "${at}"${typo} (its output's top level: ${topLevel(stored.output)})` })
       }
-      const entry = path.relative(process.cwd(), stored.manifestPath)
+      const entry = displayPath(stored.manifestPath)
       if (flags.json) {
         yield* out(JSON.stringify(value, null, 2))
         process.stderr.write(`entry: ${entry}\n`)

@@ -1,13 +1,18 @@
-/** `grokflow status`: which nodes are fresh, stale or pending, and with --explain why. */
+/** `grokflow status`: which nodes are fresh, stale (and what changed), pending or never ran; --json for tools. */
 import { Effect } from "effect"
 import { Command, Flag } from "effect/cli"
-import { explainPlan, planPipeline } from "../../engine/index.ts"
+import { planPipeline } from "../../engine/index.ts"
+import { countStates, nodeViews, noteOf } from "../nodeStates.ts"
 import { engineFlags, out, profileFrom, withEngine } from "../Shared.ts"
 import { lockedStatus } from "./lockStatus.ts"
 import { remoteStatus, statusRemoteFlag } from "./remoteFlags.ts"
 
 const explainFlag = Flag.Boolean("explain").pipe(
-  Flag.withDescription("name the part of each stale key that changed since the node last ran"),
+  Flag.withDescription("name every part of each stale key that changed since the node last ran"),
+  Flag.withDefault(false)
+)
+const jsonFlag = Flag.Boolean("json").pipe(
+  Flag.withDescription("print the nodes' states as one JSON document (every reason included)"),
   Flag.withDefault(false)
 )
 
@@ -20,34 +25,29 @@ const remoteStatusFlag = Flag.Boolean("remote").pipe(
   Flag.withDefault(false)
 )
 
-export const status = Command.make("status", { ...engineFlags, explain: explainFlag, locked: lockedFlag, remote: remoteStatusFlag, remoteName: statusRemoteFlag }, (flags) =>
+export const status = Command.make("status", { ...engineFlags, explain: explainFlag, json: jsonFlag, locked: lockedFlag, remote: remoteStatusFlag, remoteName: statusRemoteFlag }, (flags) =>
   withEngine(
     flags,
     Effect.gen(function*() {
       const profile = yield* profileFrom(flags)
       const plan = yield* planPipeline(profile)
-      const width = Math.max(...plan.nodes.map((n) => n.id.length), 4)
-      const counts = { fresh: 0, stale: 0, pending: 0 }
-      for (const n of plan.nodes) counts[n.status]++
-      const lines = [
-        `${profile.file}: ${plan.nodes.length} nodes, ${counts.fresh} fresh, ${counts.stale} stale, ${counts.pending} pending`
-      ]
-      for (const n of plan.nodes) {
-        const note = n.status === "fresh"
-          ? n.key!.slice(0, 12)
-          : n.status === "pending"
-          ? `after ${[...new Set(n.unknownInputs.map((i) => n.node.inputs.find((x) => x.name === i)?.node ?? i))].join(", ")}`
-          : n.problem ?? ""
-        lines.push(`  ${n.status.padEnd(7)}  ${n.id.padEnd(width)}  ${note}`.trimEnd())
+      const views = yield* nodeViews(plan)
+      const counts = countStates(views)
+      if (flags.json) {
+        return yield* out(JSON.stringify({ profile: profile.name, file: profile.file, overrides: profile.overrides, counts, nodes: views }, null, 2))
       }
+      const width = Math.max(...views.map((v) => v.id.length), 4)
+      const lines = [
+        `${profile.file}: ${views.length} nodes, ${counts.fresh} fresh, ${counts.stale} stale, ${counts.pending} pending, ${counts["never ran"]} never ran`
+      ]
+      for (const v of views) lines.push(`  ${v.state.padEnd(9)}  ${v.id.padEnd(width)}  ${noteOf(v)}`.trimEnd())
       if (flags.explain) {
-        const explanations = yield* explainPlan(plan)
-        if (explanations.length > 0) lines.push("")
-        for (const e of explanations) for (const reason of e.reasons) lines.push(`${e.id}: ${reason}`)
+        const explained = views.filter((v) => v.reasons.length > 0)
+        if (explained.length > 0) lines.push("")
+        for (const v of explained) for (const reason of v.reasons) lines.push(`${v.id}: ${reason}`)
       }
       if (flags.locked) lines.push("", yield* lockedStatus(plan))
       if (flags.remote) lines.push("", yield* remoteStatus(profile, flags.remoteName))
       yield* out(lines.join("\n"))
     })
-  )).pipe(Command.withDescription("show which nodes a run would reuse or recompute"))
-
+  )).pipe(Command.withDescription("show which nodes a run would reuse or recompute, and why"))

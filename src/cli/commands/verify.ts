@@ -9,7 +9,7 @@ import { mkdir, rename, writeFile } from "node:fs/promises"
 import * as path from "node:path"
 import { Effect } from "effect"
 import { Command, Flag } from "effect/cli"
-import { nodeDrift, planPipeline, readLock } from "../../engine/index.ts"
+import { displayPath, nodeDrift, planPipeline, projectRoot, readLock } from "../../engine/index.ts"
 import { evaluateClaims, formatMeasured } from "../../verify/evaluate.ts"
 import type { ClaimRow } from "../../verify/evaluate.ts"
 import { asNodeOutputs, freshOutputs } from "../../verify/freshOutputs.ts"
@@ -52,7 +52,7 @@ export const verifyProfile = (flags: Parameters<typeof profileFrom>[0]) =>
   Effect.gen(function*() {
     const profile = yield* profileFrom(flags)
     const plan = yield* planPipeline(profile)
-    const claims = yield* loadClaims(process.cwd())
+    const claims = yield* loadClaims(projectRoot())
     const outputs = yield* freshOutputs(plan)
     const evaluated = evaluateClaims(claims, profile.name, asNodeOutputs(plan, outputs))
     const lock = yield* readLock(profile)
@@ -80,7 +80,7 @@ export const verify = Command.make("verify", { ...engineFlags, allowMissing: all
         yield* out(table(rows, missing))
         const missed = missing.length === 0 ? "" : `; ${missing.length} tested but not run${flags.allowMissing ? " (allowed: --allow-missing)" : ""}`
         if (stale !== undefined) yield* out(`\n${stale}`)
-        yield* out(`\n${profile.name}: ${count("PASS")} passed, ${count("FAIL")} failed, ${count("NOT RUN")} not run${missed} (${path.relative(process.cwd(), file)})`)
+        yield* out(`\n${profile.name}: ${count("PASS")} passed, ${count("FAIL")} failed, ${count("NOT RUN")} not run${missed} (${displayPath(file)})`)
       }
       if (failed) setExitCode(1)
     })

@@ -105,6 +105,8 @@ export const clusterExecutor = (options: ClusterOptions): Layer.Layer<Executor, 
                 return exit
               })
             )
+            // A forced unit must train again, not come back as the reply stored for its key.
+            if (unit.fresh === true) yield* forget
             return yield* send.pipe(
               // Anything but the runner's answer (a dropped connection, a busy
               // mailbox) is retried: the message id is the key, so a resend joins
