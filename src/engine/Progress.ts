@@ -30,10 +30,12 @@ export interface CellClock {
   first?: { readonly done: number; readonly at: number }
   done: number
   total: number
+  /** When `done` was reported. */
+  at: number
   tally?: SeedTally
 }
 
-export const startClock = (at: number): CellClock => ({ startedAt: at, done: 0, total: 0 })
+export const startClock = (at: number): CellClock => ({ startedAt: at, done: 0, total: 0, at })
 
 export const recordProgress = (clock: CellClock, done: number, total: number, tally: SeedTally | undefined, at: number): void => {
   // A resumed cell's first report is its checkpoint's step: the rate counts from
@@ -41,20 +43,22 @@ export const recordProgress = (clock: CellClock, done: number, total: number, ta
   if (clock.first === undefined || done < clock.first.done) clock.first = { done, at }
   clock.done = done
   clock.total = total
+  clock.at = at
   if (tally === undefined) delete clock.tally
   else clock.tally = tally
 }
 
 /**
- * Seconds left at the rate measured since the first report, to the step budget:
- * an upper bound when the cell stops early (every seed grokked). Undefined until
- * two reports a step apart exist.
+ * Seconds left to the step budget at the rate measured between the first and
+ * the latest report, less the time since the latest: an upper bound when the
+ * cell stops early (every seed grokked). Undefined until two reports a step
+ * apart exist.
  */
 export const etaSeconds = (clock: CellClock, now: number): number | undefined => {
   const first = clock.first
-  if (first === undefined || clock.total <= 0 || clock.done <= first.done || now <= first.at) return undefined
-  const perStep = (now - first.at) / 1000 / (clock.done - first.done)
-  return Math.max(0, clock.total - clock.done) * perStep
+  if (first === undefined || clock.total <= 0 || clock.done <= first.done || clock.at <= first.at) return undefined
+  const perStep = (clock.at - first.at) / 1000 / (clock.done - first.done)
+  return Math.max(0, Math.max(0, clock.total - clock.done) * perStep - (now - clock.at) / 1000)
 }
 
 export const duration = (seconds: number): string => {
