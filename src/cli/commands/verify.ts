@@ -38,7 +38,7 @@ export const verifyProfile = (flags: Parameters<typeof profileFrom>[0]) =>
     const claims = yield* loadClaims(process.cwd())
     const outputs = yield* freshOutputs(plan)
     const rows = evaluateClaims(claims, profile.name, asNodeOutputs(plan, outputs))
-    return { profile, plan, outputs, rows }
+    return { profile, plan, outputs, rows, claims }
   })
 
 export const verify = Command.make("verify", engineFlags, (flags) =>
