@@ -29,7 +29,7 @@ export interface SeedTally {
 export interface UnitHooks {
   /** A directory private to this key for checkpoints; survives interruption. */
   readonly checkpointDir: string
-  /** Steps done of the step budget (an upper bound: cells may stop early). */
+  /** Steps done of the step budget (the most a cell trains: it may stop early). */
   readonly progress: (done: number, total: number, tally?: SeedTally) => void
 }
 

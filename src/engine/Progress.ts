@@ -50,9 +50,9 @@ export const recordProgress = (clock: CellClock, done: number, total: number, ta
 
 /**
  * Seconds left to the step budget at the rate measured between the first and
- * the latest report, less the time since the latest: an upper bound when the
- * cell stops early (every seed grokked). Undefined until two reports a step
- * apart exist.
+ * the latest report, less the time since the latest: to the budget, because a
+ * cell that stops early (every seed grokked) cannot be foreseen; at a steady
+ * rate, then, an upper bound. Undefined until two reports a step apart exist.
  */
 export const etaSeconds = (clock: CellClock, now: number): number | undefined => {
   const first = clock.first

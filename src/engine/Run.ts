@@ -19,6 +19,7 @@ import { RunLogger } from "./Logger.ts"
 import { Keyer } from "./Plan.ts"
 import type { Profile, ProfileNode } from "./Profile.ts"
 import { writeRunRecord } from "./RunRecord.ts"
+import type { RunCounts } from "./RunRecord.ts"
 import { makeSingleFlight } from "./SingleFlight.ts"
 import { messageOf, runNode } from "./StageRun.ts"
 import type { NodeOutcome, OutcomeStatus, Produced } from "./StageRun.ts"
@@ -109,6 +110,8 @@ export const runPipeline = Effect.fnUntraced(function*(profile: Profile, options
   return summary
 })
 
+const countsOf = ({ ran, reused, failed, skipped, cellsTrained, cellsReused }: RunSummary): RunCounts => ({ ran, reused, failed, skipped, cellsTrained, cellsReused })
+
 /** The run's record (RunRecord.ts); a store that cannot take it costs a warning, not the run. */
 const recordRun = (deps: CellDeps, profile: Profile, options: RunOptions, startedAt: Date, summary: RunSummary) =>
   Effect.tryPromise(() =>
@@ -119,12 +122,7 @@ const recordRun = (deps: CellDeps, profile: Profile, options: RunOptions, starte
       wallSeconds: summary.seconds,
       stageSeconds: summary.outcomes.reduce((a, o) => a + o.seconds, 0),
       ...(options.only === undefined || options.only.length === 0 ? {} : { only: options.only }),
-      ran: summary.ran,
-      reused: summary.reused,
-      failed: summary.failed,
-      skipped: summary.skipped,
-      cellsTrained: summary.cellsTrained,
-      cellsReused: summary.cellsReused,
+      ...countsOf(summary),
       nodes: summary.outcomes.map((o) => ({ id: o.id, status: o.status, ...(o.key === undefined ? {} : { key: o.key }), seconds: o.seconds }))
     })
   ).pipe(

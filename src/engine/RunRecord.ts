@@ -10,9 +10,13 @@
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { writeAtomic } from "./Atomic.ts"
+import type { RunSummary } from "./Run.ts"
 import type { OutcomeStatus } from "./StageRun.ts"
 
-export interface RunRecord {
+/** The run's counts, as its summary gives them. */
+export type RunCounts = Pick<RunSummary, "ran" | "reused" | "failed" | "skipped" | "cellsTrained" | "cellsReused">
+
+export interface RunRecord extends RunCounts {
   readonly profile: string
   /** ISO timestamps of the run's start and end. */
   readonly startedAt: string
@@ -22,12 +26,6 @@ export interface RunRecord {
   /** The stages' own times summed: compute time; the stages overlap. */
   readonly stageSeconds: number
   readonly only?: ReadonlyArray<string>
-  readonly ran: number
-  readonly reused: number
-  readonly failed: number
-  readonly skipped: number
-  readonly cellsTrained: number
-  readonly cellsReused: number
   readonly nodes: ReadonlyArray<{ readonly id: string; readonly status: OutcomeStatus; readonly key?: string; readonly seconds: number }>
 }
 

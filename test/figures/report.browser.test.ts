@@ -32,6 +32,15 @@ const parseDuration = (text: string): number | null => {
 /** Debian's chromium; CHROMIUM_PATH overrides it (e.g. to check the CI failure path). */
 const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium"
 const haveChromium = existsSync(CHROMIUM)
+
+/** Headless, offline, with a fresh profile directory. */
+const launch = (userDataDir: string, viewport?: { readonly width: number; readonly height: number }) =>
+  chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    ...(viewport === undefined ? {} : { viewport })
+  })
 const inCi = process.env["CI"] === "true" || process.env["CI"] === "1"
 
 describe("report in headless Chromium", () => {
@@ -131,11 +140,7 @@ describe("report in headless Chromium", () => {
     await mkdir(TMP_DIR, { recursive: true })
     const userDataDir = await mkdtemp(join(TMP_DIR, "chromium-profile-"))
     const { path, rows } = await quickReport()
-    const context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-    })
+    const context = await launch(userDataDir)
     try {
       const page = await context.newPage()
       for (const width of [1280, 800]) {
@@ -190,17 +195,13 @@ describe("report in headless Chromium", () => {
       await rm(userDataDir, { recursive: true, force: true })
     }
   }, 120_000)
+
   it.skipIf(!haveChromium && !inCi)("the header's wall time is the run's (within 10%), and the first screen at 1280 px shows the profile's own results, not NOT RUN rows", async () => {
     if (!haveChromium) throw new Error(`${CHROMIUM} is missing: CI must install it (src/figures/ci-deps.sh)`)
     await mkdir(TMP_DIR, { recursive: true })
     const userDataDir = await mkdtemp(join(TMP_DIR, "chromium-profile-"))
     const { path, runSeconds } = await quickReport()
-    const context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-      viewport: { width: 1280, height: 800 }
-    })
+    const context = await launch(userDataDir, { width: 1280, height: 800 })
     try {
       const page = await context.newPage()
       await page.goto(pathToFileURL(path).href, { waitUntil: "load" })
