@@ -1,0 +1,165 @@
+/**
+ * wasm SIMD kernels for the folded attention model's per-example mix of table rows
+ * (attentionMix.ts), instantiated over the arena of the shared kernels
+ * (simd/loader.ts) so they read and write the same buffers.
+ *
+ * Why not simd `combine`/`combineBack`: those update the output row in memory once
+ * per mixed row (a load and a store per vector and term) and sum each attention
+ * weight's dot product in one dependent chain. Here the forward keeps four vectors
+ * of the output in registers across all terms, and the backward sums each dot
+ * product in four independent accumulators. Both also take an output split in two
+ * buffers (the MLP input u, then the logits' residual part), and the backward
+ * multiplies the first part by GELU′ on the way in — the table then carries u and
+ * the residual logits in one row, so one pass serves both.
+ */
+import { assemble, fadd, fmul, forLoop, fsplat, get, hsum, I32, i32add, i32c, i32load, i32mul, set, simd, sload, sstore, V128 } from "../simd/assembler.ts"
+import type { Code, FnDef, WasmMemory } from "../simd/assembler.ts"
+import { wasm } from "../simd/assembler.ts"
+
+const vloadAt = (addr: Code, offset: number): Code => [...addr, ...simd(0x00), 4, offset]
+const vstoreAt = (addr: Code, offset: number, value: Code): Code => [...addr, ...value, ...simd(0x0b), 4, offset]
+const i32and = (a: Code, b: Code): Code => [...a, ...b, 0x71]
+const i32sub = (a: Code, b: Code): Code => [...a, ...b, 0x6b]
+const i32ne0 = (a: Code): Code => [...a, 0x45, 0x45]
+/** Typed select over v128: cond ? a : b. */
+const vselect = (a: Code, b: Code, cond: Code): Code => [...a, ...b, ...cond, 0x1c, 0x01, V128]
+const vzero = (): Code => [...simd(0x0c), ...new Array<number>(16).fill(0)]
+
+/**
+ * mixRows(n, K, strideBytes, idx, w, T, rowBytes, seg1, out1, out2, accumulate):
+ *   o[r] = (accumulate ? o[r] : 0) + Σ_{k<K} w[r,k]·T[idx[r,k]]
+ * where row r of o is out1[r] (seg1 bytes) followed by out2[r] (rowBytes − seg1),
+ * w and idx rows strideBytes apart, k in order (a fixed sum order).
+ */
+const mixRows = (): FnDef => {
+  const [n, K, stride, idx, w, T, rowBytes, seg1, out1, out2, acc] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+  const [r, k, j, t, wr, ir, dst, len, nb, off] = [11, 12, 13, 14, 15, 16, 17, 18, 19, 20]
+  const [wv, a0, a1, a2, a3] = [21, 22, 23, 24, 25]
+  const As = [a0, a1, a2, a3]
+  const init = (i: number, at: Code): Code => set(As[i], vselect(vloadAt(at, 16 * i), vzero(), i32ne0(get(acc))))
+  const rowTerm = (block: number): Code => [
+    ...set(wv, fsplat(sload(i32add(get(wr), get(k))))),
+    ...set(t, i32add(i32add(get(T), i32mul(i32load(i32add(get(ir), get(k))), get(rowBytes))), get(off))),
+    ...Array.from({ length: block }, (_, i) => set(As[i], fadd(get(As[i]), fmul(get(wv), vloadAt(get(t), 16 * i))))).flat()
+  ]
+  // One output segment of `len` bytes at dst, reading table columns from `off`.
+  const segment: Code = [
+    ...set(nb, i32and(get(len), i32c(-64))),
+    ...forLoop(j, get(nb), 64, [
+      ...[0, 1, 2, 3].flatMap((i) => init(i, i32add(get(dst), get(j)))),
+      ...forLoop(k, get(K), 4, rowTerm(4)),
+      ...[0, 1, 2, 3].flatMap((i) => vstoreAt(i32add(get(dst), get(j)), 16 * i, get(As[i]))),
+      ...set(off, i32add(get(off), i32c(64)))
+    ]),
+    ...set(dst, i32add(get(dst), get(nb))),
+    ...forLoop(j, i32sub(get(len), get(nb)), 16, [
+      ...init(0, i32add(get(dst), get(j))),
+      ...forLoop(k, get(K), 4, rowTerm(1)),
+      ...vstoreAt(i32add(get(dst), get(j)), 0, get(a0)),
+      ...set(off, i32add(get(off), i32c(16)))
+    ])
+  ]
+  const row: Code = [
+    ...set(wr, i32add(get(w), i32mul(get(r), get(stride)))),
+    ...set(ir, i32add(get(idx), i32mul(get(r), get(stride)))),
+    ...set(off, i32c(0)),
+    ...set(len, get(seg1)),
+    ...set(dst, i32add(get(out1), i32mul(get(r), get(seg1)))),
+    ...segment,
+    ...set(len, i32sub(get(rowBytes), get(seg1))),
+    ...set(dst, i32add(get(out2), i32mul(get(r), get(len)))),
+    ...segment
+  ]
+  return { name: "mixRows", params: 11, locals: [[10, I32], [5, V128]], body: forLoop(r, get(n), 1, row) }
+}
+
+/**
+ * mixRowsBack(n, K, strideBytes, idx, w, T, rowBytes, seg1, d1, g, d2, dw, dT, scratch, hasG):
+ * the adjoint of mixRows. Row r of the output gradient is d1[r] (times g[r] when hasG,
+ * written back into d1) followed by d2[r]; then for k < K
+ *   dw[r,k] = drow·T[idx[r,k]];  dT[idx[r,k]] += w[r,k]·drow.
+ * rowBytes is a multiple of 16; scratch holds one row.
+ */
+const mixRowsBack = (): FnDef => {
+  const [n, K, stride, idx, w, T, rowBytes, seg1, d1, g, d2, dw, dT, scratch, hasG] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]
+  const [r, k, j, t, u, wr, ir, nb, seg2] = [15, 16, 17, 18, 19, 20, 21, 22, 23]
+  const [wv, dv, a0, a1, a2, a3] = [24, 25, 26, 27, 28, 29]
+  const As = [a0, a1, a2, a3]
+  const step = (i: number, at: Code): Code => [
+    ...set(dv, vloadAt(i32add(get(scratch), at), 16 * i)),
+    ...set(As[i], fadd(get(As[i]), fmul(get(dv), vloadAt(i32add(get(t), at), 16 * i)))),
+    ...vstoreAt(i32add(get(u), at), 16 * i, fadd(vloadAt(i32add(get(u), at), 16 * i), fmul(get(wv), get(dv))))
+  ]
+  const term: Code = [
+    ...set(wv, fsplat(sload(i32add(get(wr), get(k))))),
+    ...set(t, i32mul(i32load(i32add(get(ir), get(k))), get(rowBytes))),
+    ...set(u, i32add(get(dT), get(t))),
+    ...set(t, i32add(get(T), get(t))),
+    ...As.flatMap((a) => set(a, vzero())),
+    ...forLoop(j, get(nb), 64, [0, 1, 2, 3].flatMap((i) => step(i, get(j)))),
+    ...forLoop(j, i32sub(get(rowBytes), get(nb)), 16, step(0, i32add(get(nb), get(j)))),
+    ...sstore(i32add(i32add(get(dw), i32mul(get(r), get(stride))), get(k)), [...hsum(a0), ...hsum(a1), 0x92, ...hsum(a2), 0x92, ...hsum(a3), 0x92])
+  ]
+  const d1Row = i32add(get(d1), i32mul(get(r), get(seg1)))
+  const row: Code = [
+    ...set(wr, i32add(get(w), i32mul(get(r), get(stride)))),
+    ...set(ir, i32add(get(idx), i32mul(get(r), get(stride)))),
+    ...forLoop(j, get(seg1), 16, [
+      ...set(t, i32add(d1Row, get(j))),
+      ...set(dv, vselect(fmul(vloadAt(get(t), 0), vloadAt(i32add(i32add(get(g), i32mul(get(r), get(seg1))), get(j)), 0)), vloadAt(get(t), 0), i32ne0(get(hasG)))),
+      ...vstoreAt(get(t), 0, get(dv)),
+      ...vstoreAt(i32add(get(scratch), get(j)), 0, get(dv))
+    ]),
+    ...forLoop(j, get(seg2), 16, vstoreAt(i32add(i32add(get(scratch), get(seg1)), get(j)), 0, vloadAt(i32add(i32add(get(d2), i32mul(get(r), get(seg2))), get(j)), 0))),
+    ...forLoop(k, get(K), 4, term)
+  ]
+  return {
+    name: "mixRowsBack",
+    params: 15,
+    locals: [[9, I32], [6, V128]],
+    body: [...set(nb, i32and(get(rowBytes), i32c(-64))), ...set(seg2, i32sub(get(rowBytes), get(seg1))), ...forLoop(r, get(n), 1, row)]
+  }
+}
+
+/** The mix kernels over one arena's memory; widths in floats, all multiples of 4. */
+export interface MixKernels {
+  mixRows(n: number, K: number, stride: number, idx: Int32Array, w: Float32Array, T: Float32Array, width: number, seg1: number, out1: Float32Array, out2: Float32Array, accumulate: boolean): void
+  mixRowsBack(n: number, K: number, stride: number, idx: Int32Array, w: Float32Array, T: Float32Array, width: number, seg1: number, d1: Float32Array, g: Float32Array | null, d2: Float32Array, dw: Float32Array, dT: Float32Array, scratch: Float32Array): void
+}
+
+let compiled: object | null | undefined
+
+type Fn = (...args: Array<number>) => void
+
+/** The kernels over `memory` (the shared kernels' arena), or null where wasm SIMD is unavailable. */
+export const loadMixKernels = (memory: WasmMemory): MixKernels | null => {
+  const api = wasm()
+  if (api === undefined) return null
+  if (compiled === undefined) {
+    try {
+      const bytes = assemble([mixRows(), mixRowsBack()])
+      compiled = api.validate(bytes) ? new api.Module(bytes) : null
+    } catch {
+      compiled = null
+    }
+  }
+  if (compiled === null) return null
+  const ex = new api.Instance(compiled, { env: { memory } }).exports as Record<string, Fn>
+  const ptr = (x: Int32Array | Float32Array): number => {
+    if (x.buffer !== memory.buffer) throw new Error("attention mix kernel argument is not in its arena")
+    return x.byteOffset
+  }
+  const check = (...widths: Array<number>): void => {
+    for (const v of widths) if (v % 4 !== 0) throw new Error(`attention mix kernels need widths % 4 == 0 (${widths.join(", ")})`)
+  }
+  return {
+    mixRows(n, K, stride, idx, w, T, width, seg1, out1, out2, accumulate) {
+      check(width, seg1)
+      ex.mixRows(n, 4 * K, 4 * stride, ptr(idx), ptr(w), ptr(T), 4 * width, 4 * seg1, ptr(out1), ptr(out2), accumulate ? 1 : 0)
+    },
+    mixRowsBack(n, K, stride, idx, w, T, width, seg1, d1, g, d2, dw, dT, scratch) {
+      check(width, seg1)
+      ex.mixRowsBack(n, 4 * K, 4 * stride, ptr(idx), ptr(w), ptr(T), 4 * width, 4 * seg1, ptr(d1), ptr(g ?? d1), ptr(d2), ptr(dw), ptr(dT), ptr(scratch), g === null ? 0 : 1)
+    }
+  }
+}
