@@ -24,7 +24,7 @@ import { logitGradient, type ReadoutConfig } from "../readout.ts"
 import { loadSimdKernels } from "../simd/loader.ts"
 import type { Tf } from "../tfTypes.ts"
 import { readInto } from "../tfTypes.ts"
-import { FusedBlock, LnBlock } from "./attentionBlock.ts"
+import { FusedBlock, LnBlock, paddedVocab } from "./attentionBlock.ts"
 import { AttentionMix } from "./attentionMix.ts"
 import { AttentionTables, hostGemm, type AttentionBatch, type AttentionDims } from "./attentionTables.ts"
 
@@ -34,7 +34,7 @@ export { ATTN_LN_EPS, type AttentionBatch, type AttentionDims } from "./attentio
 const arenaFloats = (dims: AttentionDims, maxRows: number): number => {
   const { d, M, heads, p } = dims
   const V = p + 1
-  const Vp = Math.ceil(V / 4) * 4
+  const Vp = paddedVocab(V)
   const T = heads * (2 * V + 1) + 1
   const K = 3 * heads + 1
   const N = M + Vp
@@ -55,7 +55,7 @@ export class AttentionNet {
     const simd = loadSimdKernels(4 * arenaFloats(dims, maxRows) + 1024)
     const gemm = hostGemm(tf)
     this.tables = new AttentionTables(gemm, dims)
-    const Vp = Math.ceil((dims.p + 1) / 4) * 4
+    const Vp = paddedVocab(dims.p + 1)
     this.mix = new AttentionMix(dims, maxRows, Math.max(dims.d, dims.M + Vp), simd)
     this.block = dims.preLN ? new LnBlock(gemm, dims, this.tables, this.mix, simd, maxRows) : new FusedBlock(gemm, dims, this.tables, this.mix, simd, maxRows)
   }

@@ -88,13 +88,13 @@ export class AttentionMix {
   }
 
   /**
-   * o[r] (+)= Σ_{k<kCount} w[r,k]·tab[idx[r,k]] over rows of `width`, row r of o being
-   * out1[r] (the first seg1 floats) then out2[r] (the rest).
+   * o[r] = base + Σ_{k<kCount} w[r,k]·tab[idx[r,k]] over rows of `width`, row r of o
+   * being out1[r] (the first seg1 floats) then out2[r] (the rest).
    */
-  mix(n: number, kCount: number, tab: Float32Array, width: number, seg1: number, out1: Float32Array, out2: Float32Array, accumulate: boolean): void {
+  mix(n: number, kCount: number, tab: Float32Array, width: number, seg1: number, base: Float32Array, out1: Float32Array, out2: Float32Array): void {
     const { K, w, idx } = this
-    if (this.kernels !== null && width % 4 === 0 && seg1 % 4 === 0 && this.simdFits(tab, out1, out2)) {
-      this.kernels.mixRows(n, kCount, K, idx, w, tab, width, seg1, out1, out2, accumulate)
+    if (this.kernels !== null && width % 4 === 0 && seg1 % 4 === 0 && this.simdFits(tab, base, out1, out2)) {
+      this.kernels.mixRows(n, kCount, K, idx, w, tab, width, seg1, base, out1, out2)
       return
     }
     const seg2 = width - seg1
@@ -102,7 +102,7 @@ export class AttentionMix {
       for (let j = 0; j < width; j++) {
         const at = j < seg1 ? r * seg1 + j : r * seg2 + j - seg1
         const out = j < seg1 ? out1 : out2
-        let acc = accumulate ? out[at] : 0
+        let acc = base[j]
         for (let k = 0; k < kCount; k++) acc += w[r * K + k] * tab[idx[r * K + k] * width + j]
         out[at] = acc
       }
@@ -112,13 +112,14 @@ export class AttentionMix {
   /**
    * The adjoint of mix. Row r of the output gradient is d1[r] (times g[r] when g is
    * given; d1 is overwritten with that product) followed by d2[r]. Writes dw[r,k] for
-   * k < kCount and scatter-adds into dtab (zeroed here).
+   * k < kCount, scatter-adds into dtab and sums the rows into dbase (both zeroed here).
    */
-  mixBack(n: number, kCount: number, tab: Float32Array, width: number, seg1: number, d1: Float32Array, g: Float32Array | null, d2: Float32Array, dtab: Float32Array): void {
+  mixBack(n: number, kCount: number, tab: Float32Array, width: number, seg1: number, d1: Float32Array, g: Float32Array | null, d2: Float32Array, dtab: Float32Array, dbase: Float32Array): void {
     const { K, w, idx, dw } = this
     dtab.fill(0)
-    if (this.kernels !== null && width % 4 === 0 && seg1 % 4 === 0 && this.simdFits(tab, d1, d2, dtab, ...(g === null ? [] : [g]))) {
-      this.kernels.mixRowsBack(n, kCount, K, idx, w, tab, width, seg1, d1, g, d2, dw, dtab, this.scratch)
+    dbase.fill(0)
+    if (this.kernels !== null && width % 4 === 0 && seg1 % 4 === 0 && this.simdFits(tab, d1, d2, dtab, dbase, ...(g === null ? [] : [g]))) {
+      this.kernels.mixRowsBack(n, kCount, K, idx, w, tab, width, seg1, d1, g, d2, dw, dtab, this.scratch, dbase)
       return
     }
     const seg2 = width - seg1
@@ -129,6 +130,7 @@ export class AttentionMix {
         row[j] = d1[r * seg1 + j]
       }
       for (let j = 0; j < seg2; j++) row[seg1 + j] = d2[r * seg2 + j]
+      for (let j = 0; j < width; j++) dbase[j] += row[j]
       for (let k = 0; k < kCount; k++) {
         const wk = w[r * K + k]
         const t = idx[r * K + k] * width

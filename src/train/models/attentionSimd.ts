@@ -26,17 +26,17 @@ const vselect = (a: Code, b: Code, cond: Code): Code => [...a, ...b, ...cond, 0x
 const vzero = (): Code => [...simd(0x0c), ...new Array<number>(16).fill(0)]
 
 /**
- * mixRows(n, K, strideBytes, idx, w, T, rowBytes, seg1, out1, out2, accumulate):
- *   o[r] = (accumulate ? o[r] : 0) + Σ_{k<K} w[r,k]·T[idx[r,k]]
+ * mixRows(n, K, strideBytes, idx, w, T, rowBytes, seg1, base, out1, out2):
+ *   o[r] = base + Σ_{k<K} w[r,k]·T[idx[r,k]]
  * where row r of o is out1[r] (seg1 bytes) followed by out2[r] (rowBytes − seg1),
  * w and idx rows strideBytes apart, k in order (a fixed sum order).
  */
 const mixRows = (): FnDef => {
-  const [n, K, stride, idx, w, T, rowBytes, seg1, out1, out2, acc] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+  const [n, K, stride, idx, w, T, rowBytes, seg1, base, out1, out2] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
   const [r, k, j, t, wr, ir, dst, len, nb, off] = [11, 12, 13, 14, 15, 16, 17, 18, 19, 20]
   const [wv, a0, a1, a2, a3] = [21, 22, 23, 24, 25]
   const As = [a0, a1, a2, a3]
-  const init = (i: number, at: Code): Code => set(As[i], vselect(vloadAt(at, 16 * i), vzero(), i32ne0(get(acc))))
+  const init = (i: number): Code => set(As[i], vloadAt(i32add(get(base), get(off)), 16 * i))
   const rowTerm = (block: number): Code => [
     ...set(wv, fsplat(sload(i32add(get(wr), get(k))))),
     ...set(t, i32add(i32add(get(T), i32mul(i32load(i32add(get(ir), get(k))), get(rowBytes))), get(off))),
@@ -46,14 +46,14 @@ const mixRows = (): FnDef => {
   const segment: Code = [
     ...set(nb, i32and(get(len), i32c(-64))),
     ...forLoop(j, get(nb), 64, [
-      ...[0, 1, 2, 3].flatMap((i) => init(i, i32add(get(dst), get(j)))),
+      ...[0, 1, 2, 3].flatMap((i) => init(i)),
       ...forLoop(k, get(K), 4, rowTerm(4)),
       ...[0, 1, 2, 3].flatMap((i) => vstoreAt(i32add(get(dst), get(j)), 16 * i, get(As[i]))),
       ...set(off, i32add(get(off), i32c(64)))
     ]),
     ...set(dst, i32add(get(dst), get(nb))),
     ...forLoop(j, i32sub(get(len), get(nb)), 16, [
-      ...init(0, i32add(get(dst), get(j))),
+      ...init(0),
       ...forLoop(k, get(K), 4, rowTerm(1)),
       ...vstoreAt(i32add(get(dst), get(j)), 0, get(a0)),
       ...set(off, i32add(get(off), i32c(16)))
@@ -74,16 +74,16 @@ const mixRows = (): FnDef => {
 }
 
 /**
- * mixRowsBack(n, K, strideBytes, idx, w, T, rowBytes, seg1, d1, g, d2, dw, dT, scratch, hasG):
- * the adjoint of mixRows. Row r of the output gradient is d1[r] (times g[r] when hasG,
- * written back into d1) followed by d2[r]; then for k < K
+ * mixRowsBack(n, K, strideBytes, idx, w, T, rowBytes, seg1, d1, g, d2, dw, dT, scratch, hasG, dbase):
+ * the adjoint of mixRows. Row r of the output gradient, drow, is d1[r] (times g[r]
+ * when hasG, written back into d1) followed by d2[r]; dbase += drow, and for k < K
  *   dw[r,k] = drow·T[idx[r,k]];  dT[idx[r,k]] += w[r,k]·drow.
  * rowBytes is a multiple of 16; scratch holds one row.
  */
 const mixRowsBack = (): FnDef => {
-  const [n, K, stride, idx, w, T, rowBytes, seg1, d1, g, d2, dw, dT, scratch, hasG] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]
-  const [r, k, j, t, u, wr, ir, nb, seg2] = [15, 16, 17, 18, 19, 20, 21, 22, 23]
-  const [wv, dv, a0, a1, a2, a3] = [24, 25, 26, 27, 28, 29]
+  const [n, K, stride, idx, w, T, rowBytes, seg1, d1, g, d2, dw, dT, scratch, hasG, dbase] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
+  const [r, k, j, t, u, wr, ir, nb, seg2] = [16, 17, 18, 19, 20, 21, 22, 23, 24]
+  const [wv, dv, a0, a1, a2, a3] = [25, 26, 27, 28, 29, 30]
   const As = [a0, a1, a2, a3]
   const step = (i: number, at: Code): Code => [
     ...set(dv, vloadAt(i32add(get(scratch), at), 16 * i)),
@@ -111,11 +111,15 @@ const mixRowsBack = (): FnDef => {
       ...vstoreAt(i32add(get(scratch), get(j)), 0, get(dv))
     ]),
     ...forLoop(j, get(seg2), 16, vstoreAt(i32add(i32add(get(scratch), get(seg1)), get(j)), 0, vloadAt(i32add(i32add(get(d2), i32mul(get(r), get(seg2))), get(j)), 0))),
+    ...forLoop(j, get(rowBytes), 16, [
+      ...set(t, i32add(get(dbase), get(j))),
+      ...vstoreAt(get(t), 0, fadd(vloadAt(get(t), 0), vloadAt(i32add(get(scratch), get(j)), 0)))
+    ]),
     ...forLoop(k, get(K), 4, term)
   ]
   return {
     name: "mixRowsBack",
-    params: 15,
+    params: 16,
     locals: [[9, I32], [6, V128]],
     body: [...set(nb, i32and(get(rowBytes), i32c(-64))), ...set(seg2, i32sub(get(rowBytes), get(seg1))), ...forLoop(r, get(n), 1, row)]
   }
@@ -123,8 +127,8 @@ const mixRowsBack = (): FnDef => {
 
 /** The mix kernels over one arena's memory; widths in floats, all multiples of 4. */
 export interface MixKernels {
-  mixRows(n: number, K: number, stride: number, idx: Int32Array, w: Float32Array, T: Float32Array, width: number, seg1: number, out1: Float32Array, out2: Float32Array, accumulate: boolean): void
-  mixRowsBack(n: number, K: number, stride: number, idx: Int32Array, w: Float32Array, T: Float32Array, width: number, seg1: number, d1: Float32Array, g: Float32Array | null, d2: Float32Array, dw: Float32Array, dT: Float32Array, scratch: Float32Array): void
+  mixRows(n: number, K: number, stride: number, idx: Int32Array, w: Float32Array, T: Float32Array, width: number, seg1: number, base: Float32Array, out1: Float32Array, out2: Float32Array): void
+  mixRowsBack(n: number, K: number, stride: number, idx: Int32Array, w: Float32Array, T: Float32Array, width: number, seg1: number, d1: Float32Array, g: Float32Array | null, d2: Float32Array, dw: Float32Array, dT: Float32Array, scratch: Float32Array, dbase: Float32Array): void
 }
 
 let compiled: object | null | undefined
@@ -153,13 +157,13 @@ export const loadMixKernels = (memory: WasmMemory): MixKernels | null => {
     for (const v of widths) if (v % 4 !== 0) throw new Error(`attention mix kernels need widths % 4 == 0 (${widths.join(", ")})`)
   }
   return {
-    mixRows(n, K, stride, idx, w, T, width, seg1, out1, out2, accumulate) {
+    mixRows(n, K, stride, idx, w, T, width, seg1, base, out1, out2) {
       check(width, seg1)
-      ex.mixRows(n, 4 * K, 4 * stride, ptr(idx), ptr(w), ptr(T), 4 * width, 4 * seg1, ptr(out1), ptr(out2), accumulate ? 1 : 0)
+      ex.mixRows(n, 4 * K, 4 * stride, ptr(idx), ptr(w), ptr(T), 4 * width, 4 * seg1, ptr(base), ptr(out1), ptr(out2))
     },
-    mixRowsBack(n, K, stride, idx, w, T, width, seg1, d1, g, d2, dw, dT, scratch) {
+    mixRowsBack(n, K, stride, idx, w, T, width, seg1, d1, g, d2, dw, dT, scratch, dbase) {
       check(width, seg1)
-      ex.mixRowsBack(n, 4 * K, 4 * stride, ptr(idx), ptr(w), ptr(T), 4 * width, 4 * seg1, ptr(d1), ptr(g ?? d1), ptr(d2), ptr(dw), ptr(dT), ptr(scratch), g === null ? 0 : 1)
+      ex.mixRowsBack(n, 4 * K, 4 * stride, ptr(idx), ptr(w), ptr(T), 4 * width, 4 * seg1, ptr(d1), ptr(g ?? d1), ptr(d2), ptr(dw), ptr(dT), ptr(scratch), g === null ? 0 : 1, ptr(dbase))
     }
   }
 }
