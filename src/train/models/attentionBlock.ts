@@ -117,38 +117,25 @@ export class FusedBlock extends Block {
   /**
    * The softmax weights of each head sum to 1, so with A2 = 1 − A0 − A1 the mix is
    * base + Σ_h A0·(T[h,a] − T[h,=]) + A1·(T[h,V+b] − T[h,=]), base = Σ_h T[h,=] + x_=·[Win | U]:
-   * eight rows per example instead of thirteen. The a- and b-rows become those
-   * differences in place.
+   * eight rows per example instead of thirteen. The table's token rows are those
+   * differences (valueTable with difference), its "=" rows and last row what the base sums.
    */
-  private difference(): void {
+  private sumBase(): void {
     const { tab, base, N, V } = this
-    const { heads } = this.dims
     const R = this.tables.R
     base.set(tab.subarray((this.tables.T - 1) * N, this.tables.T * N))
-    for (let h = 0; h < heads; h++) {
+    for (let h = 0; h < this.dims.heads; h++) {
       const eq = (h * R + 2 * V) * N
       for (let j = 0; j < N; j++) base[j] += tab[eq + j]
-      for (let t = 0; t < 2 * V; t++) {
-        const o = (h * R + t) * N
-        for (let j = 0; j < N; j++) tab[o + j] -= tab[eq + j]
-      }
     }
   }
 
-  /** The adjoint of difference: the "=" rows' and x_='s gradient from the a/b-rows' and base's. */
-  private differenceBack(): void {
+  /** The base's gradient reaches every row it sums. */
+  private sumBaseBack(): void {
     const { dtab, dbase, N, V } = this
-    const { heads } = this.dims
     const R = this.tables.R
     dtab.set(dbase, (this.tables.T - 1) * N)
-    for (let h = 0; h < heads; h++) {
-      const eq = (h * R + 2 * V) * N
-      for (let j = 0; j < N; j++) dtab[eq + j] = dbase[j]
-      for (let t = 0; t < 2 * V; t++) {
-        const o = (h * R + t) * N
-        for (let j = 0; j < N; j++) dtab[eq + j] -= dtab[o + j]
-      }
-    }
+    for (let h = 0; h < this.dims.heads; h++) dtab.set(dbase, (h * R + 2 * V) * N)
   }
 
   forward(params: ParamSet, batch: AttentionBatch): void {
@@ -163,10 +150,10 @@ export class FusedBlock extends Block {
       this.Up.set(params.U.subarray(i * V, (i + 1) * V), i * Vp)
     }
     gemm(false, false, d, N, d, params.Wo, Wcat, this.WoW, 0)
-    tables.valueTable(this.WoW, N, tab)
+    tables.valueTable(this.WoW, N, tab, true)
     const last = (tables.T - 1) * N
     gemm(false, false, 1, N, d, tables.xEq, Wcat, tab.subarray(last, last + N), 0)
-    this.difference()
+    this.sumBase()
     mix.mix(n, mix.KAB, tab, N, M, this.base, this.u, this.zp)
     this.gelu(n * M)
     gemm(false, false, M, Vp, d, params.Wout, this.Up, this.WU, 0)
@@ -187,7 +174,7 @@ export class FusedBlock extends Block {
     gemm(false, true, n, M, Vp, dzp, this.WU, du, 0)
     // du ← du ⊙ GELU′(u) on the way.
     mix.mixBack(n, mix.KAB, this.tab, N, M, du, this.g, dzp, dtab, this.dbase)
-    this.differenceBack()
+    this.sumBaseBack()
     // dw now holds dA0 − dA2 and dA1 − dA2; with dA2 read as 0 the softmax backward
     // gives the same dS (it is invariant to a common shift of the dA).
     const { dw, K } = mix

@@ -89,6 +89,7 @@ export class AttentionTables {
   private readonly dLs: Float32Array
   private readonly dq: Float32Array
   private B: Float32Array = new Float32Array(0)
+  private differenced = false
 
   constructor(
     private readonly gemm: Gemm,
@@ -155,20 +156,35 @@ export class AttentionTables {
     }
   }
 
-  /** tab[h·R + row] = V[row]_h·B_h over rows of N (B is [d, N]); tab's last row is the caller's. */
-  valueTable(B: Float32Array, N: number, tab: Float32Array): void {
-    const { R, dh } = this
+  /**
+   * tab[h·R + row] = V[row]_h·B_h over rows of N (B is [d, N]); tab's last row is the
+   * caller's. `difference`: the token rows become (V[row] − V[=])_h·B_h instead (the
+   * "=" rows stay), which is what a mix whose weights per head sum to 1 needs
+   * (attentionBlock.ts); differenced before the product, on the [R, dh] value columns.
+   */
+  valueTable(B: Float32Array, N: number, tab: Float32Array, difference = false): void {
+    const { R, dh, V } = this
     this.B = B
+    this.differenced = difference
+    if (difference) {
+      for (const Vh of this.Vh) {
+        const eq = 2 * V * dh
+        for (let i = 0; i < 2 * V * dh; i++) Vh[i] -= Vh[eq + (i % dh)]
+      }
+    }
     this.Vh.forEach((Vh, h) => this.gemm(false, false, R, N, dh, Vh, B.subarray(h * dh * N, (h + 1) * dh * N), tab.subarray(h * R * N, (h + 1) * R * N), 0))
   }
 
   /** From the table's gradient: dB (all d rows) and the value columns' gradient. */
   valueTableBack(dtab: Float32Array, N: number, dB: Float32Array): void {
     const { R, dh } = this
+    const eq = 2 * this.V * dh
     for (let h = 0; h < this.dims.heads; h++) {
       const dt = dtab.subarray(h * R * N, (h + 1) * R * N)
       this.gemm(true, false, dh, N, R, this.Vh[h], dt, dB.subarray(h * dh * N, (h + 1) * dh * N), 0)
-      this.gemm(false, true, R, dh, N, dt, this.B.subarray(h * dh * N, (h + 1) * dh * N), this.dVh[h], 0)
+      const dV = this.dVh[h]
+      this.gemm(false, true, R, dh, N, dt, this.B.subarray(h * dh * N, (h + 1) * dh * N), dV, 0)
+      if (this.differenced) for (let i = 0; i < eq; i++) dV[eq + (i % dh)] -= dV[i]
     }
   }
 
