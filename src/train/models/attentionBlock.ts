@@ -154,8 +154,7 @@ export class FusedBlock extends Block {
     const last = (tables.T - 1) * N
     gemm(false, false, 1, N, d, tables.xEq, Wcat, tab.subarray(last, last + N), 0)
     this.sumBase()
-    mix.mix(n, mix.KAB, tab, N, M, this.base, this.u, this.zp)
-    this.gelu(n * M)
+    mix.mixGelu(n, mix.KAB, tab, N, M, this.base, this.u, this.hid, this.g, this.zp, () => this.gelu(n * M))
     gemm(false, false, M, Vp, d, params.Wout, this.Up, this.WU, 0)
     const { z, zp } = this
     gemm(false, false, n, Vp, M, this.hid, this.WU, zp, 1)

@@ -94,7 +94,7 @@ export class AttentionMix {
   mix(n: number, kCount: number, tab: Float32Array, width: number, seg1: number, base: Float32Array, out1: Float32Array, out2: Float32Array): void {
     const { K, w, idx } = this
     if (this.kernels !== null && width % 4 === 0 && seg1 % 4 === 0 && this.simdFits(tab, base, out1, out2)) {
-      this.kernels.mixRows(n, kCount, K, idx, w, tab, width, seg1, base, out1, out2)
+      this.kernels.mixRows(n, kCount, K, idx, w, tab, width, seg1, base, out1, out2, null)
       return
     }
     const seg2 = width - seg1
@@ -107,6 +107,21 @@ export class AttentionMix {
         out[at] = acc
       }
     }
+  }
+
+  /**
+   * mix whose first segment goes through GELU: hid = GELU(u), g = GELU′(u). The SIMD
+   * kernel applies it in registers (u is never stored); elsewhere u is mixed and
+   * `gelu` called.
+   */
+  mixGelu(n: number, kCount: number, tab: Float32Array, width: number, seg1: number, base: Float32Array, u: Float32Array, hid: Float32Array, g: Float32Array, out2: Float32Array, gelu: () => void): void {
+    const { K, w, idx } = this
+    if (this.kernels !== null && width % 4 === 0 && seg1 % 4 === 0 && this.simdFits(tab, base, hid, g, out2)) {
+      this.kernels.mixRows(n, kCount, K, idx, w, tab, width, seg1, base, hid, out2, g)
+      return
+    }
+    this.mix(n, kCount, tab, width, seg1, base, u, out2)
+    gelu()
   }
 
   /**

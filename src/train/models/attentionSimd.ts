@@ -12,7 +12,7 @@
  * multiplies the first part by GELU′ on the way in — the table then carries u and
  * the residual logits in one row, so one pass serves both.
  */
-import { assemble, fadd, fmul, forLoop, fsplat, get, hsum, I32, i32add, i32c, i32load, i32mul, set, simd, sload, sstore, V128 } from "../simd/assembler.ts"
+import { assemble, bitselect, fabs, fadd, fconst, fdiv, flt, fmul, forLoop, fsplat, fsub, get, hsum, I32, i32add, i32c, i32load, i32mul, ishl4, set, simd, sload, sstore, V128 } from "../simd/assembler.ts"
 import type { Code, FnDef, WasmMemory } from "../simd/assembler.ts"
 import { wasm } from "../simd/assembler.ts"
 
@@ -24,17 +24,61 @@ const i32ne0 = (a: Code): Code => [...a, 0x45, 0x45]
 /** Typed select over v128: cond ? a : b. */
 const vselect = (a: Code, b: Code, cond: Code): Code => [...a, ...b, ...cond, 0x1c, 0x01, V128]
 const vzero = (): Code => [...simd(0x0c), ...new Array<number>(16).fill(0)]
+/** f32x4.pmax: a < b ? b : a (one instruction; f32x4.max's NaN and −0 rules cost several). */
+const fpmax = (a: Code, b: Code): Code => [...a, ...b, ...simd(0xeb)]
 
 /**
- * mixRows(n, K, strideBytes, idx, w, T, rowBytes, seg1, base, out1, out2):
+ * GELU and GELU′ of one vector, the same arithmetic as the shared GELU kernel
+ * (simd/kernels.ts: Abramowitz–Stegun 7.1.26 for Φ, Cody–Waite + cephes for the exp),
+ * so the same bits (tested), in cheaper instructions: the exp's clamp as pmax, and
+ * round(y·log2 e) and 2^k from one magic-number add instead of nearest and a
+ * saturating truncation. Here so that the mix can apply it to its output in registers.
+ */
+const AS = [0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429]
+const MAGIC = 12582912 + 127
+const geluVec = (x: number, L: { z: number; t: number; e: number; ty: number; tk: number; cdf: number }, hAddr: Code, gAddr: Code): Code => {
+  const { z, t, e, ty, tk, cdf } = L
+  let poly: Code = fconst(AS[4])
+  for (let i = 3; i >= 0; i--) poly = fadd(fconst(AS[i]), fmul(get(t), poly))
+  const kf = fsub(get(tk), fconst(MAGIC))
+  const R = get(ty)
+  const expPoly = fadd(
+    fadd(
+      fmul(
+        fadd(fmul(fadd(fmul(fadd(fmul(fadd(fmul(fadd(fmul(fconst(1.9875691500e-4), R), fconst(1.3981999507e-3)), R), fconst(8.3334519073e-3)), R), fconst(4.1665795894e-2)), R), fconst(1.6666665459e-1)), R), fconst(5.0000001201e-1)),
+        fmul(R, R)
+      ),
+      R
+    ),
+    fconst(1)
+  )
+  return [
+    ...set(z, fmul(fabs(get(x)), fconst(Math.SQRT1_2))),
+    ...set(t, fdiv(fconst(1), fadd(fconst(1), fmul(fconst(0.3275911), get(z))))),
+    // e = exp(−z²)
+    ...set(ty, fpmax(fsub(fconst(0), fmul(get(z), get(z))), fconst(-87.3))),
+    ...set(tk, fadd(fmul(get(ty), fconst(1.4426950408889634)), fconst(MAGIC))),
+    ...set(ty, fsub(fsub(get(ty), fmul(kf, fconst(0.693359375))), fmul(kf, fconst(-2.12194440e-4)))),
+    ...set(e, fmul(expPoly, ishl4(get(tk), 23))),
+    ...set(cdf, fmul(fmul(fconst(0.5), get(t)), fmul(poly, get(e)))),
+    ...set(cdf, bitselect(get(cdf), fsub(fconst(1), get(cdf)), flt(get(x), fconst(0)))),
+    ...vstoreAt(hAddr, 0, fmul(get(x), get(cdf))),
+    ...vstoreAt(gAddr, 0, fadd(get(cdf), fmul(get(x), fmul(get(e), fconst(0.3989422804014327)))))
+  ]
+}
+
+/**
+ * mixRows(n, K, strideBytes, idx, w, T, rowBytes, seg1, base, out1, out2, g):
  *   o[r] = base + Σ_{k<K} w[r,k]·T[idx[r,k]]
  * where row r of o is out1[r] (seg1 bytes) followed by out2[r] (rowBytes − seg1),
- * w and idx rows strideBytes apart, k in order (a fixed sum order).
+ * w and idx rows strideBytes apart, k in order (a fixed sum order). mixRowsGelu
+ * stores GELU of the first segment in out1 and GELU′ in g instead.
  */
-const mixRows = (): FnDef => {
-  const [n, K, stride, idx, w, T, rowBytes, seg1, base, out1, out2] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
-  const [r, k, j, t, wr, ir, dst, len, nb, off] = [11, 12, 13, 14, 15, 16, 17, 18, 19, 20]
-  const [wv, a0, a1, a2, a3] = [21, 22, 23, 24, 25]
+const mixRows = (gelu: boolean): FnDef => {
+  const [n, K, stride, idx, w, T, rowBytes, seg1, base, out1, out2, gOut] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
+  const [r, k, j, t, wr, ir, dst, len, nb, off, gdst] = [12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22]
+  const [wv, a0, a1, a2, a3] = [23, 24, 25, 26, 27]
+  const L = { z: 28, t: 29, e: 30, ty: 31, tk: 32, cdf: 33 }
   const As = [a0, a1, a2, a3]
   const init = (i: number): Code => set(As[i], vloadAt(i32add(get(base), get(off)), 16 * i))
   const rowTerm = (block: number): Code => [
@@ -42,20 +86,21 @@ const mixRows = (): FnDef => {
     ...set(t, i32add(i32add(get(T), i32mul(i32load(i32add(get(ir), get(k))), get(rowBytes))), get(off))),
     ...Array.from({ length: block }, (_, i) => set(As[i], fadd(get(As[i]), fmul(get(wv), vloadAt(get(t), 16 * i))))).flat()
   ]
-  // One output segment of `len` bytes at dst, reading table columns from `off`.
-  const segment: Code = [
+  const store = (i: number, at: Code, withGelu: boolean): Code =>
+    withGelu ? geluVec(As[i], L, i32add(i32add(get(dst), at), i32c(16 * i)), i32add(i32add(get(gdst), at), i32c(16 * i))) : vstoreAt(i32add(get(dst), at), 16 * i, get(As[i]))
+  // One output segment of `len` bytes at dst (and gdst), reading table columns from `off`.
+  const segment = (withGelu: boolean): Code => [
     ...set(nb, i32and(get(len), i32c(-64))),
     ...forLoop(j, get(nb), 64, [
       ...[0, 1, 2, 3].flatMap((i) => init(i)),
       ...forLoop(k, get(K), 4, rowTerm(4)),
-      ...[0, 1, 2, 3].flatMap((i) => vstoreAt(i32add(get(dst), get(j)), 16 * i, get(As[i]))),
+      ...[0, 1, 2, 3].flatMap((i) => store(i, get(j), withGelu)),
       ...set(off, i32add(get(off), i32c(64)))
     ]),
-    ...set(dst, i32add(get(dst), get(nb))),
     ...forLoop(j, i32sub(get(len), get(nb)), 16, [
       ...init(0),
       ...forLoop(k, get(K), 4, rowTerm(1)),
-      ...vstoreAt(i32add(get(dst), get(j)), 0, get(a0)),
+      ...store(0, i32add(get(nb), get(j)), withGelu),
       ...set(off, i32add(get(off), i32c(16)))
     ])
   ]
@@ -65,12 +110,13 @@ const mixRows = (): FnDef => {
     ...set(off, i32c(0)),
     ...set(len, get(seg1)),
     ...set(dst, i32add(get(out1), i32mul(get(r), get(seg1)))),
-    ...segment,
+    ...set(gdst, i32add(get(gOut), i32mul(get(r), get(seg1)))),
+    ...segment(gelu),
     ...set(len, i32sub(get(rowBytes), get(seg1))),
     ...set(dst, i32add(get(out2), i32mul(get(r), get(len)))),
-    ...segment
+    ...segment(false)
   ]
-  return { name: "mixRows", params: 11, locals: [[10, I32], [5, V128]], body: forLoop(r, get(n), 1, row) }
+  return { name: gelu ? "mixRowsGelu" : "mixRows", params: 12, locals: [[11, I32], [11, V128]], body: forLoop(r, get(n), 1, row) }
 }
 
 /**
@@ -127,7 +173,8 @@ const mixRowsBack = (): FnDef => {
 
 /** The mix kernels over one arena's memory; widths in floats, all multiples of 4. */
 export interface MixKernels {
-  mixRows(n: number, K: number, stride: number, idx: Int32Array, w: Float32Array, T: Float32Array, width: number, seg1: number, base: Float32Array, out1: Float32Array, out2: Float32Array): void
+  /** With g: out1 gets GELU of the first segment and g its derivative. */
+  mixRows(n: number, K: number, stride: number, idx: Int32Array, w: Float32Array, T: Float32Array, width: number, seg1: number, base: Float32Array, out1: Float32Array, out2: Float32Array, g: Float32Array | null): void
   mixRowsBack(n: number, K: number, stride: number, idx: Int32Array, w: Float32Array, T: Float32Array, width: number, seg1: number, d1: Float32Array, g: Float32Array | null, d2: Float32Array, dw: Float32Array, dT: Float32Array, scratch: Float32Array, dbase: Float32Array): void
 }
 
@@ -141,7 +188,7 @@ export const loadMixKernels = (memory: WasmMemory): MixKernels | null => {
   if (api === undefined) return null
   if (compiled === undefined) {
     try {
-      const bytes = assemble([mixRows(), mixRowsBack()])
+      const bytes = assemble([mixRows(false), mixRows(true), mixRowsBack()])
       compiled = api.validate(bytes) ? new api.Module(bytes) : null
     } catch {
       compiled = null
@@ -157,9 +204,10 @@ export const loadMixKernels = (memory: WasmMemory): MixKernels | null => {
     for (const v of widths) if (v % 4 !== 0) throw new Error(`attention mix kernels need widths % 4 == 0 (${widths.join(", ")})`)
   }
   return {
-    mixRows(n, K, stride, idx, w, T, width, seg1, base, out1, out2) {
+    mixRows(n, K, stride, idx, w, T, width, seg1, base, out1, out2, g) {
       check(width, seg1)
-      ex.mixRows(n, 4 * K, 4 * stride, ptr(idx), ptr(w), ptr(T), 4 * width, 4 * seg1, ptr(base), ptr(out1), ptr(out2))
+      const f = g === null ? ex.mixRows : ex.mixRowsGelu
+      f(n, 4 * K, 4 * stride, ptr(idx), ptr(w), ptr(T), 4 * width, 4 * seg1, ptr(base), ptr(out1), ptr(out2), ptr(g ?? out1))
     },
     mixRowsBack(n, K, stride, idx, w, T, width, seg1, d1, g, d2, dw, dT, scratch, dbase) {
       check(width, seg1)
