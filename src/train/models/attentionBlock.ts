@@ -60,6 +60,36 @@ abstract class Block {
     else geluForward(this.u, this.hid, this.g, size)
   }
 
+  /**
+   * The softmax weights of each head sum to 1, so with A2 = 1 − A0 − A1 a mix is
+   * base + Σ_h A0·(T[h,a] − T[h,=]) + A1·(T[h,V+b] − T[h,=]), base = Σ_h T[h,=] + T[last]:
+   * eight rows per example instead of thirteen. The table's token rows hold those
+   * differences (valueTable with difference); this sums the base from its "=" rows
+   * and last row (rows of N).
+   */
+  protected sumBase(tab: Float32Array, N: number, base: Float32Array): void {
+    const { T, R } = this.tables
+    base.set(tab.subarray((T - 1) * N, T * N))
+    for (let h = 0; h < this.dims.heads; h++) {
+      const eq = (h * R + 2 * this.V) * N
+      for (let j = 0; j < N; j++) base[j] += tab[eq + j]
+    }
+  }
+
+  /**
+   * The base's gradient reaches every row it sums. The mix's adjoint left dA0 − dA2
+   * and dA1 − dA2 in dw; with dA2 read as 0 the softmax backward gives the same dS
+   * (it is invariant to a common shift of the dA).
+   */
+  protected sumBaseBack(dtab: Float32Array, N: number, dbase: Float32Array, n: number): void {
+    const { T, R } = this.tables
+    const { heads } = this.dims
+    dtab.set(dbase, (T - 1) * N)
+    for (let h = 0; h < heads; h++) dtab.set(dbase, (h * R + 2 * this.V) * N)
+    const { dw, K } = this.mix
+    for (let r = 0; r < n; r++) for (let h = 0; h < heads; h++) dw[r * K + 2 * heads + h] = 0
+  }
+
   abstract forward(params: ParamSet, batch: AttentionBatch): void
   /** From the logit gradient in dz to every parameter's gradient. */
   abstract backward(params: ParamSet, batch: AttentionBatch, grads: ParamSet): void
@@ -114,30 +144,6 @@ export class FusedBlock extends Block {
     this.dxEq = new Float32Array(d)
   }
 
-  /**
-   * The softmax weights of each head sum to 1, so with A2 = 1 − A0 − A1 the mix is
-   * base + Σ_h A0·(T[h,a] − T[h,=]) + A1·(T[h,V+b] − T[h,=]), base = Σ_h T[h,=] + x_=·[Win | U]:
-   * eight rows per example instead of thirteen. The table's token rows are those
-   * differences (valueTable with difference), its "=" rows and last row what the base sums.
-   */
-  private sumBase(): void {
-    const { tab, base, N, V } = this
-    const R = this.tables.R
-    base.set(tab.subarray((this.tables.T - 1) * N, this.tables.T * N))
-    for (let h = 0; h < this.dims.heads; h++) {
-      const eq = (h * R + 2 * V) * N
-      for (let j = 0; j < N; j++) base[j] += tab[eq + j]
-    }
-  }
-
-  /** The base's gradient reaches every row it sums. */
-  private sumBaseBack(): void {
-    const { dtab, dbase, N, V } = this
-    const R = this.tables.R
-    dtab.set(dbase, (this.tables.T - 1) * N)
-    for (let h = 0; h < this.dims.heads; h++) dtab.set(dbase, (h * R + 2 * V) * N)
-  }
-
   forward(params: ParamSet, batch: AttentionBatch): void {
     const { gemm, dims, tables, mix, V, Vp, N, Wcat, tab } = this
     const { d, M } = dims
@@ -153,7 +159,7 @@ export class FusedBlock extends Block {
     tables.valueTable(this.WoW, N, tab, true)
     const last = (tables.T - 1) * N
     gemm(false, false, 1, N, d, tables.xEq, Wcat, tab.subarray(last, last + N), 0)
-    this.sumBase()
+    this.sumBase(tab, N, this.base)
     mix.mixGelu(n, mix.KAB, tab, N, M, this.base, this.u, this.hid, this.g, this.zp, () => this.gelu(n * M))
     gemm(false, false, M, Vp, d, params.Wout, this.Up, this.WU, 0)
     const { z, zp } = this
@@ -173,11 +179,7 @@ export class FusedBlock extends Block {
     gemm(false, true, n, M, Vp, dzp, this.WU, du, 0)
     // du ← du ⊙ GELU′(u) on the way.
     mix.mixBack(n, mix.KAB, this.tab, N, M, du, this.g, dzp, dtab, this.dbase)
-    this.sumBaseBack()
-    // dw now holds dA0 − dA2 and dA1 − dA2; with dA2 read as 0 the softmax backward
-    // gives the same dS (it is invariant to a common shift of the dA).
-    const { dw, K } = mix
-    for (let r = 0; r < n; r++) for (let h = 0; h < heads; h++) dw[r * K + 2 * heads + h] = 0
+    this.sumBaseBack(dtab, N, this.dbase, n)
     mix.softmaxBack(batch, tables.dS)
     tables.valueTableBack(dtab, N, this.dWoW)
     const last = (tables.T - 1) * N
@@ -210,9 +212,9 @@ export class LnBlock extends Block {
   private readonly rstd1: Float32Array
   private readonly rstd2: Float32Array
   private readonly empty: Float32Array
-  /** The mix's base (zero: every row is mixed) and its unused gradient. */
-  private readonly zero: Float32Array
-  private readonly dzero: Float32Array
+  /** The mix's base (sumBase) and its gradient. */
+  private readonly base: Float32Array
+  private readonly dbase: Float32Array
 
   constructor(gemm: Gemm, dims: AttentionDims, tables: AttentionTables, mix: AttentionMix, simd: SimdKernels | null, maxRows: number) {
     super(gemm, dims, tables, mix, simd, maxRows)
@@ -228,8 +230,8 @@ export class LnBlock extends Block {
     this.rstd1 = this.f32(maxRows)
     this.rstd2 = this.f32(maxRows)
     this.empty = this.f32(0)
-    this.zero = this.f32(d)
-    this.dzero = this.f32(d)
+    this.base = this.f32(d)
+    this.dbase = this.f32(d)
   }
 
   private ln(x: Float32Array, y: Float32Array, rstd: Float32Array, n: number): void {
@@ -251,9 +253,10 @@ export class LnBlock extends Block {
     const n = batch.n
     tables.build(params)
     mix.attend(batch, tables.S)
-    tables.valueTable(params.Wo, d, this.VO)
+    tables.valueTable(params.Wo, d, this.VO, true)
     this.VO.set(tables.xEq, (tables.T - 1) * d)
-    mix.mix(n, mix.K, this.VO, d, d, this.zero, this.xl, this.empty)
+    this.sumBase(this.VO, d, this.base)
+    mix.mix(n, mix.KAB, this.VO, d, d, this.base, this.xl, this.empty)
     this.ln(this.xl, this.mIn, this.rstd1, n)
     gemm(false, false, n, M, d, this.mIn, params.Win, this.u, 0)
     this.gelu(n * M)
@@ -273,12 +276,13 @@ export class LnBlock extends Block {
     this.lnBack(dF, this.fOut, this.rstd2, n)
     gemm(true, false, M, d, n, this.hid, dF, grads.Wout, 0)
     gemm(false, true, n, M, d, dF, params.Wout, du, 0)
-    for (let i = 0; i < n * M; i++) du[i] *= g[i]
+    mix.mulInPlace(n * M, du, g)
     gemm(true, false, d, M, n, this.mIn, du, grads.Win, 0)
     gemm(false, true, n, d, M, du, params.Win, dxl, 0)
     this.lnBack(dxl, this.mIn, this.rstd1, n)
     for (let i = 0; i < n * d; i++) dxl[i] += dF[i]
-    mix.mixBack(n, mix.K, this.VO, d, d, dxl, null, this.empty, this.dVO, this.dzero)
+    mix.mixBack(n, mix.KAB, this.VO, d, d, dxl, null, this.empty, this.dVO, this.dbase)
+    this.sumBaseBack(this.dVO, d, this.dbase, n)
     mix.softmaxBack(batch, tables.dS)
     tables.valueTableBack(this.dVO, d, grads.Wo)
     // The residual's x_= (raw, never normalized) got its gradient in dVO's last row.

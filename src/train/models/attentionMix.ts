@@ -159,6 +159,15 @@ export class AttentionMix {
     }
   }
 
+  /** a ← a ⊙ b over the first `count` floats. */
+  mulInPlace(count: number, a: Float32Array, b: Float32Array): void {
+    if (this.kernels !== null && count % 4 === 0 && this.simdFits(a, b)) {
+      this.kernels.mulInPlace(count, a, b)
+      return
+    }
+    for (let i = 0; i < count; i++) a[i] *= b[i]
+  }
+
   /** 3-way softmax backward per (example, head): dS_i += A_i·(dA_i − Σ_j A_j·dA_j)/√dh into the score table. */
   softmaxBack(batch: AttentionBatch, dS: Float32Array): void {
     const { dims, V, K, w, dw } = this

@@ -171,11 +171,24 @@ const mixRowsBack = (): FnDef => {
   }
 }
 
+/** mulInPlace(bytes, a, b): a ← a ⊙ b over `bytes` (a multiple of 16). */
+const mulInPlace = (): FnDef => {
+  const [bytes, a, b, j] = [0, 1, 2, 3]
+  return {
+    name: "mulInPlace",
+    params: 3,
+    locals: [[1, I32]],
+    body: forLoop(j, get(bytes), 16, vstoreAt(i32add(get(a), get(j)), 0, fmul(vloadAt(i32add(get(a), get(j)), 0), vloadAt(i32add(get(b), get(j)), 0))))
+  }
+}
+
 /** The mix kernels over one arena's memory; widths in floats, all multiples of 4. */
 export interface MixKernels {
   /** With g: out1 gets GELU of the first segment and g its derivative. */
   mixRows(n: number, K: number, stride: number, idx: Int32Array, w: Float32Array, T: Float32Array, width: number, seg1: number, base: Float32Array, out1: Float32Array, out2: Float32Array, g: Float32Array | null): void
   mixRowsBack(n: number, K: number, stride: number, idx: Int32Array, w: Float32Array, T: Float32Array, width: number, seg1: number, d1: Float32Array, g: Float32Array | null, d2: Float32Array, dw: Float32Array, dT: Float32Array, scratch: Float32Array, dbase: Float32Array): void
+  /** a ← a ⊙ b over the first `count` floats (a multiple of 4). */
+  mulInPlace(count: number, a: Float32Array, b: Float32Array): void
 }
 
 let compiled: object | null | undefined
@@ -188,7 +201,7 @@ export const loadMixKernels = (memory: WasmMemory): MixKernels | null => {
   if (api === undefined) return null
   if (compiled === undefined) {
     try {
-      const bytes = assemble([mixRows(false), mixRows(true), mixRowsBack()])
+      const bytes = assemble([mixRows(false), mixRows(true), mixRowsBack(), mulInPlace()])
       compiled = api.validate(bytes) ? new api.Module(bytes) : null
     } catch {
       compiled = null
@@ -212,6 +225,10 @@ export const loadMixKernels = (memory: WasmMemory): MixKernels | null => {
     mixRowsBack(n, K, stride, idx, w, T, width, seg1, d1, g, d2, dw, dT, scratch, dbase) {
       check(width, seg1)
       ex.mixRowsBack(n, 4 * K, 4 * stride, ptr(idx), ptr(w), ptr(T), 4 * width, 4 * seg1, ptr(d1), ptr(g ?? d1), ptr(d2), ptr(dw), ptr(dT), ptr(scratch), g === null ? 0 : 1, ptr(dbase))
+    },
+    mulInPlace(count, a, b) {
+      check(count)
+      ex.mulInPlace(4 * count, ptr(a), ptr(b))
     }
   }
 }
