@@ -128,9 +128,16 @@ const mixRows = (gelu: boolean): FnDef => {
  */
 const mixRowsBack = (): FnDef => {
   const [n, K, stride, idx, w, T, rowBytes, seg1, d1, g, d2, dw, dT, scratch, hasG, dbase] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
-  const [r, k, j, t, u, wr, ir, nb, seg2] = [16, 17, 18, 19, 20, 21, 22, 23, 24]
-  const [wv, dv, a0, a1, a2, a3] = [25, 26, 27, 28, 29, 30]
+  const [r, k, j, t, u, wr, ir, nb, seg2, t2, u2, nb32, k2, kk] = [16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29]
+  const [wv, dv, a0, a1, a2, a3, wv2] = [30, 31, 32, 33, 34, 35, 36]
   const As = [a0, a1, a2, a3]
+  const dwAt = (kOff: number): Code => i32add(i32add(i32add(get(dw), i32mul(get(r), get(stride))), get(k)), i32c(kOff))
+  const rowsOf = (kOff: number, tl: number, ul: number): Code => [
+    ...set(tl, i32mul(i32load(i32add(i32add(get(ir), get(k)), i32c(kOff))), get(rowBytes))),
+    ...set(ul, i32add(get(dT), get(tl))),
+    ...set(tl, i32add(get(T), get(tl)))
+  ]
+  // One term, four accumulators over 64-byte blocks (the odd term of an odd K).
   const step = (i: number, at: Code): Code => [
     ...set(dv, vloadAt(i32add(get(scratch), at), 16 * i)),
     ...set(As[i], fadd(get(As[i]), fmul(get(dv), vloadAt(i32add(get(t), at), 16 * i)))),
@@ -138,13 +145,30 @@ const mixRowsBack = (): FnDef => {
   ]
   const term: Code = [
     ...set(wv, fsplat(sload(i32add(get(wr), get(k))))),
-    ...set(t, i32mul(i32load(i32add(get(ir), get(k))), get(rowBytes))),
-    ...set(u, i32add(get(dT), get(t))),
-    ...set(t, i32add(get(T), get(t))),
+    ...rowsOf(0, t, u),
     ...As.flatMap((a) => set(a, vzero())),
     ...forLoop(j, get(nb), 64, [0, 1, 2, 3].flatMap((i) => step(i, get(j)))),
     ...forLoop(j, i32sub(get(rowBytes), get(nb)), 16, step(0, i32add(get(nb), get(j)))),
-    ...sstore(i32add(i32add(get(dw), i32mul(get(r), get(stride))), get(k)), [...hsum(a0), ...hsum(a1), 0x92, ...hsum(a2), 0x92, ...hsum(a3), 0x92])
+    ...sstore(dwAt(0), [...hsum(a0), ...hsum(a1), 0x92, ...hsum(a2), 0x92, ...hsum(a3), 0x92])
+  ]
+  // Two terms per pass over the row: the output gradient is loaded once for both.
+  const pairStep = (i: number, at: Code): Code => [
+    ...set(dv, vloadAt(i32add(get(scratch), at), 16 * i)),
+    ...set(As[i], fadd(get(As[i]), fmul(get(dv), vloadAt(i32add(get(t), at), 16 * i)))),
+    ...set(As[2 + i], fadd(get(As[2 + i]), fmul(get(dv), vloadAt(i32add(get(t2), at), 16 * i)))),
+    ...vstoreAt(i32add(get(u), at), 16 * i, fadd(vloadAt(i32add(get(u), at), 16 * i), fmul(get(wv), get(dv)))),
+    ...vstoreAt(i32add(get(u2), at), 16 * i, fadd(vloadAt(i32add(get(u2), at), 16 * i), fmul(get(wv2), get(dv))))
+  ]
+  const pair: Code = [
+    ...set(wv, fsplat(sload(i32add(get(wr), get(k))))),
+    ...set(wv2, fsplat(sload(i32add(i32add(get(wr), get(k)), i32c(4))))),
+    ...rowsOf(0, t, u),
+    ...rowsOf(4, t2, u2),
+    ...As.flatMap((a) => set(a, vzero())),
+    ...forLoop(j, get(nb32), 32, [0, 1].flatMap((i) => pairStep(i, get(j)))),
+    ...forLoop(j, i32sub(get(rowBytes), get(nb32)), 16, pairStep(0, i32add(get(nb32), get(j)))),
+    ...sstore(dwAt(0), [...hsum(a0), ...hsum(a1), 0x92]),
+    ...sstore(dwAt(4), [...hsum(a2), ...hsum(a3), 0x92])
   ]
   const d1Row = i32add(get(d1), i32mul(get(r), get(seg1)))
   const row: Code = [
@@ -161,13 +185,20 @@ const mixRowsBack = (): FnDef => {
       ...set(t, i32add(get(dbase), get(j))),
       ...vstoreAt(get(t), 0, fadd(vloadAt(get(t), 0), vloadAt(i32add(get(scratch), get(j)), 0)))
     ]),
-    ...forLoop(k, get(K), 4, term)
+    ...forLoop(k, get(k2), 8, pair),
+    ...forLoop(kk, i32sub(get(K), get(k2)), 4, [...set(k, i32add(get(k2), get(kk))), ...term])
   ]
   return {
     name: "mixRowsBack",
     params: 16,
-    locals: [[9, I32], [6, V128]],
-    body: [...set(nb, i32and(get(rowBytes), i32c(-64))), ...set(seg2, i32sub(get(rowBytes), get(seg1))), ...forLoop(r, get(n), 1, row)]
+    locals: [[14, I32], [7, V128]],
+    body: [
+      ...set(nb, i32and(get(rowBytes), i32c(-64))),
+      ...set(nb32, i32and(get(rowBytes), i32c(-32))),
+      ...set(k2, i32and(get(K), i32c(-8))),
+      ...set(seg2, i32sub(get(rowBytes), get(seg1))),
+      ...forLoop(r, get(n), 1, row)
+    ]
   }
 }
 
