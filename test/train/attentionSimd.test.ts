@@ -4,8 +4,10 @@
  * (simd/kernels.ts): the same bits.
  */
 import { describe, expect, it } from "vitest"
+import { AttentionNet } from "../../src/train/models/attention.ts"
 import { AttentionMix } from "../../src/train/models/attentionMix.ts"
 import { loadSimdKernels } from "../../src/train/simd/loader.ts"
+import type { Tf } from "../../src/train/tfTypes.ts"
 
 const dims = { p: 13, d: 16, heads: 4, M: 32, preLN: false }
 const n = 37
@@ -86,4 +88,16 @@ describe("attention mix kernels", () => {
     expect(Math.min(...u)).toBeLessThan(-15)
     expect(Math.max(...u)).toBeGreaterThan(15)
   })
+})
+
+describe("attention arena", () => {
+  // Every buffer is carved from one arena sized up front; a shape it undersizes throws here.
+  for (const p of [59, 97]) {
+    for (const preLN of [false, true]) {
+      it(`p=${p} ${preLN ? "pre-LN" : "no LN"}: the paper's shapes fit`, () => {
+        // The constructor allocates only; no tfjs call is made.
+        expect(() => new AttentionNet({} as Tf, { p, d: 128, heads: 4, M: 512, preLN }, p * p)).not.toThrow()
+      })
+    }
+  }
 })

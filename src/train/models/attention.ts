@@ -38,8 +38,10 @@ const arenaFloats = (dims: AttentionDims, maxRows: number): number => {
   const T = heads * (2 * V + 1) + 1
   const K = 3 * heads + 1
   const N = M + Vp
-  const block = 3 * maxRows * M + (dims.preLN ? 2 * T * d + 6 * maxRows * d + 2 * maxRows : 2 * T * N + 2 * maxRows * Vp)
-  return block + 3 * maxRows * K + N + 4 * 32
+  const block = 3 * maxRows * M + (dims.preLN ? 2 * T * d + 6 * maxRows * d + 2 * maxRows + 2 * d : 2 * T * N + 2 * N + 2 * maxRows * Vp)
+  const mix = 3 * maxRows * K + Math.max(d, N) + 4
+  // Each view is rounded up to 16 bytes.
+  return block + mix + 4 * 32
 }
 
 export class AttentionNet {
