@@ -106,12 +106,12 @@ const compute = <P, A>(
     // A forced cell starts from step 0, not from an interrupted run's checkpoint.
     if (forced) yield* deps.store.removeCheckpoint(base.key)
     yield* Effect.promise(() => fs.mkdir(checkpointDir, { recursive: true }))
-    deps.logger.event({ _tag: "CellStart", ...base })
+    deps.logger.event({ _tag: "CellStart", ...base, ...(kind.inline !== undefined ? { composite: true } : {}) })
     const startedAt = new Date()
     const c0 = performance.now()
     const hooks: UnitHooks = {
       checkpointDir,
-      progress: (done, total) => deps.logger.event({ _tag: "CellProgress", ...base, done, total })
+      progress: (done, total, tally) => deps.logger.event({ _tag: "CellProgress", ...base, done, total, ...(tally === undefined ? {} : { tally }) })
     }
     const fail = (message: string) => new StageFailure({ stage: base.node, message: `${base.label}: ${message}` })
     const value: A = kind.inline !== undefined

@@ -22,10 +22,17 @@ export interface WorkUnit {
   readonly fresh?: boolean
 }
 
+/** Seeds of a unit that have grokked so far, when the unit trains seeds. */
+export interface SeedTally {
+  readonly grokked: number
+  readonly seeds: number
+}
+
 export interface UnitHooks {
   /** A directory private to this key for checkpoints; survives interruption. */
   readonly checkpointDir: string
-  readonly progress: (done: number, total: number) => void
+  /** Steps done of the step budget (the most a cell trains: it may stop early). */
+  readonly progress: (done: number, total: number, tally?: SeedTally) => void
 }
 
 export class ExecutionFailure extends Schema.TaggedError<ExecutionFailure>()("ExecutionFailure", {

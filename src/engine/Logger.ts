@@ -4,6 +4,9 @@
  * for tests. The scheduler only emits events; it never formats output.
  */
 import { Context, Layer } from "effect"
+import type { SeedTally } from "./Executor.ts"
+import type { CellClock } from "./Progress.ts"
+import { duration, etaSeconds, PROGRESS_ENV, progressSeconds, progressText, recordProgress, startClock } from "./Progress.ts"
 
 export type RunEvent =
   | { readonly _tag: "StageStart"; readonly node: string }
@@ -11,8 +14,9 @@ export type RunEvent =
   | { readonly _tag: "StageDone"; readonly node: string; readonly seconds: number; readonly cells: CellCounts }
   | { readonly _tag: "StageFailed"; readonly node: string; readonly seconds: number; readonly message: string }
   | { readonly _tag: "StageSkipped"; readonly node: string; readonly because: string }
-  | { readonly _tag: "CellStart"; readonly node: string; readonly key: string; readonly label: string }
-  | { readonly _tag: "CellProgress"; readonly node: string; readonly key: string; readonly label: string; readonly done: number; readonly total: number }
+  /** `composite`: a cell made of other cells (seed shards); those report the steps. */
+  | { readonly _tag: "CellStart"; readonly node: string; readonly key: string; readonly label: string; readonly composite?: boolean }
+  | { readonly _tag: "CellProgress"; readonly node: string; readonly key: string; readonly label: string; readonly done: number; readonly total: number; readonly tally?: SeedTally }
   | { readonly _tag: "CellHit"; readonly node: string; readonly key: string; readonly label: string }
   | { readonly _tag: "CellDone"; readonly node: string; readonly key: string; readonly label: string; readonly seconds: number }
   | { readonly _tag: "CellFailed"; readonly node: string; readonly key: string; readonly label: string; readonly message: string }
@@ -70,14 +74,56 @@ export const formatEvent = (e: RunEvent): string | undefined => {
   }
 }
 
-/** One plain line per event: CI logs, pipes, files. */
-export const plainLogger = (write: (line: string) => void): Logger => ({
-  event: (e) => {
-    const line = formatEvent(e)
-    if (line !== undefined) write(`[grokflow] ${line}\n`)
-  },
-  close: () => {}
-})
+export interface PlainOptions {
+  /** Seconds between a running cell's progress lines; 0 or absent: none. */
+  readonly progressSeconds?: number
+}
+
+/**
+ * One plain line per event: CI logs, pipes, files. With `progressSeconds`, also a
+ * line per running cell at that interval from the cell's start (Progress.ts).
+ */
+export const plainLogger = (write: (line: string) => void, options: PlainOptions = {}): Logger => {
+  const every = (options.progressSeconds ?? 0) * 1000
+  const running = new Map<string, { readonly node: string; readonly label: string; readonly clock: CellClock; printed: number }>()
+  let ticker: NodeJS.Timeout | undefined
+  const tick = () => {
+    const now = Date.now()
+    for (const cell of running.values()) {
+      if (now - cell.printed < every) continue
+      cell.printed = now
+      write(`[grokflow] progress ${cell.node} ${cell.label}: ${progressText(cell.clock, now)}\n`)
+    }
+  }
+  const stop = () => {
+    if (ticker !== undefined) clearInterval(ticker)
+    ticker = undefined
+  }
+  return {
+    event: (e) => {
+      if (every > 0) {
+        if (e._tag === "CellStart" && e.composite !== true) {
+          const now = Date.now()
+          running.set(e.key, { node: e.node, label: e.label, clock: startClock(now), printed: now })
+          // Checked often enough that a line is at most a second (or the interval) late.
+          ticker ??= setInterval(tick, Math.min(every, 1000)).unref()
+        } else if (e._tag === "CellProgress") {
+          const cell = running.get(e.key)
+          if (cell !== undefined) recordProgress(cell.clock, e.done, e.total, e.tally, Date.now())
+        } else if (e._tag === "CellDone" || e._tag === "CellFailed") {
+          running.delete(e.key)
+          if (running.size === 0) stop()
+        }
+      }
+      const line = formatEvent(e)
+      if (line !== undefined) write(`[grokflow] ${line}\n`)
+    },
+    close: () => {
+      stop()
+      running.clear()
+    }
+  }
+}
 
 export const silentLogger: Logger = { event: () => {}, close: () => {} }
 
@@ -86,9 +132,7 @@ export const collectingLogger = (into: Array<RunEvent>): Logger => ({ event: (e)
 
 interface Live {
   readonly label: string
-  readonly startedAt: number
-  done: number
-  total: number
+  readonly clock: CellClock
 }
 
 const bar = (fraction: number, width: number) => {
@@ -97,12 +141,8 @@ const bar = (fraction: number, width: number) => {
 }
 
 const eta = (item: Live, now: number): string => {
-  if (item.total <= 0 || item.done <= 0) return ""
-  const elapsed = (now - item.startedAt) / 1000
-  const left = (elapsed * (item.total - item.done)) / item.done
-  if (left < 60) return ` eta ${Math.ceil(left)}s`
-  if (left < 3600) return ` eta ${Math.floor(left / 60)}m${String(Math.ceil(left % 60)).padStart(2, "0")}s`
-  return ` eta ${(left / 3600).toFixed(1)}h`
+  const left = etaSeconds(item.clock, now)
+  return left === undefined ? "" : ` eta ${duration(left)}`
 }
 
 /**
@@ -124,8 +164,10 @@ export const ttyLogger = (stream: NodeJS.WriteStream): Logger => {
     last = now
     const width = Math.max(40, (stream.columns || 80) - 1)
     const lines = [...running.values()].slice(0, Math.max(3, (stream.rows || 24) - 4)).map((item) => {
-      const elapsed = `${((now - item.startedAt) / 1000).toFixed(0)}s`
-      const progress = item.total > 0 ? ` ${bar(item.done / item.total, 20)} ${item.done}/${item.total}${eta(item, now)}` : ""
+      const { clock } = item
+      const elapsed = `${((now - clock.startedAt) / 1000).toFixed(0)}s`
+      const seeds = clock.tally === undefined ? "" : ` ${clock.tally.grokked}/${clock.tally.seeds} grokked`
+      const progress = clock.total > 0 ? ` ${bar(clock.done / clock.total, 20)} ${clock.done}/${clock.total}${seeds}${eta(item, now)}` : ""
       return `  ${item.label}${progress} ${elapsed}`.slice(0, width)
     })
     if (lines.length) stream.write(lines.join("\n") + "\n")
@@ -150,17 +192,14 @@ export const ttyLogger = (stream: NodeJS.WriteStream): Logger => {
     event: (e) => {
       switch (e._tag) {
         case "StageStart":
-          running.set(`s:${e.node}`, { label: `▶ ${e.node}`, startedAt: Date.now(), done: 0, total: 0 })
+          running.set(`s:${e.node}`, { label: `▶ ${e.node}`, clock: startClock(Date.now()) })
           break
         case "CellStart":
-          running.set(`c:${e.key}`, { label: `  ↳ ${e.node} ${e.label}`, startedAt: Date.now(), done: 0, total: 0 })
+          running.set(`c:${e.key}`, { label: `  ↳ ${e.node} ${e.label}`, clock: startClock(Date.now()) })
           break
         case "CellProgress": {
           const item = running.get(`c:${e.key}`)
-          if (item) {
-            item.done = e.done
-            item.total = e.total
-          }
+          if (item) recordProgress(item.clock, e.done, e.total, e.tally, Date.now())
           schedule()
           return
         }
@@ -190,6 +229,13 @@ export const ttyLogger = (stream: NodeJS.WriteStream): Logger => {
   }
 }
 
-/** Live block on a terminal (unless CI is set), plain lines otherwise. */
-export const defaultLogger = (stream: NodeJS.WriteStream = process.stderr): Logger =>
-  stream.isTTY && !process.env.CI ? ttyLogger(stream) : plainLogger((line) => stream.write(line))
+/**
+ * Live block on a terminal (unless CI is set), plain lines otherwise, with a
+ * progress line per running cell every GROKFLOW_PROGRESS_SECONDS (default 30).
+ */
+export const defaultLogger = (stream: NodeJS.WriteStream = process.stderr, env: NodeJS.ProcessEnv = process.env): Logger => {
+  if (stream.isTTY && !env.CI) return ttyLogger(stream)
+  const interval = progressSeconds(env[PROGRESS_ENV])
+  if (interval.problem !== undefined) stream.write(`[grokflow] warning: ${interval.problem}\n`)
+  return plainLogger((line) => stream.write(line), { progressSeconds: interval.seconds })
+}

@@ -18,6 +18,8 @@ import { Executor } from "./Executor.ts"
 import { RunLogger } from "./Logger.ts"
 import { Keyer } from "./Plan.ts"
 import type { Profile, ProfileNode } from "./Profile.ts"
+import { writeRunRecord } from "./RunRecord.ts"
+import type { RunCounts } from "./RunRecord.ts"
 import { makeSingleFlight } from "./SingleFlight.ts"
 import { messageOf, runNode } from "./StageRun.ts"
 import type { NodeOutcome, OutcomeStatus, Produced } from "./StageRun.ts"
@@ -92,6 +94,7 @@ export const runPipeline = Effect.fnUntraced(function*(profile: Profile, options
     forced: forcedNodes(selectNodes(profile, options.only), options.force)
   }
   const t0 = performance.now()
+  const startedAt = new Date()
   const selected = selectNodes(profile, options.only)
   const done = new Map<string, Deferred.Deferred<Produced>>()
   for (const node of selected) done.set(node.id, yield* Deferred.make<Produced>())
@@ -123,5 +126,26 @@ export const runPipeline = Effect.fnUntraced(function*(profile: Profile, options
     cellsReused: outcomes.reduce((a, o) => a + o.cells.reused, 0),
     seconds: (performance.now() - t0) / 1000
   }
+  yield* recordRun(deps, profile, options, startedAt, summary)
   return summary
 })
+
+const countsOf = ({ ran, reused, failed, skipped, cellsTrained, cellsReused }: RunSummary): RunCounts => ({ ran, reused, failed, skipped, cellsTrained, cellsReused })
+
+/** The run's record (RunRecord.ts); a store that cannot take it costs a warning, not the run. */
+const recordRun = (deps: CellDeps, profile: Profile, options: RunOptions, startedAt: Date, summary: RunSummary) =>
+  Effect.tryPromise(() =>
+    writeRunRecord(deps.store.root, {
+      profile: profile.name,
+      startedAt: startedAt.toISOString(),
+      endedAt: new Date(startedAt.getTime() + summary.seconds * 1000).toISOString(),
+      wallSeconds: summary.seconds,
+      stageSeconds: summary.outcomes.reduce((a, o) => a + o.seconds, 0),
+      ...(options.only === undefined || options.only.length === 0 ? {} : { only: options.only }),
+      ...countsOf(summary),
+      nodes: summary.outcomes.map((o) => ({ id: o.id, status: o.status, ...(o.key === undefined ? {} : { key: o.key }), seconds: o.seconds }))
+    })
+  ).pipe(
+    Effect.catch((e) => Effect.sync(() => deps.logger.event({ _tag: "Warning", message: `cannot record the run in ${deps.store.root}/runs: ${String(e.cause)}` }))),
+    Effect.asVoid
+  )

@@ -7,8 +7,10 @@
  * request that might slip in later (and report it as a console error, which the
  * browser test catches).
  *
- * Sections: verify table → figures (each with its one-line caption and source) →
- * provenance → weak spots → notes.
+ * Sections: the header (the run's wall time from its record; compute time only
+ * labelled as such) → the profile's own claims, with the claims only other
+ * profiles test folded into one line → figures (each with its one-line caption
+ * and source) → provenance → weak spots → notes.
  */
 import { readFile } from "node:fs/promises"
 import { writeAtomic } from "../engine/index.ts"
@@ -74,9 +76,12 @@ export const inlineSvg = (svg: string, id: string, title: string): string => {
 
 const STATUS_CLASS: Readonly<Record<VerifyRow["status"], string>> = { PASS: "pass", FAIL: "fail", "NOT RUN": "notrun" }
 
-const verifySection = (rows: ReadonlyArray<VerifyRow>): string => {
+const verifySection = (all: ReadonlyArray<VerifyRow>, profile: string): string => {
+  // The profile's own claims first; the ones only other profiles test fold into one line.
+  const rows = all.filter((r) => r.testedBy === undefined)
   const count = (s: VerifyRow["status"]) => rows.filter((r) => r.status === s).length
   const summary = (["PASS", "FAIL", "NOT RUN"] as const)
+    .filter((s) => s !== "NOT RUN" || count(s) > 0)
     .map((s) => `<span class="pill ${STATUS_CLASS[s]}">${count(s)} ${s}</span>`)
     .join("")
   // Six columns that wrap inside a fixed layout (reportStyle.ts): the paper (A/B)
@@ -92,14 +97,34 @@ const verifySection = (rows: ReadonlyArray<VerifyRow>): string => {
 <td class="status" data-label="Status"><span class="pill ${STATUS_CLASS[r.status]}">${r.status}</span></td></tr>`
     )
     .join("\n")
-  return `<section id="verify"><h2>Verification: paper vs measured</h2>
+  return `<section id="verify"><h2>Verification: paper vs measured (${escapeHtml(profile)})</h2>
 <div class="summary">${summary}</div>
 <div class="table-wrap"><table class="verify">
 <colgroup><col class="c-claim"><col class="c-desc"><col class="c-paper"><col class="c-measured"><col class="c-tol"><col class="c-status"></colgroup>
 <thead><tr><th>Claim</th><th>Description</th><th>Paper</th><th>Measured [95% CI]</th><th>Tolerance</th><th>Status</th></tr></thead>
 <tbody>
-${body || `<tr><td colspan="6">No claims were evaluated.</td></tr>`}
-</tbody></table></div></section>`
+${body || `<tr><td colspan="6">This profile tests no claim.</td></tr>`}
+</tbody></table></div>
+${elsewhereLine(all.filter((r) => r.testedBy !== undefined), profile)}</section>`
+}
+
+/** "34 claims need other profiles: paper tests 30, faithful 12." — folded, listed on demand. */
+const elsewhereLine = (rows: ReadonlyArray<VerifyRow>, profile: string): string => {
+  if (rows.length === 0) return ""
+  const byProfile = new Map<string, number>()
+  for (const r of rows) for (const p of r.testedBy ?? []) byProfile.set(p, (byProfile.get(p) ?? 0) + 1)
+  const ranked = [...byProfile].sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+  const untested = rows.filter((r) => (r.testedBy ?? []).length === 0).length
+  const who = [
+    ...ranked.map(([p, n], i) => `<code>${escapeHtml(p)}</code> ${i === 0 ? `tests ${n}` : n}`),
+    ...(untested > 0 ? [`no profile tests ${untested}`] : [])
+  ].join(", ")
+  const items = rows
+    .map((r) => `<li data-claim="${escapeHtml(r.id)}"><code>${escapeHtml(r.id)}</code> ${escapeHtml(r.description)} <span class="by">— ${(r.testedBy ?? []).length === 0 ? "no profile" : (r.testedBy ?? []).map(escapeHtml).join(", ")}</span></li>`)
+    .join("\n")
+  const first = ranked[0]?.[0]
+  return `<details class="elsewhere"><summary>${rows.length} claim${rows.length === 1 ? "" : "s"} need${rows.length === 1 ? "s" : ""} other profiles than ${escapeHtml(profile)}: ${who}${first === undefined ? "" : ` (<code>grokflow report --profile ${escapeHtml(first)}</code> after a run of it)`}.</summary>
+<ul>${items}</ul></details>`
 }
 
 const sourceText = (source: ReportFigure["source"]): string => {
@@ -132,12 +157,29 @@ export const formatDuration = (seconds: number): string => {
   return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, "0")} min`
 }
 
+/** "2026-12-02 14:00:05 UTC" */
+const when = (iso: string): string => iso.replace("T", " ").replace(/\.\d+Z$|Z$/, " UTC")
+
+/** "wall time 7 min 54 s": the run's start to end; "not recorded" without a run record. */
+const wallText = (p: Provenance): string => (p.run === undefined ? "wall time not recorded" : `wall time ${formatDuration(p.run.wallSeconds)}`)
+
+/** The header's second line: which run, what it did, and compute time labelled as such. */
+const runLine = (p: Provenance): string => {
+  const compute = `compute time ${formatDuration(p.computeSeconds)} (the stages' own times summed; they overlap, so this is not the time the run took)`
+  const r = p.run
+  if (r === undefined) return `No record of the run that computed these results (stores written before run records). ${compute}.`
+  const later = r.laterRuns === 0 ? "" : `; ${r.laterRuns} later run${r.laterRuns === 1 ? "" : "s"} reused them`
+  return `Run ${when(r.startedAt)} → ${when(r.endedAt)}: ${r.ran} stage${r.ran === 1 ? "" : "s"} computed, ${r.reused} reused, ${r.cellsTrained} training cell${r.cellsTrained === 1 ? "" : "s"} trained${later}. ${compute[0]?.toUpperCase()}${compute.slice(1)}.`
+}
+
 const provenanceSection = (p: Provenance): string => {
   const meta: Array<[string, string | undefined]> = [
     ["profile", p.profile],
     ["backend", p.backend],
     ["precision", p.precision],
-    ["wall time", formatDuration(p.wallSeconds)],
+    ["run", p.run === undefined ? "not recorded" : `${when(p.run.startedAt)} → ${when(p.run.endedAt)}`],
+    ["wall time", p.run === undefined ? "not recorded" : formatDuration(p.run.wallSeconds)],
+    ["compute time", `${formatDuration(p.computeSeconds)} (stage times summed)`],
     ["generated", p.generatedAt],
     ["host", p.host],
     ["git commit", p.gitCommit]
@@ -154,7 +196,7 @@ const provenanceSection = (p: Provenance): string => {
     .map(
       (e) => `<tr><td>${escapeHtml(e.stage)}</td><td class="mono" title="${escapeHtml(e.key)}">${escapeHtml(e.key.slice(0, 16))}</td>
 <td class="mono">${e.path === undefined ? "—" : escapeHtml(e.path)}</td><td>${e.cached === undefined ? "—" : e.cached ? "reused" : "computed"}</td>
-<td class="num">${e.wallSeconds === undefined ? "—" : formatDuration(e.wallSeconds)}</td></tr>`
+<td class="num">${e.seconds === undefined ? "—" : formatDuration(e.seconds)}</td></tr>`
     )
     .join("\n")
   return `<section id="provenance"><h2>Provenance</h2>
@@ -162,7 +204,7 @@ const provenanceSection = (p: Provenance): string => {
 <h3>Versions</h3>
 <div class="table-wrap"><table class="versions"><thead><tr><th>Component</th><th>Version</th></tr></thead><tbody>${versions}</tbody></table></div>
 <h3 style="margin-top:18px">Cache entries</h3>
-<div class="table-wrap"><table class="entries"><thead><tr><th>Stage</th><th>Key</th><th>Entry</th><th>This run</th><th>Wall time</th></tr></thead>
+<div class="table-wrap"><table class="entries"><thead><tr><th>Stage</th><th>Key</th><th>Entry</th><th>This run</th><th>Compute time</th></tr></thead>
 <tbody>${entries || `<tr><td colspan="5">none recorded</td></tr>`}</tbody></table></div></section>`
 }
 
@@ -179,7 +221,8 @@ const notesSection = (notes: ReportInput["notes"]): string => {
 /** The complete report as one HTML string. */
 export const buildReport = (input: ReportInput): string => {
   const p = input.provenance
-  const lede = `Profile <strong>${escapeHtml(p.profile)}</strong> · backend ${escapeHtml(p.backend)} · wall time ${formatDuration(p.wallSeconds)} · ${input.figures.length} figure${input.figures.length === 1 ? "" : "s"} · ${input.verifyRows.length} claim${input.verifyRows.length === 1 ? "" : "s"}`
+  const own = input.verifyRows.filter((r) => r.testedBy === undefined).length
+  const lede = `Profile <strong>${escapeHtml(p.profile)}</strong> · backend ${escapeHtml(p.backend)} · <span class="wall">${wallText(p)}</span> · ${input.figures.length} figure${input.figures.length === 1 ? "" : "s"} · ${own} claim${own === 1 ? "" : "s"} tested here`
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -191,8 +234,8 @@ export const buildReport = (input: ReportInput): string => {
 </head>
 <body>
 <main>
-<header><h1>${escapeHtml(input.title)}</h1><p class="lede">${lede}</p></header>
-${verifySection(input.verifyRows)}
+<header><h1>${escapeHtml(input.title)}</h1><p class="lede">${lede}</p><p class="run">${escapeHtml(runLine(p))}</p></header>
+${verifySection(input.verifyRows, p.profile)}
 ${figuresSection(input.figures)}
 ${provenanceSection(p)}
 ${weakSpotsSection(input.weakSpots)}

@@ -19,6 +19,24 @@ export interface VerifyRow {
   readonly status: "PASS" | "FAIL" | "NOT RUN"
   /** Cache entry the measured value came from. */
   readonly source?: string
+  /**
+   * Set when this report's profile does not test the claim: the profiles that do
+   * (empty when none does). Such rows fold into one line under the profile's own.
+   */
+  readonly testedBy?: ReadonlyArray<string>
+}
+
+/** The run whose results the report shows, from its run record (src/engine/RunRecord.ts). */
+export interface ReportRun {
+  readonly startedAt: string
+  readonly endedAt: string
+  /** From the run's start to its end. */
+  readonly wallSeconds: number
+  readonly ran: number
+  readonly reused: number
+  readonly cellsTrained: number
+  /** Runs after it that computed none of the report's results (reruns that reused them). */
+  readonly laterRuns: number
 }
 
 /** One cache entry the run used. */
@@ -29,7 +47,8 @@ export interface ProvenanceEntry {
   readonly path?: string
   /** True when the entry was reused from the store rather than computed this run. */
   readonly cached?: boolean
-  readonly wallSeconds?: number
+  /** The entry's own compute time. */
+  readonly seconds?: number
 }
 
 /** What produced the numbers in the report. */
@@ -41,8 +60,10 @@ export interface Provenance {
   /** Tool and library versions: node, tfjs, grokflow, vega, vega-lite, resvg, … */
   readonly versions: Readonly<Record<string, string>>
   readonly entries: ReadonlyArray<ProvenanceEntry>
-  /** Wall time of the whole run, seconds. */
-  readonly wallSeconds: number
+  /** The run that computed the results; absent when the store has no record of it. */
+  readonly run?: ReportRun
+  /** The entries' own times summed: compute time (stages overlap, so not a wall time). */
+  readonly computeSeconds: number
   /** ISO timestamp of the report. */
   readonly generatedAt?: string
   readonly host?: string

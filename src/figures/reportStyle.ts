@@ -20,7 +20,12 @@ h1 { font-size: 1.75rem; line-height: 1.25; margin: 0 0 4px; }
 h2 { font-size: 1.25rem; margin: 40px 0 12px; padding-bottom: 6px; border-bottom: 1px solid var(--rule); }
 h3 { font-size: 1rem; margin: 0 0 6px; }
 p { margin: 0 0 10px; }
-.lede { color: var(--muted); margin-bottom: 20px; }
+.lede { color: var(--muted); margin-bottom: 6px; }
+header .run { color: var(--muted); font-size: 0.88rem; margin: 0 0 20px; }
+details.elsewhere { margin: 12px 0 0; color: var(--muted); font-size: 0.9rem; }
+details.elsewhere summary { cursor: pointer; }
+details.elsewhere ul { margin: 8px 0 0; padding-left: 20px; }
+details.elsewhere .by { white-space: nowrap; }
 a { color: var(--accent); text-decoration: none; }
 a:hover { text-decoration: underline; }
 code, .mono { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 0.85em; }

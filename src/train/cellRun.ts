@@ -131,8 +131,17 @@ export const freshRunState = (spec: CellSpec, initOverride?: InitOverride): RunS
   return { step: 0, seeds }
 }
 
+/** How many of a cell's seeds have crossed the grok threshold so far (progress lines). */
+export interface SeedTally {
+  readonly grokked: number
+  readonly seeds: number
+}
+
+/** Steps done of the step budget, with the seeds grokked; an upper bound on the work left. */
+export type ProgressHook = (done: number, total: number, tally?: SeedTally) => void
+
 export interface RunHooks {
-  readonly progress?: (done: number, total: number) => void
+  readonly progress?: ProgressHook
   /** Called after each completed step; used for periodic checkpoints. */
   readonly afterStep?: (state: RunState) => void
   /** Extra stop condition checked after each evaluation (fork point). */
@@ -258,9 +267,12 @@ export class CellProgram {
     const progressEvery = Math.max(1, Math.floor(spec.budget / 200))
     const earlyStop = spec.stopWhenAllGrokked && hooks.noEarlyStop !== true
     const report = (t: number): void => {
+      const progress = hooks.progress
+      if (progress === undefined) return
+      const tally: SeedTally = { grokked: state.seeds.filter((s) => s.tGrok !== null).length, seeds: state.seeds.length }
       const span = hooks.progressSpan
-      if (span === undefined) hooks.progress?.(t, spec.budget)
-      else hooks.progress?.(span.offset + t, span.total)
+      if (span === undefined) progress(t, spec.budget, tally)
+      else progress(span.offset + t, span.total, tally)
     }
     while (state.step < spec.budget) {
       if (earlyStop && state.step >= minSteps && state.seeds.every((s) => this.finished(s))) break

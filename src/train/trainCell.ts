@@ -3,17 +3,17 @@
  * caller has initialized (any backend). tfjs is imported here only as a type.
  */
 import type { CellResult, CellSpec } from "./CellSpec.ts"
-import { CellProgram, freshRunState, holdOf, seedResults, type InitOverride, type RunState } from "./cellRun.ts"
+import { CellProgram, freshRunState, holdOf, seedResults, type InitOverride, type ProgressHook, type RunState } from "./cellRun.ts"
 import { Checkpointer, initFingerprint } from "./checkpoint.ts"
 import type { Tf } from "./tfTypes.ts"
 
-export type { InitOverride } from "./cellRun.ts"
+export type { InitOverride, ProgressHook, SeedTally } from "./cellRun.ts"
 
 export interface TrainCellOptions {
   /** Directory for this cell's checkpoints; a cell resumes from the newest one. */
   readonly checkpointDir?: string
-  /** Called with (steps done, step budget) as the cell advances. */
-  readonly progress?: (done: number, total: number) => void
+  /** Called with (steps done, step budget, seeds grokked) as the cell advances. */
+  readonly progress?: ProgressHook
   /**
    * Explicit initial parameters, one record per seed, named and laid out as in
    * params.ts (MLP: E [p,d], W1 [2d,H], b1 [H], W2 [H,p], b2 [p], row-major).

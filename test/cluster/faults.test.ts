@@ -34,6 +34,10 @@ const CELLS = 3
 
 const RUN_TIMEOUT = 240_000
 
+// Every process started here inherits it: progress lines each second instead of
+// each 30 s, so the ten-second cells show the runners' progress in the coordinator's log.
+process.env.GROKFLOW_PROGRESS_SECONDS = "1"
+
 describe.skipIf(bin === undefined)("grokflow on a cluster of runners over PostgreSQL", () => {
   let pg: Postgres | undefined
   let dir = ""
@@ -98,6 +102,10 @@ describe.skipIf(bin === undefined)("grokflow on a cluster of runners over Postgr
     expect(survived).toContain(lost)
     expect(new Set(survived).size).toBe(survived.length)
     expect(run.output()).toMatch(new RegExp(`cells: ${CELLS} trained, 0 reused`))
+    // The coordinator trains nothing itself: its progress lines are the runners'
+    // reports, forwarded through the database.
+    expect(run.output()).toMatch(/\[grokflow\] progress measure-wc .+: step \d+\/1000 \(\d+%\), [01]\/1 seeds grokked, eta ≤ \d+s, running \d+s/)
+    expect(survivor.output()).toMatch(/ progress [0-9a-f]{12} .+: step \d+\/1000 /)
     cacheVerifies(cacheDir)
   }, 420_000)
 

@@ -17,17 +17,48 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises"
 import { join } from "node:path"
 import { pathToFileURL } from "node:url"
 import { chromium } from "playwright-core"
-import { describe, expect, it } from "vitest"
+import { afterAll, describe, expect, it } from "vitest"
 import { figureId } from "../../src/figures/Figure.ts"
 import { syntheticFigures, syntheticVerifyRows } from "./fixtures.ts"
 import { TMP_DIR, writeQuickReport, writeSyntheticReport } from "./reportFixture.ts"
 
+/** Seconds from formatDuration's "wall time 4.2 s" / "7 min 21 s" / "1 h 02 min"; null when none. */
+const parseDuration = (text: string): number | null => {
+  const m = /(?:(\d+) h )?(?:(\d+) min)?\s*(?:(\d+(?:\.\d+)?) s)?$/.exec(text.trim())
+  if (m === null || (m[1] ?? m[2] ?? m[3]) === undefined) return null
+  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0)
+}
+
 /** Debian's chromium; CHROMIUM_PATH overrides it (e.g. to check the CI failure path). */
 const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium"
 const haveChromium = existsSync(CHROMIUM)
+
+/** Headless, offline, with a fresh profile directory. */
+const launch = (userDataDir: string, viewport?: { readonly width: number; readonly height: number }) =>
+  chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    ...(viewport === undefined ? {} : { viewport })
+  })
 const inCi = process.env["CI"] === "true" || process.env["CI"] === "1"
 
 describe("report in headless Chromium", () => {
+  // One quick run on the synthetic trainer feeds both quick-report checks.
+  let quick: ReturnType<typeof writeQuickReport> | undefined
+  let quickDir = ""
+  const quickReport = async () => {
+    if (quick === undefined) {
+      await mkdir(TMP_DIR, { recursive: true })
+      quickDir = await mkdtemp(join(TMP_DIR, "quick-"))
+      quick = writeQuickReport(quickDir)
+    }
+    return quick
+  }
+  afterAll(async () => {
+    if (quickDir !== "") await rm(quickDir, { recursive: true, force: true })
+  })
+
   it.skipIf(!haveChromium && !inCi)("loads offline with every figure and verify row, and no console errors", async () => {
     if (!haveChromium) {
       throw new Error(`${CHROMIUM} is missing: CI must install it (src/figures/ci-deps.sh, called by .ci/run: apt-get install -y chromium)`)
@@ -82,8 +113,11 @@ describe("report in headless Chromium", () => {
         expect(await page.locator(`figure[data-figure="${id}"] figcaption`).innerText()).toContain(figure.caption.slice(0, 20))
       }
 
-      const rows = syntheticVerifyRows()
+      const all = syntheticVerifyRows()
+      const rows = all.filter((r) => r.testedBy === undefined)
       expect(await page.locator("table.verify tbody tr").count()).toBe(rows.length)
+      // Claims only other profiles test: listed in the folded line, not in the table.
+      for (const row of all.filter((r) => r.testedBy !== undefined)) expect(await page.locator(`details.elsewhere li[data-claim="${row.id}"]`).count()).toBe(1)
       for (const row of rows) {
         const tr = page.locator(`table.verify tr[data-claim="${row.id}"]`)
         expect(await tr.count(), `row ${row.id}`).toBe(1)
@@ -104,14 +138,9 @@ describe("report in headless Chromium", () => {
   it.skipIf(!haveChromium && !inCi)("a quick-profile report is readable at 1280 and 800 px: no horizontal scrolling, verify table fully visible, axis labels ≥ 10 px, points titled for hover", async () => {
     if (!haveChromium) throw new Error(`${CHROMIUM} is missing: CI must install it (src/figures/ci-deps.sh)`)
     await mkdir(TMP_DIR, { recursive: true })
-    const dir = await mkdtemp(join(TMP_DIR, "widths-"))
     const userDataDir = await mkdtemp(join(TMP_DIR, "chromium-profile-"))
-    const { path, rows } = await writeQuickReport(dir)
-    const context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-    })
+    const { path, rows } = await quickReport()
+    const context = await launch(userDataDir)
     try {
       const page = await context.newPage()
       for (const width of [1280, 800]) {
@@ -164,7 +193,41 @@ describe("report in headless Chromium", () => {
     } finally {
       await context.close()
       await rm(userDataDir, { recursive: true, force: true })
-      await rm(dir, { recursive: true, force: true })
+    }
+  }, 120_000)
+
+  it.skipIf(!haveChromium && !inCi)("the header's wall time is the run's (within 10%), and the first screen at 1280 px shows the profile's own results, not NOT RUN rows", async () => {
+    if (!haveChromium) throw new Error(`${CHROMIUM} is missing: CI must install it (src/figures/ci-deps.sh)`)
+    await mkdir(TMP_DIR, { recursive: true })
+    const userDataDir = await mkdtemp(join(TMP_DIR, "chromium-profile-"))
+    const { path, runSeconds } = await quickReport()
+    const context = await launch(userDataDir, { width: 1280, height: 800 })
+    try {
+      const page = await context.newPage()
+      await page.goto(pathToFileURL(path).href, { waitUntil: "load" })
+      await page.screenshot({ path: join(TMP_DIR, "report-quick-1280-first-screen.png") })
+      const wall = parseDuration(await page.locator("header .wall").innerText())
+      expect(wall, "the header states a wall time").not.toBeNull()
+      expect(Math.abs((wall ?? 0) - runSeconds) / runSeconds, `header ${wall} s vs measured ${runSeconds.toFixed(2)} s`).toBeLessThanOrEqual(0.1)
+      const screen = await page.evaluate(() => {
+        const height = window.innerHeight
+        const visible = (e: Element) => {
+          const box = e.getBoundingClientRect()
+          return box.height > 0 && box.top < height && box.bottom > 0
+        }
+        return {
+          statuses: [...document.querySelectorAll("table.verify tbody tr")].filter(visible).map((tr) => tr.querySelector("td.status")?.textContent ?? ""),
+          notRunText: [...document.querySelectorAll("main *")].filter((e) => e.children.length === 0 && /NOT RUN/.test(e.textContent ?? "") && visible(e)).length,
+          folded: document.querySelector("details.elsewhere")?.hasAttribute("open") === false
+        }
+      })
+      expect(screen.statuses.length, "own verify rows on the first screen").toBeGreaterThan(0)
+      for (const status of screen.statuses) expect(["PASS", "FAIL"]).toContain(status)
+      expect(screen.notRunText, "NOT RUN anywhere on the first screen").toBe(0)
+      expect(screen.folded, "claims of other profiles folded").toBe(true)
+    } finally {
+      await context.close()
+      await rm(userDataDir, { recursive: true, force: true })
     }
   }, 120_000)
 })

@@ -42,8 +42,8 @@ describe("buildReport", () => {
     expect(html.match(/<figure class="figure"/g)).toHaveLength(syntheticFigures().length)
   })
 
-  it("contains every verify row with its status", () => {
-    for (const row of syntheticVerifyRows()) {
+  it("contains every verify row of the profile with its status, and folds the others into one line", () => {
+    for (const row of syntheticVerifyRows().filter((r) => r.testedBy === undefined)) {
       const tr = html.match(new RegExp(`<tr class="\\w+" data-claim="${row.id.replace(/\./g, "\\.")}">[\\s\\S]*?</tr>`))?.[0]
       expect(tr, `row ${row.id}`).toBeDefined()
       expect(tr).toContain(`>${row.status}</span>`)
@@ -52,13 +52,30 @@ describe("buildReport", () => {
     expect(html).toContain("2 PASS")
     expect(html).toContain("1 FAIL")
     expect(html).toContain("1 NOT RUN")
+    // The claim only other profiles test: no row in the table, one folded line naming them.
+    expect(html).not.toMatch(/<tr class="\w+" data-claim="B9\.attention">/)
+    expect(html).toMatch(/<details class="elsewhere"><summary>1 claim needs other profiles than smoke: <code>faithful<\/code> tests 1, <code>paper<\/code> 1/)
+    expect(html).toMatch(/<li data-claim="B9\.attention">/)
+  })
+
+  it("gives the run's wall time in the header and labels the summed stage times as compute time", () => {
+    const p = syntheticProvenance()
+    const header = html.match(/<header>[\s\S]*?<\/header>/)?.[0] ?? ""
+    expect(header).toContain(`<span class="wall">wall time ${formatDuration(p.run?.wallSeconds ?? -1)}</span>`)
+    expect(header).toContain("Run 2026-11-22 20:52:10 UTC → 2026-11-22 20:55:25 UTC: 1 stage computed, 1 reused, 12 training cells trained.")
+    expect(header).toContain(`Compute time ${formatDuration(p.computeSeconds)} (the stages&#39; own times summed; they overlap, so this is not the time the run took)`)
+    expect(header).toContain("4 claims tested here")
+    const { run: _run, ...unrecorded } = p
+    const without = buildReport({ title: "t", verifyRows: [], figures: [], provenance: unrecorded, weakSpots: [] })
+    expect(without).toContain('<span class="wall">wall time not recorded</span>')
+    expect(without).not.toMatch(/wall time \d/)
   })
 
   it("shows provenance and weak spots", () => {
     const p = syntheticProvenance()
     expect(html).toContain(p.profile)
     expect(html).toContain(p.backend)
-    expect(html).toContain(formatDuration(p.wallSeconds))
+    expect(html).toContain(formatDuration(p.computeSeconds))
     for (const e of p.entries) expect(html).toContain(e.path ?? e.key)
     for (const [name, version] of Object.entries(p.versions)) {
       expect(html).toContain(name)

@@ -6,7 +6,8 @@
 import { mkdir } from "node:fs/promises"
 import { join } from "node:path"
 import { figureRegistry } from "../../src/figures/registry.ts"
-import { provenanceOf, toVerifyRow, weakSpotsOf } from "../../src/verify/reportInputs.ts"
+import { readRunRecords } from "../../src/engine/RunRecord.ts"
+import { reportInputOf } from "../../src/verify/reportInputs.ts"
 import { reportFigures } from "../../src/verify/reportFigures.ts"
 import { makeHarness } from "../stages/harness.ts"
 import { renderFigures } from "../../src/figures/render.ts"
@@ -38,21 +39,26 @@ export const writeSyntheticReport = async (dir: string): Promise<{ path: string;
 /**
  * The report `grokflow report --profile quick` writes, from a quick run on the
  * synthetic trainer: the real claims (long descriptions, paper values in words),
- * the real figures. What the width checks of the browser test look at.
+ * the real figures, the run's record. What the width and first-screen checks of
+ * the browser test look at; `runSeconds` is the run's wall time measured here,
+ * around the pipeline.
  */
-export const writeQuickReport = async (dir: string): Promise<{ path: string; rows: number }> => {
+export const writeQuickReport = async (dir: string): Promise<{ path: string; rows: number; runSeconds: number }> => {
   const h = makeHarness()
-  await h.run("quick")
-  const { plan, outputs, rows } = await h.verify("quick")
+  const { seconds: runSeconds } = await h.runTimed("quick")
+  const { plan, outputs, rows, claims } = await h.verify("quick")
   const registry = await figureRegistry()
   const rendered = await renderFigures(reportFigures(plan, outputs, registry).figures, join(dir, "figures"), registry)
-  const path = await writeReport(join(dir, "report.html"), {
+  const input = reportInputOf({
     title: "grokflow — quick: Papers A and B, reduced (synthetic trainer)",
-    verifyRows: rows.map(toVerifyRow),
+    plan,
+    outputs,
+    rows,
+    claims,
+    runs: await readRunRecords(h.cacheDir, "quick"),
     figures: await loadReportFigures(rendered.figures),
-    provenance: provenanceOf(plan, outputs),
-    weakSpots: weakSpotsOf(outputs),
     notes: ["Synthetic trainer: the numbers follow a known law, not training."]
   })
-  return { path, rows: rows.length }
+  const path = await writeReport(join(dir, "report.html"), input)
+  return { path, rows: input.verifyRows.filter((r) => r.testedBy === undefined).length, runSeconds }
 }

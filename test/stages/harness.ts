@@ -33,6 +33,16 @@ export const makeHarness = (options: HarnessOptions = {}) => {
     loadProfile(profile, { sets, ...(options.root === undefined ? {} : { root: options.root }) })
   const run = (profile: string, sets: ReadonlyArray<string> = []) =>
     Effect.runPromise(Effect.flatMap(load(profile, sets), (p) => runPipeline(p, { jobs: 2 })).pipe(Effect.provide(layer)))
+  /** A run timed from outside, around the pipeline alone (the profile is loaded first). */
+  const runTimed = (profile: string, sets: ReadonlyArray<string> = []) =>
+    Effect.runPromise(
+      Effect.gen(function*() {
+        const p = yield* load(profile, sets)
+        const t0 = performance.now()
+        const summary = yield* runPipeline(p, { jobs: 2 })
+        return { summary, seconds: (performance.now() - t0) / 1000 }
+      }).pipe(Effect.provide(layer))
+    )
   const verify = (profile: string, sets: ReadonlyArray<string> = []) =>
     Effect.runPromise(
       Effect.gen(function*() {
@@ -40,8 +50,8 @@ export const makeHarness = (options: HarnessOptions = {}) => {
         const plan = yield* planPipeline(p)
         const outputs = yield* freshOutputs(plan)
         const claims = yield* loadClaims(process.cwd())
-        return { plan, outputs, rows: evaluateClaims(claims, p.name, asNodeOutputs(plan, outputs)) }
+        return { plan, outputs, claims, rows: evaluateClaims(claims, p.name, asNodeOutputs(plan, outputs)) }
       }).pipe(Effect.provide(layer))
     )
-  return { cacheDir, trainer, layer, load, run, verify }
+  return { cacheDir, trainer, layer, load, run, runTimed, verify }
 }

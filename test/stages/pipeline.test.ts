@@ -120,7 +120,7 @@ describe("a figure added as one module (src/figures/kinds/wcByOperation.ts) and 
       title: "ops",
       verifyRows: [],
       figures: await loadReportFigures(rendered.figures),
-      provenance: { profile: "ops", backend: "synthetic", versions: {}, entries: [], wallSeconds: 0 },
+      provenance: { profile: "ops", backend: "synthetic", versions: {}, entries: [], computeSeconds: 0 },
       weakSpots: []
     })
     expect(html).toContain('data-figure="wcByOperation"')

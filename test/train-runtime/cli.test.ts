@@ -39,16 +39,34 @@ const cellDigests = (cache: string): Record<string, string> => {
 }
 
 describe("grokflow run with real training", () => {
-  it("trains one small cell and exits 0 after closing its workers", () => {
+  it("trains one small cell, logs its progress on a pipe, and exits 0 after closing its workers", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "grokflow-cli-train-"))
-    const done = spawnSync(process.execPath, runArgs(tinyProfile(dir, 1500), path.join(dir, "cache")), {
+    // stderr is a pipe (no TTY): the plain logger. The cell trains for several
+    // progress intervals (0.5 s here, 30 s by default), so lines must appear.
+    const startedAt = Date.now()
+    const done = spawnSync(process.execPath, runArgs(tinyProfile(dir, 4000), path.join(dir, "cache")), {
       cwd: ROOT,
       encoding: "utf8",
-      timeout: 120_000
+      timeout: 120_000,
+      env: { ...process.env, GROKFLOW_PROGRESS_SECONDS: "0.5" }
     })
+    const seconds = (Date.now() - startedAt) / 1000
     expect(done.stderr).not.toMatch(/internal error/)
     expect(done.stdout + done.stderr).toMatch(/cells: 1 trained/)
     expect(done.status).toBe(0)
+    const cell = /cell done measure-wc (.+) \((\d+\.?\d*)s\)/.exec(done.stderr)
+    expect(cell, done.stderr).not.toBeNull()
+    const lines = done.stderr.split("\n").filter((l) => l.startsWith("[grokflow] progress measure-wc "))
+    // Printed while the cell ran: at least one line per interval after the first
+    // report, less start-up and a second of slack on a loaded machine.
+    expect(lines.length, done.stderr).toBeGreaterThanOrEqual(Math.max(1, Math.floor(Number(cell?.[2]) / 0.5) - 3))
+    const measured = lines.filter((l) => /: step \d+\/4000 \(\d+%\), [01]\/1 seeds grokked, eta ≤ \d+s, running \d+s$/.test(l))
+    expect(measured.length, lines.join("\n")).toBeGreaterThanOrEqual(1)
+    // An ETA in seconds from a measured rate (its arithmetic: test/engine/progress.test.ts);
+    // on a loaded machine the rate moves, so only its form and scale are checked here.
+    const last = Number(/eta ≤ (\d+)s/.exec(measured.at(-1) ?? "")?.[1])
+    expect(Number.isInteger(last) && last < 10 * seconds).toBe(true)
+    fs.rmSync(dir, { recursive: true, force: true })
   }, 150_000)
 
   it("a cell killed mid-run and resumed stores the same output digest as an uninterrupted one", async () => {

@@ -3,9 +3,10 @@
  * the unfolded one (test/train/attentionUnfolded.ts): equal loss gradients at init, and
  * the same training trajectory from an identical init over a few hundred AdamW steps,
  * to float32 rounding. Both variants (pre-LN and no LN), on the wasm backend (SIMD
- * kernels) and on cpu with d, M not multiples of 4 (the JS loops).
+ * kernels, products on the device), with the native GEMM where it builds, and on cpu
+ * with d, M not multiples of 4 (the JS loops).
  */
-import { beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { CellSpec } from "../../src/train/CellSpec.ts"
 import { adamwStep } from "../../src/train/adamw.ts"
 import { buildDataset, seedSplit } from "../../src/train/data.ts"
@@ -14,6 +15,7 @@ import type { ModelKernel, SeedBatch } from "../../src/train/kernel.ts"
 import { evaluateLogits } from "../../src/train/metrics.ts"
 import { makeAttentionKernel } from "../../src/train/models/attentionKernel.ts"
 import { cloneParams, layoutOf, zerosLike, type ParamSet } from "../../src/train/params.ts"
+import { loadNativeBlas, useNativeBlas } from "../../src/train/simd/nativeBlas.ts"
 import type { Tf } from "../../src/train/tfTypes.ts"
 import { makeUnfoldedAttentionKernel } from "./attentionUnfolded.ts"
 import { smallSpec } from "./specs.ts"
@@ -78,14 +80,19 @@ const gradientsAtInit = (tf: Tf, s: CellSpec, folded: boolean): ParamSet => {
 
 const norm = (x: Float32Array): number => Math.sqrt(x.reduce((a, v) => a + v * v, 0))
 
-for (const backend of ["wasm", "cpu"] as const) {
-  describe(`folded attention = unfolded attention (${backend})`, () => {
+const native = loadNativeBlas()
+
+for (const backend of ["wasm", "wasm+native", "cpu"] as const) {
+  describe.skipIf(backend === "wasm+native" && !("blas" in native))(`folded attention = unfolded attention (${backend})`, () => {
     let tf: Tf
     beforeAll(async () => {
-      tf = await useBackend(backend)
+      tf = await useBackend(backend === "cpu" ? "cpu" : "wasm")
+      // The unfolded reference never uses the native GEMM; the folded model does when it is on.
+      useNativeBlas(backend === "wasm+native" && "blas" in native ? native.blas : null)
     })
+    afterAll(() => useNativeBlas(null))
     // wasm: d, M multiples of 4 (SIMD mix and GELU); cpu: not (the JS loops).
-    const [d, heads, M] = backend === "wasm" ? [16, 4, 32] : [10, 2, 18]
+    const [d, heads, M] = backend === "cpu" ? [10, 2, 18] : [16, 4, 32]
     for (const preLN of [false, true]) {
       const name = preLN ? "pre-LN" : "no LN"
       it(`${name}: same gradients at init`, () => {

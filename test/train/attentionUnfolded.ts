@@ -61,7 +61,7 @@ interface Cache {
   readonly logits: Tensor2D
 }
 
-export class UnfoldedAttentionModel {
+export class UnfoldedAttentionNet {
   /** [d, heads] block indicator (sums a head's coordinates) and its transpose. */
   private readonly headSum: Tensor2D
   private readonly headSpread: Tensor2D
@@ -148,7 +148,7 @@ export class UnfoldedAttentionModel {
     }
   }
 
-  private forward(W: ReturnType<UnfoldedAttentionModel["upload"]>, batch: AttentionBatch): Cache {
+  private forward(W: ReturnType<UnfoldedAttentionNet["upload"]>, batch: AttentionBatch): Cache {
     const { tf, dims } = this
     const { heads, M } = dims
     const n = batch.n
@@ -348,7 +348,7 @@ const makeBatch = (tf: Tf, V: number, a: Int32Array, b: Int32Array, y: Int32Arra
 
 export const makeUnfoldedAttentionKernel = (tf: Tf, dims: AttentionDims, data: Dataset, readout: ReadoutConfig): ModelKernel<UnfoldedSeedBatch> => {
   const V = dims.p + 1
-  const model = new UnfoldedAttentionModel(tf, dims, data.size)
+  const model = new UnfoldedAttentionNet(tf, dims, data.size)
   const all = makeBatch(tf, V, data.a, data.b, data.y, false)
   const z = new Float32Array(data.size * V)
   const scratch = new Float32Array(data.size * V)

@@ -61,11 +61,20 @@ describe("training (wasm)", () => {
     expect(tf.memory().numTensors).toBe(0)
   })
 
-  it("a small cell memorizes early and groks later (p=31, fraction 0.6, lr 6e-3)", async () => {
+  it("a small cell memorizes early and groks later (p=31, fraction 0.6, lr 6e-3), reporting its seeds grokked", async () => {
     const started = performance.now()
-    const result = await trainCell(tf, smallSpec())
+    const reports: Array<{ done: number; total: number; grokked: number | undefined; seeds: number | undefined }> = []
+    const result = await trainCell(tf, smallSpec(), {
+      progress: (done, total, tally) => void reports.push({ done, total, grokked: tally?.grokked, seeds: tally?.seeds })
+    })
     const seconds = (performance.now() - started) / 1000
     expect(seconds).toBeLessThan(60)
+    // Progress lines' "seeds grokked": 0 at first, never falling, every seed by the end.
+    expect(reports.length).toBeGreaterThan(10)
+    expect(reports.every((r) => r.total === 3000 && r.seeds === 2)).toBe(true)
+    expect(reports[0]?.grokked).toBe(0)
+    expect(reports.at(-1)?.grokked).toBe(2)
+    expect(reports.every((r, i) => i === 0 || (r.grokked ?? 0) >= (reports[i - 1]?.grokked ?? 0))).toBe(true)
     for (const seed of result.seeds) {
       expect(seed.tMem).not.toBeNull()
       expect(seed.tGrok).not.toBeNull()

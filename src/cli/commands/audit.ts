@@ -18,7 +18,8 @@ import { engineFlags, out, profileFrom, setExitCode, withEngine } from "../Share
 const sampleFlag = Flag.Int("sample").pipe(Flag.withAlias("n"), Flag.withDescription("how many units to retrain"), Flag.withDefault(1))
 const seedFlag = Flag.Int("seed").pipe(Flag.withDescription("seed of the draw (printed; pass it to replay an audit)"), Flag.optional)
 
-const labelOf = (v: UnitVerdict) => `${v.unit.entry.label ?? v.unit.entry.name} (key ${v.unit.entry.key.slice(0, 12)}, ${v.seconds.toFixed(1)} s)`
+const nameOf = (v: UnitVerdict) => `${v.unit.entry.label ?? v.unit.entry.name}${v.unit.seedOf === undefined ? "" : ` [seed ${v.unit.seedOf} of the whole cell]`}`
+const labelOf = (v: UnitVerdict) => `${nameOf(v)} (key ${v.unit.entry.key.slice(0, 12)}, ${v.seconds.toFixed(1)} s)`
 
 export const audit = Command.make("audit", { ...engineFlags, sample: sampleFlag, seed: seedFlag }, (flags) =>
   withEngine(
@@ -32,7 +33,7 @@ export const audit = Command.make("audit", { ...engineFlags, sample: sampleFlag,
       }
       const units = yield* auditUnits(lock)
       if (units.length === 0) {
-        return yield* new UsageError({ message: `${displayPath(lock.file)} has no single-seed units to retrain: produce it with grokflow run --profile ${profile.name} --split-seeds` })
+        return yield* new UsageError({ message: `${displayPath(lock.file)} has no training cells to retrain` })
       }
       const seed = Option.getOrElse(flags.seed, newAuditSeed)
       const drawn = drawUnits(units, flags.sample, seed)
@@ -48,11 +49,11 @@ export const audit = Command.make("audit", { ...engineFlags, sample: sampleFlag,
         if (v._tag === "Match") lines.push(`  match     ${labelOf(v)}`)
         else if (v._tag === "KeyMoved") {
           lines.push(`  STALE     ${labelOf(v)}: same bytes, but its key moved (${v.reasons.join("; ")})`)
-          stale.push(`unit ${v.unit.entry.label ?? v.unit.entry.key.slice(0, 12)} keys differently in this tree (${v.reasons.join("; ")})`)
+          stale.push(`unit ${nameOf(v)} keys differently in this tree (${v.reasons.join("; ")})`)
         } else {
           lines.push(`  MISMATCH  ${labelOf(v)}: first difference at ${v.field}: stored ${v.stored}, retrained ${v.retrained}`)
           stale.push(
-            `unit ${v.unit.entry.label ?? v.unit.entry.key.slice(0, 12)} retrains to different bytes (first at ${v.field})` +
+            `unit ${nameOf(v)} retrains to different bytes (first at ${v.field})` +
               (v.keyMoved.length > 0 ? `, and its key moved (${v.keyMoved.join("; ")})` : "")
           )
         }

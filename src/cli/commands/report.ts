@@ -7,10 +7,11 @@
 import * as path from "node:path"
 import { Effect } from "effect"
 import { Command } from "effect/cli"
-import { CodeHasher, displayPath } from "../../engine/index.ts"
+import { CodeHasher, displayPath, Store } from "../../engine/index.ts"
+import { readRunRecords } from "../../engine/RunRecord.ts"
 import { reportDir } from "../../verify/reportDir.ts"
 import { reportFigures } from "../../verify/reportFigures.ts"
-import { provenanceOf, toVerifyRow, weakSpotsOf } from "../../verify/reportInputs.ts"
+import { reportInputOf } from "../../verify/reportInputs.ts"
 import { engineFlags, out, warn, withEngine } from "../Shared.ts"
 import { verifyProfile, writeJsonAtomic } from "./verify.ts"
 
@@ -18,7 +19,9 @@ export const report = Command.make("report", engineFlags, (flags) =>
   withEngine(
     flags,
     Effect.gen(function*() {
-      const { profile, plan, outputs, rows } = yield* verifyProfile(flags)
+      const { profile, plan, outputs, rows, claims } = yield* verifyProfile(flags)
+      const store = yield* Store
+      const runs = yield* Effect.promise(() => readRunRecords(store.root, profile.name))
       // Loaded here, not at start-up: vega, vega-lite and resvg cost ~0.6 s to load.
       const { figureRegistry, loadReportFigures, renderFigures, writeReport } = yield* Effect.promise(() => import("../../figures/index.ts"))
       const dir = reportDir(profile.name)
@@ -31,17 +34,19 @@ export const report = Command.make("report", engineFlags, (flags) =>
       const rendered = yield* Effect.promise(() => renderFigures(figures, path.join(dir, "figures"), registry, rendererCode))
       const file = path.join(dir, "index.html")
       yield* Effect.promise(async () =>
-        writeReport(file, {
+        writeReport(file, reportInputOf({
           title: `grokflow — ${profile.name}: ${profile.description}`,
-          verifyRows: rows.map(toVerifyRow),
+          plan,
+          outputs,
+          rows,
+          claims,
+          runs,
           figures: await loadReportFigures(rendered.figures),
-          provenance: provenanceOf(plan, outputs),
-          weakSpots: weakSpotsOf(outputs),
           notes: [
-            "Every number links to the cache entry that produced it (Provenance). Claims a profile does not test show NOT RUN.",
+            "Every number links to the cache entry that produced it (Provenance). Claims this profile does not test are folded into one line under its own, with the profiles that test them.",
             "Evaluation every 25 steps; T_grok = first evaluated step with test accuracy ≥ 0.90, counted from step 0."
           ]
-        })
+        }))
       )
       yield* Effect.promise(() => writeJsonAtomic(path.join(dir, "verify.json"), { profile: profile.name, rows }))
       yield* out(

@@ -131,7 +131,7 @@ export const run = Command.make(
         if (Array.isArray(force) && only !== undefined) {
           const selected = new Set(selectNodes(profile, only).map((n) => n.id))
           const outside = force.filter((id) => !selected.has(id))
-          if (outside.length > 0) return yield* new UsageError({ message: `--force ${outside.join(",")}: not among the nodes --only/--for select (${only.join(",")})` })
+          if (outside.length > 0) return yield* new UsageError({ message: `--force ${outside.join(",")}: not among the nodes --only ${only.join(",")} runs` })
         }
         if (flags.dryRun) {
           const plan = yield* planPipeline(profile)

@@ -62,7 +62,7 @@ export const verifyProfile = (flags: Parameters<typeof profileFrom>[0]) =>
     // Locked nodes this tree keys differently: what the lock (and a release made from it) holds is stale.
     const moved = missing.length === 0 ? [] : drift.filter((d) => d.lockReasons.length > 0 && d.status === "stale")
     const stale = moved.length === 0 ? undefined : staleMessage(profile.name, `${moved.map((d) => d.id).join(", ")} no longer key as locked (${moved[0]!.lockReasons[0]!.replace(/^key differs from [^:]+: /, "")})`)
-    return { profile, plan, outputs, rows, missing, stale }
+    return { profile, plan, outputs, rows, missing, stale, claims }
   })
 
 export const verify = Command.make("verify", { ...engineFlags, allowMissing: allowMissingFlag, json: jsonFlag }, (flags) =>

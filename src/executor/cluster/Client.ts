@@ -16,7 +16,9 @@ import * as NodeClusterSocket from "@effect/platform-node/NodeClusterSocket"
 import { EnvResolver } from "../../engine/Env.ts"
 import { ExecutionFailure, Executor } from "../../engine/Executor.ts"
 import type { Json } from "../../engine/Canonical.ts"
+import { PROGRESS_ENV, progressSeconds } from "../../engine/Progress.ts"
 import { describeDb } from "./Address.ts"
+import { followingProgress, syncSeconds } from "./Progress.ts"
 import { pgLayer } from "./Runner.ts"
 import { shardingSettings, WorkUnitEntity } from "./Protocol.ts"
 
@@ -53,6 +55,7 @@ export const clusterExecutor = (options: ClusterOptions): Layer.Layer<Executor, 
       const scope = yield* Effect.scope
       const envResolver = yield* EnvResolver
       const where = describeDb(options.db)
+      const pollSeconds = syncSeconds(progressSeconds(process.env[PROGRESS_ENV]).seconds)
       const connect = yield* Effect.cached(
         Effect.gen(function*() {
           const context = yield* Layer.buildWithScope(clientLayer(options.db), scope)
@@ -66,6 +69,7 @@ export const clusterExecutor = (options: ClusterOptions): Layer.Layer<Executor, 
             )
             if (healthy === 0) options.warn(`no runner is registered in ${where}; units wait there until one starts (grokflow runner --db ...)`)
             return {
+              sql,
               clientFor: yield* WorkUnitEntity.client,
               sharding: yield* Sharding.Sharding,
               storage: yield* MessageStorage.MessageStorage
@@ -79,7 +83,7 @@ export const clusterExecutor = (options: ClusterOptions): Layer.Layer<Executor, 
       return Executor.of({
         name: "cluster",
         capacity: options.capacity,
-        run: (unit) =>
+        run: (unit, hooks) =>
           Effect.gen(function*() {
             const cluster = yield* connect
             const env = yield* envResolver.env
@@ -107,7 +111,9 @@ export const clusterExecutor = (options: ClusterOptions): Layer.Layer<Executor, 
             )
             // A forced unit must train again, not come back as the reply stored for its key.
             if (unit.fresh === true) yield* forget
-            return yield* send.pipe(
+            // The runner's reports arrive through the database (Progress.ts).
+            const follow = <A, E>(work: Effect.Effect<A, E>) => followingProgress(cluster.sql, unit.key, pollSeconds, hooks.progress, work)
+            return yield* follow(send).pipe(
               // Anything but the runner's answer (a dropped connection, a busy
               // mailbox) is retried: the message id is the key, so a resend joins
               // the stored message instead of adding a second one.

@@ -25,6 +25,7 @@ import * as NodeClusterSocket from "@effect/platform-node/NodeClusterSocket"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import { Effect, Layer, Option, Redacted, Semaphore } from "effect"
 import { RunnerAddress } from "effect/cluster"
+import { SqlClient } from "effect/sql"
 import { canonicalJson, toJson } from "../../engine/Canonical.ts"
 import type { Json } from "../../engine/Canonical.ts"
 import type { AnyCellKind } from "../../engine/CellKind.ts"
@@ -32,9 +33,12 @@ import { Executor } from "../../engine/Executor.ts"
 import type { BackendChoice } from "../../engine/Env.ts"
 import { cellPreimage, CodeHasher, keyOf } from "../../engine/Key.ts"
 import type { Env } from "../../engine/Key.ts"
+import { PROGRESS_ENV, progressSeconds, progressText, recordProgress, startClock } from "../../engine/Progress.ts"
 import { forkCell, trainCell } from "../../experiments/cellKinds.ts"
 import { localExecutor, resolveEnv } from "../local.ts"
 import type { HostPort } from "./Address.ts"
+import { ensureProgressTable, publishingProgress, syncSeconds } from "./Progress.ts"
+import type { UnitProgress } from "./Progress.ts"
 import { shardingSettings, UnitFailed, WorkUnitEntity } from "./Protocol.ts"
 
 export interface RunnerOptions {
@@ -75,6 +79,10 @@ const handlers = (options: RunnerOptions) =>
     // The pool queues too, but a permit per worker lets the log say when a unit
     // really starts; units beyond it wait here, already claimed by this runner.
     const slots = yield* Semaphore.make(options.workers)
+    // Units' progress goes to the database for the coordinator's log (Progress.ts).
+    const sql = yield* SqlClient.SqlClient
+    yield* ensureProgressTable(sql)
+    const logEvery = progressSeconds(process.env[PROGRESS_ENV]).seconds * 1000
     const hasher = new CodeHasher(options.root, [...kinds.values()].flatMap((k) => k.code))
 
     /** The key this runner would give the unit; a refusal when it cannot key it. */
@@ -110,17 +118,21 @@ const handlers = (options: RunnerOptions) =>
                 // Logged once a worker is free, so "start" means training started.
                 options.log(`start ${short} ${unit.label}`)
                 const t0 = performance.now()
-                let lastProgress = t0
-                const result = yield* executor.run({ kind: unit.kind, key: unit.key, payload: unit.payload, label: unit.label }, {
+                const clock = startClock(Date.now())
+                let lastLine = clock.startedAt
+                let latest: UnitProgress | undefined
+                const run = executor.run({ kind: unit.kind, key: unit.key, payload: unit.payload, label: unit.label }, {
                   checkpointDir,
-                  // A line per 30 s at most: the coordinator sees no progress from runners.
-                  progress: (done, total) => {
-                    const now = performance.now()
-                    if (now - lastProgress < 30_000) return
-                    lastProgress = now
-                    options.log(`progress ${short} ${unit.label} ${done}/${total}`)
+                  progress: (done, total, tally) => {
+                    latest = tally === undefined ? { done, total } : { done, total, tally }
+                    const now = Date.now()
+                    recordProgress(clock, done, total, tally, now)
+                    if (logEvery <= 0 || now - lastLine < logEvery) return
+                    lastLine = now
+                    options.log(`progress ${short} ${unit.label}: ${progressText(clock, now)}`)
                   }
                 })
+                const result = yield* publishingProgress(sql, unit.key, self, syncSeconds(logEvery / 1000), () => latest, run)
                 options.log(`done ${short} ${unit.label} ${((performance.now() - t0) / 1000).toFixed(1)}s`)
                 return result
               }).pipe(slots.withPermits(1), Effect.mapError((e) => refuse(e.message)))

@@ -4,7 +4,7 @@ import type { ModelKernel, SeedBatch } from "../kernel.ts"
 import type { ParamSet } from "../params.ts"
 import type { ReadoutConfig } from "../readout.ts"
 import type { Tensor2D, Tf } from "../tfTypes.ts"
-import { AttentionModel, type AttentionBatch, type AttentionDims } from "./attention.ts"
+import { AttentionNet, type AttentionBatch, type AttentionDims } from "./attention.ts"
 
 export type { AttentionDims } from "./attention.ts"
 
@@ -14,13 +14,16 @@ export interface AttentionSeedBatch extends SeedBatch {
 
 export const makeAttentionKernel = (tf: Tf, dims: AttentionDims, data: Dataset, readout: ReadoutConfig): ModelKernel<AttentionSeedBatch> => {
   const V = dims.p + 1
-  const model = new AttentionModel(tf, dims, data.size)
+  const model = new AttentionNet(tf, dims, data.size)
   const all: AttentionBatch = { n: data.size, a: data.a, b: data.b, y: data.y, targets: null }
   const z = new Float32Array(data.size * V)
   const scratch = new Float32Array(data.size * V)
   return {
     outDim: V,
-    makeTrainBatch(rows) {
+    makeTrainBatch(split) {
+      // Row order does not change the loss; in (a, b) order consecutive examples mix
+      // the same a-rows of the tables, which stay in cache.
+      const rows = Int32Array.from(split).sort()
       const pick = (src: Int32Array) => Int32Array.from(rows, (r) => src[r])
       const y = pick(data.y)
       const oh = new Float32Array(y.length * V)

@@ -5,12 +5,13 @@
  */
 import type { CellResult, CellSpec, ForkResult, ForkSpec } from "../CellSpec.ts"
 import type { Tf } from "../backend/Backend.ts"
+import type { ProgressHook } from "../cellRun.ts"
 
 export interface RunOptions {
   readonly checkpointDir?: string
   /** Seconds between checkpoints; the core's default when absent. */
   readonly checkpointEverySeconds?: number
-  readonly progress?: (done: number, total: number) => void
+  readonly progress?: ProgressHook
 }
 
 /** The shape of a runner module's exports. */

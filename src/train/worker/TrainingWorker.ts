@@ -3,6 +3,7 @@
  * most one job at a time. A worker that dies (uncaught error, exit, termination)
  * fails its current job and is never reused; the pool replaces it on demand.
  */
+import type { ProgressHook } from "../cellRun.ts"
 import type { Channel } from "./channel.ts"
 import { openChannel } from "./channel.ts"
 import type { JobRequest, WorkerConfig, WorkerMessage } from "./protocol.ts"
@@ -10,7 +11,7 @@ import { deserializeError } from "./protocol.ts"
 
 interface Active {
   readonly id: number
-  readonly onProgress: (done: number, total: number) => void
+  readonly onProgress: ProgressHook
   readonly resolve: (value: unknown) => void
   readonly reject: (error: Error) => void
 }
@@ -34,7 +35,7 @@ export class TrainingWorker {
     return this.alive && this.active === undefined
   }
 
-  run(job: JobRequest, onProgress: (done: number, total: number) => void): Promise<unknown> {
+  run(job: JobRequest, onProgress: ProgressHook): Promise<unknown> {
     if (!this.isIdle) return Promise.reject(new Error("training worker is busy or dead"))
     return new Promise((resolve, reject) => {
       this.active = { id: job.id, onProgress, resolve, reject }
@@ -61,7 +62,7 @@ export class TrainingWorker {
     if (active === undefined || message.id !== active.id) return
     switch (message.type) {
       case "progress":
-        active.onProgress(message.done, message.total)
+        active.onProgress(message.done, message.total, message.tally)
         return
       case "result":
         this.settle()?.resolve(message.value)

@@ -6,6 +6,7 @@
  * fresh one) — training holds no state worth saving beyond its own checkpoints.
  */
 import type { ResolvedBackend } from "../backend/Backend.ts"
+import type { ProgressHook } from "../cellRun.ts"
 import { defaultRunnerUrl } from "./Runner.ts"
 import type { JobKind, JobKinds, WorkerConfig } from "./protocol.ts"
 import { TrainingWorker } from "./TrainingWorker.ts"
@@ -20,7 +21,7 @@ export interface PoolOptions {
 
 export interface JobOptions {
   readonly checkpointDir?: string
-  readonly progress?: (done: number, total: number) => void
+  readonly progress?: ProgressHook
   readonly signal?: AbortSignal
 }
 

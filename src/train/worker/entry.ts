@@ -65,12 +65,12 @@ const run = async (job: JobRequest): Promise<unknown> => {
   const options: RunOptions = {
     ...(job.checkpointDir === undefined ? {} : { checkpointDir: job.checkpointDir }),
     ...(checkpointEvery === undefined ? {} : { checkpointEverySeconds: checkpointEvery }),
-    progress: (done, total) => {
+    progress: (done, total, tally) => {
       const now = performance.now()
       if (done < total && now - last < PROGRESS_INTERVAL_MS) return
       last = now
       exitIfOrphaned()
-      post({ type: "progress", id: job.id, done, total })
+      post(tally === undefined ? { type: "progress", id: job.id, done, total } : { type: "progress", id: job.id, done, total, tally })
     }
   }
   switch (job.kind) {

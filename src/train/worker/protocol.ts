@@ -5,6 +5,7 @@
  */
 import type { CellResult, CellSpec, ForkResult, ForkSpec } from "../CellSpec.ts"
 import type { ResolvedBackend } from "../backend/Backend.ts"
+import type { SeedTally } from "../cellRun.ts"
 
 /** Environment variable carrying a forked worker's WorkerConfig. */
 export const CONFIG_ENV = "GROKFLOW_TRAIN_WORKER_CONFIG"
@@ -37,7 +38,7 @@ export interface SerializedError {
 }
 
 export type WorkerMessage =
-  | { readonly type: "progress"; readonly id: number; readonly done: number; readonly total: number }
+  | { readonly type: "progress"; readonly id: number; readonly done: number; readonly total: number; readonly tally?: SeedTally }
   | { readonly type: "result"; readonly id: number; readonly value: unknown }
   | { readonly type: "error"; readonly id: number; readonly error: SerializedError }
 
