@@ -73,7 +73,8 @@ const commandProblems = (markdown: string): { problems: Array<string>; flagsChec
 const profileProblems = (markdown: string): Array<string> => {
   const named = new Set<string>()
   for (const code of codeOf(markdown)) for (const m of code.matchAll(/(?:--profile|-p)[ =]([a-z][a-z0-9-]*)\b(?![./])/g)) named.add(m[1]!)
-  for (const m of markdown.matchAll(/\bpipeline\/([a-z][a-z0-9-]*)\.yaml/g)) named.add(m[1]!)
+  // pipeline/ also holds files that are not profiles (remotes.yaml): a path names a profile only if no such file exists.
+  for (const m of markdown.matchAll(/\bpipeline\/([a-z][a-z0-9-]*)\.yaml/g)) if (!fs.existsSync(path.join(ROOT, "pipeline", `${m[1]!}.yaml`))) named.add(m[1]!)
   const from = markdown.indexOf("\n## Profiles")
   const section = from < 0 ? "" : markdown.slice(from, markdown.indexOf("\n## ", from + 1))
   const tabled = new Set([...section.matchAll(/^\| `([a-z][a-z0-9-]*)` \|/gm)].map((m) => m[1]!))
