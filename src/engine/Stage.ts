@@ -141,7 +141,7 @@ export interface Stage<Output, Config, Needs extends Readonly<Record<string, Nee
    * The engine enforces it: `ctx.cell` with an undeclared kind fails the stage.
    */
   readonly cells?: ReadonlyArray<AnyCellKind>
-  /** Cost guess for `run --dry-run` (cells x seeds x steps); never run for real. */
+  /** Cost guess for `run --dry-run`: the units the stage would train (estimateOfUnits in src/experiments/estimate.ts); never run for real. */
   readonly estimate?: (config: Config) => Estimate
   readonly run: (
     config: Config,

@@ -93,13 +93,18 @@ export interface Measured {
   readonly stages: Readonly<Record<string, ReadonlyArray<number>>>
 }
 
-/** Reads every stored training cell (unreadable or foreign entries are skipped). */
-export const measuredCells = (store: FileStore) =>
+/**
+ * Reads every stored training cell (unreadable or foreign entries are skipped);
+ * with `since`, only entries that started at or after it (cells trained by an
+ * older training core or on a busier day would otherwise set the speed).
+ */
+export const measuredCells = (store: FileStore, since?: Date) =>
   Effect.gen(function*() {
     const entries = yield* store.listEntries()
     const cells: Array<{ readonly entry: string; readonly label: string; readonly spec: CellSpec; readonly seconds: number; readonly seeds: ReadonlyArray<StoredSeed> }> = []
     const stages: Record<string, Array<number>> = {}
     for (const { manifest } of entries) {
+      if (since !== undefined && manifest !== undefined && Date.parse(manifest.timings.startedAt) < since.getTime()) continue
       if (manifest?.kind === "stage" && (manifest.cells ?? []).length === 0) (stages[manifest.name] ??= []).push(manifest.timings.seconds)
       if (manifest === undefined || manifest.kind !== "cell" || manifest.name !== "train") continue
       const spec = decodeSpec(manifest.preimage.key)

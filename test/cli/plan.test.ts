@@ -79,6 +79,12 @@ describe("plan calibrate, then check", () => {
     expect(slope).toBeLessThan(SYNTHETIC.alpha + 1.5)
     expect(file.sources.length).toBe(cellFiles(h.cacheDir).length)
     expect(Object.keys(file.cost.stageSeconds)).toContain("delay-law-fits")
+    // --since keeps only later entries; a time that is no time is a usage error.
+    const later = await cli(["plan", "calibrate", "--cache-dir", h.cacheDir, "--calibration", path.join(dir, "later.json"), "--since", "2999-01-01T00:00Z"])
+    expect(later.stdout).toMatch(/from 0 stored training cells/)
+    const bad = await cli(["plan", "calibrate", "--cache-dir", h.cacheDir, "--calibration", path.join(dir, "later.json"), "--since", "soon"])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/--since soon: expected an ISO 8601 time/)
     expect(file.sources[0]!.entry).toMatch(/^cell\.train\/[0-9a-f]{64}$/)
   })
 

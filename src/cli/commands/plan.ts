@@ -7,7 +7,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { Effect, Option, Schema } from "effect"
 import { Command, Flag } from "effect/cli"
-import { loadProfile, projectRoot, Store } from "../../engine/index.ts"
+import { loadProfile, projectRoot, Store, UsageError } from "../../engine/index.ts"
 import { makespan } from "../../executor/cluster/Makespan.ts"
 import { CALIBRATION_FILE, fitCalibration, loadPlanModelFrom, measuredCells, writeCalibration } from "../../experiments/calibration.ts"
 import { planProfile } from "../../experiments/profilePlan.ts"
@@ -28,12 +28,21 @@ const calibrationFile = (flag: Option.Option<string>): { readonly file: string; 
 
 const fmtSeconds = (s: number): string => (s < 120 ? `${s.toFixed(0)} s` : s < 7200 ? `${(s / 60).toFixed(1)} min` : `${(s / 3600).toFixed(2)} h`)
 
-const calibrate = Command.make("calibrate", { ...storeFlags, calibration: calibrationFlag }, (flags) =>
+const sinceFlag = Flag.String("since").pipe(
+  Flag.withDescription("use only entries that started at or after this time (ISO 8601, e.g. 2026-12-02T15:00Z)"),
+  Flag.optional
+)
+
+const calibrate = Command.make("calibrate", { ...storeFlags, calibration: calibrationFlag, since: sinceFlag }, (flags) =>
   withEngine(
     flags,
     Effect.gen(function*() {
       const store = yield* Store
-      const measured = yield* measuredCells(store)
+      const since = Option.map(flags.since, (s) => new Date(s))
+      if (Option.isSome(since) && Number.isNaN(since.value.getTime())) {
+        return yield* new UsageError({ message: `--since ${Option.getOrElse(flags.since, () => "")}: expected an ISO 8601 time, e.g. 2026-12-02T15:00Z` })
+      }
+      const measured = yield* measuredCells(store, Option.getOrUndefined(since))
       const file = fitCalibration(measured, { hostname: os.hostname(), cpus: os.availableParallelism() }, new Date())
       const target = calibrationFile(flags.calibration)
       yield* writeCalibration(target.file, file)
