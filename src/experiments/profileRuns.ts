@@ -35,13 +35,14 @@ const listDir = (dir: string) => Effect.promise(() => fs.readdir(dir).catch(() =
 const RUN_GAP_MS = 2000
 
 /**
- * The profile's run that trained the most cells (the cold one, normally), among
- * the runs its refs remember: a later warm rerun, after an edit moved stage keys,
- * does not hide it. Refs name the run they were written in; the stage entries a
- * run computed are those of its refs that started after it did. Refs from before
- * runs were recorded are grouped by time instead.
+ * The profile's runs that trained cells, oldest first, among the runs its refs
+ * remember: a warm rerun (every cell a hit, after an edit moved stage keys) is
+ * left out, so it does not hide the cold one; runs of part of the profile (--only,
+ * --for) each count as their own. Refs name the run they were written in; the
+ * stage entries a run computed are those of its refs that started after it did.
+ * Refs from before runs were recorded are grouped by time instead.
  */
-export const lastRun = (store: FileStore, profile: string) =>
+export const trainingRuns = (store: FileStore, profile: string) =>
   Effect.gen(function*() {
     const files = (yield* listDir(path.join(store.root, "refs", profile))).filter((f) => f.endsWith(".json"))
     const named = new Map<string, Map<string, Manifest>>()
@@ -66,12 +67,12 @@ export const lastRun = (store: FileStore, profile: string) =>
       current.push(m)
       end = Math.max(end, Date.parse(m.timings.finishedAt))
     }
-    let best: ProfileRun | undefined
+    const out: Array<ProfileRun> = []
     for (const run of runs.sort((a, b) => Date.parse(a[0]!.timings.startedAt) - Date.parse(b[0]!.timings.startedAt))) {
       const summary = yield* summarize(store, profile, run)
-      if (best === undefined || summary.trained >= best.trained) best = summary
+      if (summary.trained > 0) out.push(summary)
     }
-    return best
+    return out
   })
 
 const summarize = (store: FileStore, profile: string, own: ReadonlyArray<Manifest>) =>

@@ -15,7 +15,7 @@ import { makespan } from "../../src/executor/cluster/Makespan.ts"
 import { fitCalibration, measuredCells, planModelOf } from "../../src/experiments/calibration.ts"
 import { macsPerSeedStep } from "../../src/experiments/estimate.ts"
 import { planProfile } from "../../src/experiments/profilePlan.ts"
-import { lastRun } from "../../src/experiments/profileRuns.ts"
+import { trainingRuns } from "../../src/experiments/profileRuns.ts"
 import type { CellResult, CellSpec, ForkResult, ForkSpec } from "../../src/train/CellSpec.ts"
 import { syntheticTrainer } from "../stages/syntheticTrainer.ts"
 
@@ -59,7 +59,7 @@ describe("the planner against the engine's own schedule", () => {
         const store = yield* Store
         const measured = yield* measuredCells(store)
         const model = planModelOf(fitCalibration(measured, { hostname: "test", cpus: 2 }, new Date()), "test")
-        const run = (yield* lastRun(store, "smoke"))!
+        const run = (yield* trainingRuns(store, "smoke"))[0]!
         const plan = planProfile(profile, model, { nodes: run.nodes, skip: new Set(run.reused) })
         const estimate = makespan([...plan.cells, ...plan.bodies], 1, 2, false, "fifo").hours * 3600
         return { summary, run, estimate }

@@ -11,7 +11,7 @@ import { loadProfile, projectRoot, Store, UsageError } from "../../engine/index.
 import { makespan } from "../../executor/cluster/Makespan.ts"
 import { CALIBRATION_FILE, fitCalibration, loadPlanModelFrom, measuredCells, writeCalibration } from "../../experiments/calibration.ts"
 import { planProfile } from "../../experiments/profilePlan.ts"
-import { lastRun } from "../../experiments/profileRuns.ts"
+import { trainingRuns } from "../../experiments/profileRuns.ts"
 import { backendFlag, cacheDirFlag, out, stagesDirFlag, withEngine } from "../Shared.ts"
 import { textTable } from "../textTable.ts"
 
@@ -66,29 +66,29 @@ const check = Command.make("check", { ...storeFlags, stagesDir: stagesDirFlag, c
       const model = yield* loadPlanModelFrom(source.file, source.shown)
       const rows: Array<Array<string>> = []
       for (const name of yield* store.refProfiles()) {
-        const run = yield* lastRun(store, name)
-        if (run === undefined) continue
-        const profile = yield* Effect.result(loadProfile(name, flags.stagesDir._tag === "Some" ? { stagesDir: flags.stagesDir.value } : {}))
-        if (profile._tag === "Failure") {
-          rows.push([name, `${run.trained} / —`, "—", fmtSeconds(run.seconds), "—", `profile not loadable: ${profile.failure.message}`])
-          continue
+        for (const run of yield* trainingRuns(store, name)) {
+          const profile = yield* Effect.result(loadProfile(name, flags.stagesDir._tag === "Some" ? { stagesDir: flags.stagesDir.value } : {}))
+          if (profile._tag === "Failure") {
+            rows.push([name, `${run.trained} / —`, "—", fmtSeconds(run.seconds), "—", `profile not loadable: ${profile.failure.message}`])
+            continue
+          }
+          // Plan what the run trained: each node's config as its entry recorded it.
+          const configs = new Map<string, unknown>()
+          for (const [id, encoded] of run.configs) {
+            const node = profile.success.byId.get(id)
+            const decoded = node === undefined ? undefined : Schema.decodeUnknownOption(node.stage.stage.config)(encoded)
+            if (decoded !== undefined && Option.isSome(decoded)) configs.set(id, decoded.value)
+          }
+          const planned = planProfile(profile.success, model, { nodes: run.nodes, skip: new Set(run.reused), configs })
+          const hours = makespan([...planned.cells, ...planned.bodies], 1, run.workers, run.splitSeeds, "fifo").hours
+          const note = [
+            run.reused.length === 0 ? "cold" : `not cold: ${run.reused.length} cells reused, left out of the estimate`,
+            `${run.workers} workers`,
+            ...(run.splitSeeds ? ["--split-seeds"] : []),
+            run.startedAt.slice(0, 16).replace("T", " ")
+          ].join(", ")
+          rows.push([name, `${run.trained} / ${planned.cells.length}`, fmtSeconds(hours * 3600), fmtSeconds(run.seconds), (hours * 3600 / run.seconds).toFixed(2), note])
         }
-        // Plan what the run trained: each node's config as its entry recorded it.
-        const configs = new Map<string, unknown>()
-        for (const [id, encoded] of run.configs) {
-          const node = profile.success.byId.get(id)
-          const decoded = node === undefined ? undefined : Schema.decodeUnknownOption(node.stage.stage.config)(encoded)
-          if (decoded !== undefined && Option.isSome(decoded)) configs.set(id, decoded.value)
-        }
-        const planned = planProfile(profile.success, model, { nodes: run.nodes, skip: new Set(run.reused), configs })
-        const hours = makespan([...planned.cells, ...planned.bodies], 1, run.workers, run.splitSeeds, "fifo").hours
-        const note = [
-          run.reused.length === 0 ? "cold" : `not cold: ${run.reused.length} cells reused, left out of the estimate`,
-          `${run.workers} workers`,
-          ...(run.splitSeeds ? ["--split-seeds"] : []),
-          run.startedAt.slice(0, 16).replace("T", " ")
-        ].join(", ")
-        rows.push([name, `${run.trained} / ${planned.cells.length}`, fmtSeconds(hours * 3600), fmtSeconds(run.seconds), (hours * 3600 / run.seconds).toFixed(2), note])
       }
       if (rows.length === 0) return yield* out(`no profile has a run in ${store.root} (refs/ is empty)`)
       yield* out([
