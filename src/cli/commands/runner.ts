@@ -9,7 +9,7 @@ import * as path from "node:path"
 import { Effect, Layer, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { describeDb, parseAddress } from "../../executor/cluster/Address.ts"
-import { backendFlag, out, setExitCode } from "../Shared.ts"
+import { applyNumerics, backendFlag, numericsFlag, out, setExitCode } from "../Shared.ts"
 
 export const dbFlag = Flag.String("db").pipe(
   Flag.withDescription("PostgreSQL URL shared by the runners and the coordinator, e.g. postgres://grokflow@dbhost:5432/grokflow")
@@ -43,9 +43,10 @@ const fail = (message: string) =>
 
 export const runner = Command.make(
   "runner",
-  { db: dbFlag, listen: listenFlag, advertise: advertiseFlag, workers: workersFlag, workDir: workDirFlag, backend: backendFlag },
+  { db: dbFlag, listen: listenFlag, advertise: advertiseFlag, workers: workersFlag, workDir: workDirFlag, backend: backendFlag, numerics: numericsFlag },
   (flags) =>
     Effect.gen(function*() {
+      applyNumerics(flags.numerics)
       const listen = parseAddress(flags.listen)
       if (listen === undefined) return yield* fail(`--listen ${flags.listen}: expected HOST:PORT`)
       const advertise = Option.isSome(flags.advertise) ? parseAddress(flags.advertise.value) : listen

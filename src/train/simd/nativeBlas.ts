@@ -1,29 +1,23 @@
 /**
- * The optional native GEMM: a Node-API addon over the system OpenBLAS's cblas_sgemm,
- * single-threaded (one worker process per core is the deployment), used by the MLP
- * when the resolved backend says so ("simd+openblas:<core>", backend/resolve.ts).
+ * The GEMM the models use for their dense products on the host, when the resolved
+ * backend names one (backend/resolve.ts): the portable GEMM (simd/portableGemm.ts,
+ * the default) or, as an explicit machine-bound choice, OpenBLAS's single-threaded
+ * cblas_sgemm (numerics "openblas:<kernel family>").
  *
- * Why: XNNPACK's wasm SIMD products run at ~20–27 GFLOP/s here (128-bit, no FMA);
- * OpenBLAS's AVX2/FMA sgemm runs the same shapes at ~70–80 GFLOP/s on one core
- * (docs/training-speed.md), and transposed operands cost nothing (no tf.transpose,
- * no upload of the [n, H] activations).
+ * Why OpenBLAS is not the default: each of its kernel families (Haswell, SkylakeX,
+ * …) blocks the k loop its own way, so the same product rounds differently from one
+ * CPU to the next, and results computed on one machine would not be the results of
+ * another (docs/training-speed.md). Installing it never changes the default.
  *
- * The C source below is part of this module, so it joins the training code's digest
- * (cache keys follow it). It is compiled on first use with the system C compiler
- * (`cc`, or $CC) against Node's own node_api.h and linked to libopenblas.so.0
- * directly (no BLAS headers needed), into node_modules/.cache/grokflow/ (or the temp
- * directory) under a name that hashes the source, Node's ABI and the library path;
- * concurrent workers build to temp files and rename. When anything is missing —
- * compiler, headers, OpenBLAS (Debian: libopenblas0-pthread) — `nativeBlas()` is null
- * and the wasm path trains. GROKFLOW_NATIVE_BLAS=0 turns it off.
+ * The C source below joins the training code's digest. It is linked to
+ * libopenblas.so.0 directly (no BLAS headers needed) by the shared builder
+ * (simd/nativeAddon.ts). When anything is missing — compiler, headers, OpenBLAS
+ * (Debian: libopenblas0-pthread) — `loadNativeBlas()` answers with the reason.
+ * GROKFLOW_NATIVE_BLAS=0 turns it off.
  */
-import { spawnSync } from "node:child_process"
-import { createHash } from "node:crypto"
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs"
-import { createRequire } from "node:module"
-import { tmpdir } from "node:os"
-import { dirname, join, resolve } from "node:path"
-import { fileURLToPath } from "node:url"
+import { existsSync, readdirSync } from "node:fs"
+import { join } from "node:path"
+import { loadAddon } from "./nativeAddon.ts"
 
 const SOURCE = `/* grokflow native GEMM (src/train/simd/nativeBlas.ts) */
 #include <node_api.h>
@@ -99,10 +93,14 @@ static napi_value Init(napi_env env, napi_value exports) {
 NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)
 `
 
+/** A host GEMM over Float32Arrays: the portable one or OpenBLAS's. */
 export interface NativeBlas {
   /** C[m,n] = op(A)·op(B) + beta·C, row-major; op(A) is [m,k] (stored [k,m] when transA). */
   sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number, A: Float32Array, B: Float32Array, C: Float32Array, beta: number): void
-  /** OpenBLAS's kernel family for this CPU, e.g. "Haswell". */
+}
+
+export interface OpenBlas extends NativeBlas {
+  /** OpenBLAS's kernel family for this CPU, e.g. "Haswell" (OPENBLAS_CORETYPE overrides it). */
   corename(): string
 }
 
@@ -122,59 +120,18 @@ const findOpenBlas = (): string | undefined => {
   return undefined
 }
 
-/** The directory holding Node's node_api.h, or undefined. */
-const findNodeHeaders = (): string | undefined =>
-  [join(dirname(dirname(process.execPath)), "include", "node"), "/usr/include/node", "/usr/local/include/node"].find((d) => existsSync(join(d, "node_api.h")))
+let loaded: { readonly blas: OpenBlas } | { readonly reason: string } | undefined
 
-const cacheDir = (): string => {
-  const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../../..")
-  const modules = join(repo, "node_modules")
-  return existsSync(modules) ? join(modules, ".cache", "grokflow") : join(tmpdir(), "grokflow-native")
-}
-
-/** Builds (once per source/ABI/library) and returns the addon's path, or the reason it cannot. */
-const build = (): { readonly path: string } | { readonly reason: string } => {
-  const lib = findOpenBlas()
-  if (lib === undefined) return { reason: "libopenblas.so.0 not found" }
-  const headers = findNodeHeaders()
-  if (headers === undefined) return { reason: "Node's node_api.h not found" }
-  const tag = createHash("sha256").update(SOURCE).update(process.versions.modules).update(lib).update(process.arch).digest("hex").slice(0, 16)
-  const dir = cacheDir()
-  const out = join(dir, `blas-${tag}.node`)
-  if (existsSync(out)) return { path: out }
-  try {
-    mkdirSync(dir, { recursive: true })
-    const unique = `${process.pid}-${Date.now()}`
-    const src = join(dir, `blas-${tag}-${unique}.c`)
-    const tmp = join(dir, `blas-${tag}-${unique}.node`)
-    writeFileSync(src, SOURCE)
-    const cc = process.env.CC ?? "cc"
-    const r = spawnSync(cc, ["-O2", "-shared", "-fPIC", "-I", headers, "-DNODE_GYP_MODULE_NAME=grokflow_blas", src, "-o", tmp, lib, `-Wl,-rpath,${dirname(lib)}`], { encoding: "utf8" })
-    if (r.status !== 0) return { reason: `${cc} failed: ${(r.stderr ?? r.error?.message ?? "").trim().split("\n")[0]}` }
-    renameSync(tmp, out)
-    rmSync(src, { force: true })
-    return { path: out }
-  } catch (e) {
-    return { reason: e instanceof Error ? e.message : String(e) }
-  }
-}
-
-let loaded: { readonly blas: NativeBlas } | { readonly reason: string } | undefined
-
-/** Builds/loads the addon once per process. */
-export const loadNativeBlas = (): { readonly blas: NativeBlas } | { readonly reason: string } => {
+/** Builds/loads the OpenBLAS addon once per process. */
+export const loadNativeBlas = (): { readonly blas: OpenBlas } | { readonly reason: string } => {
   if (loaded !== undefined) return loaded
   if (process.env.GROKFLOW_NATIVE_BLAS === "0") return (loaded = { reason: "GROKFLOW_NATIVE_BLAS=0" })
-  const built = build()
-  if ("reason" in built) return (loaded = built)
-  try {
-    // One thread: OpenBLAS sizes its pool from the environment when it loads.
-    process.env.OPENBLAS_NUM_THREADS ??= "1"
-    const blas = createRequire(import.meta.url)(built.path) as NativeBlas
-    return (loaded = { blas })
-  } catch (e) {
-    return (loaded = { reason: e instanceof Error ? e.message : String(e) })
-  }
+  const lib = findOpenBlas()
+  if (lib === undefined) return (loaded = { reason: "libopenblas.so.0 not found" })
+  // One thread: OpenBLAS sizes its pool from the environment when it loads.
+  process.env.OPENBLAS_NUM_THREADS ??= "1"
+  const result = loadAddon<OpenBlas>({ name: "blas", source: SOURCE, flags: ["-O2"], libs: [lib] })
+  return (loaded = "addon" in result ? { blas: result.addon } : result)
 }
 
 let active: NativeBlas | null = null

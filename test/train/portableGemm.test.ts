@@ -1,0 +1,71 @@
+/**
+ * The portable GEMM's definition (src/train/simd/portableGemm.ts): every path gives
+ * the bits of one fmaf chain over k in order, for every operand layout, edge tiles,
+ * k-slices (k > 128) and beta.
+ *
+ * Two checks per shape: operands with 8 significant bits make every step exact, so
+ * the JS chain below is the right answer whatever the order — that checks indexing,
+ * transposes, padding and beta; full-precision operands round at every step, so
+ * there the vector paths must reproduce the scalar fmaf path bit for bit — that
+ * checks the order.
+ */
+import { describe, expect, it } from "vitest"
+import { loadPortableGemm } from "../../src/train/simd/portableGemm.ts"
+
+const portable = loadPortableGemm()
+
+/** xorshift floats in [-1, 1) with few significant bits, so fma(a, b, acc) is exact in float64. */
+const operand = (n: number, seed: number): Float32Array => {
+  let s = seed >>> 0 || 1
+  const out = new Float32Array(n)
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13
+    s ^= s >>> 17
+    s ^= s << 5
+    out[i] = ((s >>> 0) % 256 - 128) / 128
+  }
+  return out
+}
+
+/** Full-precision operands: products and sums round. */
+const full = (n: number, seed: number): Float32Array => Float32Array.from({ length: n }, (_, i) => Math.fround(Math.sin(i * 1.7 + seed) * 1.3))
+
+const chain = (ta: boolean, tb: boolean, m: number, n: number, k: number, A: Float32Array, B: Float32Array, C: Float32Array, beta: number): Float32Array => {
+  const out = new Float32Array(m * n)
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let acc = beta === 0 ? 0 : Math.fround(beta * C[i * n + j])
+      for (let q = 0; q < k; q++) acc = Math.fround((ta ? A[q * m + i] : A[i * k + q]) * (tb ? B[j * k + q] : B[q * n + j]) + acc)
+      out[i * n + j] = acc
+    }
+  return out
+}
+
+describe.skipIf(!("gemm" in portable))("portable GEMM", () => {
+  const gemm = "gemm" in portable ? portable.gemm : undefined
+  const shapes: Array<[number, number, number]> = [[1, 1, 1], [3, 5, 7], [6, 16, 1], [8, 32, 129], [13, 59, 300], [59, 33, 17], [17, 64, 0], [37, 71, 523]]
+  for (const [m, n, k] of shapes) {
+    for (const ta of [false, true])
+      for (const tb of [false, true])
+        for (const beta of [0, 1]) {
+          it(`${ta ? "T" : "N"}${tb ? "T" : "N"} ${m}×${n}×${k} beta ${beta}: every path is the k-ordered fma chain`, () => {
+            if (gemm === undefined) return
+            const A = operand(m * k, 1 + m)
+            const B = operand(k * n, 2 + n)
+            const C = operand(m * n, 3 + k)
+            const want = chain(ta, tb, m, n, k, A, B, C, beta)
+            const run = (path: string, a: Float32Array, b: Float32Array, c: Float32Array): Array<number> => {
+              gemm.select(path as "scalar")
+              const got = c.slice()
+              gemm.sgemm(ta, tb, m, n, k, a, b, got, beta)
+              return Array.from(got)
+            }
+            for (const path of gemm.kernels()) expect(run(path, A, B, C), path).toEqual(Array.from(want))
+            const [fa, fb, fc] = [full(m * k, 1), full(k * n, 2), full(m * n, 3)]
+            const scalar = run("scalar", fa, fb, fc)
+            for (const path of gemm.kernels()) expect(run(path, fa, fb, fc), path).toEqual(scalar)
+            gemm.select(gemm.kernels().at(-1) ?? "scalar")
+          })
+        }
+  }
+})
