@@ -10,6 +10,7 @@
  * checks the order.
  */
 import { describe, expect, it } from "vitest"
+import { loadSimdKernels } from "../../src/train/simd/loader.ts"
 import { loadPortableGemm } from "../../src/train/simd/portableGemm.ts"
 
 const portable = loadPortableGemm()
@@ -68,4 +69,41 @@ describe.skipIf(!("gemm" in portable))("portable GEMM", () => {
           })
         }
   }
+})
+
+describe.skipIf(!("gemm" in portable))("portable gatherGelu", () => {
+  it("gives the wasm SIMD kernel's bits on every path", () => {
+    const gemm = "gemm" in portable ? portable.gemm : undefined
+    const n = 37
+    const H = 52
+    const rows = 11
+    const simd = loadSimdKernels(4 * (2 * rows * 2 * H + H + 4 * n * H + 2 * n) + 4096)
+    if (gemm === undefined || simd === null) return
+    const f = simd.arena.f32.bind(simd.arena)
+    const PQ = f(rows * 2 * H)
+    const b1 = f(H)
+    const a = simd.arena.i32(n)
+    const b = simd.arena.i32(n)
+    const [h, g] = [f(n * H), f(n * H)]
+    // Values across GELU's whole range: tails, zeros, tiny, large, both signs.
+    const special = [0, -0, 1e-30, -1e-30, 5, -5, 12, -12, 40, -40, 1e30, -1e30]
+    PQ.forEach((_, i) => (PQ[i] = i < special.length ? special[i] : Math.fround(Math.sin(i * 12.9898) * 6)))
+    b1.forEach((_, i) => (b1[i] = Math.fround(Math.cos(i) * 0.5)))
+    for (let r = 0; r < n; r++) {
+      a[r] = (r * 7) % rows
+      b[r] = (r * 3 + 1) % rows
+    }
+    simd.gatherGelu(n, H, 2 * H, a, b, PQ, PQ.subarray(H), b1, h, g)
+    const [wantH, wantG] = [Array.from(h), Array.from(g)]
+    for (const path of gemm.kernels()) {
+      gemm.select(path)
+      h.fill(Number.NaN)
+      g.fill(Number.NaN)
+      gemm.gatherGelu(n, H, 2 * H, a, b, PQ, PQ.subarray(H), b1, h, g)
+      expect(Array.from(h), path).toEqual(wantH)
+      expect(Array.from(g), path).toEqual(wantG)
+    }
+    gemm.select(gemm.kernels().at(-1) ?? "scalar")
+    expect(() => gemm.gatherGelu(1, H, 2 * H, Int32Array.of(rows), Int32Array.of(0), PQ, PQ.subarray(H), b1, h, g)).toThrow(/out of range/)
+  })
 })

@@ -111,7 +111,9 @@ const hiddenForward = (dims: MlpDims, b1: Float32Array, batch: MlpBatch, s: MlpS
     s.aIdx.set(a.subarray(0, n))
     s.bIdx.set(b.subarray(0, n))
     s.b1.set(b1)
-    s.simd.gatherGelu(n, H, 2 * H, s.aIdx, s.bIdx, P, Q, s.b1, s.h, s.g)
+    // The host GEMM's copy of the kernel (if it has one) gives the same bits, wider.
+    const gatherGelu = nativeBlas()?.gatherGelu ?? s.simd.gatherGelu
+    gatherGelu(n, H, 2 * H, s.aIdx, s.bIdx, P, Q, s.b1, s.h, s.g)
   } else {
     for (let r = 0; r < n; r++) {
       const pa = a[r] * 2 * H

@@ -97,6 +97,11 @@ NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)
 export interface NativeBlas {
   /** C[m,n] = op(A)·op(B) + beta·C, row-major; op(A) is [m,k] (stored [k,m] when transA). */
   sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number, A: Float32Array, B: Float32Array, C: Float32Array, beta: number): void
+  /**
+   * The MLP's row gather + GELU with the bits of the wasm SIMD kernel of the same
+   * name (simd/kernels.ts), only wider: a speed-up, not other numerics.
+   */
+  gatherGelu?(n: number, H: number, stride: number, a: Int32Array, b: Int32Array, P: Float32Array, Q: Float32Array, b1: Float32Array, h: Float32Array, g: Float32Array): void
 }
 
 export interface OpenBlas extends NativeBlas {

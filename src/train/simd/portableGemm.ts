@@ -29,6 +29,7 @@ export type KernelPath = "scalar" | "avx2" | "avx512" | "neon"
 export const kernelPaths: ReadonlyArray<KernelPath> = ["scalar", "avx2", "avx512", "neon"]
 
 export interface PortableGemm extends NativeBlas {
+  gatherGelu: NonNullable<NativeBlas["gatherGelu"]>
   /** The path in use. */
   kernel(): KernelPath
   /** The paths this CPU can run, narrowest first. */
@@ -119,49 +120,134 @@ const vectorPath = (isa: Isa): string => {
 ${tile(isa, "k")}
 ${tile(isa, "r")}
 ${isa.target}
+static void tiles_${name}(const Job *g, int ib, int jb, int k0, int kc, float beta, float *tmp) {
+  const int i0 = ib * ${mr}, rows = g->m - i0 < ${mr} ? g->m - i0 : ${mr};
+  const int j0 = jb * ${nr}, cols = g->n - j0 < ${nr} ? g->n - j0 : ${nr};
+  const float *bp = g->Bp + (size_t)jb * g->K * ${nr} + (size_t)k0 * ${nr};
+  float *c = g->C + (ptrdiff_t)i0 * g->cs0 + (ptrdiff_t)j0 * g->cs1;
+  float *out = c;
+  ptrdiff_t ldc = g->cs0;
+  const int direct = g->cs1 == 1 && rows == ${mr} && cols == ${nr};
+  if (!direct) {
+    /* An edge (or transposed) tile runs whole on a copy, zero-padded; only its valid part goes back. */
+    for (int r = 0; r < ${mr}; r++)
+      for (int q = 0; q < ${nr}; q++) tmp[r * ${nr} + q] = r < rows && q < cols && beta != 0.0f ? c[(ptrdiff_t)r * g->cs0 + (ptrdiff_t)q * g->cs1] : 0.0f;
+    out = tmp;
+    ldc = ${nr};
+  }
+  if (rows < ${mr}) tile_${name}_k(kc, g->Ap + (size_t)k0 * ${mr}, ${mr}, bp, out, ldc, beta);
+  else if (g->A.s1 == 1) tile_${name}_r(kc, g->A.p + (ptrdiff_t)i0 * g->A.s0 + k0, g->A.s0, bp, out, ldc, beta);
+  else tile_${name}_k(kc, g->A.p + (ptrdiff_t)k0 * g->A.s1 + i0, g->A.s1, bp, out, ldc, beta);
+  if (!direct)
+    for (int r = 0; r < rows; r++)
+      for (int q = 0; q < cols; q++) c[(ptrdiff_t)r * g->cs0 + (ptrdiff_t)q * g->cs1] = tmp[r * ${nr} + q];
+}
+
+${isa.target}
 static int gemm_${name}(int m, int n, int K, View A, View B, float *C, float beta) {
-  const int mb = (m + ${mr - 1}) / ${mr}, nb = (n + ${nr - 1}) / ${nr}, edge = m % ${mr} != 0;
-  float *Ap = grow(&apack, &apack_cap, edge ? (size_t)${mr} * K : 1);
-  float *Bp = grow(&bpack, &bpack_cap, (size_t)nb * ${nr} * K);
-  if (Ap == NULL || Bp == NULL) return 0;
-  if (edge) pack(shifted(A, (mb - 1) * ${mr}), m - (mb - 1) * ${mr}, K, ${mr}, Ap);
-  pack(transposed(B), n, K, ${nr}, Bp);
-  const int rowMajor = A.s1 == 1;
+  Job g;
+  if (!plan(&g, m, n, K, A, B, C, ${mr}, ${nr})) return 0;
+  const int mb = (g.m + ${mr - 1}) / ${mr}, nb = (g.n + ${nr - 1}) / ${nr};
   float tmp[${mr * nr}] __attribute__((aligned(64)));
   /* k in slices of KC: a tile's accumulators go to C between slices and come back
      exactly (they are float32 in registers too), so each element's chain runs on
-     unbroken, k in order; the slices only keep B's panel in L1. */
+     unbroken, k in order; the slices only keep the tiles' operands in cache. */
   for (int k0 = 0; k0 < K; k0 += KC) {
     const int kc = K - k0 < KC ? K - k0 : KC;
     const float b0 = k0 == 0 ? beta : 1.0f;
-    for (int jb = 0; jb < nb; jb++) {
-      const int j0 = jb * ${nr}, cols = n - j0 < ${nr} ? n - j0 : ${nr};
-      const float *bp = Bp + (size_t)jb * K * ${nr} + (size_t)k0 * ${nr};
-      for (int ib = 0; ib < mb; ib++) {
-        const int i0 = ib * ${mr}, rows = m - i0 < ${mr} ? m - i0 : ${mr};
-        float *c = C + (ptrdiff_t)i0 * n + j0;
-        float *out = c;
-        ptrdiff_t ldc = n;
-        if (rows < ${mr} || cols < ${nr}) {
-          /* An edge tile runs whole on a copy (zero padding); only its valid part is kept. */
-          for (int r = 0; r < ${mr}; r++)
-            for (int q = 0; q < ${nr}; q++) tmp[r * ${nr} + q] = r < rows && q < cols && b0 != 0.0f ? c[(ptrdiff_t)r * n + q] : 0.0f;
-          out = tmp;
-          ldc = ${nr};
-        }
-        if (rows < ${mr}) tile_${name}_k(kc, Ap + (size_t)k0 * ${mr}, ${mr}, bp, out, ldc, b0);
-        else if (rowMajor) tile_${name}_r(kc, A.p + (ptrdiff_t)i0 * A.s0 + k0, A.s0, bp, out, ldc, b0);
-        else tile_${name}_k(kc, A.p + (ptrdiff_t)k0 * A.s1 + i0, A.s1, bp, out, ldc, b0);
-        if (out == tmp)
-          for (int r = 0; r < rows; r++) memcpy(c + (ptrdiff_t)r * n, tmp + r * ${nr}, (size_t)cols * sizeof(float));
-      }
-    }
+    /* B's panel stays in L1 while A's row blocks pass (measured faster here than the
+       other order on every MLP product). */
+    for (int jb = 0; jb < nb; jb++)
+      for (int ib = 0; ib < mb; ib++) tiles_${name}(&g, ib, jb, k0, kc, b0, tmp);
   }
   return 1;
 }
 #endif
 `
 }
+
+
+/** A float32 constant exactly as the wasm kernels' fconst rounds it (9 digits round-trip). */
+const f32 = (v: number): string => `${Math.fround(v).toPrecision(9)}f`
+
+const EXP_POLY = [1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1]
+const AS = [0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429]
+
+/**
+ * The row gather + GELU of simd/kernels.ts (gatherGelu), operation for operation in
+ * the same order: Abramowitz–Stegun 7.1.26 for Φ with a Cody–Waite/cephes exp, no
+ * FMA. Every operation is an IEEE one (the round-to-nearest-even of k by the 1.5·2²³
+ * trick, exact for |y| < 2²²), so each lane gives the wasm kernel's bits, on any
+ * vector width: this is a speed-up of the same numerics, not new numerics.
+ */
+const GELU = `
+typedef float vf __attribute__((vector_size(64)));
+typedef int vi __attribute__((vector_size(64)));
+
+static inline __attribute__((always_inline)) vf vselect(vi mask, vf a, vf b) {
+  return (vf)(((vi)a & mask) | ((vi)b & ~mask));
+}
+
+static inline __attribute__((always_inline)) vf vexp(vf y) {
+  y = vselect(y < ${f32(-87.3)}, (vf){0} + ${f32(-87.3)}, y);
+  const vf k = (y * ${f32(1.4426950408889634)} + 12582912.0f) - 12582912.0f;
+  const vf r = (y - k * ${f32(0.693359375)}) - k * ${f32(-2.12194440e-4)};
+  vf p = ${f32(EXP_POLY[0])} * r;
+${EXP_POLY.slice(1).map((c, i) => `  p = p + ${f32(c)};${i < EXP_POLY.length - 2 ? "\n  p = p * r;" : ""}`).join("\n")}
+  p = p * (r * r) + r;
+  p = p + 1.0f;
+  const vi e = (__builtin_convertvector(k, vi) + 127) << 23;
+  return p * (vf)e;
+}
+
+static inline __attribute__((always_inline)) void vgelu(vf x, vf *h, vf *g) {
+  const vf z = (vf)((vi)x & 0x7fffffff) * ${f32(Math.SQRT1_2)};
+  const vf t = 1.0f / (1.0f + ${f32(0.3275911)} * z);
+  const vf e = vexp(0.0f - z * z);
+  vf q = (vf){0} + ${f32(AS[4])};
+${[3, 2, 1, 0].map((i) => `  q = ${f32(AS[i])} + t * q;`).join("\n")}
+  vf cdf = (0.5f * t) * (q * e);
+  cdf = vselect(x < 0.0f, cdf, 1.0f - cdf);
+  *h = x * cdf;
+  *g = cdf + x * (e * ${f32(0.3989422804014327)});
+}
+
+/* x = P[a[r]] + Q[b[r]] + b1 per row of H floats; rows of P and Q are stride floats apart. */
+#define GATHER_GELU_BODY \\
+  for (int r = 0; r < n; r++) { \\
+    const float *pa = P + (ptrdiff_t)a[r] * stride, *qb = Q + (ptrdiff_t)b[r] * stride; \\
+    float *hr = h + (ptrdiff_t)r * H, *gr = g + (ptrdiff_t)r * H; \\
+    int j = 0; \\
+    for (; j + 16 <= H; j += 16) { \\
+      vf vp, vq, vb, vh, vg; \\
+      memcpy(&vp, pa + j, 64); \\
+      memcpy(&vq, qb + j, 64); \\
+      memcpy(&vb, b1 + j, 64); \\
+      vgelu((vp + vq) + vb, &vh, &vg); \\
+      memcpy(hr + j, &vh, 64); \\
+      memcpy(gr + j, &vg, 64); \\
+    } \\
+    if (j < H) { /* the row's tail, zero-padded: lanes are independent */ \\
+      const size_t w = (size_t)(H - j) * 4; \\
+      vf vp = {0}, vq = {0}, vb = {0}, vh, vg; \\
+      memcpy(&vp, pa + j, w); \\
+      memcpy(&vq, qb + j, w); \\
+      memcpy(&vb, b1 + j, w); \\
+      vgelu((vp + vq) + vb, &vh, &vg); \\
+      memcpy(hr + j, &vh, w); \\
+      memcpy(gr + j, &vg, w); \\
+    } \\
+  }
+
+typedef void (*GatherGelu)(int n, int H, int stride, const int *a, const int *b, const float *P, const float *Q, const float *b1, float *h, float *g);
+#define GATHER_GELU(NAME, TARGET) \\
+  TARGET static void NAME(int n, int H, int stride, const int *a, const int *b, const float *P, const float *Q, const float *b1, float *h, float *g) { GATHER_GELU_BODY }
+GATHER_GELU(gather_gelu_base, )
+#if defined(__x86_64__)
+GATHER_GELU(gather_gelu_avx2, __attribute__((target("avx2"))))
+GATHER_GELU(gather_gelu_avx512, __attribute__((target("avx512f"))))
+#endif
+`
 
 const SOURCE = `/* grokflow portable GEMM (src/train/simd/portableGemm.ts): one FMA chain over k per output. */
 #include <node_api.h>
@@ -189,8 +275,9 @@ static View transposed(View v) {
 }
 
 #ifndef KC
-#define KC 128
+#define KC 256
 #endif
+
 
 static float *apack, *bpack;
 static size_t apack_cap, bpack_cap;
@@ -230,6 +317,40 @@ static void pack(View M, int rows, int K, int R, float *P) {
   }
 }
 
+/* One product as the vector paths run it: C'(i, j) = Σ_k A(i, k)·B(k, j) for i < m, j < n,
+   stored at C[i·cs0 + j·cs1]; B packed in panels, A's last (partial) row block packed. */
+typedef struct {
+  int m, n, K;
+  View A;
+  const float *Ap, *Bp;
+  float *C;
+  ptrdiff_t cs0, cs1;
+} Job;
+
+/* When B is stored transposed and A is the smaller operand, packing B (a transpose)
+   costs more than the product saves: compute Cᵀ = Bᵀ·Aᵀ instead, written back
+   transposed. Each element is still the same chain over k. */
+static int plan(Job *g, int m, int n, int K, View A, View B, float *C, int MR, int NR) {
+  const int swap = B.s1 != 1 && m < n;
+  if (swap) {
+    const View a = transposed(B);
+    B = transposed(A);
+    A = a;
+    const int t = m;
+    m = n;
+    n = t;
+  }
+  const int mb = (m + MR - 1) / MR, nb = (n + NR - 1) / NR, edge = m % MR != 0;
+  float *Ap = grow(&apack, &apack_cap, edge ? (size_t)MR * K : 1);
+  float *Bp = grow(&bpack, &bpack_cap, (size_t)nb * NR * K);
+  if (Ap == NULL || Bp == NULL) return 0;
+  if (edge) pack(shifted(A, (mb - 1) * MR), m - (mb - 1) * MR, K, MR, Ap);
+  pack(transposed(B), n, K, NR, Bp);
+  Job j = {m, n, K, A, Ap, Bp, C, swap ? 1 : n, swap ? m : 1};
+  *g = j;
+  return 1;
+}
+
 static int gemm_scalar(int m, int n, int K, View A, View B, float *C, float beta) {
   for (int i = 0; i < m; i++)
     for (int j = 0; j < n; j++) {
@@ -240,22 +361,24 @@ static int gemm_scalar(int m, int n, int K, View A, View B, float *C, float beta
   return 1;
 }
 ${ISAS.map(vectorPath).join("")}
+${GELU}
 typedef int (*Gemm)(int m, int n, int K, View A, View B, float *C, float beta);
 
 typedef struct {
   const char *name;
   Gemm gemm;
+  GatherGelu gatherGelu;
   bool usable;
 } Path;
 
 static Path paths[] = {
-  {"scalar", gemm_scalar, true},
+  {"scalar", gemm_scalar, gather_gelu_base, true},
 #if defined(__x86_64__)
-  {"avx2", gemm_avx2, false},
-  {"avx512", gemm_avx512, false},
+  {"avx2", gemm_avx2, gather_gelu_avx2, false},
+  {"avx512", gemm_avx512, gather_gelu_avx512, false},
 #endif
 #if defined(__aarch64__)
-  {"neon", gemm_neon, true},
+  {"neon", gemm_neon, gather_gelu_base, true},
 #endif
 };
 #define PATHS ((int)(sizeof(paths) / sizeof(paths[0])))
@@ -318,6 +441,42 @@ static napi_value Sgemm(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static bool ints(napi_env env, napi_value v, int **data, size_t *length) {
+  napi_typedarray_type type;
+  void *p = NULL;
+  napi_value buffer;
+  size_t offset;
+  if (napi_get_typedarray_info(env, v, &type, length, &p, &buffer, &offset) != napi_ok || type != napi_int32_array) return false;
+  *data = (int *)p;
+  return true;
+}
+
+/* gatherGelu(n, H, stride, a, b, P, Q, b1, h, g), as the wasm kernel of the same name. */
+static napi_value GatherGeluFn(napi_env env, napi_callback_info info) {
+  size_t argc = 10;
+  napi_value v[10];
+  napi_get_cb_info(env, info, &argc, v, NULL, NULL);
+  int32_t n = 0, H = 0, stride = 0;
+  int *a = NULL, *b = NULL;
+  float *P = NULL, *Q = NULL, *b1 = NULL, *h = NULL, *g = NULL;
+  size_t la = 0, lb = 0, lp = 0, lq = 0, l1 = 0, lh = 0, lg = 0;
+  if (argc != 10 || napi_get_value_int32(env, v[0], &n) != napi_ok || napi_get_value_int32(env, v[1], &H) != napi_ok ||
+      napi_get_value_int32(env, v[2], &stride) != napi_ok || !ints(env, v[3], &a, &la) || !ints(env, v[4], &b, &lb) ||
+      !floats(env, v[5], &P, &lp) || !floats(env, v[6], &Q, &lq) || !floats(env, v[7], &b1, &l1) || !floats(env, v[8], &h, &lh) ||
+      !floats(env, v[9], &g, &lg) || n < 0 || H < 0 || stride < H || la < (size_t)n || lb < (size_t)n || l1 < (size_t)H ||
+      lh < (size_t)n * H || lg < (size_t)n * H) {
+    napi_throw_error(env, NULL, "gatherGelu: bad operands");
+    return NULL;
+  }
+  for (int r = 0; r < n; r++)
+    if (a[r] < 0 || b[r] < 0 || (size_t)a[r] * stride + H > lp || (size_t)b[r] * stride + H > lq) {
+      napi_throw_error(env, NULL, "gatherGelu: row index out of range");
+      return NULL;
+    }
+  paths[current].gatherGelu(n, H, stride, a, b, P, Q, b1, h, g);
+  return NULL;
+}
+
 static napi_value string(napi_env env, const char *s) {
   napi_value v;
   napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &v);
@@ -363,7 +522,7 @@ static napi_value Init(napi_env env, napi_value exports) {
   const struct {
     const char *name;
     napi_callback f;
-  } fns[] = {{"sgemm", Sgemm}, {"kernel", Kernel}, {"kernels", Kernels}, {"select", Select}};
+  } fns[] = {{"sgemm", Sgemm}, {"gatherGelu", GatherGeluFn}, {"kernel", Kernel}, {"kernels", Kernels}, {"select", Select}};
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value f;
     napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].f, NULL, &f);
