@@ -61,6 +61,7 @@ export class MlpScratch {
   readonly z: Float32Array
   /** [n, p] logit gradient on the host (native GEMM path). */
   readonly dz: Float32Array
+  readonly ones: Float32Array
   constructor(dims: MlpDims, maxRows: number, useSimd = true) {
     const { p, H } = dims
     const big = maxRows * H
@@ -86,6 +87,7 @@ export class MlpScratch {
     this.x = dims.layerNorm ? f32(big) : this.h
     this.z = f32(maxRows * p)
     this.dz = new Float32Array(maxRows * p)
+    this.ones = new Float32Array(maxRows).fill(1)
     // The JS path needs a separate pre-activation buffer; the SIMD gather fuses it away.
     this.pre = this.simd === null ? new Float32Array(big) : this.h
     this.rstd = f32(maxRows)
@@ -252,9 +254,8 @@ const nativeLossGrad = (
     const z = tf.tensor2d(s.z.subarray(0, n * p), [n, p])
     readInto(tf, logitGradient(tf, z, onehot, batch.y, readout, s.z), dz)
   })
-  const db2 = grads.b2
-  db2.fill(0)
-  for (let r = 0; r < n; r++) for (let c = 0; c < p; c++) db2[c] += dz[r * p + c]
+  // db2 = 1ᵀ·dz: dz's column sums, one add chain over the rows in order.
+  blas.sgemm(false, false, 1, p, n, s.ones, dz, grads.b2, 0)
   blas.sgemm(true, false, H, p, n, s.x, dz, grads.W2, 0)
   blas.sgemm(false, true, n, H, p, dz, params.W2, s.dx, 0)
   hiddenBackward(dims, batch, grads.b1, s)

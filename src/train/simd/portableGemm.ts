@@ -545,7 +545,7 @@ let loaded: { readonly gemm: PortableGemm } | { readonly reason: string } | unde
  */
 export const loadPortableGemm = (): { readonly gemm: PortableGemm } | { readonly reason: string } => {
   if (loaded !== undefined) return loaded
-  const result = loadAddon<PortableGemm>({ name: "gemm", source: SOURCE, flags: ["-O2", "-ffp-contract=off", "-fno-fast-math", "-std=gnu11"], libs: ["-lm"] })
+  const result = loadAddon<PortableGemm>({ name: "gemm", source: SOURCE, flags: ["-O2", "-ffp-contract=off", "-fno-fast-math", "-std=gnu11", "-Wno-psabi"], libs: ["-lm"] })
   if ("reason" in result) return (loaded = result)
   const gemm = result.addon
   const forced = process.env.GROKFLOW_KERNEL
