@@ -71,13 +71,13 @@ describe.skipIf(!("gemm" in portable))("portable GEMM", () => {
   }
 })
 
-describe.skipIf(!("gemm" in portable))("portable gatherGelu", () => {
-  it("gives the wasm SIMD kernel's bits on every path", () => {
+describe.skipIf(!("gemm" in portable))("portable gatherGelu and scatter", () => {
+  it("gives the wasm SIMD kernels' bits on every path (gather + GELU, scatter-add)", () => {
     const gemm = "gemm" in portable ? portable.gemm : undefined
     const n = 37
     const H = 52
     const rows = 11
-    const simd = loadSimdKernels(4 * (2 * rows * 2 * H + H + 4 * n * H + 2 * n) + 4096)
+    const simd = loadSimdKernels(4 * (2 * rows * 2 * H + H + 5 * n * H + 2 * n) + 8192)
     if (gemm === undefined || simd === null) return
     const f = simd.arena.f32.bind(simd.arena)
     const PQ = f(rows * 2 * H)
@@ -102,6 +102,18 @@ describe.skipIf(!("gemm" in portable))("portable gatherGelu", () => {
       gemm.gatherGelu(n, H, 2 * H, a, b, PQ, PQ.subarray(H), b1, h, g)
       expect(Array.from(h), path).toEqual(wantH)
       expect(Array.from(g), path).toEqual(wantG)
+    }
+    // The adjoint's scatter-add, into rows that repeat (so the row order shows).
+    const dx = f(n * H)
+    dx.forEach((_, i) => (dx[i] = Math.fround(Math.sin(i * 0.77) * 3)))
+    const dPQ = f(rows * 2 * H)
+    simd.scatter(n, H, 2 * H, a, b, dx, g, dPQ, dPQ.subarray(H))
+    const wantD = Array.from(dPQ)
+    for (const path of gemm.kernels()) {
+      gemm.select(path)
+      dPQ.fill(0)
+      gemm.scatter(n, H, 2 * H, a, b, dx, g, dPQ, dPQ.subarray(H))
+      expect(Array.from(dPQ), path).toEqual(wantD)
     }
     gemm.select(gemm.kernels().at(-1) ?? "scalar")
     expect(() => gemm.gatherGelu(1, H, 2 * H, Int32Array.of(rows), Int32Array.of(0), PQ, PQ.subarray(H), b1, h, g)).toThrow(/out of range/)

@@ -274,7 +274,7 @@ const hiddenBackward = (dims: MlpDims, batch: MlpBatch, db1: Float32Array, s: Ml
   else if (dims.layerNorm) layerNormRowsBack(dx, s.x, s.rstd, dx, n, H)
 
   s.dPQ.fill(0)
-  if (s.simd !== null) s.simd.scatter(n, H, 2 * H, s.aIdx, s.bIdx, dx, g, dP, dQ)
+  if (s.simd !== null) (nativeBlas()?.scatter ?? s.simd.scatter)(n, H, 2 * H, s.aIdx, s.bIdx, dx, g, dP, dQ)
   else {
     for (let r = 0; r < n; r++) {
       const o = r * H

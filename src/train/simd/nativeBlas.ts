@@ -102,6 +102,8 @@ export interface NativeBlas {
    * name (simd/kernels.ts), only wider: a speed-up, not other numerics.
    */
   gatherGelu?(n: number, H: number, stride: number, a: Int32Array, b: Int32Array, P: Float32Array, Q: Float32Array, b1: Float32Array, h: Float32Array, g: Float32Array): void
+  /** Its adjoint's scatter-add, likewise with the wasm kernel's bits. */
+  scatter?(n: number, H: number, stride: number, a: Int32Array, b: Int32Array, dx: Float32Array, g: Float32Array, dP: Float32Array, dQ: Float32Array): void
 }
 
 export interface OpenBlas extends NativeBlas {

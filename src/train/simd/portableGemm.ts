@@ -30,6 +30,7 @@ export const kernelPaths: ReadonlyArray<KernelPath> = ["scalar", "avx2", "avx512
 
 export interface PortableGemm extends NativeBlas {
   gatherGelu: NonNullable<NativeBlas["gatherGelu"]>
+  scatter: NonNullable<NativeBlas["scatter"]>
   /** The path in use. */
   kernel(): KernelPath
   /** The paths this CPU can run, narrowest first. */
@@ -239,6 +240,40 @@ ${[3, 2, 1, 0].map((i) => `  q = ${f32(AS[i])} + t * q;`).join("\n")}
     } \\
   }
 
+/* The adjoint: v = dx·g per row, added into its P row and its Q row, rows in order (as the wasm kernel). */
+#define SCATTER_BODY \\
+  for (int r = 0; r < n; r++) { \\
+    float *pa = dP + (ptrdiff_t)a[r] * stride, *qb = dQ + (ptrdiff_t)b[r] * stride; \\
+    const float *xr = dx + (ptrdiff_t)r * H, *gr = g + (ptrdiff_t)r * H; \\
+    int j = 0; \\
+    for (; j + 16 <= H; j += 16) { \\
+      vf vx, vg, vp, vq; \\
+      memcpy(&vx, xr + j, 64); \\
+      memcpy(&vg, gr + j, 64); \\
+      memcpy(&vp, pa + j, 64); \\
+      memcpy(&vq, qb + j, 64); \\
+      const vf v = vx * vg; \\
+      vp = vp + v; \\
+      vq = vq + v; \\
+      memcpy(pa + j, &vp, 64); \\
+      memcpy(qb + j, &vq, 64); \\
+    } \\
+    for (; j < H; j++) { \\
+      const float v = xr[j] * gr[j]; \\
+      pa[j] = pa[j] + v; \\
+      qb[j] = qb[j] + v; \\
+    } \\
+  }
+
+typedef void (*Scatter)(int n, int H, int stride, const int *a, const int *b, const float *dx, const float *g, float *dP, float *dQ);
+#define SCATTER(NAME, TARGET) \\
+  TARGET static void NAME(int n, int H, int stride, const int *a, const int *b, const float *dx, const float *g, float *dP, float *dQ) { SCATTER_BODY }
+SCATTER(scatter_base, )
+#if defined(__x86_64__)
+SCATTER(scatter_avx2, __attribute__((target("avx2"))))
+SCATTER(scatter_avx512, __attribute__((target("avx512f"))))
+#endif
+
 typedef void (*GatherGelu)(int n, int H, int stride, const int *a, const int *b, const float *P, const float *Q, const float *b1, float *h, float *g);
 #define GATHER_GELU(NAME, TARGET) \\
   TARGET static void NAME(int n, int H, int stride, const int *a, const int *b, const float *P, const float *Q, const float *b1, float *h, float *g) { GATHER_GELU_BODY }
@@ -368,17 +403,18 @@ typedef struct {
   const char *name;
   Gemm gemm;
   GatherGelu gatherGelu;
+  Scatter scatter;
   bool usable;
 } Path;
 
 static Path paths[] = {
-  {"scalar", gemm_scalar, gather_gelu_base, true},
+  {"scalar", gemm_scalar, gather_gelu_base, scatter_base, true},
 #if defined(__x86_64__)
-  {"avx2", gemm_avx2, gather_gelu_avx2, false},
-  {"avx512", gemm_avx512, gather_gelu_avx512, false},
+  {"avx2", gemm_avx2, gather_gelu_avx2, scatter_avx2, false},
+  {"avx512", gemm_avx512, gather_gelu_avx512, scatter_avx512, false},
 #endif
 #if defined(__aarch64__)
-  {"neon", gemm_neon, gather_gelu_base, true},
+  {"neon", gemm_neon, gather_gelu_base, scatter_base, true},
 #endif
 };
 #define PATHS ((int)(sizeof(paths) / sizeof(paths[0])))
@@ -477,6 +513,31 @@ static napi_value GatherGeluFn(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* scatter(n, H, stride, a, b, dx, g, dP, dQ), as the wasm kernel of the same name. */
+static napi_value ScatterFn(napi_env env, napi_callback_info info) {
+  size_t argc = 9;
+  napi_value v[9];
+  napi_get_cb_info(env, info, &argc, v, NULL, NULL);
+  int32_t n = 0, H = 0, stride = 0;
+  int *a = NULL, *b = NULL;
+  float *dx = NULL, *g = NULL, *dP = NULL, *dQ = NULL;
+  size_t la = 0, lb = 0, lx = 0, lg = 0, lp = 0, lq = 0;
+  if (argc != 9 || napi_get_value_int32(env, v[0], &n) != napi_ok || napi_get_value_int32(env, v[1], &H) != napi_ok ||
+      napi_get_value_int32(env, v[2], &stride) != napi_ok || !ints(env, v[3], &a, &la) || !ints(env, v[4], &b, &lb) ||
+      !floats(env, v[5], &dx, &lx) || !floats(env, v[6], &g, &lg) || !floats(env, v[7], &dP, &lp) || !floats(env, v[8], &dQ, &lq) ||
+      n < 0 || H < 0 || stride < H || la < (size_t)n || lb < (size_t)n || lx < (size_t)n * H || lg < (size_t)n * H) {
+    napi_throw_error(env, NULL, "scatter: bad operands");
+    return NULL;
+  }
+  for (int r = 0; r < n; r++)
+    if (a[r] < 0 || b[r] < 0 || (size_t)a[r] * stride + H > lp || (size_t)b[r] * stride + H > lq) {
+      napi_throw_error(env, NULL, "scatter: row index out of range");
+      return NULL;
+    }
+  paths[current].scatter(n, H, stride, a, b, dx, g, dP, dQ);
+  return NULL;
+}
+
 static napi_value string(napi_env env, const char *s) {
   napi_value v;
   napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &v);
@@ -522,7 +583,7 @@ static napi_value Init(napi_env env, napi_value exports) {
   const struct {
     const char *name;
     napi_callback f;
-  } fns[] = {{"sgemm", Sgemm}, {"gatherGelu", GatherGeluFn}, {"kernel", Kernel}, {"kernels", Kernels}, {"select", Select}};
+  } fns[] = {{"sgemm", Sgemm}, {"gatherGelu", GatherGeluFn}, {"scatter", ScatterFn}, {"kernel", Kernel}, {"kernels", Kernels}, {"select", Select}};
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value f;
     napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].f, NULL, &f);
