@@ -314,8 +314,9 @@ static View transposed(View v) {
 #endif
 
 
-static float *apack, *bpack;
-static size_t apack_cap, bpack_cap;
+/* Per thread: a process may load the addon in several worker threads. */
+static _Thread_local float *apack, *bpack;
+static _Thread_local size_t apack_cap, bpack_cap;
 
 static float *grow(float **buf, size_t *cap, size_t n) {
   if (n <= *cap) return *buf;
@@ -418,7 +419,7 @@ static Path paths[] = {
 #endif
 };
 #define PATHS ((int)(sizeof(paths) / sizeof(paths[0])))
-static int current = 0;
+static _Thread_local int current = 0;
 
 static void detect(void) {
 #if defined(__x86_64__)
