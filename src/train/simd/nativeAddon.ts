@@ -28,6 +28,63 @@ export interface AddonSource {
   readonly libs: ReadonlyArray<string>
 }
 
+/**
+ * C shared by the addons' sources: typed-array access and the argument check of
+ * sgemm(transA, transB, m, n, k, A, B, C, beta), C[m,n] = op(A)·op(B) + beta·C,
+ * row-major (op(A) is [m,k], stored [k,m] when transA). Needs node_api.h,
+ * stdbool.h, stddef.h.
+ */
+export const NAPI_GLUE = `
+/* An empty array may have no data pointer at all, so success is reported apart from it. */
+static bool typed(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *length) {
+  napi_typedarray_type type;
+  void *p = NULL;
+  napi_value buffer;
+  size_t offset;
+  if (napi_get_typedarray_info(env, v, &type, length, &p, &buffer, &offset) != napi_ok || type != want) return false;
+  *data = p;
+  return true;
+}
+
+static bool floats(napi_env env, napi_value v, float **data, size_t *length) {
+  return typed(env, v, napi_float32_array, (void **)data, length);
+}
+
+static bool ints(napi_env env, napi_value v, int **data, size_t *length) {
+  return typed(env, v, napi_int32_array, (void **)data, length);
+}
+
+typedef struct {
+  bool ta, tb;
+  int32_t m, n, k;
+  float *A, *B, *C;
+  float beta;
+} SgemmArgs;
+
+/* Reads and checks sgemm's nine arguments; false (with a JS error thrown) when they do not fit. */
+static bool sgemm_args(napi_env env, napi_callback_info info, SgemmArgs *g) {
+  size_t argc = 9;
+  napi_value a[9];
+  napi_get_cb_info(env, info, &argc, a, NULL, NULL);
+  if (argc != 9) {
+    napi_throw_error(env, NULL, "sgemm: expected 9 arguments");
+    return false;
+  }
+  double beta = 0;
+  size_t la = 0, lb = 0, lc = 0;
+  bool ok = napi_get_value_bool(env, a[0], &g->ta) == napi_ok && napi_get_value_bool(env, a[1], &g->tb) == napi_ok &&
+            napi_get_value_int32(env, a[2], &g->m) == napi_ok && napi_get_value_int32(env, a[3], &g->n) == napi_ok &&
+            napi_get_value_int32(env, a[4], &g->k) == napi_ok && napi_get_value_double(env, a[8], &beta) == napi_ok &&
+            floats(env, a[5], &g->A, &la) && floats(env, a[6], &g->B, &lb) && floats(env, a[7], &g->C, &lc);
+  if (!ok || g->m < 0 || g->n < 0 || g->k < 0 || la < (size_t)g->m * g->k || lb < (size_t)g->k * g->n || lc < (size_t)g->m * g->n) {
+    napi_throw_error(env, NULL, "sgemm: bad operands");
+    return false;
+  }
+  g->beta = (float)beta;
+  return true;
+}
+`
+
 export type Loaded<T> = { readonly addon: T } | { readonly reason: string }
 
 /** The directory holding Node's node_api.h, or undefined. */

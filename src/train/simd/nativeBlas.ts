@@ -17,12 +17,13 @@
  */
 import { existsSync, readdirSync } from "node:fs"
 import { join } from "node:path"
-import { loadAddon } from "./nativeAddon.ts"
+import { loadAddon, NAPI_GLUE } from "./nativeAddon.ts"
 
 const SOURCE = `/* grokflow native GEMM (src/train/simd/nativeBlas.ts) */
 #include <node_api.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 extern void cblas_sgemm(int order, int transA, int transB, int m, int n, int k, float alpha, const float *A, int lda,
                         const float *B, int ldb, float beta, float *C, int ldc);
@@ -33,42 +34,11 @@ extern char *openblas_get_corename(void);
 #define NO_TRANS 111
 #define TRANS 112
 
-static float *floats(napi_env env, napi_value v, size_t *length) {
-  napi_typedarray_type type;
-  void *data = NULL;
-  napi_value buffer;
-  size_t offset;
-  if (napi_get_typedarray_info(env, v, &type, length, &data, &buffer, &offset) != napi_ok || type != napi_float32_array) return NULL;
-  return (float *)data;
-}
-
+${NAPI_GLUE}
 static napi_value Sgemm(napi_env env, napi_callback_info info) {
-  size_t argc = 9;
-  napi_value a[9];
-  napi_get_cb_info(env, info, &argc, a, NULL, NULL);
-  if (argc != 9) {
-    napi_throw_error(env, NULL, "sgemm: expected 9 arguments");
-    return NULL;
-  }
-  bool ta = false, tb = false;
-  int32_t m = 0, n = 0, k = 0;
-  double beta = 0;
-  napi_get_value_bool(env, a[0], &ta);
-  napi_get_value_bool(env, a[1], &tb);
-  napi_get_value_int32(env, a[2], &m);
-  napi_get_value_int32(env, a[3], &n);
-  napi_get_value_int32(env, a[4], &k);
-  napi_get_value_double(env, a[8], &beta);
-  size_t la = 0, lb = 0, lc = 0;
-  float *A = floats(env, a[5], &la);
-  float *B = floats(env, a[6], &lb);
-  float *C = floats(env, a[7], &lc);
-  if (A == NULL || B == NULL || C == NULL || m < 0 || n < 0 || k < 0 || la < (size_t)m * k || lb < (size_t)k * n || lc < (size_t)m * n) {
-    napi_throw_error(env, NULL, "sgemm: bad operands");
-    return NULL;
-  }
-  if (m == 0 || n == 0) return NULL;
-  cblas_sgemm(ROW_MAJOR, ta ? TRANS : NO_TRANS, tb ? TRANS : NO_TRANS, m, n, k, 1.0f, A, ta ? m : k, B, tb ? k : n, (float)beta, C, n);
+  SgemmArgs g;
+  if (!sgemm_args(env, info, &g) || g.m == 0 || g.n == 0) return NULL;
+  cblas_sgemm(ROW_MAJOR, g.ta ? TRANS : NO_TRANS, g.tb ? TRANS : NO_TRANS, g.m, g.n, g.k, 1.0f, g.A, g.ta ? g.m : g.k, g.B, g.tb ? g.k : g.n, g.beta, g.C, g.n);
   return NULL;
 }
 

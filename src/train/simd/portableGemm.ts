@@ -19,7 +19,7 @@
  * one worker process per core.
  */
 import type { NativeBlas } from "./nativeBlas.ts"
-import { loadAddon } from "./nativeAddon.ts"
+import { loadAddon, NAPI_GLUE } from "./nativeAddon.ts"
 
 /** The numerics name of this GEMM in cache keys; bump the version when the definition above changes. */
 export const PORTABLE_NUMERICS = "f32-fma-kseq-v1"
@@ -289,6 +289,7 @@ const SOURCE = `/* grokflow portable GEMM (src/train/simd/portableGemm.ts): one 
 #include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #if defined(__x86_64__)
@@ -431,43 +432,15 @@ static void detect(void) {
     if (paths[i].usable) current = i;
 }
 
-/* An empty array may have no data pointer at all, so success is reported apart from it. */
-static bool floats(napi_env env, napi_value v, float **data, size_t *length) {
-  napi_typedarray_type type;
-  void *p = NULL;
-  napi_value buffer;
-  size_t offset;
-  if (napi_get_typedarray_info(env, v, &type, length, &p, &buffer, &offset) != napi_ok || type != napi_float32_array) return false;
-  *data = (float *)p;
-  return true;
-}
-
+${NAPI_GLUE}
 /* sgemm(transA, transB, m, n, k, A, B, C, beta): C[m,n] = op(A)·op(B) + beta·C, row-major, as the OpenBLAS addon. */
 static napi_value Sgemm(napi_env env, napi_callback_info info) {
-  size_t argc = 9;
-  napi_value a[9];
-  napi_get_cb_info(env, info, &argc, a, NULL, NULL);
-  if (argc != 9) {
-    napi_throw_error(env, NULL, "sgemm: expected 9 arguments");
-    return NULL;
-  }
-  bool ta = false, tb = false;
-  int32_t m = 0, n = 0, k = 0;
-  double beta = 0;
-  napi_get_value_bool(env, a[0], &ta);
-  napi_get_value_bool(env, a[1], &tb);
-  napi_get_value_int32(env, a[2], &m);
-  napi_get_value_int32(env, a[3], &n);
-  napi_get_value_int32(env, a[4], &k);
-  napi_get_value_double(env, a[8], &beta);
-  size_t la = 0, lb = 0, lc = 0;
-  float *A = NULL, *B = NULL, *C = NULL;
-  if (!floats(env, a[5], &A, &la) || !floats(env, a[6], &B, &lb) || !floats(env, a[7], &C, &lc) || m < 0 || n < 0 || k < 0 || la < (size_t)m * k || lb < (size_t)k * n || lc < (size_t)m * n) {
-    napi_throw_error(env, NULL, "sgemm: bad operands");
-    return NULL;
-  }
-  if (m == 0 || n == 0) return NULL;
-  const float b = (float)beta;
+  SgemmArgs g;
+  if (!sgemm_args(env, info, &g) || g.m == 0 || g.n == 0) return NULL;
+  const int m = g.m, n = g.n, k = g.k;
+  const float b = g.beta;
+  float *A = g.A, *B = g.B, *C = g.C;
+  const bool ta = g.ta, tb = g.tb;
   if (k == 0) {
     for (size_t i = 0; i < (size_t)m * n; i++) C[i] = b == 0.0f ? 0.0f : b * C[i];
     return NULL;
@@ -478,64 +451,54 @@ static napi_value Sgemm(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-static bool ints(napi_env env, napi_value v, int **data, size_t *length) {
-  napi_typedarray_type type;
-  void *p = NULL;
-  napi_value buffer;
-  size_t offset;
-  if (napi_get_typedarray_info(env, v, &type, length, &p, &buffer, &offset) != napi_ok || type != napi_int32_array) return false;
-  *data = (int *)p;
+/* The arguments of the row kernels: n, H, stride, a, b, then count float arrays, of
+   which P and Q (by index) are read at rows a[r] and b[r] of stride floats, those in
+   the perRow mask hold n rows of H and those in the perColumn mask H. False (a JS error thrown) when
+   anything does not fit. */
+typedef struct {
+  int32_t n, H, stride;
+  int *a, *b;
+  float *f[5];
+} RowArgs;
+
+static bool row_args(napi_env env, napi_callback_info info, const char *name, size_t count, int P, int Q, unsigned perRow, unsigned perColumn, RowArgs *g) {
+  size_t argc = 10;
+  napi_value v[10];
+  napi_get_cb_info(env, info, &argc, v, NULL, NULL);
+  size_t la = 0, lb = 0, len[5] = {0};
+  bool ok = argc == 5 + count && napi_get_value_int32(env, v[0], &g->n) == napi_ok && napi_get_value_int32(env, v[1], &g->H) == napi_ok &&
+            napi_get_value_int32(env, v[2], &g->stride) == napi_ok && ints(env, v[3], &g->a, &la) && ints(env, v[4], &g->b, &lb) &&
+            g->n >= 0 && g->H >= 0 && g->stride >= g->H && la >= (size_t)g->n && lb >= (size_t)g->n;
+  for (size_t i = 0; ok && i < count; i++) {
+    ok = floats(env, v[5 + i], &g->f[i], &len[i]);
+    if (ok && (perRow >> i & 1u)) ok = len[i] >= (size_t)g->n * g->H;
+    if (ok && (perColumn >> i & 1u)) ok = len[i] >= (size_t)g->H;
+  }
+  if (!ok) {
+    napi_throw_error(env, NULL, name);
+    return false;
+  }
+  for (int r = 0; r < g->n; r++)
+    if (g->a[r] < 0 || g->b[r] < 0 || (size_t)g->a[r] * g->stride + g->H > len[P] || (size_t)g->b[r] * g->stride + g->H > len[Q]) {
+      napi_throw_error(env, NULL, "row index out of range");
+      return false;
+    }
   return true;
 }
 
 /* gatherGelu(n, H, stride, a, b, P, Q, b1, h, g), as the wasm kernel of the same name. */
 static napi_value GatherGeluFn(napi_env env, napi_callback_info info) {
-  size_t argc = 10;
-  napi_value v[10];
-  napi_get_cb_info(env, info, &argc, v, NULL, NULL);
-  int32_t n = 0, H = 0, stride = 0;
-  int *a = NULL, *b = NULL;
-  float *P = NULL, *Q = NULL, *b1 = NULL, *h = NULL, *g = NULL;
-  size_t la = 0, lb = 0, lp = 0, lq = 0, l1 = 0, lh = 0, lg = 0;
-  if (argc != 10 || napi_get_value_int32(env, v[0], &n) != napi_ok || napi_get_value_int32(env, v[1], &H) != napi_ok ||
-      napi_get_value_int32(env, v[2], &stride) != napi_ok || !ints(env, v[3], &a, &la) || !ints(env, v[4], &b, &lb) ||
-      !floats(env, v[5], &P, &lp) || !floats(env, v[6], &Q, &lq) || !floats(env, v[7], &b1, &l1) || !floats(env, v[8], &h, &lh) ||
-      !floats(env, v[9], &g, &lg) || n < 0 || H < 0 || stride < H || la < (size_t)n || lb < (size_t)n || l1 < (size_t)H ||
-      lh < (size_t)n * H || lg < (size_t)n * H) {
-    napi_throw_error(env, NULL, "gatherGelu: bad operands");
-    return NULL;
-  }
-  for (int r = 0; r < n; r++)
-    if (a[r] < 0 || b[r] < 0 || (size_t)a[r] * stride + H > lp || (size_t)b[r] * stride + H > lq) {
-      napi_throw_error(env, NULL, "gatherGelu: row index out of range");
-      return NULL;
-    }
-  paths[current].gatherGelu(n, H, stride, a, b, P, Q, b1, h, g);
+  RowArgs g;
+  if (row_args(env, info, "gatherGelu: bad operands", 5, 0, 1, 3u << 3, 1u << 2, &g))
+    paths[current].gatherGelu(g.n, g.H, g.stride, g.a, g.b, g.f[0], g.f[1], g.f[2], g.f[3], g.f[4]);
   return NULL;
 }
 
 /* scatter(n, H, stride, a, b, dx, g, dP, dQ), as the wasm kernel of the same name. */
 static napi_value ScatterFn(napi_env env, napi_callback_info info) {
-  size_t argc = 9;
-  napi_value v[9];
-  napi_get_cb_info(env, info, &argc, v, NULL, NULL);
-  int32_t n = 0, H = 0, stride = 0;
-  int *a = NULL, *b = NULL;
-  float *dx = NULL, *g = NULL, *dP = NULL, *dQ = NULL;
-  size_t la = 0, lb = 0, lx = 0, lg = 0, lp = 0, lq = 0;
-  if (argc != 9 || napi_get_value_int32(env, v[0], &n) != napi_ok || napi_get_value_int32(env, v[1], &H) != napi_ok ||
-      napi_get_value_int32(env, v[2], &stride) != napi_ok || !ints(env, v[3], &a, &la) || !ints(env, v[4], &b, &lb) ||
-      !floats(env, v[5], &dx, &lx) || !floats(env, v[6], &g, &lg) || !floats(env, v[7], &dP, &lp) || !floats(env, v[8], &dQ, &lq) ||
-      n < 0 || H < 0 || stride < H || la < (size_t)n || lb < (size_t)n || lx < (size_t)n * H || lg < (size_t)n * H) {
-    napi_throw_error(env, NULL, "scatter: bad operands");
-    return NULL;
-  }
-  for (int r = 0; r < n; r++)
-    if (a[r] < 0 || b[r] < 0 || (size_t)a[r] * stride + H > lp || (size_t)b[r] * stride + H > lq) {
-      napi_throw_error(env, NULL, "scatter: row index out of range");
-      return NULL;
-    }
-  paths[current].scatter(n, H, stride, a, b, dx, g, dP, dQ);
+  RowArgs g;
+  if (row_args(env, info, "scatter: bad operands", 4, 2, 3, 3u, 0u, &g))
+    paths[current].scatter(g.n, g.H, g.stride, g.a, g.b, g.f[0], g.f[1], g.f[2], g.f[3]);
   return NULL;
 }
 
