@@ -7,15 +7,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { CellSpec } from "../../src/train/CellSpec.ts"
-import { buildDataset, seedSplit } from "../../src/train/data.ts"
-import { initParams } from "../../src/train/init.ts"
-import { makeAttentionKernel } from "../../src/train/models/attentionKernel.ts"
-import { makeMlpKernel } from "../../src/train/models/mlpKernel.ts"
-import { layoutOf, zerosLike, type ParamSet } from "../../src/train/params.ts"
+import { layoutOf, type ParamSet } from "../../src/train/params.ts"
 import { loadNativeBlas, useNativeBlas, type NativeBlas } from "../../src/train/simd/nativeBlas.ts"
 import { loadPortableGemm } from "../../src/train/simd/portableGemm.ts"
 import type { Tf } from "../../src/train/tfTypes.ts"
-import { gradCheck } from "./gradcheck.ts"
+import { gradCheck, gradientsAtInit } from "./gradcheck.ts"
 import { smallSpec } from "./specs.ts"
 import { useBackend } from "./tfBackends.ts"
 
@@ -33,18 +29,9 @@ for (const [gemmName, native] of gemms) {
     smallSpec({ task: { p: 23, op: "add", trainFraction: 0.5 }, model: { kind: "mlp", d: 16, hidden: 32, layerNorm }, ...over })
 
   const gradients = (tf: Tf, spec: CellSpec, withNative: boolean): ParamSet => {
-    if (spec.model.kind !== "mlp") throw new Error("mlp only")
     useNativeBlas(withNative && typeof native !== "string" ? native : null)
     try {
-      const data = buildDataset(spec.task.p, spec.task.op)
-      const m = spec.model
-      const kernel = makeMlpKernel(tf, { p: spec.task.p, d: m.d, H: m.hidden, layerNorm: m.layerNorm }, data, { loss: spec.loss, tau: spec.tau, audit: spec.numerics === "stable-audit" })
-      const batch = kernel.makeTrainBatch(seedSplit(spec, 0, data).train)
-      const grads = zerosLike(layoutOf(spec))
-      kernel.lossGrad(initParams(spec, 0), batch, grads)
-      batch.dispose()
-      kernel.dispose()
-      return grads
+      return gradientsAtInit(tf, spec)
     } finally {
       useNativeBlas(null)
     }
@@ -100,28 +87,11 @@ for (const [gemmName, native] of gemms) {
     })
     const attention = (preLayerNorm: boolean): CellSpec =>
       smallSpec({ task: { p: 13, op: "add", trainFraction: 0.5 }, model: { kind: "attention", d: 16, heads: 4, mlpWidth: 32, preLayerNorm } })
-    const attentionGradients = (spec: CellSpec, withNative: boolean): ParamSet => {
-      const m = spec.model
-      if (m.kind !== "attention") throw new Error("attention only")
-      useNativeBlas(withNative && typeof native !== "string" ? native : null)
-      try {
-        const data = buildDataset(spec.task.p, spec.task.op)
-        const kernel = makeAttentionKernel(tf, { p: spec.task.p, d: m.d, heads: m.heads, M: m.mlpWidth, preLN: m.preLayerNorm }, data, { loss: spec.loss, tau: spec.tau, audit: false })
-        const batch = kernel.makeTrainBatch(seedSplit(spec, 0, data).train)
-        const grads = zerosLike(layoutOf(spec))
-        kernel.lossGrad(initParams(spec, 0), batch, grads)
-        batch.dispose()
-        kernel.dispose()
-        return grads
-      } finally {
-        useNativeBlas(null)
-      }
-    }
     for (const preLN of [false, true]) {
       it(`${preLN ? "pre-LN" : "no LN"}: same gradients as the wasm path`, () => {
         const spec = attention(preLN)
-        const a = attentionGradients(spec, true)
-        const b = attentionGradients(spec, false)
+        const a = gradients(tf, spec, true)
+        const b = gradients(tf, spec, false)
         for (const info of layoutOf(spec)) expect(relErr(a[info.name], b[info.name]), info.name).toBeLessThan(1e-5)
       })
     }
