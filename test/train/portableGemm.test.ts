@@ -119,3 +119,36 @@ describe.skipIf(!("gemm" in portable))("portable gatherGelu and scatter", () => 
     expect(() => gemm.gatherGelu(1, H, 2 * H, Int32Array.of(rows), Int32Array.of(0), PQ, PQ.subarray(H), b1, h, g)).toThrow(/out of range/)
   })
 })
+
+describe.skipIf(!("gemm" in portable))("portable softmaxGrad", () => {
+  it("is one order on every path, near the float64 softmax, and keeps float32's softmax collapse", () => {
+    const gemm = "gemm" in portable ? portable.gemm : undefined
+    if (gemm === undefined) return
+    const [n, k, tau] = [9, 37, 1.3]
+    const z = Float32Array.from({ length: n * k }, (_, i) => Math.fround(Math.sin(i * 3.1) * 8))
+    const y = Int32Array.from({ length: n }, (_, r) => (r * 5) % k)
+    // Row 0 collapses: the correct class leads by 40/τ, so Σ_{c≠y} e^{z_c−z_y} < 2^−24.
+    z[y[0]] = 60
+    const scale = 1 / (tau * n)
+    const runs = gemm.kernels().map((path) => {
+      gemm.select(path)
+      const dz = new Float32Array(n * k)
+      gemm.softmaxGrad(n, k, z, y, tau, scale, dz)
+      return Array.from(dz)
+    })
+    gemm.select(gemm.kernels().at(-1) ?? "scalar")
+    for (const r of runs) expect(r).toEqual(runs[0])
+    const dz = runs[0]
+    expect(dz[y[0]]).toBe(0)
+    for (let r = 0; r < n; r++) {
+      const t = Array.from(z.subarray(r * k, (r + 1) * k), (v) => v / tau)
+      const m = Math.max(...t)
+      const e = t.map((v) => Math.exp(v - m))
+      const sum = e.reduce((a, b) => a + b, 0)
+      for (let c = 0; c < k; c++) {
+        const want = (e[c] / sum - (c === y[r] ? 1 : 0)) * scale
+        expect(Math.abs(dz[r * k + c] - want), `row ${r} class ${c}`).toBeLessThan(1e-6 * scale + 1e-7 * Math.abs(want))
+      }
+    }
+  })
+})

@@ -250,10 +250,13 @@ const nativeLossGrad = (
   const n = batch.n
   nativeForward(blas, dims, params, batch, s)
   const dz = s.dz
-  tf.tidy(() => {
-    const z = tf.tensor2d(s.z.subarray(0, n * p), [n, p])
-    readInto(tf, logitGradient(tf, z, onehot, batch.y, readout, s.z), dz)
-  })
+  if (blas.softmaxGrad !== undefined && readout.loss === "ce" && !readout.audit) blas.softmaxGrad(n, p, s.z, batch.y, readout.tau, 1 / (readout.tau * n), dz)
+  else {
+    tf.tidy(() => {
+      const z = tf.tensor2d(s.z.subarray(0, n * p), [n, p])
+      readInto(tf, logitGradient(tf, z, onehot, batch.y, readout, s.z), dz)
+    })
+  }
   // db2 = 1ᵀ·dz: dz's column sums, one add chain over the rows in order.
   blas.sgemm(false, false, 1, p, n, s.ones, dz, grads.b2, 0)
   blas.sgemm(true, false, H, p, n, s.x, dz, grads.W2, 0)

@@ -74,6 +74,11 @@ export interface NativeBlas {
   gatherGelu?(n: number, H: number, stride: number, a: Int32Array, b: Int32Array, P: Float32Array, Q: Float32Array, b1: Float32Array, h: Float32Array, g: Float32Array): void
   /** Its adjoint's scatter-add, likewise with the wasm kernel's bits. */
   scatter?(n: number, H: number, stride: number, a: Int32Array, b: Int32Array, dx: Float32Array, g: Float32Array, dP: Float32Array, dQ: Float32Array): void
+  /**
+   * The float32 CE logit gradient (softmax(z/τ) − onehot(y))·scale on the host, one
+   * fixed order (the portable numerics' own; the wasm path's is tfjs's softmax).
+   */
+  softmaxGrad?(n: number, k: number, z: Float32Array, y: Int32Array, tau: number, scale: number, dz: Float32Array): void
 }
 
 export interface OpenBlas extends NativeBlas {

@@ -31,6 +31,7 @@ export const kernelPaths: ReadonlyArray<KernelPath> = ["scalar", "avx2", "avx512
 export interface PortableGemm extends NativeBlas {
   gatherGelu: NonNullable<NativeBlas["gatherGelu"]>
   scatter: NonNullable<NativeBlas["scatter"]>
+  softmaxGrad: NonNullable<NativeBlas["softmaxGrad"]>
   /** The path in use. */
   kernel(): KernelPath
   /** The paths this CPU can run, narrowest first. */
@@ -274,6 +275,42 @@ SCATTER(scatter_avx2, __attribute__((target("avx2"))))
 SCATTER(scatter_avx512, __attribute__((target("avx512f"))))
 #endif
 
+/* The CE logit gradient of one row of k classes: t = z/τ, e = exp(t − max t) (0 below
+   e^−87.3, where float32 ends), p = e/Σe with the sum over classes in order, and
+   dz = (p − onehot(y))·scale. When Σ_{c≠y} e_c is below half an ulp of 1, p_y is
+   exactly 1 and its gradient exactly 0: the softmax collapse of float32, kept. */
+#define SOFTMAX_GRAD_BODY \\
+  for (int r = 0; r < n; r++) { \\
+    const float *zr = z + (ptrdiff_t)r * k; \\
+    float *gr = dz + (ptrdiff_t)r * k; \\
+    float m = -INFINITY; \\
+    for (int c = 0; c < k; c++) { \\
+      const float t = tau == 1.0f ? zr[c] : zr[c] / tau; \\
+      gr[c] = t; \\
+      if (t > m) m = t; \\
+    } \\
+    for (int c = 0; c < k; c += 16) { \\
+      const size_t w = (size_t)(k - c < 16 ? k - c : 16) * 4; \\
+      vf t = {0}; \\
+      memcpy(&t, gr + c, w); \\
+      t = t - m; \\
+      const vf e = vselect(t < ${f32(-87.3)}, (vf){0}, vexp(t)); \\
+      memcpy(gr + c, &e, w); \\
+    } \\
+    float sum = 0.0f; \\
+    for (int c = 0; c < k; c++) sum = sum + gr[c]; \\
+    for (int c = 0; c < k; c++) gr[c] = (gr[c] / sum - (c == y[r] ? 1.0f : 0.0f)) * scale; \\
+  }
+
+typedef void (*SoftmaxGrad)(int n, int k, const float *z, const int *y, float tau, float scale, float *dz);
+#define SOFTMAX_GRAD(NAME, TARGET) \\
+  TARGET static void NAME(int n, int k, const float *z, const int *y, float tau, float scale, float *dz) { SOFTMAX_GRAD_BODY }
+SOFTMAX_GRAD(softmax_grad_base, )
+#if defined(__x86_64__)
+SOFTMAX_GRAD(softmax_grad_avx2, __attribute__((target("avx2"))))
+SOFTMAX_GRAD(softmax_grad_avx512, __attribute__((target("avx512f"))))
+#endif
+
 typedef void (*GatherGelu)(int n, int H, int stride, const int *a, const int *b, const float *P, const float *Q, const float *b1, float *h, float *g);
 #define GATHER_GELU(NAME, TARGET) \\
   TARGET static void NAME(int n, int H, int stride, const int *a, const int *b, const float *P, const float *Q, const float *b1, float *h, float *g) { GATHER_GELU_BODY }
@@ -406,17 +443,18 @@ typedef struct {
   Gemm gemm;
   GatherGelu gatherGelu;
   Scatter scatter;
+  SoftmaxGrad softmaxGrad;
   bool usable;
 } Path;
 
 static Path paths[] = {
-  {"scalar", gemm_scalar, gather_gelu_base, scatter_base, true},
+  {"scalar", gemm_scalar, gather_gelu_base, scatter_base, softmax_grad_base, true},
 #if defined(__x86_64__)
-  {"avx2", gemm_avx2, gather_gelu_avx2, scatter_avx2, false},
-  {"avx512", gemm_avx512, gather_gelu_avx512, scatter_avx512, false},
+  {"avx2", gemm_avx2, gather_gelu_avx2, scatter_avx2, softmax_grad_avx2, false},
+  {"avx512", gemm_avx512, gather_gelu_avx512, scatter_avx512, softmax_grad_avx512, false},
 #endif
 #if defined(__aarch64__)
-  {"neon", gemm_neon, gather_gelu_base, scatter_base, true},
+  {"neon", gemm_neon, gather_gelu_base, scatter_base, softmax_grad_base, true},
 #endif
 };
 #define PATHS ((int)(sizeof(paths) / sizeof(paths[0])))
@@ -502,6 +540,29 @@ static napi_value ScatterFn(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* softmaxGrad(n, k, z, y, tau, scale, dz): the CE logit gradient of n rows. */
+static napi_value SoftmaxGradFn(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value v[7];
+  napi_get_cb_info(env, info, &argc, v, NULL, NULL);
+  int32_t n = 0, k = 0;
+  double tau = 1, scale = 1;
+  float *z = NULL, *dz = NULL;
+  int *y = NULL;
+  size_t lz = 0, ly = 0, ld = 0;
+  bool ok = argc == 7 && napi_get_value_int32(env, v[0], &n) == napi_ok && napi_get_value_int32(env, v[1], &k) == napi_ok &&
+            floats(env, v[2], &z, &lz) && ints(env, v[3], &y, &ly) && napi_get_value_double(env, v[4], &tau) == napi_ok &&
+            napi_get_value_double(env, v[5], &scale) == napi_ok && floats(env, v[6], &dz, &ld) && n >= 0 && k > 0 &&
+            lz >= (size_t)n * k && ly >= (size_t)n && ld >= (size_t)n * k;
+  for (int r = 0; ok && r < n; r++) ok = y[r] >= 0 && y[r] < k;
+  if (!ok) {
+    napi_throw_error(env, NULL, "softmaxGrad: bad operands");
+    return NULL;
+  }
+  paths[current].softmaxGrad(n, k, z, y, (float)tau, (float)scale, dz);
+  return NULL;
+}
+
 static napi_value string(napi_env env, const char *s) {
   napi_value v;
   napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &v);
@@ -547,7 +608,7 @@ static napi_value Init(napi_env env, napi_value exports) {
   const struct {
     const char *name;
     napi_callback f;
-  } fns[] = {{"sgemm", Sgemm}, {"gatherGelu", GatherGeluFn}, {"scatter", ScatterFn}, {"kernel", Kernel}, {"kernels", Kernels}, {"select", Select}};
+  } fns[] = {{"sgemm", Sgemm}, {"gatherGelu", GatherGeluFn}, {"scatter", ScatterFn}, {"softmaxGrad", SoftmaxGradFn}, {"kernel", Kernel}, {"kernels", Kernels}, {"select", Select}};
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value f;
     napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].f, NULL, &f);
