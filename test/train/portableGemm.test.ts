@@ -44,7 +44,7 @@ const chain = (ta: boolean, tb: boolean, m: number, n: number, k: number, A: Flo
 
 describe.skipIf(!("gemm" in portable))("portable GEMM", () => {
   const gemm = "gemm" in portable ? portable.gemm : undefined
-  const shapes: Array<[number, number, number]> = [[1, 1, 1], [3, 5, 7], [6, 16, 1], [8, 32, 129], [13, 59, 300], [59, 33, 17], [17, 64, 0], [37, 71, 523]]
+  const shapes: Array<[number, number, number]> = [[1, 1, 1], [3, 5, 7], [6, 16, 1], [8, 32, 129], [13, 59, 300], [59, 33, 17], [17, 64, 0], [37, 71, 523], [1, 59, 300], [1, 700, 3]]
   for (const [m, n, k] of shapes) {
     for (const ta of [false, true])
       for (const tb of [false, true])

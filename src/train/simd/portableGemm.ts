@@ -122,6 +122,20 @@ const vectorPath = (isa: Isa): string => {
 ${tile(isa, "k")}
 ${tile(isa, "r")}
 ${isa.target}
+static void row_${name}(int n, int K, const float *a, ptrdiff_t as, const float *B, ptrdiff_t ldb, float *c, float beta) {
+  int j = 0;
+  for (; j + ${lanes} <= n; j += ${lanes}) {
+    ${isa.vec} acc = beta == 0.0f ? ${isa.zero} : ${isa.mul}(${isa.set1}(beta), ${isa.load}(c + j));
+    for (int k = 0; k < K; k++) acc = ${isa.fma(`${isa.set1}(a[(ptrdiff_t)k * as])`, `${isa.load}(B + (ptrdiff_t)k * ldb + j)`, "acc")};
+    ${isa.store}(c + j, acc);
+  }
+  for (; j < n; j++) {
+    float acc = beta == 0.0f ? 0.0f : beta * c[j];
+    for (int k = 0; k < K; k++) acc = fmaf(a[(ptrdiff_t)k * as], B[(ptrdiff_t)k * ldb + j], acc);
+    c[j] = acc;
+  }
+}
+${isa.target}
 static void tiles_${name}(const Job *g, int ib, int jb, int k0, int kc, float beta, float *tmp) {
   const int i0 = ib * ${mr}, rows = g->m - i0 < ${mr} ? g->m - i0 : ${mr};
   const int j0 = jb * ${nr}, cols = g->n - j0 < ${nr} ? g->n - j0 : ${nr};
@@ -147,6 +161,11 @@ static void tiles_${name}(const Job *g, int ib, int jb, int k0, int kc, float be
 
 ${isa.target}
 static int gemm_${name}(int m, int n, int K, View A, View B, float *C, float beta) {
+  /* One row (a column sum, say) with B as stored: nothing to pack, one chain per lane. */
+  if (m == 1 && B.s1 == 1) {
+    row_${name}(n, K, A.p, A.s1, B.p, B.s0, C, beta);
+    return 1;
+  }
   Job g;
   if (!plan(&g, m, n, K, A, B, C, ${mr}, ${nr})) return 0;
   const int mb = (g.m + ${mr - 1}) / ${mr}, nb = (g.n + ${nr - 1}) / ${nr};
