@@ -5,6 +5,7 @@
 const benches: Record<string, string> = {
   attention: "./attention.ts",
   engine: "./engine.ts",
+  gemm: "./gemm.ts",
   train: "./train.ts"
 }
 

@@ -37,13 +37,24 @@ export const backendFlag = Flag.Literals("backend", ["auto", "tensorflow", "wasm
   Flag.withDefault("auto" as const)
 )
 
+export const numericsFlag = Flag.Literals("numerics", ["portable", "wasm", "openblas"]).pipe(
+  Flag.withDescription("products on the wasm backend (default portable: the same bits on every CPU; openblas is bound to this CPU's kernel family); joins the cache keys"),
+  Flag.optional
+)
+
+/** `--numerics` travels as $GROKFLOW_NUMERICS, which the backend resolution reads (src/train/backend/resolve.ts). */
+export const applyNumerics = (numerics: Option.Option<string> | undefined): void => {
+  if (numerics !== undefined && Option.isSome(numerics)) process.env.GROKFLOW_NUMERICS = numerics.value
+}
+
 /** The flags of every command that reads a profile and the store. */
 export const engineFlags = {
   profile: profileFlag,
   cacheDir: cacheDirFlag,
   stagesDir: stagesDirFlag,
   set: setFlag,
-  backend: backendFlag
+  backend: backendFlag,
+  numerics: numericsFlag
 }
 
 export interface EngineFlagValues {
@@ -52,6 +63,7 @@ export interface EngineFlagValues {
   readonly stagesDir: Option.Option<string>
   readonly set: ReadonlyArray<string>
   readonly backend: BackendChoice
+  readonly numerics: Option.Option<string>
 }
 
 let pendingExitCode = 0
@@ -110,10 +122,13 @@ const isRendered = (e: unknown): e is RenderedError =>
  * errors end here; anything else (a bug) keeps its stack for the top level.
  */
 export const withEngine = <A, E, R>(
-  flags: { readonly cacheDir: Option.Option<string>; readonly backend: BackendChoice },
+  flags: { readonly cacheDir: Option.Option<string>; readonly backend: BackendChoice; readonly numerics?: Option.Option<string> },
   effect: Effect.Effect<A, E, R>
 ): Effect.Effect<void, Exclude<E, RenderedError>, Exclude<R, Store | EnvResolver>> =>
-  effect.pipe(
+  Effect.suspend(() => {
+    applyNumerics(flags.numerics)
+    return effect
+  }).pipe(
     Effect.asVoid,
     Effect.provide(engineLayer({ ...(Option.isSome(flags.cacheDir) ? { cacheDir: flags.cacheDir.value } : {}), backend: flags.backend, resolveEnv, warn })),
     Effect.catch((e: E) => {

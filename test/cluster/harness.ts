@@ -86,13 +86,14 @@ export interface Proc {
 
 const started: Array<Proc> = []
 
-export const grokflow = (args: ReadonlyArray<string>): Proc => {
+/** Starts the real binary; `env` adds to (or, with undefined, removes from) this process's environment. */
+export const grokflow = (args: ReadonlyArray<string>, env: Readonly<Record<string, string | undefined>> = {}): Proc => {
   const child = spawn(process.execPath, [path.join(ROOT, "bin/grokflow.js"), ...args], {
     cwd: ROOT,
     // Its own process group, so a kill takes its training workers with it.
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, CI: "true" }
+    env: Object.fromEntries(Object.entries({ ...process.env, CI: "true", ...env }).filter((e): e is [string, string] => e[1] !== undefined))
   })
   let text = ""
   child.stdout?.on("data", (d: Buffer) => (text += d.toString()))

@@ -2,6 +2,7 @@ import { createRequire } from "node:module"
 import { describe, expect, it } from "vitest"
 import { resolveBackend } from "../../src/train/backend/resolve.ts"
 import { loadNativeBlas } from "../../src/train/simd/nativeBlas.ts"
+import { loadPortableGemm, PORTABLE_NUMERICS } from "../../src/train/simd/portableGemm.ts"
 import { WorkerPool } from "../../src/train/worker/WorkerPool.ts"
 import { standInRunner, standInSpec } from "./fixtures/specs.ts"
 
@@ -21,13 +22,35 @@ describe("resolveBackend", () => {
   })
 
   it.skipIf(hasTfjsNode)("picks wasm with SIMD where tfjs-node is absent, without loading tfjs", async () => {
-    // The optional native GEMM is built once per machine on first use; not timed here.
-    const native = loadNativeBlas()
+    // The portable GEMM is built once per machine on first use; not timed here.
+    const portable = loadPortableGemm()
     const t0 = performance.now()
     const b = await resolveBackend("auto")
     expect(performance.now() - t0).toBeLessThan(200)
-    expect(b).toEqual({ name: "wasm", tfjsVersion: "4.22.0", detail: "blas" in native ? `simd+openblas:${native.blas.corename()}` : "simd" })
+    expect(b).toEqual({ name: "wasm", tfjsVersion: "4.22.0", detail: "gemm" in portable ? PORTABLE_NUMERICS : "wasm-simd" })
     expect(await resolveBackend("auto")).toEqual(b)
+  })
+
+  it.skipIf(hasTfjsNode)("names the numerics GROKFLOW_NUMERICS picks; OpenBLAS only when asked for", async () => {
+    const saved = process.env.GROKFLOW_NUMERICS
+    const detail = async (value: string | undefined) => {
+      if (value === undefined) delete process.env.GROKFLOW_NUMERICS
+      else process.env.GROKFLOW_NUMERICS = value
+      return (await resolveBackend("wasm")).detail
+    }
+    try {
+      const native = loadNativeBlas()
+      // Installed or not, OpenBLAS never becomes the default.
+      expect(await detail(undefined)).toBe("gemm" in loadPortableGemm() ? PORTABLE_NUMERICS : "wasm-simd")
+      expect(await detail("portable")).toBe(await detail(undefined))
+      expect(await detail("wasm")).toBe("wasm-simd")
+      if ("blas" in native) expect(await detail("openblas")).toBe(`openblas:${native.blas.corename()}`)
+      else await expect(detail("openblas")).rejects.toThrow(/numerics openblas unavailable/)
+      await expect(detail("fast")).rejects.toThrow(/GROKFLOW_NUMERICS=fast: expected one of portable, wasm, openblas/)
+    } finally {
+      if (saved === undefined) delete process.env.GROKFLOW_NUMERICS
+      else process.env.GROKFLOW_NUMERICS = saved
+    }
   })
 
   it("honours an explicit override, down to the backend the worker runs", async () => {

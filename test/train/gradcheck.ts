@@ -1,6 +1,6 @@
 /** Central finite differences of the mean training loss against a kernel's analytic gradient. */
 import type { CellSpec } from "../../src/train/CellSpec.ts"
-import { buildDataset, seedSplit } from "../../src/train/data.ts"
+import { buildDataset, seedSplit, type Dataset } from "../../src/train/data.ts"
 import { initParams } from "../../src/train/init.ts"
 import { evaluateLogits } from "../../src/train/metrics.ts"
 import type { ModelKernel, SeedBatch } from "../../src/train/kernel.ts"
@@ -9,15 +9,31 @@ import { makeAttentionKernel } from "../../src/train/models/attentionKernel.ts"
 import { layoutOf, zerosLike, type ParamSet } from "../../src/train/params.ts"
 import type { Tf } from "../../src/train/tfTypes.ts"
 
+/** The spec's model kernel over `data`, as cellRun.ts makes it. */
+export const kernelFor = (tf: Tf, spec: CellSpec, data: Dataset): ModelKernel<SeedBatch> => {
+  const readout = { loss: spec.loss, tau: spec.tau, audit: spec.numerics === "stable-audit" }
+  const m = spec.model
+  return m.kind === "mlp"
+    ? makeMlpKernel(tf, { p: spec.task.p, d: m.d, H: m.hidden, layerNorm: m.layerNorm }, data, readout)
+    : makeAttentionKernel(tf, { p: spec.task.p, d: m.d, heads: m.heads, M: m.mlpWidth, preLN: m.preLayerNorm }, data, readout)
+}
+
+/** dL/dθ at seed 0's init on its training split. */
+export const gradientsAtInit = (tf: Tf, spec: CellSpec): ParamSet => {
+  const data = buildDataset(spec.task.p, spec.task.op)
+  const kernel = kernelFor(tf, spec, data)
+  const batch = kernel.makeTrainBatch(seedSplit(spec, 0, data).train)
+  const grads = zerosLike(layoutOf(spec))
+  kernel.lossGrad(initParams(spec, 0), batch, grads)
+  batch.dispose()
+  kernel.dispose()
+  return grads
+}
+
 /** Relative error ‖g_fd − g‖ / ‖g_fd‖ per parameter. */
 export const gradCheck = (tf: Tf, spec: CellSpec, h = 1e-2): Record<string, number> => {
   const data = buildDataset(spec.task.p, spec.task.op)
-  const readout = { loss: spec.loss, tau: spec.tau, audit: spec.numerics === "stable-audit" }
-  const m = spec.model
-  const kernel: ModelKernel<SeedBatch> =
-    m.kind === "mlp"
-      ? makeMlpKernel(tf, { p: spec.task.p, d: m.d, H: m.hidden, layerNorm: m.layerNorm }, data, readout)
-      : makeAttentionKernel(tf, { p: spec.task.p, d: m.d, heads: m.heads, M: m.mlpWidth, preLN: m.preLayerNorm }, data, readout)
+  const kernel = kernelFor(tf, spec, data)
   const split = seedSplit(spec, 0, data)
   const isTrain = new Uint8Array(data.size)
   for (const r of split.train) isTrain[r] = 1

@@ -13,9 +13,9 @@ import {
   verifyCache
 } from "../../engine/index.ts"
 import type { Plan } from "../../engine/index.ts"
-import { backendFlag, cacheDirFlag, out, setExitCode, stagesDirFlag, withEngine } from "../Shared.ts"
+import { backendFlag, cacheDirFlag, numericsFlag, out, setExitCode, stagesDirFlag, withEngine } from "../Shared.ts"
 
-const storeFlags = { cacheDir: cacheDirFlag, backend: backendFlag }
+const storeFlags = { cacheDir: cacheDirFlag, backend: backendFlag, numerics: numericsFlag }
 
 const kb = (bytes: number) => (bytes < 1024 ? `${bytes} B` : bytes < 1024 ** 2 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 ** 2).toFixed(1)} MiB`)
 

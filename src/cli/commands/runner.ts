@@ -10,7 +10,7 @@ import { Effect, Layer, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { projectRoot } from "../../engine/index.ts"
 import { dbUrlProblem, describeDb, parseAddress } from "../../executor/cluster/Address.ts"
-import { backendFlag, out, setExitCode } from "../Shared.ts"
+import { applyNumerics, backendFlag, numericsFlag, out, setExitCode } from "../Shared.ts"
 
 export const dbFlag = Flag.String("db").pipe(
   Flag.withDescription("PostgreSQL URL shared by the runners and the coordinator, e.g. postgres://grokflow@dbhost:5432/grokflow")
@@ -44,11 +44,12 @@ const fail = (message: string) =>
 
 export const runner = Command.make(
   "runner",
-  { db: dbFlag, listen: listenFlag, advertise: advertiseFlag, workers: workersFlag, workDir: workDirFlag, backend: backendFlag },
+  { db: dbFlag, listen: listenFlag, advertise: advertiseFlag, workers: workersFlag, workDir: workDirFlag, backend: backendFlag, numerics: numericsFlag },
   (flags) =>
     Effect.gen(function*() {
       const badDb = dbUrlProblem(flags.db)
       if (badDb !== undefined) return yield* fail(badDb)
+      applyNumerics(flags.numerics)
       const listen = parseAddress(flags.listen)
       if (listen === undefined) return yield* fail(`--listen ${flags.listen}: expected HOST:PORT`)
       const advertise = Option.isSome(flags.advertise) ? parseAddress(flags.advertise.value) : listen

@@ -94,7 +94,7 @@ const handlers = (options: RunnerOptions) =>
         return yield* refuse(`no training backend on this runner (--backend ${options.backend}): ${env.reason ?? ""}`)
       }
       if (describeEnv(env) !== describeEnv(theirs)) {
-        return yield* refuse(`this runner's environment ${describeEnv(env)} differs from the coordinator's ${describeEnv(theirs)}; start runners with the coordinator's --backend and tfjs version`)
+        return yield* refuse(`this runner's environment ${describeEnv(env)} differs from the coordinator's ${describeEnv(theirs)}; start runners with the coordinator's --backend, --numerics and tfjs version`)
       }
       const code = yield* hasher.digest(kind.code).pipe(Effect.mapError((e) => refuse(e.message)))
       return keyOf(cellPreimage(kind.name, code, payload, env))

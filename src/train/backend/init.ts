@@ -2,9 +2,28 @@
  * Loads tfjs and activates a resolved backend in the current thread. Runs inside
  * every training worker (and in the single-process bench), never on the command path.
  */
-import { loadNativeBlas, useNativeBlas } from "../simd/nativeBlas.ts"
-import type { ResolvedBackend, Tf } from "./Backend.ts"
+import { loadNativeBlas, useNativeBlas, type NativeBlas } from "../simd/nativeBlas.ts"
+import { loadPortableGemm, PORTABLE_NUMERICS } from "../simd/portableGemm.ts"
+import { WASM_SCALAR_NUMERICS, type ResolvedBackend, type Tf } from "./Backend.ts"
 import { TFJS_NODE, TFJS_WASM, importOptional, wasmDistDir } from "./packages.ts"
+
+/**
+ * The host GEMM the numerics name, loaded here: the worker trains with exactly the
+ * products the key says (the same OpenBLAS kernel family, or the portable GEMM on
+ * whichever path this CPU runs — all give the same bits).
+ */
+const hostGemm = (numerics: string): NativeBlas | null => {
+  if (numerics === PORTABLE_NUMERICS) {
+    const portable = loadPortableGemm()
+    if ("reason" in portable) throw new Error(`the backend was resolved with ${numerics}, but the portable GEMM does not load here: ${portable.reason}`)
+    return portable.gemm
+  }
+  if (!numerics.startsWith("openblas:")) return null
+  const native = loadNativeBlas()
+  if (!("blas" in native)) throw new Error(`the backend was resolved with ${numerics}, but the native GEMM does not load here: ${native.reason}`)
+  if (`openblas:${native.blas.corename()}` !== numerics) throw new Error(`OpenBLAS runs ${native.blas.corename()} here, but the backend was resolved with ${numerics}`)
+  return native.blas
+}
 
 /**
  * Activates `backend` and checks that what tfjs runs matches what the cache key
@@ -38,21 +57,12 @@ export const initBackend = async (backend: ResolvedBackend): Promise<Tf> => {
   if (tf.getBackend() !== backend.name) {
     throw new Error(`tfjs runs ${tf.getBackend()}, expected ${backend.name}`)
   }
-  const parts = backend.detail.split("+")
   if (backend.name === "wasm") {
     const simd = (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) === true
-    if (simd !== parts.includes("simd")) {
+    if (simd !== (backend.detail !== WASM_SCALAR_NUMERICS)) {
       throw new Error(`wasm SIMD is ${simd ? "on" : "off"} in this thread, but the backend was resolved as "${backend.detail}"`)
     }
   }
-  // The native GEMM trains exactly when the key says so, with the same OpenBLAS kernels.
-  const openblas = parts.find((p) => p.startsWith("openblas:"))
-  if (openblas === undefined) useNativeBlas(null)
-  else {
-    const native = loadNativeBlas()
-    if (!("blas" in native)) throw new Error(`the backend was resolved with ${openblas}, but the native GEMM does not load here: ${native.reason}`)
-    if (`openblas:${native.blas.corename()}` !== openblas) throw new Error(`OpenBLAS runs ${native.blas.corename()} here, but the backend was resolved with ${openblas}`)
-    useNativeBlas(native.blas)
-  }
+  useNativeBlas(backend.name === "wasm" ? hostGemm(backend.detail) : null)
   return tf
 }

@@ -6,8 +6,10 @@
  * libtensorflow) must fall back rather than fail later inside a worker.
  */
 import { existsSync } from "node:fs"
-import type { BackendChoice, ResolvedBackend } from "./Backend.ts"
+import { NUMERICS_ENV, numericsChoices, WASM_SCALAR_NUMERICS, WASM_SIMD_NUMERICS } from "./Backend.ts"
+import type { BackendChoice, NumericsChoice, ResolvedBackend } from "./Backend.ts"
 import { loadNativeBlas } from "../simd/nativeBlas.ts"
+import { loadPortableGemm, PORTABLE_NUMERICS } from "../simd/portableGemm.ts"
 import { TFJS, TFJS_NODE, importOptional, packageVersion, resolvePackage, wasmDistDir } from "./packages.ts"
 
 /**
@@ -53,15 +55,46 @@ const probeTensorflow = async (): Promise<{ readonly version: string } | { reado
   }
 }
 
+const numericsChoice = (): NumericsChoice => {
+  const value = process.env[NUMERICS_ENV]
+  if (value === undefined || value === "") return "portable"
+  const known = numericsChoices.find((c) => c === value)
+  if (known === undefined) throw new Error(`${NUMERICS_ENV}=${value}: expected one of ${numericsChoices.join(", ")}`)
+  return known
+}
+
+const notice = (message: string): void => void process.stderr.write(`[grokflow] notice: ${message}\n`)
+
+/**
+ * The wasm backend's numerics (backend/Backend.ts). OpenBLAS is never picked because
+ * it is installed: only when asked for, since its bits follow the CPU.
+ */
+const wasmNumerics = (): string => {
+  const choice = numericsChoice()
+  if (!wasmHasSimd()) {
+    if (choice === "openblas") throw new Error("numerics openblas needs wasm SIMD, which this Node lacks")
+    return WASM_SCALAR_NUMERICS
+  }
+  switch (choice) {
+    case "wasm":
+      return WASM_SIMD_NUMERICS
+    case "openblas": {
+      const native = loadNativeBlas()
+      if ("reason" in native) throw new Error(`numerics openblas unavailable: ${native.reason}`)
+      return `openblas:${native.blas.corename()}`
+    }
+    case "portable": {
+      const portable = loadPortableGemm()
+      if ("gemm" in portable) return PORTABLE_NUMERICS
+      notice(`the portable GEMM does not build here (${portable.reason}); training on ${WASM_SIMD_NUMERICS} numerics`)
+      return WASM_SIMD_NUMERICS
+    }
+  }
+}
+
 const resolveUncached = async (choice: BackendChoice): Promise<ResolvedBackend> => {
   const tfjsVersion = packageVersion(TFJS)
-  // The optional native GEMM (simd/nativeBlas.ts) joins the wasm backend's detail, and
-  // so the cache keys, with OpenBLAS's kernel family: "simd+openblas:Haswell".
-  const wasm = (): ResolvedBackend => {
-    const native = loadNativeBlas()
-    const parts = [...(wasmHasSimd() ? ["simd"] : []), ...("blas" in native ? [`openblas:${native.blas.corename()}`] : [])]
-    return { name: "wasm", tfjsVersion, detail: parts.join("+") }
-  }
+  const wasm = (): ResolvedBackend => ({ name: "wasm", tfjsVersion, detail: wasmNumerics() })
   switch (choice) {
     case "cpu":
       return { name: "cpu", tfjsVersion, detail: "" }
@@ -83,14 +116,18 @@ const resolveUncached = async (choice: BackendChoice): Promise<ResolvedBackend> 
   }
 }
 
-const cache = new Map<BackendChoice, Promise<ResolvedBackend>>()
+const cache = new Map<string, Promise<ResolvedBackend>>()
 
-/** Picks the backend: the flag if given, else tensorflow where it loads, else wasm, else cpu. */
+/**
+ * Picks the backend: the flag if given, else tensorflow where it loads, else wasm, else
+ * cpu; on wasm, the numerics $GROKFLOW_NUMERICS names (default portable).
+ */
 export const resolveBackend = (choice: BackendChoice): Promise<ResolvedBackend> => {
-  const hit = cache.get(choice)
+  const at = `${choice} ${process.env[NUMERICS_ENV] ?? ""}`
+  const hit = cache.get(at)
   if (hit !== undefined) return hit
   const resolved = resolveUncached(choice)
-  cache.set(choice, resolved)
+  cache.set(at, resolved)
   // A failed explicit choice stays failed; nothing on disk changes within one run.
   void resolved.catch(() => undefined)
   return resolved

@@ -61,6 +61,7 @@ export class MlpScratch {
   readonly z: Float32Array
   /** [n, p] logit gradient on the host (native GEMM path). */
   readonly dz: Float32Array
+  readonly ones: Float32Array
   constructor(dims: MlpDims, maxRows: number, useSimd = true) {
     const { p, H } = dims
     const big = maxRows * H
@@ -86,6 +87,7 @@ export class MlpScratch {
     this.x = dims.layerNorm ? f32(big) : this.h
     this.z = f32(maxRows * p)
     this.dz = new Float32Array(maxRows * p)
+    this.ones = new Float32Array(maxRows).fill(1)
     // The JS path needs a separate pre-activation buffer; the SIMD gather fuses it away.
     this.pre = this.simd === null ? new Float32Array(big) : this.h
     this.rstd = f32(maxRows)
@@ -111,7 +113,9 @@ const hiddenForward = (dims: MlpDims, b1: Float32Array, batch: MlpBatch, s: MlpS
     s.aIdx.set(a.subarray(0, n))
     s.bIdx.set(b.subarray(0, n))
     s.b1.set(b1)
-    s.simd.gatherGelu(n, H, 2 * H, s.aIdx, s.bIdx, P, Q, s.b1, s.h, s.g)
+    // The host GEMM's copy of the kernel (if it has one) gives the same bits, wider.
+    const gatherGelu = nativeBlas()?.gatherGelu ?? s.simd.gatherGelu
+    gatherGelu(n, H, 2 * H, s.aIdx, s.bIdx, P, Q, s.b1, s.h, s.g)
   } else {
     for (let r = 0; r < n; r++) {
       const pa = a[r] * 2 * H
@@ -246,13 +250,15 @@ const nativeLossGrad = (
   const n = batch.n
   nativeForward(blas, dims, params, batch, s)
   const dz = s.dz
-  tf.tidy(() => {
-    const z = tf.tensor2d(s.z.subarray(0, n * p), [n, p])
-    readInto(tf, logitGradient(tf, z, onehot, batch.y, readout, s.z), dz)
-  })
-  const db2 = grads.b2
-  db2.fill(0)
-  for (let r = 0; r < n; r++) for (let c = 0; c < p; c++) db2[c] += dz[r * p + c]
+  if (blas.softmaxGrad !== undefined && readout.loss === "ce" && !readout.audit) blas.softmaxGrad(n, p, s.z, batch.y, readout.tau, 1 / (readout.tau * n), dz)
+  else {
+    tf.tidy(() => {
+      const z = tf.tensor2d(s.z.subarray(0, n * p), [n, p])
+      readInto(tf, logitGradient(tf, z, onehot, batch.y, readout, s.z), dz)
+    })
+  }
+  // db2 = 1ᵀ·dz: dz's column sums, one add chain over the rows in order.
+  blas.sgemm(false, false, 1, p, n, s.ones, dz, grads.b2, 0)
   blas.sgemm(true, false, H, p, n, s.x, dz, grads.W2, 0)
   blas.sgemm(false, true, n, H, p, dz, params.W2, s.dx, 0)
   hiddenBackward(dims, batch, grads.b1, s)
@@ -271,7 +277,7 @@ const hiddenBackward = (dims: MlpDims, batch: MlpBatch, db1: Float32Array, s: Ml
   else if (dims.layerNorm) layerNormRowsBack(dx, s.x, s.rstd, dx, n, H)
 
   s.dPQ.fill(0)
-  if (s.simd !== null) s.simd.scatter(n, H, 2 * H, s.aIdx, s.bIdx, dx, g, dP, dQ)
+  if (s.simd !== null) (nativeBlas()?.scatter ?? s.simd.scatter)(n, H, 2 * H, s.aIdx, s.bIdx, dx, g, dP, dQ)
   else {
     for (let r = 0; r < n; r++) {
       const o = r * H

@@ -82,7 +82,7 @@ const expv = (y: Code, tmpY: number, tmpK: number): Code => {
 // Abramowitz & Stegun 7.1.26: erfc(z) ≈ t·(a1 + t(a2 + t(a3 + t(a4 + t·a5))))·e^{−z²},
 // t = 1/(1 + 0.3275911·z), |error| ≤ 1.5e−7. Its e^{−z²} (z = |x|/√2) is also
 // √(2π)·φ(x), so one exp serves both Φ and φ.
-const AS = [0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429]
+export const AS = [0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429]
 
 /**
  * Locals layout of the GELU body (v128): x, z, t, e, tmpY, tmpK, cdf.
