@@ -74,6 +74,12 @@ export const planProfile = (
   /** Per node: the cell ids it (transitively) waits for. */
   const upstreamCells = new Map<string, ReadonlyArray<string>>()
   let shared = 0
+  // A stored cell is skipped under every label it is requested by (two nodes may
+  // name one cell differently; the store keeps the label of the first to train it).
+  const estimates = new Map(profile.nodes.filter((n) => selected.has(n.id)).map((n) => [n.id, nodeEstimate(n, model, options.configs?.get(n.id) ?? n.config)]))
+  const skipped = new Set(
+    [...estimates.values()].flatMap((e) => (e.estimate?.units ?? []).filter((u) => options.skip?.has(u.label) === true).map(identity))
+  )
   for (const node of profile.nodes) {
     const upstreamNodes = node.inputs.flatMap((i) => (i.node === undefined ? [] : [i.node]))
     const waits = [...new Set(upstreamNodes.flatMap((u) => upstreamCells.get(u) ?? []))]
@@ -81,7 +87,7 @@ export const planProfile = (
       upstreamCells.set(node.id, waits)
       continue
     }
-    const planned = nodeEstimate(node, model, options.configs?.get(node.id) ?? node.config)
+    const planned = estimates.get(node.id)!
     nodes.push(planned)
     const units = planned.estimate?.units ?? []
     const seconds = model.stageSeconds[node.stage.stage.name]
@@ -94,8 +100,8 @@ export const planProfile = (
     const own = new Map<string, string>()
     units.forEach((unit, i) => {
       const cost = planned.costs[i]!
-      if (options.skip?.has(unit.label)) return
       const key = identity(unit)
+      if (skipped.has(key)) return
       const after = [...waits, ...(unit.after ?? []).flatMap((l) => (own.has(l) ? [own.get(l)!] : []))]
       const existing = byIdentity.get(key)
       if (existing !== undefined) {
