@@ -81,6 +81,8 @@ export const forcedNodes = (selected: ReadonlyArray<ProfileNode>, force: RunOpti
 
 export const runPipeline = Effect.fnUntraced(function*(profile: Profile, options: RunOptions = {}) {
   const executor = yield* Executor
+  // The run's id in refs is its start, the same instant its run record starts at.
+  const startedAt = new Date()
   const deps: CellDeps = {
     store: yield* Store,
     logger: yield* RunLogger,
@@ -90,11 +92,10 @@ export const runPipeline = Effect.fnUntraced(function*(profile: Profile, options
     flight: yield* makeSingleFlight(),
     pool: yield* Semaphore.make(Math.max(1, Math.floor(options.jobs ?? executor.capacity))),
     splitCells: options.splitCells === true,
-    runId: new Date().toISOString(),
+    runId: startedAt.toISOString(),
     forced: forcedNodes(selectNodes(profile, options.only), options.force)
   }
   const t0 = performance.now()
-  const startedAt = new Date()
   const selected = selectNodes(profile, options.only)
   const done = new Map<string, Deferred.Deferred<Produced>>()
   for (const node of selected) done.set(node.id, yield* Deferred.make<Produced>())

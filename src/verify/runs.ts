@@ -12,6 +12,7 @@
  */
 import { Effect } from "effect"
 import { Store } from "../engine/index.ts"
+import { readRunRecords } from "../engine/RunRecord.ts"
 import type { Plan } from "../engine/index.ts"
 import type { Claim } from "./Claim.ts"
 import { evaluateClaims } from "./evaluate.ts"
@@ -29,6 +30,8 @@ export interface RecordedRun {
   readonly nodes: Readonly<Record<string, string>>
   /** Config values (`node.field`) that differ between the listed runs, after this run. */
   readonly params: Readonly<Record<string, unknown>>
+  /** From the run's start to its end, from its run record; null without one (an interrupted run, an older store). */
+  readonly wallSeconds: number | null
   /** Each claim the profile tests, as measured after this run. */
   readonly claims: ReadonlyArray<Pick<ClaimRow, "id" | "measured" | "lower" | "upper" | "status">>
 }
@@ -90,6 +93,9 @@ export const recordedRuns = Effect.fnUntraced(function*(plan: Plan, claims: Read
     const rows = evaluateClaims(tested, plan.profile.name, snapshot.outputs)
     states.push({ r, config, rows })
   }
+  // A run record's start is the run id its refs carry (src/engine/Run.ts).
+  const records = yield* Effect.promise(() => readRunRecords(store.root, plan.profile.name))
+  const wall = new Map(records.map((r) => [r.startedAt, r.wallSeconds]))
   const paths = [...new Set(states.flatMap((s) => [...s.config.keys()]))].sort()
   // Configs are stored canonical (sorted keys), so equal values print equal.
   const differing = paths.filter((p) => new Set(states.map((s) => JSON.stringify(s.config.get(p) ?? null))).size > 1)
@@ -100,6 +106,7 @@ export const recordedRuns = Effect.fnUntraced(function*(plan: Plan, claims: Read
     overrides: r.nodes[0]?.sets ?? [],
     nodes: Object.fromEntries(r.nodes.map((n) => [n.node, n.key])),
     params: Object.fromEntries(differing.map((p) => [p, config.get(p) ?? null])),
+    wallSeconds: wall.get(r.run) ?? null,
     claims: rows.map((row) => ({ id: row.id, measured: row.measured, lower: row.lower, upper: row.upper, status: row.status }))
   }))
 })

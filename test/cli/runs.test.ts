@@ -17,6 +17,7 @@ interface RunsJson {
       overrides: Array<string>
       nodes: Record<string, string>
       params: Record<string, unknown>
+      wallSeconds: number | null
       claims: Array<{ id: string; measured: number | null; status: string }>
     }>
   }>
@@ -49,6 +50,8 @@ describe("grokflow runs", () => {
     expect(last!.params).toEqual({ "mediation-fits.recoveryLogitScale": "fixed" })
     expect(first!.params).toEqual({ "mediation-fits.recoveryLogitScale": "resampled" })
     expect(Object.keys(last!.nodes)).toHaveLength(9)
+    // Each run's wall time, from its run record (the record's start is the run id).
+    for (const run of [last!, first!]) expect(run.wallSeconds).toBeGreaterThan(0)
     // The claims smoke tests, measured after each run (the synthetic law passes them).
     expect(last!.claims.length).toBeGreaterThan(5)
     expect(last!.claims.map((c) => c.id)).toEqual(first!.claims.map((c) => c.id))
@@ -63,6 +66,7 @@ describe("grokflow runs", () => {
     expect(lines[1]).toMatch(/^\s+last run\s+run -1$/)
     expect(r.stdout).toMatch(new RegExp(`^overrides\\s+--set ${SET.replace(/[.]/g, "\\.")}\\s+—$`, "m"))
     expect(r.stdout).toMatch(/^mediation-fits\.recoveryLogitScale\s+fixed\s+resampled$/m)
+    expect(r.stdout).toMatch(/^wall time\s+\d+\.\ds\s+\d+\.\ds$/m)
     expect(r.stdout).toMatch(/^A2\.alpha-quick\s+\S+ PASS\s+\S+ PASS$/m)
     // A profile the store has refs of but whose file is gone is skipped, with a warning.
     fs.mkdirSync(path.join(h.cacheDir, "refs", "gone"), { recursive: true })

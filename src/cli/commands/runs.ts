@@ -9,6 +9,7 @@ import * as path from "node:path"
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { didYouMean, loadProfile, planPipeline, projectRoot, Store, UsageError } from "../../engine/index.ts"
+import { duration } from "../../engine/Progress.ts"
 import { loadClaims } from "../../verify/loadClaims.ts"
 import { recordedRuns } from "../../verify/runs.ts"
 import type { RecordedRun } from "../../verify/runs.ts"
@@ -40,6 +41,7 @@ export const renderRuns = (profile: string, runs: ReadonlyArray<RecordedRun>, cl
   const header = ["", ...runs.map((_, i) => (i === 0 ? "last run" : `run -${i}`))]
   const rows: Array<Array<string>> = [
     ["when", ...runs.map((r) => when(r.at))],
+    ["wall time", ...runs.map((r) => (r.wallSeconds === null ? "—" : r.wallSeconds < 60 ? `${r.wallSeconds.toFixed(1)}s` : duration(r.wallSeconds)))],
     ["overrides", ...runs.map((r) => (r.overrides.length === 0 ? "—" : r.overrides.map((s) => `--set ${s}`).join(" ")))],
     ["nodes", ...runs.map((r) => String(Object.keys(r.nodes).length))]
   ]
