@@ -13,7 +13,7 @@ import type { Sandbox } from "../engine/helpers.ts"
 const SWEEP = path.join(FIXTURE_PIPELINES, "sweep.yaml")
 
 const run = (s: Sandbox, extra: ReadonlyArray<string> = []) =>
-  cli([...args(s, ["run"], SWEEP), ...extra], { GROKFLOW_FIXTURE_COUNTER: s.counter })
+  cli([...args(s, ["run"], SWEEP), "--no-lock", ...extra], { GROKFLOW_FIXTURE_COUNTER: s.counter })
 
 /** How often each unit ran since `before` (counts from the fixture counter). */
 const since = (s: Sandbox, before: Record<string, number>) =>

@@ -50,7 +50,8 @@ describe("project root", () => {
     const h = makeHarness({ cliEnv: true })
     const reports = tempDir("grokflow-reports-")
     const commands = (extra: ReadonlyArray<string>) => [
-      ["run", "--profile", "ops", "--jobs", "1", ...extra],
+      // --no-lock: the test must not write pipeline/ops.lock into the repository.
+      ["run", "--profile", "ops", "--jobs", "1", "--no-lock", ...extra],
       ["status", "--profile", "ops", ...extra],
       ["show", "wc-vs-op", "--profile", "ops", ...extra],
       ["verify", "--profile", "ops", ...extra]

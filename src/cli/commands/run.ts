@@ -36,6 +36,11 @@ const runnersFlag = Flag.Int("runners").pipe(
   Flag.withDescription("with --dry-run: expected makespan on N runners of --jobs workers each, and the critical path"),
   Flag.optional
 )
+const noLockFlag = Flag.Boolean("no-lock").pipe(
+  Flag.withDescription("leave pipeline/<profile>.lock as it is (a scratch run; a run with --set never writes it)"),
+  Flag.withDefault(false)
+)
+
 const splitSeedsFlag = Flag.Boolean("split-seeds").pipe(
   Flag.withDescription("train each cell's seeds as separate units (both cores, or many runners, on one long cell); same results, same keys"),
   Flag.withDefault(false)
@@ -115,7 +120,8 @@ export const run = Command.make(
     runners: runnersFlag,
     executor: executorFlag,
     db: dbFlag,
-    splitSeeds: splitSeedsFlag
+    splitSeeds: splitSeedsFlag,
+    noLock: noLockFlag
   },
   (flags) =>
     withEngine(
@@ -157,7 +163,7 @@ export const run = Command.make(
         )
         yield* out(renderSummary(summary))
         // The lock records the profile as committed: a run with --set overrides is an experiment, not the profile.
-        if (profile.overrides.length === 0) {
+        if (profile.overrides.length === 0 && !flags.noLock) {
           const lock = yield* writeLock(yield* planPipeline(profile))
           yield* out(`lock: ${displayPath(lock.file)} (${lock.entries.length} entries, numerics ${lock.header.numerics})`)
         }
