@@ -103,8 +103,9 @@ describe.skipIf(bin === undefined)("grokflow on a cluster of runners over Postgr
     expect(new Set(survived).size).toBe(survived.length)
     expect(run.output()).toMatch(new RegExp(`cells: ${CELLS} trained, 0 reused`))
     // The coordinator trains nothing itself: its progress lines are the runners'
-    // reports, forwarded through the database.
-    expect(run.output()).toMatch(/\[grokflow\] progress measure-wc .+: step \d+\/1000 \(\d+%\), [01]\/1 seeds grokked, eta ≤ \d+s, running \d+s/)
+    // reports, forwarded through the database. A fast unit may end before its ETA
+    // is known; the ETA's form is test/train-runtime/cli.test.ts's to check.
+    expect(run.output()).toMatch(/\[grokflow\] progress measure-wc .+: step \d+\/1000 \(\d+%\), [01]\/1 seeds grokked, eta (≤ \d+s|not yet known), running \d+s/)
     expect(survivor.output()).toMatch(/ progress [0-9a-f]{12} .+: step \d+\/1000 /)
     cacheVerifies(cacheDir)
   }, 420_000)
