@@ -1,6 +1,6 @@
 /**
- * A read-only HTTP(S) remote: any static file server over a pushed directory or
- * bucket (GitHub raw files, an S3 website, nginx), so CI can pull without
+ * A read-only HTTP(S) remote, served by a static file server over a pushed directory
+ * or bucket (GitHub raw files, an S3 website, nginx), so CI can pull without
  * credentials. It cannot list, so transfers ask for each file they need.
  */
 import { errorText, RemoteError } from "./Remote.ts"
