@@ -11,6 +11,9 @@ import { resolveEnv } from "../executor/local.ts"
 import { didYouMean, engineLayer, loadProfile, UsageError } from "../engine/index.ts"
 import type { BackendChoice, EnvResolver, Profile, Store } from "../engine/index.ts"
 
+/** An off-by-default boolean flag: the shape of most of the CLI's switches. */
+export const switchFlag = (name: string, description: string) => Flag.Boolean(name).pipe(Flag.withDescription(description), Flag.withDefault(false))
+
 export const profileFlag = Flag.String("profile").pipe(
   Flag.withAlias("p"),
   Flag.withDescription("profile name (pipeline/<name>.yaml) or path to a profile file; default: quick, the embedded default"),

@@ -13,7 +13,7 @@ import {
   verifyCache
 } from "../../engine/index.ts"
 import type { Plan } from "../../engine/index.ts"
-import { backendFlag, cacheDirFlag, numericsFlag, out, setExitCode, stagesDirFlag, withEngine } from "../Shared.ts"
+import { backendFlag, cacheDirFlag, numericsFlag, out, setExitCode, stagesDirFlag, switchFlag, withEngine } from "../Shared.ts"
 
 const storeFlags = { cacheDir: cacheDirFlag, backend: backendFlag, numerics: numericsFlag }
 
@@ -59,7 +59,7 @@ const gc = Command.make(
       Flag.withDescription("profiles whose reachable entries to keep (repeatable; default: every pipeline/*.yaml)"),
       Flag.atLeast(0)
     ),
-    dryRun: Flag.Boolean("dry-run").pipe(Flag.withDescription("list what would be removed; remove nothing"), Flag.withDefault(false))
+    dryRun: switchFlag("dry-run", "list what would be removed; remove nothing")
   },
   (flags) =>
     withEngine(

@@ -14,14 +14,14 @@ import type { Plan } from "../../engine/index.ts"
 import { claimValues, type Diff, diffSnapshots, type NodeDiff, type Snapshot } from "../../verify/diff.ts"
 import { loadClaims } from "../../verify/loadClaims.ts"
 import { freshEntries, lastTwoRuns, snapshotOf } from "../../verify/snapshot.ts"
-import { engineFlags, out, profileFrom, withEngine } from "../Shared.ts"
+import { engineFlags, out, profileFrom, switchFlag, withEngine } from "../Shared.ts"
 import { textTable } from "../textTable.ts"
 
 const againstFlag = Flag.String("against").pipe(
   Flag.withDescription("compare with this profile's current outputs instead of this profile's previous run"),
   Flag.optional
 )
-const allFlag = Flag.Boolean("all").pipe(Flag.withDescription("also print unchanged claims, node outputs and cells"), Flag.withDefault(false))
+const allFlag = switchFlag("all", "also print unchanged claims, node outputs and cells")
 
 const minute = (iso: string | undefined): string => (iso === undefined ? "—" : iso.slice(0, 19).replace("T", " "))
 

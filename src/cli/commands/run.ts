@@ -9,7 +9,7 @@ import { dbUrlProblem } from "../../executor/cluster/Address.ts"
 import { loadPlanModel } from "../../experiments/calibration.ts"
 import { nodesForClaims } from "../../verify/claimTargets.ts"
 import { renderDryRun } from "../dryRun.ts"
-import { engineFlags, nodeList, out, profileFrom, setExitCode, warn, withEngine } from "../Shared.ts"
+import { engineFlags, nodeList, out, profileFrom, setExitCode, switchFlag, warn, withEngine } from "../Shared.ts"
 
 const jobsFlag = Flag.Int("jobs").pipe(
   Flag.withAlias("j"),
@@ -36,29 +36,17 @@ const runnersFlag = Flag.Int("runners").pipe(
   Flag.withDescription("with --dry-run: expected makespan on N runners of --jobs workers each, and the critical path"),
   Flag.optional
 )
-const noLockFlag = Flag.Boolean("no-lock").pipe(
-  Flag.withDescription("leave pipeline/<profile>.lock as it is (a scratch run; a run with --set never writes it)"),
-  Flag.withDefault(false)
-)
+const noLockFlag = switchFlag("no-lock", "leave pipeline/<profile>.lock as it is (a scratch run; a run with --set never writes it)")
 
-const splitSeedsFlag = Flag.Boolean("split-seeds").pipe(
-  Flag.withDescription("train each cell's seeds as separate units (both cores, or many runners, on one long cell); same results, same keys"),
-  Flag.withDefault(false)
-)
+const splitSeedsFlag = switchFlag("split-seeds", "train each cell's seeds as separate units (both cores, or many runners, on one long cell); same results, same keys")
 
 const forceFlag = Flag.String("force").pipe(
   Flag.withDescription("recompute these nodes (comma-separated or repeated) and every node downstream of them, retraining their cells; each entry is replaced atomically"),
   Flag.atLeast(0)
 )
-const forceAllFlag = Flag.Boolean("force-all").pipe(
-  Flag.withDescription("recompute every selected node and its cells, replacing their entries atomically"),
-  Flag.withDefault(false)
-)
+const forceAllFlag = switchFlag("force-all", "recompute every selected node and its cells, replacing their entries atomically")
 
-const dryRunFlag = Flag.Boolean("dry-run").pipe(
-  Flag.withDescription("print the plan (run vs reuse) and cost estimates; run nothing"),
-  Flag.withDefault(false)
-)
+const dryRunFlag = switchFlag("dry-run", "print the plan (run vs reuse) and cost estimates; run nothing")
 
 export const parseOnly = (profile: Profile, only: Option.Option<string>) =>
   Option.isNone(only) ? Effect.succeed(undefined) : nodeList(profile, "--only", [only.value])

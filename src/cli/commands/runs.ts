@@ -13,7 +13,7 @@ import { duration } from "../../engine/Progress.ts"
 import { loadClaims } from "../../verify/loadClaims.ts"
 import { recordedRuns } from "../../verify/runs.ts"
 import type { RecordedRun } from "../../verify/runs.ts"
-import { backendFlag, cacheDirFlag, out, stagesDirFlag, warn, withEngine } from "../Shared.ts"
+import { backendFlag, cacheDirFlag, out, stagesDirFlag, switchFlag, warn, withEngine } from "../Shared.ts"
 import { formatCell, textTable } from "../textTable.ts"
 
 const profilesFlag = Flag.String("profile").pipe(
@@ -26,7 +26,7 @@ const claimFlag = Flag.String("claim").pipe(
   Flag.withDescription("a claim to show (repeatable; default: the first 8 the profile tests); --json always has all"),
   Flag.atLeast(0)
 )
-const jsonFlag = Flag.Boolean("json").pipe(Flag.withDescription("print the runs as one JSON document"), Flag.withDefault(false))
+const jsonFlag = switchFlag("json", "print the runs as one JSON document")
 
 const HEADLINE_CLAIMS = 8
 

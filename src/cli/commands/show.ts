@@ -11,11 +11,11 @@ import { stringify } from "yaml"
 import { didYouMean, displayPath, NotInStore, planPipeline, readNodeOutput, UsageError } from "../../engine/index.ts"
 import { valueAt } from "../../verify/measuredValue.ts"
 import { nodeViews, noteOf } from "../nodeStates.ts"
-import { engineFlags, noNode, out, profileFrom, withEngine } from "../Shared.ts"
+import { engineFlags, noNode, out, profileFrom, switchFlag, withEngine } from "../Shared.ts"
 import { isRows, rowsTable } from "../textTable.ts"
 
 const target = Argument.String("node").pipe(Argument.withDescription("NODE or NODE:path, e.g. wc-vs-op or delay-law-fits:sweep.primary.alpha"))
-const jsonFlag = Flag.Boolean("json").pipe(Flag.withDescription("print JSON instead of a table or YAML"), Flag.withDefault(false))
+const jsonFlag = switchFlag("json", "print JSON instead of a table or YAML")
 
 export const show = Command.make("show", { ...engineFlags, target, json: jsonFlag }, (flags) =>
   withEngine(

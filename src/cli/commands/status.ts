@@ -3,27 +3,15 @@ import { Effect } from "effect"
 import { Command, Flag } from "effect/cli"
 import { planPipeline } from "../../engine/index.ts"
 import { countStates, nodeViews, noteOf } from "../nodeStates.ts"
-import { engineFlags, out, profileFrom, withEngine } from "../Shared.ts"
+import { engineFlags, out, profileFrom, switchFlag, withEngine } from "../Shared.ts"
 import { lockedStatus } from "./lockStatus.ts"
 import { remoteStatus, statusRemoteFlag } from "./remoteFlags.ts"
 
-const explainFlag = Flag.Boolean("explain").pipe(
-  Flag.withDescription("name every part of each stale key that changed since the node last ran"),
-  Flag.withDefault(false)
-)
-const jsonFlag = Flag.Boolean("json").pipe(
-  Flag.withDescription("print the nodes' states as one JSON document (every reason included)"),
-  Flag.withDefault(false)
-)
+const explainFlag = switchFlag("explain", "name every part of each stale key that changed since the node last ran")
+const jsonFlag = switchFlag("json", "print the nodes' states as one JSON document (every reason included)")
 
-const lockedFlag = Flag.Boolean("locked").pipe(
-  Flag.withDescription("does the working tree reproduce the profile's lock? which entries would change, and why (exit 1 if any)"),
-  Flag.withDefault(false)
-)
-const remoteStatusFlag = Flag.Boolean("remote").pipe(
-  Flag.withDescription("which of the lock's entries the remote (-r NAME, else the default) holds, and which this store lacks"),
-  Flag.withDefault(false)
-)
+const lockedFlag = switchFlag("locked", "does the working tree reproduce the profile's lock? which entries would change, and why (exit 1 if any)")
+const remoteStatusFlag = switchFlag("remote", "which of the lock's entries the remote (-r NAME, else the default) holds, and which this store lacks")
 
 export const status = Command.make("status", { ...engineFlags, explain: explainFlag, json: jsonFlag, locked: lockedFlag, remote: remoteStatusFlag, remoteName: statusRemoteFlag }, (flags) =>
   withEngine(

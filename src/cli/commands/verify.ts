@@ -17,13 +17,10 @@ import { loadClaims } from "../../verify/loadClaims.ts"
 import { explainNotRun, missingRows } from "../../verify/notRun.ts"
 import { staleMessage } from "../../audit/Release.ts"
 import { reportDir } from "../../verify/reportDir.ts"
-import { engineFlags, out, profileFrom, setExitCode, withEngine } from "../Shared.ts"
+import { engineFlags, out, profileFrom, setExitCode, switchFlag, withEngine } from "../Shared.ts"
 
-const allowMissingFlag = Flag.Boolean("allow-missing").pipe(
-  Flag.withDescription("do not fail on claims the profile tests but has not measured (NOT RUN)"),
-  Flag.withDefault(false)
-)
-const jsonFlag = Flag.Boolean("json").pipe(Flag.withDescription("print the table as JSON"), Flag.withDefault(false))
+const allowMissingFlag = switchFlag("allow-missing", "do not fail on claims the profile tests but has not measured (NOT RUN)")
+const jsonFlag = switchFlag("json", "print the table as JSON")
 
 const table = (rows: ReadonlyArray<ClaimRow>, missing: ReadonlyArray<ClaimRow>): string => {
   const cells = rows.map((r) => [r.id, r.paperValue, formatMeasured(r), r.tolerance || "—", r.status])
