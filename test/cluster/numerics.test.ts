@@ -1,5 +1,5 @@
 /**
- * Issue #18, acceptance 1 (cluster part): two runners whose portable GEMM runs on
+ * Issue #18, acceptance 1 (cluster part): runners whose portable GEMM runs on
  * different kernel paths (GROKFLOW_KERNEL) key every unit as the coordinator does —
  * the numerics name is the same on both, "f32-fma-kseq-v1" — so every unit is served
  * without a refusal, and the stored cells are byte for byte those of a local run on a
@@ -28,35 +28,43 @@ const skip = bin === undefined
 if (skip !== undefined) console.warn(`test/cluster/numerics skipped: ${skip}`)
 
 /**
- * Six small real cells (a scalar-path runner trains one in seconds): units go to
- * runners by the shard of their key, so with six both runners get some but for a
- * 1-in-32 chance, which the test then reports as such.
+ * Six small real cells (a scalar-path runner trains one in seconds). Which runner
+ * a unit goes to follows its key's shard, so two runners up at once may split six
+ * units any way, all on one included; the test therefore gives each path its own
+ * cluster in turn (its own database, one runner): the scalar path trains the first
+ * three, then the widest path the other three while the first three are hits from
+ * the same coordinator store.
  */
-const PROFILE = [
-  "description: six small real cells for the mixed-kernel cluster test",
-  "stages:",
-  "  measure-wc:",
-  "    config: { moduli: [31], trainFractions: [0.6], lrs: [0.007, 0.006, 0.005, 0.0045, 0.004, 0.0035], seeds: 1, budget: 150 }",
-  ""
-].join("\n")
-const CELLS = 6
+const LRS = [0.007, 0.006, 0.005, 0.0045, 0.004, 0.0035]
+const profileOf = (lrs: ReadonlyArray<number>) =>
+  [
+    `description: ${lrs.length} small real cells for the mixed-kernel cluster test`,
+    "stages:",
+    "  measure-wc:",
+    `    config: { moduli: [31], trainFractions: [0.6], lrs: [${lrs.join(", ")}], seeds: 1, budget: 150 }`,
+    ""
+  ].join("\n")
+const CELLS = LRS.length
 const RUN_TIMEOUT = 240_000
 
 describe.skipIf(skip !== undefined)("a cluster of runners on different kernel paths", () => {
   let pg: Postgres | undefined
   let dir = ""
-  let profile = ""
 
   const finished = async (p: Proc, what: string) => {
     const code = await Promise.race([p.exited, new Promise<"timeout">((r) => setTimeout(() => r("timeout"), RUN_TIMEOUT))])
     expect(code, `${what}:\n${p.output()}`).toBe(0)
   }
 
+  const writeProfile = (name: string, lrs: ReadonlyArray<number>) => {
+    const file = path.join(dir, `${name}.yaml`)
+    fs.writeFileSync(file, profileOf(lrs))
+    return file
+  }
+
   beforeAll(async () => {
     pg = await startPostgres(bin as string)
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "grokflow-numerics-"))
-    profile = path.join(dir, "tiny.yaml")
-    fs.writeFileSync(profile, PROFILE)
   }, 120_000)
 
   afterAll(async () => {
@@ -66,30 +74,35 @@ describe.skipIf(skip !== undefined)("a cluster of runners on different kernel pa
   })
 
   it("serves every unit without a refusal, with the bytes of a local run", async () => {
+    const all = writeProfile("all", LRS)
     const reference = paths.length > 2 ? paths[paths.length - 2] : "scalar"
-    const local = grokflow(["run", "--profile", profile, "--cache-dir", path.join(dir, "local"), "--jobs", "2"], { GROKFLOW_KERNEL: reference })
+    const local = grokflow(["run", "--profile", all, "--no-lock", "--cache-dir", path.join(dir, "local"), "--jobs", "2"], { GROKFLOW_KERNEL: reference })
     await finished(local, `local reference run (${reference})`)
     const want = storedEntries(path.join(dir, "local"))
     expect(trainCells(want)).toHaveLength(CELLS)
 
-    pg?.createDatabase("mixed")
-    const db = (pg as Postgres).url("mixed")
-    const runners: Array<Proc> = []
-    for (const kernel of ["scalar", widest ?? "scalar"]) {
-      runners.push(grokflow(["runner", "--db", db, "--listen", `127.0.0.1:${await freePort()}`, "--workers", "1", "--work-dir", path.join(dir, kernel)], { GROKFLOW_KERNEL: kernel }))
-    }
-    for (const r of runners) await waitFor("a runner to be ready", 90_000, () => (r.output().includes("] ready:") ? true : undefined), r.output)
-    // Let the shards spread over both runners (assignments refresh every second).
-    await new Promise((r) => setTimeout(r, 5_000))
     const cacheDir = path.join(dir, "cluster")
-    const run = grokflow(["run", "--profile", profile, "--cache-dir", cacheDir, "--executor", "cluster", "--db", db])
-    await finished(run, "coordinator")
-
-    for (const r of runners) expect(r.output()).not.toMatch(/differs from the coordinator's|failed [0-9a-f]{12}/)
-    const trained = runners.map((r) => startedKeys(r.output()))
-    // Both paths trained (units follow their keys' shards; see PROFILE).
-    for (const keys of trained) expect(keys.length, `units per runner: ${trained.map((k) => k.length).join(", ")}`).toBeGreaterThan(0)
-    expect(trained.flat()).toHaveLength(CELLS)
-    expect(storedEntries(cacheDir)).toEqual(want)
+    const phases = [
+      { kernel: "scalar", profile: writeProfile("first", LRS.slice(0, 3)) },
+      { kernel: widest ?? "scalar", profile: all }
+    ]
+    const trained: Array<Array<string>> = []
+    for (const [i, phase] of phases.entries()) {
+      pg?.createDatabase(`mixed${i}`)
+      const db = (pg as Postgres).url(`mixed${i}`)
+      const runner = grokflow(["runner", "--db", db, "--listen", `127.0.0.1:${await freePort()}`, "--workers", "1", "--work-dir", path.join(dir, phase.kernel)], { GROKFLOW_KERNEL: phase.kernel })
+      await waitFor("a runner to be ready", 90_000, () => (runner.output().includes("] ready:") ? true : undefined), runner.output)
+      const run = grokflow(["run", "--profile", phase.profile, "--no-lock", "--cache-dir", cacheDir, "--executor", "cluster", "--db", db])
+      await finished(run, `coordinator, ${phase.kernel} runner`)
+      expect(runner.output()).not.toMatch(/differs from the coordinator's|failed [0-9a-f]{12}/)
+      trained.push(startedKeys(runner.output()))
+      runner.kill()
+      await runner.exited
+    }
+    // Each path trained its three, and no unit twice.
+    expect(trained.map((k) => k.length), "units per runner (scalar, widest)").toEqual([3, 3])
+    expect(new Set(trained.flat()).size).toBe(CELLS)
+    const stored = storedEntries(cacheDir)
+    expect(Object.fromEntries(Object.keys(want).map((k) => [k, stored[k]]))).toEqual(want)
   }, 420_000)
 })
