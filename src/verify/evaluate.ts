@@ -160,7 +160,11 @@ export const evaluateClaims = (claims: ReadonlyArray<Claim>, profile: string, ou
       ...base,
       // The overlap rule's verdict says whether the point also lies inside the paper's
       // interval, so a reader sees both (verify prints it in the tolerance column).
-      tolerance: test.overlap === true && inside !== null ? `${base.tolerance} · point ${inside ? "inside" : "outside"}` : base.tolerance,
+      tolerance: test.overlap === true && claim.paperBound === "upper" && claim.paperValue !== null
+        ? base.tolerance.replace("95% CI overlaps paper's", `${measured.interval ? "95% CI reaches" : "point"} ≤ the paper's bound ${fmt(claim.paperValue)}`)
+        : test.overlap === true && inside !== null
+        ? `${base.tolerance} · point ${inside ? "inside" : "outside"}`
+        : base.tolerance,
       insidePaperInterval: inside,
       measured: measured.value,
       lower: measured.lower,
