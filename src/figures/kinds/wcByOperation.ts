@@ -1,4 +1,8 @@
 /**
+ * @grokflow-presentation: the whole kind — data Schema, title, Vega-Lite spec — only
+ * builds what `grokflow report` draws, keyed per figure by its spec; no stage key
+ * reads this file, so restyling a figure makes no stage stale.
+ *
  * Wc per modular operation (an extension the papers invite: is the critical norm a
  * property of the task's operation?): the median ‖W‖ at T_grok under free training
  * for each op, labelled with its median T_grok and how many seeds grokked. An op
