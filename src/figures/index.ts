@@ -3,8 +3,8 @@
  * figures → Vega-Lite specs → SVG/PNG files (incremental) → one offline HTML
  * report. Stages and the CLI import from here.
  */
-export { defineFigure, feed, figureFields, figureId, figureMetaFields, storedFigures, titleOf } from "./Figure.ts"
-export type { AnyFigure, DefinedFigure, FigureKind } from "./Figure.ts"
+export { defineFigure, feed, figureFields, figureId, figureMetaFields, titleOf } from "./Figure.ts"
+export type { AnyFigure, DefinedFigure, FigureData, FigureKind } from "./Figure.ts"
 export { CellOutcome, ExponentialFit, Interval, TemperatureCell } from "./fields.ts"
 export { figureRegistry, KINDS_DIR, registerBundledFigures } from "./registry.ts"
 export type { FigureRegistry } from "./registry.ts"
