@@ -5,7 +5,9 @@
  * - src/ does not import stages/ — stages are built on src/, not the reverse. What
  *   maps a stage's output to figure data is the stage's own `figures` feeds;
  * - src/figures has no import circle: kinds sit above the shared spec helpers,
- *   which sit above the data types, as in vega-lite's src/compile.
+ *   which sit above the data types, as in vega-lite's src/compile;
+ * - the report (src/report/) is assembled above the figures and verify, never
+ *   imported by them.
  */
 import fg from "fast-glob"
 import * as fs from "node:fs"
@@ -52,6 +54,7 @@ describe("import graph", () => {
   it("finds imports (the checks below are not vacuous)", () => {
     expect(importsOf("src/figures/render.ts")).toContain("src/engine/index.ts")
     expect(importsOf("src/cli/commands/report.ts")).toContain("src/figures/index.ts")
+    expect(importsOf("src/report/figures.ts")).toContain("src/figures/Figure.ts")
   })
 
   it("src/figures imports nothing of the engine but its public API", () => {
@@ -83,8 +86,16 @@ describe("import graph", () => {
     expect(valueImports("stages/measure-wc.ts")).toContain("src/figures/Figure.ts")
   })
 
-  it("src/figures has no import circle (type imports included)", () => {
+  it("src/figures and src/verify never import the report that is assembled from them", () => {
+    const upward = sources("src/{figures,verify}/**/*.ts").flatMap((file) =>
+      importsOf(file).filter((target) => target.startsWith("src/report/")).map((t) => `${file} -> ${t}`)
+    )
+    expect(upward).toEqual([])
+  })
+
+  it("src/figures and src/report have no import circle (type imports included)", () => {
     expect(circles(sources("src/figures/**/*.ts"))).toEqual([])
+    expect(circles(sources("src/report/**/*.ts"))).toEqual([])
     // The finder does find one (so the check above can fail).
     expect(circles(sources("test/architecture/fixtures/circle/*.ts"))).toHaveLength(1)
   })
