@@ -16,6 +16,14 @@ import { Interval, intervalOf } from "../src/experiments/interval.ts"
 import { fitSweep, GroupFit, SweepFits } from "../src/experiments/sweepFits.ts"
 import type { SweepOutput } from "../src/experiments/sweepOutput.ts"
 import type { WcOutput } from "../src/experiments/wcOutput.ts"
+import { feed } from "../src/figures/Figure.ts"
+import clampMatrix from "../src/figures/kinds/clampMatrix.ts"
+import denseSweep from "../src/figures/kinds/denseSweep.ts"
+import layerNorm from "../src/figures/kinds/layerNorm.ts"
+import multiPCollapse from "../src/figures/kinds/multiPCollapse.ts"
+import oneShotVsSustained from "../src/figures/kinds/oneShotVsSustained.ts"
+import wcScaling from "../src/figures/kinds/wcScaling.ts"
+import { ciOf, ciText, exponentialFit, fmt, outcomeOf } from "./_figures/common.ts"
 import clampSweep from "./clamp-sweep.ts"
 import layernormControl from "./layernorm-control.ts"
 import measureWc from "./measure-wc.ts"
@@ -170,6 +178,165 @@ const alphaPerLr = (fits: SweepFits): WeakSpot | null => {
   }
 }
 
+const Output = Schema.Struct({
+  /** grokflow's censoring-aware medians (censored seeds as +∞). */
+  sweep: Schema.NullOr(SweepFits),
+  /** The papers' medians over grokked seeds, grokked/total beside (paper-scale claims read these). */
+  sweepPapers: Schema.NullOr(SweepFits),
+  /** Wc at the reference (train fraction, lr) per modulus: median ‖W‖ at T_grok over
+   * grokked seeds, with its seed-bootstrap 95% interval. */
+  wc: Schema.Array(Schema.Struct({ p: Schema.Int, wc: Schema.NullOr(Interval), grokked: Schema.Int, total: Schema.Int })),
+  wcPowerLaw: Schema.NullOr(
+    Schema.Struct({ beta: Interval, prefactor: Schema.Finite, r2: Schema.Finite, n: Schema.Int })
+  ),
+  wcInvariance: Schema.Struct({
+    /** Population CV across seeds at the reference configuration (the paper's headline). */
+    cvAcrossSeedsHeadline: Schema.NullOr(Schema.Finite),
+    /** Largest sample CV across seeds over every configuration (grokflow's, not a paper number). */
+    cvAcrossSeedsMax: Schema.NullOr(Schema.Finite),
+    cvAcrossFractions: Schema.NullOr(Schema.Finite),
+    cvAcrossLrs: Schema.NullOr(Schema.Finite),
+    thresholdShiftMax: Schema.NullOr(Schema.Finite)
+  }),
+  projection: Schema.NullOr(
+    Schema.Struct({
+      oneShot: GroupFit,
+      sustained: GroupFit,
+      oneShotSpan: Schema.NullOr(Schema.Finite),
+      sustainedSpan: Schema.NullOr(Schema.Finite),
+      /** The spans over medians of grokked seeds (the papers'), with seed-bootstrap intervals. */
+      oneShotSpanInterval: Schema.NullOr(Interval),
+      sustainedSpanInterval: Schema.NullOr(Interval)
+    })
+  ),
+  layernorm: Schema.NullOr(
+    Schema.Struct({
+      variants: Schema.Array(VariantFit),
+      /** |α| with LayerNorm over α without, for the first pair of twins. */
+      flattening: Schema.NullOr(Schema.Finite)
+    })
+  ),
+  weakSpots: Schema.Array(WeakSpot)
+})
+type DelayLawFits = typeof Output.Type
+
+// The figures this stage feeds (drawn by `grokflow report` from the stored output).
+
+/** The input the figures that show Wc read (measure-wc's output). */
+type WcInput = { readonly wc: WcOutput }
+
+/** Wc at the reference cell of the primary modulus, shown beside the fitted law. */
+const wcAtPrimary = (fits: DelayLawFits, wc: WcOutput): number =>
+  fits.sweep?.primary == null ? 0 : wc.reference.find((r) => r.p === fits.sweep?.primary?.p)?.wc ?? 0
+
+/** (c) Wc against p with the fitted power law. */
+const wcScalingFigure = (fits: DelayLawFits, { wc }: WcInput) => {
+  const law = fits.wcPowerLaw
+  const points = wc.reference.flatMap((r) => (r.wc === null ? [] : [{ p: r.p, wc: r.wc }]))
+  if (law === null || points.length < 2) return null
+  const betaCi = ciOf(law.beta)
+  return {
+    caption: `Wc ∝ p^β with β = ${fmt(law.beta.estimate)}${ciText(law.beta)}, R² = ${fmt(law.r2)} over p ∈ {${points.map((p) => p.p).join(", ")}}`,
+    source: ["wc"],
+    points,
+    fit: { beta: law.beta.estimate, ...(betaCi === undefined ? {} : { betaCi }), prefactor: law.prefactor, r2: law.r2 }
+  }
+}
+
+/** (d) Median T_grok over ρ × lr at the primary modulus (several lrs only). */
+const clampMatrixFigure = (fits: DelayLawFits, { wc }: WcInput) => {
+  const sweep = fits.sweep
+  const primary = sweep?.primary ?? null
+  if (sweep === null || primary === null || new Set(sweep.groups.map((g) => g.lr)).size < 2) return null
+  const groups = sweep.groups.filter((g) => g.p === primary.p)
+  return {
+    id: "clampMatrix",
+    caption: `Median T_grok over ρ × lr at p=${primary.p}: norm lever ${fmt(sweep.levers?.normLever ?? Number.NaN)}× vs lr lever ${
+      fmt(sweep.levers?.lrLeverMin ?? Number.NaN)
+    }–${fmt(sweep.levers?.lrLeverMax ?? Number.NaN)}×; α per lr ${groups.map((g) => (g.alpha === null ? "—" : fmt(g.alpha.estimate))).join(" / ")}`,
+    source: ["sweep", "wc"],
+    wc: wcAtPrimary(fits, wc),
+    cells: groups.flatMap((g) => g.cells.map((c) => ({ rho: c.rho, lr: g.lr, ...outcomeOf(c) })))
+  }
+}
+
+/** (e) The delay law at the primary (p, lr): ln T_grok = c + α·ρ. */
+const delayLawFigure = (fits: DelayLawFits, { wc }: WcInput) => {
+  const sweep = fits.sweep
+  const primary = sweep?.primary ?? null
+  const fit = primary === null ? null : exponentialFit(primary)
+  if (sweep === null || primary === null || fit === null) return null
+  return {
+    id: "delayLaw",
+    title: `Delay law at p = ${primary.p}, lr = ${primary.lr}`,
+    caption: `ln T_grok = c + α·ρ with α = ${fmt(fit.alpha)}${ciText(primary.alpha)}, R² = ${fmt(fit.r2)} over ρ ∈ [${fit.fitRange?.[0]}, ${
+      fit.fitRange?.[1]
+    }]${sweep.normAtGrokMaxDeviation === null ? "" : `; ‖W‖ at grok within ${fmt(sweep.normAtGrokMaxDeviation * 100, 2)}% of the held norm`}`,
+    source: ["sweep", "wc"],
+    wc: wcAtPrimary(fits, wc),
+    fit,
+    cells: primary.cells.map((c) => ({ rho: c.rho, ...outcomeOf(c) }))
+  }
+}
+
+/** (f) One α shared across moduli (several moduli only). */
+const multiPCollapseFigure = (fits: DelayLawFits) => {
+  const sweep = fits.sweep
+  if (sweep === null || sweep.shared === null || new Set(sweep.groups.map((g) => g.p)).size < 2) return null
+  const shared = sweep.shared
+  const alphaCi = ciOf(shared.alpha)
+  const lr0 = sweep.primary?.lr
+  return {
+    id: "multiPCollapse",
+    caption: `One α across moduli: α = ${fmt(shared.alpha.estimate)}${ciText(shared.alpha)}, R² = ${fmt(shared.r2)} (${shared.n} cells)`,
+    source: ["sweep"],
+    cells: sweep.groups.filter((g) => g.lr === lr0).flatMap((g) => g.cells.map((c) => ({ p: g.p, rho: c.rho, ...outcomeOf(c) }))),
+    fit: {
+      alpha: shared.alpha.estimate,
+      ...(alphaCi === undefined ? {} : { alphaCi }),
+      r2: shared.r2,
+      intercepts: Object.entries(shared.intercepts).map(([g, intercept]) => ({ p: Number(g.replace("p=", "")), intercept }))
+    },
+    excluded: shared.excludedGroups.map((e) => ({ p: Number(e.group.replace("p=", "")), reason: e.reason }))
+  }
+}
+
+/** (g) One-shot rescale against the sustained clamp. */
+const oneShotVsSustainedFigure = (fits: DelayLawFits) => {
+  const projection = fits.projection
+  if (projection === null) return null
+  return {
+    caption: `Max/min median T_grok over ρ: one-shot rescale ${fmt(projection.oneShotSpan ?? Number.NaN)}× vs sustained hold ${
+      fmt(projection.sustainedSpan ?? Number.NaN)
+    }×`,
+    source: ["projection"],
+    cells: [
+      ...projection.oneShot.cells.map((c) => ({ rho: c.rho, arm: "one-shot" as const, ...outcomeOf(c) })),
+      ...projection.sustained.cells.map((c) => ({ rho: c.rho, arm: "sustained" as const, ...outcomeOf(c) }))
+    ],
+    ...(projection.oneShotSpan !== null && projection.sustainedSpan !== null
+      ? { foldChange: { oneShot: projection.oneShotSpan, sustained: projection.sustainedSpan } }
+      : {})
+  }
+}
+
+/** (h) The delay law with and without LayerNorm. */
+const layerNormFigure = (fits: DelayLawFits) => {
+  const layernorm = fits.layernorm
+  if (layernorm === null || layernorm.variants.length === 0) return null
+  return {
+    caption: `${layernorm.variants.map((v) => `${v.name}: α = ${v.fit.alpha === null ? "—" : fmt(v.fit.alpha.estimate)}`).join("; ")}${
+      layernorm.flattening === null ? "" : `; |α_LN|/α = ${fmt(layernorm.flattening, 2)}`
+    }`,
+    source: ["layernorm"],
+    cells: layernorm.variants.flatMap((v) => v.fit.cells.map((c) => ({ rho: c.rho, variant: v.name, ...outcomeOf(c) }))),
+    fits: layernorm.variants.flatMap((v) => {
+      const f = exponentialFit(v.fit)
+      return f === null ? [] : [{ ...f, variant: v.name }]
+    })
+  }
+}
+
 export default defineStage({
   name: "delay-law-fits",
   version: 2,
@@ -183,46 +350,15 @@ export default defineStage({
     projection: optionalNeed(projectionControl),
     layernorm: optionalNeed(layernormControl)
   },
-  output: Schema.Struct({
-    /** grokflow's censoring-aware medians (censored seeds as +∞). */
-    sweep: Schema.NullOr(SweepFits),
-    /** The papers' medians over grokked seeds, grokked/total beside (paper-scale claims read these). */
-    sweepPapers: Schema.NullOr(SweepFits),
-    /** Wc at the reference (train fraction, lr) per modulus: median ‖W‖ at T_grok over
-     * grokked seeds, with its seed-bootstrap 95% interval. */
-    wc: Schema.Array(Schema.Struct({ p: Schema.Int, wc: Schema.NullOr(Interval), grokked: Schema.Int, total: Schema.Int })),
-    wcPowerLaw: Schema.NullOr(
-      Schema.Struct({ beta: Interval, prefactor: Schema.Finite, r2: Schema.Finite, n: Schema.Int })
-    ),
-    wcInvariance: Schema.Struct({
-      /** Population CV across seeds at the reference configuration (the paper's headline). */
-      cvAcrossSeedsHeadline: Schema.NullOr(Schema.Finite),
-      /** Largest sample CV across seeds over every configuration (grokflow's, not a paper number). */
-      cvAcrossSeedsMax: Schema.NullOr(Schema.Finite),
-      cvAcrossFractions: Schema.NullOr(Schema.Finite),
-      cvAcrossLrs: Schema.NullOr(Schema.Finite),
-      thresholdShiftMax: Schema.NullOr(Schema.Finite)
-    }),
-    projection: Schema.NullOr(
-      Schema.Struct({
-        oneShot: GroupFit,
-        sustained: GroupFit,
-        oneShotSpan: Schema.NullOr(Schema.Finite),
-        sustainedSpan: Schema.NullOr(Schema.Finite),
-        /** The spans over medians of grokked seeds (the papers'), with seed-bootstrap intervals. */
-        oneShotSpanInterval: Schema.NullOr(Interval),
-        sustainedSpanInterval: Schema.NullOr(Interval)
-      })
-    ),
-    layernorm: Schema.NullOr(
-      Schema.Struct({
-        variants: Schema.Array(VariantFit),
-        /** |α| with LayerNorm over α without, for the first pair of twins. */
-        flattening: Schema.NullOr(Schema.Finite)
-      })
-    ),
-    weakSpots: Schema.Array(WeakSpot)
-  }),
+  output: Output,
+  figures: [
+    feed(wcScaling, wcScalingFigure),
+    feed(clampMatrix, clampMatrixFigure),
+    feed(denseSweep, delayLawFigure),
+    feed(multiPCollapse, multiPCollapseFigure),
+    feed(oneShotVsSustained, oneShotVsSustainedFigure),
+    feed(layerNorm, layerNormFigure)
+  ],
   run: (config, inputs) =>
     Effect.sync(() => {
       const options = { seed: config.bootstrapSeed, resamples: config.bootstrapResamples }

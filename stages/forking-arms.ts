@@ -17,6 +17,9 @@ import { orNull } from "../src/experiments/guarded.ts"
 import { Interval, intervalOf } from "../src/experiments/interval.ts"
 import { forkCached } from "../src/experiments/trainCached.ts"
 import type { ForkSpec } from "../src/train/CellSpec.ts"
+import { feed } from "../src/figures/Figure.ts"
+import forkingArms from "../src/figures/kinds/forkingArms.ts"
+import { ciOf, ciText, fmt } from "./_figures/common.ts"
 
 const Config = Schema.Struct({
   ...trainingFields,
@@ -45,27 +48,49 @@ const forkOf = (config: typeof Config.Type): { readonly spec: ForkSpec; readonly
   label: cellLabel({ fork: "arms", p: config.p, lr: config.lr, rho: config.rho })
 })
 
+const Output = Schema.Struct({
+  p: Schema.Int,
+  rho: Schema.Finite,
+  forkStep: Schema.Int,
+  normAtFork: Schema.Array(Schema.Finite),
+  /** Per arm, per seed: T_grok − fork step (null: censored at the budget). */
+  delays: Schema.Record(Schema.String, Schema.Array(Schema.NullOr(Schema.Int))),
+  /** null when no seed grokked in both the same and the raised arm within the budget. */
+  raisedOverSame: Schema.NullOr(Interval),
+  seedsUsed: Schema.Int,
+  monotone: Schema.Int,
+  total: Schema.Int,
+  monotoneFraction: Schema.Finite,
+  backend: Schema.String
+})
+type ForkingArms = typeof Output.Type
+
+// The figures this stage feeds (drawn by `grokflow report` from the stored output).
+/** (n) Each seed's delay after the fork, per arm. */
+const forkingArmsFigure = (fork: ForkingArms) => {
+  if (fork.raisedOverSame === null) return null
+  const ci = ciOf(fork.raisedOverSame)
+  const arms = ["lowered", "same", "raised", "free"] as const
+  return {
+    p: fork.p,
+    rho: fork.rho,
+    caption: `From one saved state at step ${fork.forkStep}: raised/same delay ratio ${fmt(fork.raisedOverSame.estimate)}${
+      ciText(fork.raisedOverSame)
+    }; ${fork.monotone}/${fork.total} seeds order lowered < same < raised`,
+    delays: arms.flatMap((arm) => (fork.delays[arm] ?? []).map((delay, seed) => ({ seed, arm, delay }))),
+    ratio: { value: fork.raisedOverSame.estimate, ...(ci === undefined ? {} : { ci }) },
+    orderedSeeds: { ordered: fork.monotone, total: fork.total }
+  }
+}
+
 export default defineStage({
   name: "forking-arms",
   version: 1,
   description: "Four arms from one saved state: free, same, raised and lowered norm",
   config: Config,
   needs: {},
-  output: Schema.Struct({
-    p: Schema.Int,
-    rho: Schema.Finite,
-    forkStep: Schema.Int,
-    normAtFork: Schema.Array(Schema.Finite),
-    /** Per arm, per seed: T_grok − fork step (null: censored at the budget). */
-    delays: Schema.Record(Schema.String, Schema.Array(Schema.NullOr(Schema.Int))),
-    /** null when no seed grokked in both the same and the raised arm within the budget. */
-    raisedOverSame: Schema.NullOr(Interval),
-    seedsUsed: Schema.Int,
-    monotone: Schema.Int,
-    total: Schema.Int,
-    monotoneFraction: Schema.Finite,
-    backend: Schema.String
-  }),
+  output: Output,
+  figures: [feed(forkingArms, forkingArmsFigure)],
   cells: [forkCell],
   estimate: (config) => {
     const fork = forkOf(config)

@@ -14,7 +14,11 @@ import { freeCell, freeUnit } from "../src/experiments/heldCell.ts"
 import { subsample } from "../src/experiments/subsample.ts"
 import { WcOutput } from "../src/experiments/wcOutput.ts"
 import type { WcConfig } from "../src/experiments/wcOutput.ts"
+import { feed } from "../src/figures/Figure.ts"
+import trajectories from "../src/figures/kinds/trajectories.ts"
+import wcInvariance from "../src/figures/kinds/wcInvariance.ts"
 import type { CellResult } from "../src/train/CellSpec.ts"
+import { fmt } from "./_figures/common.ts"
 
 // The train fraction is swept here (`trainFractions`, the first being the reference).
 const { trainFraction: _sweptHere, ...fixedFields } = trainingFields
@@ -36,6 +40,46 @@ const cvOrNull = (values: ReadonlyArray<number | null>): number | null => {
   return finite.length < 2 ? null : cvAcrossConfigs(finite)
 }
 
+/** (a) The reference cell's free-training trajectories, one run per seed. */
+const trajectoriesFigure = (wc: WcOutput) => {
+  const ref = wc.reference[0]
+  const refConfig = wc.configs.find((c) => c.p === ref?.p && c.trainFraction === ref.trainFraction && c.lr === ref.lr)
+  if (wc.trajectories.length === 0 || refConfig === undefined || refConfig.wc === null) return null
+  const seeds = refConfig.cell.seeds
+  return {
+    caption: `Free training at p=${ref.p}, lr ${ref.lr}: median T_grok ${refConfig.cell.medianTGrok ?? "censored"} steps, Wc = ${
+      fmt(refConfig.wc)
+    } (CV across seeds ${fmt((refConfig.cvAcrossSeeds ?? 0) * 100, 2)}%)`,
+    wc: refConfig.wc,
+    runs: wc.trajectories.map((t) => ({
+      label: `seed ${t.seed}`,
+      tMem: seeds.find((s) => s.seed === t.seed)?.tMem ?? null,
+      tGrok: seeds.find((s) => s.seed === t.seed)?.tGrok ?? null,
+      points: t.steps.map((step, i) => ({ step, weightNorm: t.norm[i], trainAcc: t.trainAcc[i], testAcc: t.testAcc[i] }))
+    }))
+  }
+}
+
+/** (b) Wc across train fractions and across lrs at the first modulus. */
+const wcInvarianceFigure = (wc: WcOutput) => {
+  const ref = wc.reference[0]
+  const p0 = ref?.p
+  const byFraction = wc.configs.filter((c) => c.p === p0 && c.lr === ref?.lr && c.wc !== null)
+  const byLr = wc.configs.filter((c) => c.p === p0 && c.trainFraction === ref?.trainFraction && c.wc !== null)
+  if (byFraction.length < 2 && byLr.length < 2) return null
+  return {
+    id: `wcInvariance-wd${wc.weightDecay}`,
+    caption: `Wc at p=${p0}: CV ${wc.cvAcrossFractions === null ? "—" : `${fmt(wc.cvAcrossFractions * 100, 2)}%`} across train fractions, ${
+      wc.cvAcrossLrs === null ? "—" : `${fmt(wc.cvAcrossLrs * 100, 2)}%`
+    } across lr (λ=${wc.weightDecay})`,
+    byTrainFraction: byFraction.length > 1 ? byFraction.map((c) => ({ trainFraction: c.trainFraction, wc: c.wc ?? 0 })) : [],
+    byLr: byLr.length > 1
+      ? byLr.map((c) => ({ lr: c.lr, wc: c.wc ?? 0, ...(c.cell.medianTGrok === null ? {} : { medianTGrok: c.cell.medianTGrok }) }))
+      : [],
+    lrPanelWeightDecay: wc.weightDecay
+  }
+}
+
 export default defineStage({
   name: "measure-wc",
   version: 2,
@@ -43,6 +87,7 @@ export default defineStage({
   config: Config,
   needs: {},
   output: WcOutput,
+  figures: [feed(trajectories, trajectoriesFigure), feed(wcInvariance, wcInvarianceFigure)],
   cells: [trainCell],
   estimate: (config) =>
     estimateOfUnits(

@@ -24,6 +24,12 @@ import { PositiveInt, PositiveNumber, withDefault } from "../src/experiments/con
 import { orNull } from "../src/experiments/guarded.ts"
 import { Interval, intervalOf } from "../src/experiments/interval.ts"
 import temperatureGrid from "./temperature-grid.ts"
+import { feed } from "../src/figures/Figure.ts"
+import collapseGrid from "../src/figures/kinds/collapseGrid.ts"
+import mediation from "../src/figures/kinds/mediation.ts"
+import memorization from "../src/figures/kinds/memorization.ts"
+import { ciOf, ciText, fmt, temperatureCell } from "./_figures/common.ts"
+import type { TemperatureGridOutput } from "./temperature-grid.ts"
 
 const Config = Schema.Struct({
   baselineRho: withDefault(PositiveNumber, 1),
@@ -120,13 +126,98 @@ const perSeedL = (c: CellSummary): ReadonlyArray<number> =>
 const logitScaleOf = (c: CellSummary, mode: "resampled" | "fixed"): ReadonlyArray<number> | number =>
   mode === "fixed" ? c.logitScale ?? Number.NaN : perSeedL(c)
 
+const Output = Schema.Struct({ moduli: Schema.Array(PerModulus) })
+type MediationFits = typeof Output.Type
+
+// The figures this stage feeds (drawn by `grokflow report` from the stored output).
+type GridInput = { readonly grid: TemperatureGridOutput }
+
+const present = <A>(x: A | null): x is A => x !== null
+
+/** The grid's cells at modulus p, and the raised ρ of its τ sweep. */
+const gridAt = (grid: TemperatureGridOutput, p: number) => {
+  const cells = grid.cells.map((c) => c.cell).filter((c) => c.p === p)
+  return { cells, raisedRho: Math.max(...cells.map((c) => c.rho ?? 0)) }
+}
+
+/** (i) Per modulus: delay against L across the τ sweep, with the L0 rule's recovery. */
+const mediationFigures = (fits: MediationFits, { grid }: GridInput) =>
+  fits.moduli.flatMap((m) => {
+    const { cells, raisedRho } = gridAt(grid, m.p)
+    const find = (rho: number, tau: number) => cells.find((c) => c.rho === rho && c.tau === tau)
+    const baseline = find(1, 1)
+    const normUp = find(raisedRho, 1)
+    const baselineCell = baseline === undefined ? null : temperatureCell(baseline)
+    const normUpCell = normUp === undefined ? null : temperatureCell(normUp)
+    if (baselineCell === null || normUpCell === null) return []
+    const recoveryCi = ciOf(m.recovery?.value)
+    return [{
+      id: `mediation-p${m.p}`,
+      p: m.p,
+      caption: `p=${m.p}: raising ρ to ${raisedRho} delays grokking ${m.normUp === null ? "—" : `${fmt(m.normUp)}×`}; matching L0 with τ recovers ${
+        m.recovery === null ? "—" : `${fmt(m.recovery.value.estimate, 2)}${ciText(m.recovery.value)}`
+      } of it${m.recovery?.extrapolated ? " (L0 outside the sweep: extrapolated)" : ""}`,
+      source: ["grid"],
+      sweep: cells.filter((c) => c.rho === raisedRho).map(temperatureCell).filter(present),
+      baseline: baselineCell,
+      normUp: normUpCell,
+      ...(m.recovery === null
+        ? {}
+        : { t2: m.recovery.t2, recovery: { value: m.recovery.value.estimate, ...(recoveryCi === undefined ? {} : { ci: recoveryCi }) } })
+    }]
+  })
+
+/** (j) Per modulus: every (ρ, τ) cell's delay against its L, with the fit on L alone. */
+const collapseGridFigures = (fits: MediationFits, { grid }: GridInput) =>
+  fits.moduli.flatMap((m) => {
+    const collapse = m.collapse
+    const gridCells = gridAt(grid, m.p).cells.map(temperatureCell).filter(present).filter((c) => c.medianTGrok !== null)
+    if (collapse === null || gridCells.length < 3) return []
+    const n = gridCells.length
+    const xs = gridCells.map((c) => c.L)
+    const ys = gridCells.map((c) => Math.log(c.medianTGrok ?? 1))
+    const mx = xs.reduce((a, b) => a + b, 0) / n
+    const my = ys.reduce((a, b) => a + b, 0) / n
+    const slope = xs.reduce((s, x, i) => s + (x - mx) * (ys[i] - my), 0) / xs.reduce((s, x) => s + (x - mx) ** 2, 0)
+    return [{
+      id: `collapseGrid-p${m.p}`,
+      p: m.p,
+      caption: `p=${m.p}: ln T on L alone R² = ${fmt(collapse.r2L)}, on ρ alone ${fmt(collapse.r2Rho)}; adding ρ to L adds ΔR² = ${
+        fmt(collapse.deltaR2, 2)
+      } (${collapse.n} cells)`,
+      source: ["grid"],
+      cells: gridCells,
+      fit: { alpha: slope, intercept: my - slope * mx, r2: collapse.r2L, fitRange: [Math.min(...xs), Math.max(...xs)] as const },
+      r2RhoOnly: collapse.r2Rho,
+      deltaR2AddingRho: collapse.deltaR2
+    }]
+  })
+
+/** (l) Per modulus: T_mem and T_grok across the τ sweep. */
+const memorizationFigures = (fits: MediationFits, { grid }: GridInput) =>
+  fits.moduli.flatMap((m) => {
+    if (m.memorization === null) return []
+    const { raisedRho } = gridAt(grid, m.p)
+    return [{
+      id: `memorization-p${m.p}`,
+      p: m.p,
+      rho: raisedRho,
+      caption: `p=${m.p}, ρ=${raisedRho}: over the τ sweep T_mem moves ${fmt(m.memorization.tMemFold)}× while T_grok moves ${
+        fmt(m.memorization.tGrokFold)
+      }×; ${fmt(m.memorization.gapShare * 100, 2)}% of the τ effect falls on T_grok − T_mem`,
+      source: ["grid"],
+      rows: m.sweep.flatMap((r) => (r.tMem === null ? [] : [{ tau: r.tau, tMem: r.tMem, tGrok: r.tGrok }]))
+    }]
+  })
+
 export default defineStage({
   name: "mediation-fits",
   version: 1,
   description: "Logit-scale mediation: recovery fraction, collapse regressions, memorization share",
   config: Config,
   needs: { grid: temperatureGrid },
-  output: Schema.Struct({ moduli: Schema.Array(PerModulus) }),
+  output: Output,
+  figures: [feed(mediation, mediationFigures), feed(collapseGrid, collapseGridFigures), feed(memorization, memorizationFigures)],
   run: (config, inputs) =>
     Effect.sync(() => {
       const cells = inputs.grid.cells.map((c) => c.cell)

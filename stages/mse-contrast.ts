@@ -19,6 +19,9 @@ import { wcFor } from "../src/experiments/wcOutput.ts"
 import measureWc from "./measure-wc.ts"
 import temperatureGrid from "./temperature-grid.ts"
 import type { TemperatureGridOutput } from "./temperature-grid.ts"
+import { feed } from "../src/figures/Figure.ts"
+import mseVsCe from "../src/figures/kinds/mseVsCe.ts"
+import { fmt, temperatureCell } from "./_figures/common.ts"
 
 const Config = Schema.Struct({
   ...trainingFields,
@@ -68,6 +71,39 @@ const contrastOf = (cells: ReadonlyArray<CellSummary>, raisedRho: number): Contr
 
 const ceCells = (grid: TemperatureGridOutput, p: number) => grid.cells.map((c) => c.cell).filter((c) => c.p === p)
 
+const Output = Schema.Struct({
+  p: Schema.Int,
+  wcMse: Schema.Finite,
+  raisedRho: Schema.Finite,
+  mse: Schema.Struct({ cells: Schema.Array(CellSummary), contrast: Contrast }),
+  ce: Schema.Struct({ cells: Schema.Array(CellSummary), contrast: Contrast })
+})
+type MseContrast = typeof Output.Type
+
+// The figures this stage feeds (drawn by `grokflow report` from the stored output).
+/** (k) L and T_grok against τ under MSE and under CE. */
+const mseVsCeFigure = (out: MseContrast) => {
+  const cells = [
+    ...out.ce.cells.map((c) => ({ c, loss: "CE" as const })),
+    ...out.mse.cells.map((c) => ({ c, loss: "MSE" as const }))
+  ].flatMap(({ c, loss }) => {
+    const t = temperatureCell(c)
+    return t === null ? [] : [{ ...t, loss }]
+  })
+  const { ce, mse } = { ce: out.ce.contrast, mse: out.mse.contrast }
+  return {
+    p: out.p,
+    caption: `Across τ, L moves ${fmt(mse.logitScaleRatio ?? Number.NaN)}× under MSE vs ${fmt(ce.logitScaleRatio ?? Number.NaN)}× under CE; norm-up delay ${
+      fmt(mse.normUp ?? Number.NaN)
+    }× (MSE) vs ${fmt(ce.normUp ?? Number.NaN)}× (CE)`,
+    cells,
+    normUpEffect: {
+      ...(ce.normUp === null ? {} : { CE: ce.normUp }),
+      ...(mse.normUp === null ? {} : { MSE: mse.normUp })
+    }
+  }
+}
+
 export default defineStage({
   name: "mse-contrast",
   version: 2,
@@ -77,13 +113,8 @@ export default defineStage({
   // trains no CE grid, and its CE contrast is then empty.
   needs: { wc: measureWc, ce: optionalNeed(temperatureGrid) },
   requires: { wc: { config: { loss: "mse" }, because: "the contrast clamps at MSE's own Wc" } },
-  output: Schema.Struct({
-    p: Schema.Int,
-    wcMse: Schema.Finite,
-    raisedRho: Schema.Finite,
-    mse: Schema.Struct({ cells: Schema.Array(CellSummary), contrast: Contrast }),
-    ce: Schema.Struct({ cells: Schema.Array(CellSummary), contrast: Contrast })
-  }),
+  output: Output,
+  figures: [feed(mseVsCe, mseVsCeFigure)],
   cells: [trainCell],
   estimate: (config) =>
     estimateOfUnits(

@@ -15,6 +15,9 @@ import { estimateOfUnits } from "../src/experiments/estimate.ts"
 import { heldCell, heldUnit } from "../src/experiments/heldCell.ts"
 import { wcFor } from "../src/experiments/wcOutput.ts"
 import measureWc from "./measure-wc.ts"
+import { feed } from "../src/figures/Figure.ts"
+import softmaxAudit from "../src/figures/kinds/softmaxAudit.ts"
+import { fmt } from "./_figures/common.ts"
 
 const Config = Schema.Struct({
   ...trainingFields,
@@ -42,17 +45,37 @@ const AuditRow = Schema.Struct({
 const scRateInterval = (cell: CellSummary, seed: number) =>
   intervalOf(withinCellBootstrap([cell.scRateMaxBySeed], (xs) => (xs[0].length === 0 ? null : mean(xs[0])), { seed, resamples: 2000 }))
 
+const Output = Schema.Struct({
+  p: Schema.Int,
+  rows: Schema.Array(AuditRow),
+  scFreeRhos: Schema.Array(Schema.Finite)
+})
+type Audit = typeof Output.Type
+
+// The figures this stage feeds (drawn by `grokflow report` from the stored output).
+/** (m) T_grok and the softmax-collapse rate per ρ, float32 against the audit arm. */
+const softmaxAuditFigure = (audit: Audit) => ({
+  p: audit.p,
+  budget: Math.max(...audit.rows.flatMap((r) => [r.float32.budget, r.audit.budget])),
+  caption: audit.rows.map((r) =>
+    `ρ=${r.rho}: float32 T_grok ${r.float32.medianTGrok ?? "censored"} (SC ${fmt(r.float32.scRateMax, 2)}), audit ${
+      r.audit.medianTGrok ?? "censored"
+    } (SC ${fmt(r.audit.scRateMax, 2)})`
+  ).join("; "),
+  cells: audit.rows.flatMap((r) => [
+    { rho: r.rho, arm: "float32", scRate: r.float32.scRateMax, medianTGrok: r.float32.medianTGrok, grokked: r.float32.grokked, total: r.float32.total },
+    { rho: r.rho, arm: "audit (stable)", scRate: r.audit.scRateMax, medianTGrok: r.audit.medianTGrok, grokked: r.audit.grokked, total: r.audit.total }
+  ])
+})
+
 export default defineStage({
   name: "softmax-collapse-audit",
   version: 2,
   description: "High-ρ cells in float32 and in the collapse-free audit arm",
   config: Config,
   needs: { wc: measureWc },
-  output: Schema.Struct({
-    p: Schema.Int,
-    rows: Schema.Array(AuditRow),
-    scFreeRhos: Schema.Array(Schema.Finite)
-  }),
+  output: Output,
+  figures: [feed(softmaxAudit, softmaxAuditFigure)],
   cells: [trainCell],
   estimate: (config) =>
     estimateOfUnits(

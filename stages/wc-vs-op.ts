@@ -9,7 +9,8 @@ import { trainCell } from "../src/experiments/cellKinds.ts"
 import { trainingFields, withDefault } from "../src/experiments/configFields.ts"
 import { estimateOfUnits } from "../src/experiments/estimate.ts"
 import { freeCell, freeUnit } from "../src/experiments/heldCell.ts"
-import { fromOperationRows } from "../src/figures/kinds/wcByOperation.ts"
+import { feed } from "../src/figures/Figure.ts"
+import wcByOperation, { operationsFigure } from "../src/figures/kinds/wcByOperation.ts"
 import { Operation } from "../src/train/CellSpec.ts"
 
 export default defineStage({
@@ -27,7 +28,7 @@ export default defineStage({
     Schema.Struct({ op: Operation, wc: Schema.NullOr(Schema.Finite), medianTGrok: Schema.NullOr(Schema.Finite), grokked: Schema.Int })
   ),
   cells: [trainCell],
-  figures: [fromOperationRows],
+  figures: [feed(wcByOperation, operationsFigure)],
   estimate: (config) => estimateOfUnits(config.ops.map((op) => freeUnit({ ...config, op }, { p: config.p, lr: config.lr, tag: op }))),
   run: (config, _inputs, ctx) =>
     Effect.forEach(

@@ -15,15 +15,16 @@
  *     stage: clamp-sweep
  *     needs: { wc: measure-wc }   # rebinding; default: the node named like the needed stage
  *     config: { ... }
- *   plots:
- *     needs: { fits: delay-law-fits }  # an optional input binds only when named here
+ *   delay-law-fits:
+ *     needs: { sweep: dense-sweep }  # an optional input binds only when named here
  * ```
  *
  * `defaults` fill only fields the node's stage declares, so a shared `seeds` does
  * not reach a fits stage; a default no stage of the profile declares is an error
  * (a typo would otherwise be silently ignored). Optional inputs are never bound
- * by name alone: `plots` declares three inputs of stage delay-law-fits, and
- * binding them all to the one node called delay-law-fits drew its figures thrice.
+ * by name alone: delay-law-fits declares two inputs of stage clamp-sweep (`sweep`,
+ * `saturation`), and binding both to the one node called clamp-sweep would read
+ * the sweep as its own saturation cell.
  * A stage's `requires` (e.g. mse-contrast's Wc must come from `loss: mse`) is
  * checked against the bound node's config here, at load time.
  */

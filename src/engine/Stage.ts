@@ -53,7 +53,7 @@ export interface Estimate {
 
 /**
  * An input the stage can do without: bound when the profile has a node for it,
- * `undefined` otherwise (a `plots` stage that draws whatever ran).
+ * `undefined` otherwise (delay-law-fits without a clamp sweep in faithful-a1).
  */
 export interface OptionalNeed<S extends AnyStage = AnyStage> {
   readonly _tag: "OptionalNeed"
@@ -72,14 +72,15 @@ export const isOptionalNeed = (need: Need): need is OptionalNeed =>
 export const needStage = (need: Need): AnyStage => (isOptionalNeed(need) ? need.stage : need)
 
 /**
- * Figures a stage's output feeds: the figure kinds (modules under
- * src/figures/kinds/) and how to compute them from the output. The engine only
+ * Figures a stage feeds: the figure kinds (modules under src/figures/kinds/) and
+ * how to compute them from the stage's stored output and its inputs' (a figure
+ * that combines two stages is fed by the stage that has both). The engine only
  * carries this; `grokflow report` calls it and decodes each figure with its
  * kind's Schema. Build one with `feed` from src/figures/Figure.ts.
  */
-export interface FigureFeed<Output = unknown> {
+export interface FigureFeed<Output = unknown, Inputs = unknown> {
   readonly kinds: ReadonlyArray<string>
-  from(output: Output): ReadonlyArray<unknown>
+  from(output: Output, inputs: Inputs): ReadonlyArray<unknown>
 }
 
 /** Any stage, as the engine sees it after discovery (types erased, shape kept). */
@@ -124,8 +125,8 @@ export interface Stage<Output, Config, Needs extends Readonly<Record<string, Nee
    * profile loads), e.g. `{ wc: { config: { loss: "mse" }, because: "…" } }`. */
   readonly requires?: Requirements<Needs>
   readonly output: JsonCodec<Output>
-  /** The figures this stage's output feeds, drawn by `grokflow report`. */
-  readonly figures?: ReadonlyArray<FigureFeed<Output>>
+  /** The figures this stage feeds, from its output and inputs, drawn by `grokflow report`. */
+  readonly figures?: ReadonlyArray<FigureFeed<Output, InputsOf<Needs>>>
   /**
    * Extra files (globs relative to the project root) that join this stage's code
    * digest: only what imports cannot reveal (data files). The stage module's own

@@ -3,11 +3,11 @@
  *
  * Writing a stage (stages/<name>.ts):
  *   export default defineStage({ name, version, description, config, needs, output, cells?, code?, estimate?, run })
- *   `needs: { wc: measureWc, plots: optionalNeed(sweep) }` types `inputs` in `run`
+ *   `needs: { wc: measureWc, sweep: optionalNeed(clampSweep) }` types `inputs` in `run`
  *   (an optional input binds only when the profile names it in the node's `needs:`).
  *   `requires: { wc: { config: { loss: "mse" }, because } }` is checked against the
- *   bound node's config when the profile loads; `figures: [feed(kind, output => …)]`
- *   names the figures the output feeds (src/figures/Figure.ts), drawn by `report`.
+ *   bound node's config when the profile loads; `figures: [feed(kind, (output, inputs) => …)]`
+ *   names the figures the stage feeds (src/figures/Figure.ts), drawn by `report`.
  *   `cells: [trainCell]` declares the kinds of cell it runs; inside `run`,
  *   `ctx.cell(trainCell, spec, label)` memoizes one cell in the store and hands a
  *   miss to the Executor. The stage's code digest is computed from its imports.

@@ -3,8 +3,8 @@
  * default-exports `defineFigure({ kind, title, schema, spec })` — the Schema of
  * its data, its default title and its Vega-Lite spec builder. The registry finds
  * the modules by discovery (registry.ts); a stage names the figures its output
- * feeds (`figures: [feed(kind, output => data)]`), and `grokflow report` decodes
- * each figure with its kind's Schema before drawing it.
+ * feeds (`figures: [feed(kind, (output, inputs) => data)]`), and `grokflow report`
+ * decodes each figure with its kind's Schema before drawing it.
  *
  * Adding a figure: one file under kinds/, and one line in the stage that feeds it.
  */
@@ -22,9 +22,9 @@ export const figureMetaFields = {
   /** One line stating the measured result, e.g. "α = 7.58 [7.41, 7.77], R² = 0.993
    *  over ρ ∈ [0.85, 1.25]". Shown under the figure in the report. */
   caption: Schema.String,
-  /** Where the numbers came from: cache entry paths, or the names of the feeding
-   *  stage's inputs (the report resolves those to their entries). Omitted: the
-   *  entry of the node that fed the figure. */
+  /** Where the numbers came from besides the feeding node's own entry (which the
+   *  report always lists first): the names of the feeding stage's inputs the figure
+   *  also reads (the report resolves them to their cache entries). */
   source: Schema.optional(Schema.Union([Schema.String, Schema.Array(Schema.String)]))
 }
 
@@ -89,33 +89,21 @@ export const titleOf = <A extends AnyFigure>(kind: FigureKind<A>, figure: A): st
 /** The figure's id: its file stem in the output folder and its anchor in the report. */
 export const figureId = (figure: AnyFigure): string => figure.id ?? figure.kind
 
-/**
- * A figure a stage's output feeds (the `figures` of defineStage): its kind and
- * how to compute it from the output; none when the output cannot show it.
- */
-export const feed = <A extends AnyFigure, Output>(
-  kind: DefinedFigure<A>,
-  from: (output: Output) => Omit<A, "kind"> | ReadonlyArray<Omit<A, "kind">> | null
-): FigureFeed<Output> => ({
-  kinds: [kind.kind],
-  from(output: Output): ReadonlyArray<unknown> {
-    const data = from(output)
-    return data === null ? [] : (Array.isArray(data) ? data : [data]).map((d: Omit<A, "kind">) => kind.of(d))
-  }
-})
+/** What a feed computes for a figure of kind A: everything but the kind. */
+export type FigureData<A extends AnyFigure> = Omit<A, "kind">
 
 /**
- * The feed of a stage that computes whole figures itself (stages/plots.ts): its
- * output's figures, each of one of the given kinds. The union Schema is what the
- * stage's output stores, so a malformed figure fails when the stage runs.
+ * A figure a stage feeds (the `figures` of defineStage): its kind and how to
+ * compute it from the stage's output and inputs; none when they cannot show it.
+ * `grokflow report` calls it on the stored outputs, so a feed never runs in a stage.
  */
-export const storedFigures = (kinds: ReadonlyArray<FigureKind>) => {
-  const schema: Schema.Codec<AnyFigure, unknown> = Schema.Union(kinds.map((k) => k.schema))
-  return {
-  schema,
-  feed: <Output>(figuresOf: (output: Output) => ReadonlyArray<AnyFigure>): FigureFeed<Output> => ({
-    kinds: kinds.map((k) => k.kind),
-    from: (output: Output): ReadonlyArray<unknown> => figuresOf(output)
-  })
+export const feed = <A extends AnyFigure, Output, Inputs = unknown>(
+  kind: DefinedFigure<A>,
+  from: (output: Output, inputs: Inputs) => FigureData<A> | ReadonlyArray<FigureData<A>> | null
+): FigureFeed<Output, Inputs> => ({
+  kinds: [kind.kind],
+  from(output: Output, inputs: Inputs): ReadonlyArray<unknown> {
+    const data = from(output, inputs)
+    return data === null ? [] : (Array.isArray(data) ? data : [data]).map((d: FigureData<A>) => kind.of(d))
   }
-}
+})

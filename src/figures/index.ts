@@ -1,14 +1,13 @@
 /**
  * The figures layer's public API: figure kinds (kinds/*.ts, discovered) → typed
- * figures → Vega-Lite specs → SVG/PNG files (incremental) → one offline HTML
- * report. Stages and the CLI import from here.
+ * figures → Vega-Lite specs → SVG/PNG files (incremental). The HTML report that
+ * shows them is assembled in src/report/.
  */
-export { defineFigure, feed, figureFields, figureId, figureMetaFields, storedFigures, titleOf } from "./Figure.ts"
-export type { AnyFigure, DefinedFigure, FigureKind } from "./Figure.ts"
+export { defineFigure, feed, figureFields, figureId, figureMetaFields, titleOf } from "./Figure.ts"
+export type { AnyFigure, DefinedFigure, FigureData, FigureKind } from "./Figure.ts"
 export { CellOutcome, ExponentialFit, Interval, TemperatureCell } from "./fields.ts"
 export { figureRegistry, KINDS_DIR, registerBundledFigures } from "./registry.ts"
 export type { FigureRegistry } from "./registry.ts"
-export type { Provenance, ProvenanceEntry, VerifyRow } from "./reportInput.ts"
 export { fontFiles, PNG_SCALE, RENDERER_VERSIONS, specToSvg, svgToPng } from "./draw.ts"
 export {
   FIGURE_KEY_FORMAT,
@@ -20,5 +19,4 @@ export {
   renderFigures,
   resetRenderCount
 } from "./render.ts"
-export { buildReport, formatDuration, inlineSvg, loadReportFigures, type ReportFigure, type ReportInput, writeReport } from "./report.ts"
 export { theme } from "./theme.ts"

@@ -1,5 +1,6 @@
-/** Small conversions shared by the figure mappings. */
-import type { CellOutcome, ExponentialFit, Interval } from "../../src/figures/index.ts"
+/** Small conversions the stages' figure feeds share (stored results → figure fields). */
+import type { CellSummary } from "../../src/experiments/cellSummary.ts"
+import type { CellOutcome, ExponentialFit, Interval, TemperatureCell } from "../../src/figures/index.ts"
 import type { Interval as StoredInterval } from "../../src/experiments/interval.ts"
 import type { GroupFit } from "../../src/experiments/sweepFits.ts"
 
@@ -32,3 +33,9 @@ export const exponentialFit = (fit: GroupFit): ExponentialFit | null => {
     fitRange: [Math.min(...rhos), Math.max(...rhos)]
   }
 }
+
+/** A cell of paper B's temperature figures; none without a measured logit scale L. */
+export const temperatureCell = (c: CellSummary): TemperatureCell | null =>
+  c.logitScale === null
+    ? null
+    : { rho: c.rho ?? 1, tau: c.tau, L: c.logitScale, medianTGrok: c.medianTGrok, grokked: c.grokked, total: c.total }

@@ -108,7 +108,7 @@ describe("did you mean", () => {
     expect(usage(await cli(["status", "--profile", "quik"]))).toMatch(/no such profile \(did you mean "quick"\?\)/)
     expect(usage(await cli(["status", "--profile", "quick", "--set", "clamp-swep.rhos=[1]"]))).toMatch(/no node "clamp-swep" in pipeline\/quick\.yaml \(did you mean "clamp-sweep"\?\)/)
     expect(usage(await cli(["status", "--profile", "quick", "--set", "clamp-sweep.rhoss=[1]"]))).toMatch(/unknown config field \(did you mean "rhos"\?\)/)
-    expect(usage(await cli(["run", "--profile", "quick", "--only", "plot", "--dry-run"]))).toMatch(/--only plot: no node "plot" .*\(did you mean "plots"\?\)/)
+    expect(usage(await cli(["run", "--profile", "quick", "--only", "measure-w", "--dry-run"]))).toMatch(/--only measure-w: no node "measure-w" .*\(did you mean "measure-wc"\?\)/)
     const s = sandbox()
     const typo = s.profile("typo", "description: typo\nstages:\n  souce:\n    config: { value: 1 }\n")
     expect(usage(await cli(args(s, ["status"], typo)))).toMatch(/unknown stage "souce" \(did you mean "source"\?\)/)

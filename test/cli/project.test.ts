@@ -10,7 +10,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { findProjectRoot, projectRoot, resolveCacheDir, useProjectRoot } from "../../src/engine/index.ts"
-import { reportDir } from "../../src/verify/reportDir.ts"
+import { reportDir } from "../../src/report/dir.ts"
 import { cli, ROOT, tempDir } from "../engine/helpers.ts"
 import { makeHarness } from "../stages/harness.ts"
 

@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest"
 import type { NodeOutput } from "../../src/engine/index.ts"
 import { readRunRecords } from "../../src/engine/RunRecord.ts"
 import type { RunRecord } from "../../src/engine/RunRecord.ts"
-import { producingRun } from "../../src/verify/reportInputs.ts"
+import { producingRun } from "../../src/report/fromVerify.ts"
 import { args, cli, sandbox } from "./helpers.ts"
 
 const SLOW = `description: two slow stages

@@ -3,7 +3,7 @@
  * shaped like the papers' numbers (docs/protocol.md §6) with a little deterministic noise,
  * so the pictures look like the real ones and any visual defect shows.
  */
-import type { Provenance, VerifyRow } from "../../src/figures/index.ts"
+import type { Provenance, VerifyRow } from "../../src/report/ReportInput.ts"
 import type { ClampMatrixFigure } from "../../src/figures/kinds/clampMatrix.ts"
 import type { CollapseGridFigure } from "../../src/figures/kinds/collapseGrid.ts"
 import type { DenseSweepFigure } from "../../src/figures/kinds/denseSweep.ts"

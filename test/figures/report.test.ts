@@ -7,7 +7,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { figureId } from "../../src/figures/Figure.ts"
-import { buildReport, formatDuration, inlineSvg } from "../../src/figures/report.ts"
+import { buildReport, formatDuration, inlineSvg } from "../../src/report/html.ts"
 import { syntheticFigures, syntheticProvenance, syntheticVerifyRows, syntheticWeakSpots } from "./fixtures.ts"
 import { writeSyntheticReport } from "./reportFixture.ts"
 

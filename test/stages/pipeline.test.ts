@@ -5,17 +5,20 @@
 import * as path from "node:path"
 import { Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import { buildReport, figureRegistry, loadReportFigures, renderFigures } from "../../src/figures/index.ts"
+import { figureRegistry, renderFigures } from "../../src/figures/index.ts"
 import { WcByOperationFigure } from "../../src/figures/kinds/wcByOperation.ts"
-import { reportFigures } from "../../src/verify/reportFigures.ts"
-import type { AnyFigure } from "../../src/figures/index.ts"
+import { reportFigures } from "../../src/report/figures.ts"
+import { buildReport, loadReportFigures } from "../../src/report/html.ts"
 import type { CellSpec } from "../../src/train/CellSpec.ts"
 import { makeHarness } from "./harness.ts"
 import { SYNTHETIC } from "./syntheticTrainer.ts"
 
+/** The figures the quick profile's stages feed, as `grokflow report` gathers them. */
 const figuresOf = async (h: ReturnType<typeof makeHarness>, sets: ReadonlyArray<string> = []) => {
-  const { outputs } = await h.verify("quick", sets)
-  return ((outputs.get("plots")?.output as { figures: ReadonlyArray<AnyFigure> }).figures)
+  const { plan, outputs } = await h.verify("quick", sets)
+  const { figures, problems } = reportFigures(plan, outputs, await figureRegistry())
+  expect(problems).toEqual([])
+  return figures
 }
 
 const isCell = (s: unknown): s is CellSpec => typeof s === "object" && s !== null && "intervention" in s
@@ -36,7 +39,6 @@ describe("quick profile on a synthetic trainer", () => {
     expect(alpha?.measured).toBeCloseTo(SYNTHETIC.alpha, 0)
     // Every number is traceable to the entry that produced it.
     expect(alpha?.source).toMatch(/entries\/delay-law-fits\/[0-9a-f]{64}\.json$/)
-    expect(outputs.get("plots")).toBeDefined()
   })
 
   it("a second run trains nothing", async () => {

@@ -9,9 +9,10 @@ import { Effect } from "effect"
 import { Command } from "effect/cli"
 import { CodeHasher, displayPath, Store } from "../../engine/index.ts"
 import { readRunRecords } from "../../engine/RunRecord.ts"
-import { reportDir } from "../../verify/reportDir.ts"
-import { reportFigures } from "../../verify/reportFigures.ts"
-import { reportInputOf } from "../../verify/reportInputs.ts"
+import { reportDir } from "../../report/dir.ts"
+import { reportFigures } from "../../report/figures.ts"
+import { reportInputOf } from "../../report/fromVerify.ts"
+import { loadReportFigures, writeReport } from "../../report/html.ts"
 import { engineFlags, out, warn, withEngine } from "../Shared.ts"
 import { verifyProfile, writeJsonAtomic } from "./verify.ts"
 
@@ -23,7 +24,7 @@ export const report = Command.make("report", engineFlags, (flags) =>
       const store = yield* Store
       const runs = yield* Effect.promise(() => readRunRecords(store.root, profile.name))
       // Loaded here, not at start-up: vega, vega-lite and resvg cost ~0.6 s to load.
-      const { figureRegistry, loadReportFigures, renderFigures, writeReport } = yield* Effect.promise(() => import("../../figures/index.ts"))
+      const { figureRegistry, renderFigures } = yield* Effect.promise(() => import("../../figures/index.ts"))
       const dir = reportDir(profile.name)
       const registry = yield* Effect.promise(() => figureRegistry())
       const { figures, problems } = reportFigures(plan, outputs, registry)

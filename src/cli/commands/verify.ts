@@ -16,7 +16,7 @@ import { asNodeOutputs, freshOutputs } from "../../verify/freshOutputs.ts"
 import { loadClaims } from "../../verify/loadClaims.ts"
 import { explainNotRun, missingRows } from "../../verify/notRun.ts"
 import { staleMessage } from "../../audit/Release.ts"
-import { reportDir } from "../../verify/reportDir.ts"
+import { reportDir } from "../../report/dir.ts"
 import { engineFlags, out, profileFrom, setExitCode, switchFlag, withEngine } from "../Shared.ts"
 
 const allowMissingFlag = switchFlag("allow-missing", "do not fail on claims the profile tests but has not measured (NOT RUN)")

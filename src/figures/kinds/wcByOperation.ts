@@ -1,4 +1,8 @@
 /**
+ * @grokflow-presentation: the whole kind — data Schema, title, Vega-Lite spec — only
+ * builds what `grokflow report` draws, keyed per figure by its spec; no stage key
+ * reads this file, so restyling a figure makes no stage stale.
+ *
  * Wc per modular operation (an extension the papers invite: is the critical norm a
  * property of the task's operation?): the median ‖W‖ at T_grok under free training
  * for each op, labelled with its median T_grok and how many seeds grokked. An op
@@ -7,7 +11,7 @@
  */
 import { Schema } from "effect"
 import type { TopLevelSpec } from "vega-lite"
-import { defineFigure, feed, figureFields } from "../Figure.ts"
+import { defineFigure, figureFields } from "../Figure.ts"
 import { AXIS, base, type Row, titleBlock, type XDef, type YDef } from "../specs/common.ts"
 import { HEIGHT, INK, PALETTE, WIDTH } from "../theme.ts"
 
@@ -74,9 +78,9 @@ const wcByOperation = defineFigure({
 })
 export default wcByOperation
 
-/** The feed of a stage whose output is one row per operation (stages/wc-vs-op.ts). */
-export const fromOperationRows = feed(wcByOperation, (rows: ReadonlyArray<OperationRow>) =>
+/** The figure's data from one row per operation (what stages/wc-vs-op.ts feeds it). */
+export const operationsFigure = (rows: ReadonlyArray<OperationRow>) =>
   rows.length === 0 ? null : {
     caption: `Wc per operation: ${rows.map((r) => `${r.op} ${r.wc === null ? "—" : fmt(r.wc)}`).join(", ")}`,
     rows
-  })
+  }

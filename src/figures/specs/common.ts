@@ -218,3 +218,21 @@ export const cellTooltip = (...extra: ReadonlyArray<{ field: string; type: "quan
   { field: "tGrok", type: "quantitative", title: "median T_grok" },
   { field: "seeds", type: "nominal", title: "grokked/total" }
 ]
+
+/** The τ axis of paper B's temperature figures, ticked at the swept values. */
+export const tauX = (taus: ReadonlyArray<number>): XDef => ({
+  field: "tau",
+  type: "quantitative",
+  title: AXIS.tau,
+  scale: { zero: false, nice: false, padding: 14 },
+  axis: { values: [...taus], format: ".2~f" }
+})
+
+/** Coefficient of variation in percent: the papers' measure of "flat". */
+export const cvPercent = (xs: ReadonlyArray<number>): number => {
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length
+  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, xs.length - 1))
+  return (100 * sd) / m
+}
+
+export const mean = (xs: ReadonlyArray<number>): number => xs.reduce((a, b) => a + b, 0) / xs.length

@@ -14,28 +14,9 @@
  */
 import { readFile } from "node:fs/promises"
 import { writeAtomic } from "../engine/index.ts"
-import type { Provenance, VerifyRow } from "./reportInput.ts"
-import type { RenderedFigure } from "./render.ts"
-import { REPORT_CSS } from "./reportStyle.ts"
-
-/** A figure as the report shows it. */
-export interface ReportFigure {
-  readonly id: string
-  readonly title: string
-  readonly caption: string
-  readonly source?: string | ReadonlyArray<string>
-  /** SVG markup as rendered by draw.ts. */
-  readonly svg: string
-}
-
-export interface ReportInput {
-  readonly title: string
-  readonly verifyRows: ReadonlyArray<VerifyRow>
-  readonly figures: ReadonlyArray<ReportFigure>
-  readonly provenance: Provenance
-  readonly weakSpots: ReadonlyArray<string>
-  readonly notes?: string | ReadonlyArray<string>
-}
+import type { Provenance, ReportFigure, ReportInput, VerifyRow } from "./ReportInput.ts"
+import type { RenderedFigure } from "../figures/render.ts"
+import { REPORT_CSS } from "./style.ts"
 
 const escapeHtml = (s: string): string =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;")
@@ -84,7 +65,7 @@ const verifySection = (all: ReadonlyArray<VerifyRow>, profile: string): string =
     .filter((s) => s !== "NOT RUN" || count(s) > 0)
     .map((s) => `<span class="pill ${STATUS_CLASS[s]}">${count(s)} ${s}</span>`)
     .join("")
-  // Six columns that wrap inside a fixed layout (reportStyle.ts): the paper (A/B)
+  // Six columns that wrap inside a fixed layout (style.ts): the paper (A/B)
   // is the claim id's first letter, and the CI sits under the measured value, so
   // the table fits the page at any width instead of scrolling sideways.
   const body = rows

@@ -1,5 +1,5 @@
 /**
- * The report's inputs besides the figures: the verify table's rows and the
+ * What the HTML report shows: the verify table's rows, the drawn figures, and the
  * provenance of the numbers (which cache entries, backend and tool versions).
  */
 /** One claim of the verify table (the verify stage maps its results to this). */
@@ -68,4 +68,23 @@ export interface Provenance {
   readonly generatedAt?: string
   readonly host?: string
   readonly gitCommit?: string
+}
+
+/** A figure as the report shows it. */
+export interface ReportFigure {
+  readonly id: string
+  readonly title: string
+  readonly caption: string
+  readonly source?: string | ReadonlyArray<string>
+  /** SVG markup as rendered by draw.ts. */
+  readonly svg: string
+}
+
+export interface ReportInput {
+  readonly title: string
+  readonly verifyRows: ReadonlyArray<VerifyRow>
+  readonly figures: ReadonlyArray<ReportFigure>
+  readonly provenance: Provenance
+  readonly weakSpots: ReadonlyArray<string>
+  readonly notes?: string | ReadonlyArray<string>
 }

@@ -8,11 +8,10 @@ import { Predicate } from "effect"
 import { displayPath } from "../engine/index.ts"
 import type { NodeOutput, Plan } from "../engine/index.ts"
 import type { RunRecord } from "../engine/RunRecord.ts"
-import type { ReportInput } from "../figures/report.ts"
-import type { Provenance, ReportRun, VerifyRow } from "../figures/reportInput.ts"
-import type { Claim } from "./Claim.ts"
-import { formatMeasured } from "./evaluate.ts"
-import type { ClaimRow } from "./evaluate.ts"
+import type { Provenance, ReportInput, ReportRun, VerifyRow } from "./ReportInput.ts"
+import type { Claim } from "../verify/Claim.ts"
+import { formatMeasured } from "../verify/evaluate.ts"
+import type { ClaimRow } from "../verify/evaluate.ts"
 
 export const toVerifyRow = (row: ClaimRow): VerifyRow => ({
   id: row.id,

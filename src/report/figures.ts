@@ -1,8 +1,8 @@
 /**
  * The figures of a profile's fresh nodes: each stage's declared figure feeds
- * (`figures` of defineStage) applied to its stored output, every figure decoded
- * with its kind's Schema, and its `source` resolved to the cache entries it came
- * from. A figure that does not decode is reported, never drawn from a guess.
+ * (`figures` of defineStage) applied to its stored output and its inputs' stored
+ * outputs, every figure decoded with its kind's Schema, and its `source` resolved
+ * to the cache entries it came from. A figure that does not decode is reported, never drawn from a guess.
  */
 import { Result } from "effect"
 import { displayPath } from "../engine/index.ts"
@@ -26,23 +26,26 @@ export const reportFigures = (plan: Plan, outputs: ReadonlyMap<string, NodeOutpu
     const stored = outputs.get(node.id)
     const feeds = node.node.stage.stage.figures ?? []
     if (stored === undefined || feeds.length === 0) continue
-    // A figure names its sources as the node's input names, or not at all (the node itself).
-    const entryOf = (source: string): string => {
-      const input = node.node.inputs.find((i) => i.name === source)?.node
-      const manifest = input === undefined ? undefined : outputs.get(input)?.manifestPath
-      return manifest === undefined ? source : displayPath(manifest)
+    const entryOf = (id: string | undefined): string | undefined => {
+      const manifest = id === undefined ? undefined : outputs.get(id)?.manifestPath
+      return manifest === undefined ? undefined : displayPath(manifest)
     }
+    // The inputs as the stage's run saw them: an unbound optional input is undefined.
+    const inputs = Object.fromEntries(node.node.inputs.map((i) => [i.name, i.node === undefined ? undefined : outputs.get(i.node)?.output]))
     for (const feed of feeds) {
-      for (const raw of feed.from(stored.output)) {
+      for (const raw of feed.from(stored.output, inputs)) {
         const decoded = registry.decode(raw)
         if (Result.isFailure(decoded)) {
           problems.push(`${node.id}: ${decoded.failure}`)
           continue
         }
         const figure = decoded.success
-        const source = figure.source === undefined
-          ? [displayPath(stored.manifestPath)]
-          : (typeof figure.source === "string" ? [figure.source] : figure.source).map(entryOf)
+        // The feeding node's own entry, then those of the inputs the figure names.
+        const named = figure.source === undefined ? [] : typeof figure.source === "string" ? [figure.source] : figure.source
+        const source = [
+          displayPath(stored.manifestPath),
+          ...named.map((name) => entryOf(node.node.inputs.find((i) => i.name === name)?.node) ?? name)
+        ]
         // Two nodes feeding the same kind (one stage under two node ids) keep distinct ids.
         const id = ids.has(figureId(figure)) ? `${node.id}-${figureId(figure)}` : figureId(figure)
         ids.add(id)
