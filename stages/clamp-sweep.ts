@@ -5,7 +5,7 @@
  */
 import { Effect, Schema } from "effect"
 import { defineStage } from "../src/engine/Stage.ts"
-import { trainCell } from "../src/experiments/cellKinds.ts"
+import { trainKind } from "../src/experiments/cellKinds.ts"
 import { estimateOfUnits } from "../src/experiments/estimate.ts"
 import { IntList, PositiveInt, PositiveList, trainingFields, withDefault } from "../src/experiments/configFields.ts"
 import { budgetFields, budgetFor } from "../src/experiments/budgets.ts"
@@ -31,7 +31,7 @@ export default defineStage({
   config: Config,
   needs: { wc: measureWc },
   output: SweepOutput,
-  cells: [trainCell],
+  cells: [trainKind],
   estimate: (config) =>
     estimateOfUnits(
       config.moduli.flatMap((p) =>

@@ -8,7 +8,7 @@
 import { Effect, Schema } from "effect"
 import { delaysFromFork, orderingCount, raisedSameRatio } from "../src/analysis/index.ts"
 import { defineStage } from "../src/engine/Stage.ts"
-import { forkCell } from "../src/experiments/cellKinds.ts"
+import { forkKind } from "../src/experiments/cellKinds.ts"
 import { StageFailure } from "../src/engine/StageFailure.ts"
 import { cellLabel, cellSpec } from "../src/experiments/cellSpecs.ts"
 import { PositiveInt, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
@@ -66,10 +66,10 @@ export default defineStage({
     monotoneFraction: Schema.Finite,
     backend: Schema.String
   }),
-  cells: [forkCell],
+  cells: [forkKind],
   estimate: (config) => {
     const fork = forkOf(config)
-    return estimateOfUnits([{ label: fork.label, kind: forkCell.name, payload: fork.spec, rho: null, hold: "free" }])
+    return estimateOfUnits([{ label: fork.label, kind: forkKind.name, payload: fork.spec, rho: null, hold: "free" }])
   },
   run: (config, _inputs, ctx) =>
     Effect.gen(function*() {

@@ -14,7 +14,7 @@
 import { Effect, Schema } from "effect"
 import { bootstrapMedianRatio, finiteValues, mean, median, populationCv, spanOf, withinCellBootstrap } from "../src/analysis/index.ts"
 import { defineStage } from "../src/engine/Stage.ts"
-import { trainCell } from "../src/experiments/cellKinds.ts"
+import { trainKind } from "../src/experiments/cellKinds.ts"
 import { StageFailure } from "../src/engine/StageFailure.ts"
 import { CellSummary } from "../src/experiments/cellSummary.ts"
 import { IntList, PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
@@ -166,7 +166,7 @@ export default defineStage({
     moduli: Schema.Array(ModulusRow),
     groupClamps: Schema.Array(GroupClampResult)
   }),
-  cells: [trainCell],
+  cells: [trainKind],
   estimate: (config) => {
     const model = attention(config)
     const fractions = config.moduli.flatMap((p) =>

@@ -7,7 +7,7 @@ import { Effect, Schema } from "effect"
 import { criticalNorm, criticalNormAtLastGrok, cvAcrossConfigs, finiteValues, thresholdRobustness } from "../src/analysis/index.ts"
 import { defineStage } from "../src/engine/Stage.ts"
 import { StageFailure } from "../src/engine/StageFailure.ts"
-import { trainCell } from "../src/experiments/cellKinds.ts"
+import { trainKind } from "../src/experiments/cellKinds.ts"
 import { estimateOfUnits } from "../src/experiments/estimate.ts"
 import { IntList, PositiveList, trainingFields, withDefault } from "../src/experiments/configFields.ts"
 import { freeCell, freeUnit } from "../src/experiments/heldCell.ts"
@@ -43,7 +43,7 @@ export default defineStage({
   config: Config,
   needs: {},
   output: WcOutput,
-  cells: [trainCell],
+  cells: [trainKind],
   estimate: (config) =>
     estimateOfUnits(
       config.moduli.flatMap((p) =>

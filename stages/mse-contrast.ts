@@ -7,7 +7,7 @@
 import { Effect, Schema } from "effect"
 import { pairedMedianStatistic } from "../src/analysis/index.ts"
 import { defineStage, optionalNeed } from "../src/engine/Stage.ts"
-import { trainCell } from "../src/experiments/cellKinds.ts"
+import { trainKind } from "../src/experiments/cellKinds.ts"
 import { orNull } from "../src/experiments/guarded.ts"
 import { Interval, intervalOf } from "../src/experiments/interval.ts"
 import { CellSummary } from "../src/experiments/cellSummary.ts"
@@ -84,7 +84,7 @@ export default defineStage({
     mse: Schema.Struct({ cells: Schema.Array(CellSummary), contrast: Contrast }),
     ce: Schema.Struct({ cells: Schema.Array(CellSummary), contrast: Contrast })
   }),
-  cells: [trainCell],
+  cells: [trainKind],
   estimate: (config) =>
     estimateOfUnits(
       [{ rho: 1, tau: 1 }, ...config.taus.map((tau) => ({ rho: config.raisedRho, tau }))].map(({ rho, tau }) =>

@@ -7,7 +7,7 @@
  */
 import { Effect, Schema } from "effect"
 import { defineStage } from "../src/engine/Stage.ts"
-import { trainCell } from "../src/experiments/cellKinds.ts"
+import { trainKind } from "../src/experiments/cellKinds.ts"
 import { estimateOfUnits } from "../src/experiments/estimate.ts"
 import { PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
 import { heldCell, heldUnit } from "../src/experiments/heldCell.ts"
@@ -37,7 +37,7 @@ export default defineStage({
   config: Config,
   needs: { wc: measureWc },
   output: ProjectionOutput,
-  cells: [trainCell],
+  cells: [trainKind],
   estimate: (config) =>
     estimateOfUnits(
       (["one-shot", "sustained"] as const).flatMap((hold) =>

@@ -7,7 +7,7 @@
 import { Effect, Schema } from "effect"
 import { mean, withinCellBootstrap } from "../src/analysis/index.ts"
 import { defineStage } from "../src/engine/Stage.ts"
-import { trainCell } from "../src/experiments/cellKinds.ts"
+import { trainKind } from "../src/experiments/cellKinds.ts"
 import { Interval, intervalOf } from "../src/experiments/interval.ts"
 import { CellSummary } from "../src/experiments/cellSummary.ts"
 import { PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
@@ -53,7 +53,7 @@ export default defineStage({
     rows: Schema.Array(AuditRow),
     scFreeRhos: Schema.Array(Schema.Finite)
   }),
-  cells: [trainCell],
+  cells: [trainKind],
   estimate: (config) =>
     estimateOfUnits(
       config.rhos.flatMap((rho) =>

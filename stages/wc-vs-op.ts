@@ -5,7 +5,7 @@
  */
 import { Effect, Schema } from "effect"
 import { defineStage } from "../src/engine/Stage.ts"
-import { trainCell } from "../src/experiments/cellKinds.ts"
+import { trainKind } from "../src/experiments/cellKinds.ts"
 import { trainingFields, withDefault } from "../src/experiments/configFields.ts"
 import { estimateOfUnits } from "../src/experiments/estimate.ts"
 import { freeCell, freeUnit } from "../src/experiments/heldCell.ts"
@@ -26,7 +26,7 @@ export default defineStage({
   output: Schema.Array(
     Schema.Struct({ op: Operation, wc: Schema.NullOr(Schema.Finite), medianTGrok: Schema.NullOr(Schema.Finite), grokked: Schema.Int })
   ),
-  cells: [trainCell],
+  cells: [trainKind],
   figures: [fromOperationRows],
   estimate: (config) => estimateOfUnits(config.ops.map((op) => freeUnit({ ...config, op }, { p: config.p, lr: config.lr, tag: op }))),
   run: (config, _inputs, ctx) =>

@@ -28,13 +28,12 @@ import { RunnerAddress } from "effect/cluster"
 import { SqlClient } from "effect/sql"
 import { canonicalJson, toJson } from "../../engine/Canonical.ts"
 import type { Json } from "../../engine/Canonical.ts"
-import type { AnyCellKind } from "../../engine/CellKind.ts"
 import { Executor } from "../../engine/Executor.ts"
 import type { BackendChoice } from "../../engine/Env.ts"
 import { cellPreimage, CodeHasher, keyOf } from "../../engine/Key.ts"
 import type { Env } from "../../engine/Key.ts"
 import { PROGRESS_ENV, progressSeconds, progressText, recordProgress, startClock } from "../../engine/Progress.ts"
-import { forkCell, trainCell } from "../../experiments/cellKinds.ts"
+import { isTrainingKind, trainingKinds } from "../../experiments/cellKinds.ts"
 import { localExecutor, resolveEnv } from "../local.ts"
 import type { HostPort } from "./Address.ts"
 import { ensureProgressTable, publishingProgress, syncSeconds } from "./Progress.ts"
@@ -58,9 +57,6 @@ export interface RunnerOptions {
   readonly log: (line: string) => void
 }
 
-/** The kinds a runner computes: the training kinds, run in the worker pool. */
-const kinds: ReadonlyMap<string, AnyCellKind> = new Map([trainCell, forkCell].map((k) => [k.name, k]))
-
 const describeEnv = (env: Env): string => canonicalJson(env)
 
 const handlers = (options: RunnerOptions) =>
@@ -83,12 +79,14 @@ const handlers = (options: RunnerOptions) =>
     const sql = yield* SqlClient.SqlClient
     yield* ensureProgressTable(sql)
     const logEvery = progressSeconds(process.env[PROGRESS_ENV]).seconds * 1000
-    const hasher = new CodeHasher(options.root, [...kinds.values()].flatMap((k) => k.code))
+    // A runner computes the training kinds, in its worker pool.
+    const kinds = Object.values(trainingKinds)
+    const hasher = new CodeHasher(options.root, kinds.flatMap((k) => k.code))
 
     /** The key this runner would give the unit; a refusal when it cannot key it. */
     const ownKey = Effect.fnUntraced(function*(kindName: string, payload: Json, theirs: Env) {
-      const kind = kinds.get(kindName)
-      if (kind === undefined) return yield* refuse(`runners compute ${[...kinds.keys()].join(", ")} units, not "${kindName}"`)
+      if (!isTrainingKind(kindName)) return yield* refuse(`runners compute ${kinds.map((k) => k.name).join(", ")} units, not "${kindName}"`)
+      const kind = trainingKinds[kindName]
       const env = yield* ownEnv
       if (env.backend === "unavailable") {
         return yield* refuse(`no training backend on this runner (--backend ${options.backend}): ${env.reason ?? ""}`)
