@@ -14,7 +14,7 @@ import { cellLabel, cellSpec } from "../src/experiments/cellSpecs.ts"
 import { PositiveInt, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
 import { estimateOfUnits } from "../src/experiments/estimate.ts"
 import { orNull } from "../src/experiments/guarded.ts"
-import { Interval, intervalOf } from "../src/experiments/interval.ts"
+import { BootstrapEstimate, estimateOf } from "../src/experiments/interval.ts"
 import { forkCached } from "../src/experiments/trainCached.ts"
 import type { ForkSpec } from "../src/train/CellSpec.ts"
 
@@ -59,7 +59,7 @@ export default defineStage({
     /** Per arm, per seed: T_grok − fork step (null: censored at the budget). */
     delays: Schema.Record(Schema.String, Schema.Array(Schema.NullOr(Schema.Int))),
     /** null when no seed grokked in both the same and the raised arm within the budget. */
-    raisedOverSame: Schema.NullOr(Interval),
+    raisedOverSame: Schema.NullOr(BootstrapEstimate),
     seedsUsed: Schema.Int,
     monotone: Schema.Int,
     total: Schema.Int,
@@ -95,7 +95,7 @@ export default defineStage({
         forkStep,
         normAtFork: result.normAtFork,
         delays,
-        raisedOverSame: ratio === null ? null : intervalOf(ratio.interval),
+        raisedOverSame: ratio === null ? null : estimateOf(ratio.interval),
         seedsUsed: ratio?.seedsUsed ?? 0,
         monotone: order.monotone,
         total: order.total,

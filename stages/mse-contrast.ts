@@ -9,7 +9,7 @@ import { pairedMedianStatistic } from "../src/analysis/index.ts"
 import { defineStage, optionalNeed } from "../src/engine/Stage.ts"
 import { trainKind } from "../src/experiments/cellKinds.ts"
 import { orNull } from "../src/experiments/guarded.ts"
-import { Interval, intervalOf } from "../src/experiments/interval.ts"
+import { BootstrapEstimate, estimateOf } from "../src/experiments/interval.ts"
 import { CellSummary } from "../src/experiments/cellSummary.ts"
 import { PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
 import { estimateOfUnits } from "../src/experiments/estimate.ts"
@@ -34,7 +34,7 @@ const Contrast = Schema.Struct({
   /** T(ρ=raised, τ=1) / T(ρ=1, τ=1). */
   normUp: Schema.NullOr(Schema.Finite),
   /** The same over medians of grokked seeds, with a paired seed-bootstrap interval. */
-  normUpInterval: Schema.NullOr(Interval),
+  normUpInterval: Schema.NullOr(BootstrapEstimate),
   /** max/min of L across τ at the raised ρ. */
   logitScaleRatio: Schema.NullOr(Schema.Finite),
   logitScaleRange: Schema.NullOr(Schema.Tuple([Schema.Finite, Schema.Finite]))
@@ -60,7 +60,7 @@ const contrastOf = (cells: ReadonlyArray<CellSummary>, raisedRho: number): Contr
     )
   return {
     normUp: base === null || raised === null ? null : raised / base,
-    normUpInterval: ci === null || !Number.isFinite(ci.estimate) ? null : intervalOf(ci),
+    normUpInterval: ci === null || !Number.isFinite(ci.estimate) ? null : estimateOf(ci),
     logitScaleRatio: range === null ? null : range[1] / range[0],
     logitScaleRange: range
   }

@@ -8,7 +8,7 @@ import { Effect, Schema } from "effect"
 import { mean, withinCellBootstrap } from "../src/analysis/index.ts"
 import { defineStage } from "../src/engine/Stage.ts"
 import { trainKind } from "../src/experiments/cellKinds.ts"
-import { Interval, intervalOf } from "../src/experiments/interval.ts"
+import { BootstrapEstimate, estimateOf } from "../src/experiments/interval.ts"
 import { CellSummary } from "../src/experiments/cellSummary.ts"
 import { PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
 import { estimateOfUnits } from "../src/experiments/estimate.ts"
@@ -36,11 +36,11 @@ const AuditRow = Schema.Struct({
   scFree: Schema.Boolean,
   /** Paper B's SC rate of the float32 cell (mean over seeds of each seed's largest rate)
    * with a seed-bootstrap interval. */
-  scRate: Interval
+  scRate: BootstrapEstimate
 })
 
 const scRateInterval = (cell: CellSummary, seed: number) =>
-  intervalOf(withinCellBootstrap([cell.scRateMaxBySeed], (xs) => (xs[0].length === 0 ? null : mean(xs[0])), { seed, resamples: 2000 }))
+  estimateOf(withinCellBootstrap([cell.scRateMaxBySeed], (xs) => (xs[0].length === 0 ? null : mean(xs[0])), { seed, resamples: 2000 }))
 
 export default defineStage({
   name: "softmax-collapse-audit",

@@ -49,7 +49,8 @@ export const gridCells = (config: GridConfig): ReadonlyArray<{ readonly rho: num
   return [...grid, ...extra]
 }
 
-export const TemperatureCell = Schema.Struct({
+/** One (ρ, τ) cell as the grid stores it (figures draw their own TemperatureCell from it). */
+export const TemperatureGridCell = Schema.Struct({
   cell: CellSummary,
   /** Mean over seeds of L at each logged step (subsampled). */
   logitScaleTrajectory: Schema.Struct({ steps: Schema.Array(Schema.Int), values: Schema.Array(Schema.Finite) })
@@ -58,7 +59,7 @@ export const TemperatureCell = Schema.Struct({
 export const TemperatureGridOutput = Schema.Struct({
   wc: Schema.Array(Schema.Struct({ p: Schema.Int, wc: Schema.Finite })),
   loss: Schema.Literals(["ce", "mse"]),
-  cells: Schema.Array(TemperatureCell)
+  cells: Schema.Array(TemperatureGridCell)
 })
 export type TemperatureGridOutput = typeof TemperatureGridOutput.Type
 

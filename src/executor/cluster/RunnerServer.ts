@@ -1,7 +1,8 @@
 /**
- * A runner: one long-running process per machine that serves the work-unit
- * entity and computes units in this machine's local worker pool (the same
- * Executor `grokflow run` uses without a cluster, src/executor/local.ts).
+ * A runner's server (the coordinator's side is Client.ts): one long-running
+ * process per machine that serves the work-unit entity and computes units in
+ * this machine's local worker pool (the same Executor `grokflow run` uses
+ * without a cluster, src/executor/local.ts).
  *
  * Per-host concurrency is the pool's: shard placement hashes unit keys and
  * ignores load, so a runner may hold many units at once; they queue in the pool
@@ -22,8 +23,7 @@
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import * as NodeClusterSocket from "@effect/platform-node/NodeClusterSocket"
-import * as PgClient from "@effect/sql-pg/PgClient"
-import { Effect, Layer, Option, Redacted, Semaphore } from "effect"
+import { Effect, Layer, Option, Semaphore } from "effect"
 import { RunnerAddress } from "effect/cluster"
 import { SqlClient } from "effect/sql"
 import { canonicalJson, toJson } from "../../engine/Canonical.ts"
@@ -38,7 +38,7 @@ import { localExecutor, resolveEnv } from "../local.ts"
 import type { HostPort } from "./Address.ts"
 import { ensureProgressTable, publishingProgress, syncSeconds } from "./Progress.ts"
 import type { UnitProgress } from "./Progress.ts"
-import { shardingSettings, UnitFailed, WorkUnitEntity } from "./Protocol.ts"
+import { pgLayer, shardingSettings, UnitFailed, WorkUnitEntity } from "./Protocol.ts"
 
 export interface RunnerOptions {
   /** PostgreSQL URL shared by every runner and coordinator. */
@@ -150,9 +150,6 @@ const handlers = (options: RunnerOptions) =>
       { maxIdleTime: "30 seconds" }
     )
   }))
-
-/** The cluster's storage: PostgreSQL (advisory locks for shards, tables for messages). */
-export const pgLayer = (url: string) => PgClient.layer({ url: Redacted.make(url), applicationName: "grokflow" })
 
 /** Serves units until interrupted (SIGINT/SIGTERM), then hands its shards back. */
 export const runnerLayer = (options: RunnerOptions) =>
