@@ -19,10 +19,10 @@ import {
 } from "../src/analysis/index.ts"
 import type { CollapseResult, SeedTime } from "../src/analysis/index.ts"
 import { defineStage } from "../src/engine/Stage.ts"
-import type { CellSummary } from "../src/experiments/cellSummary.ts"
-import { PositiveInt, PositiveNumber, withDefault } from "../src/experiments/configFields.ts"
-import { orNull } from "../src/experiments/guarded.ts"
-import { BootstrapEstimate, estimateOf } from "../src/experiments/interval.ts"
+import type { CellSummary } from "../src/outputs/cellSummary.ts"
+import { PositiveInt, PositiveNumber, withDefault } from "../src/cells/configFields.ts"
+import { orNull } from "../src/fits/guarded.ts"
+import { BootstrapEstimate, estimateOf } from "../src/outputs/bootstrapEstimate.ts"
 import temperatureGrid from "./temperature-grid.ts"
 
 const Config = Schema.Struct({

@@ -7,14 +7,14 @@
  */
 import { Effect, Schema } from "effect"
 import { defineStage } from "../src/engine/Stage.ts"
-import { trainKind } from "../src/experiments/cellKinds.ts"
-import { CellSummary, meanTrajectory } from "../src/experiments/cellSummary.ts"
-import { IntList, PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
-import { estimateOfUnits } from "../src/experiments/estimate.ts"
-import { budgetFields, budgetFor } from "../src/experiments/budgets.ts"
-import { heldCell, heldUnit } from "../src/experiments/heldCell.ts"
-import { subsample } from "../src/experiments/subsample.ts"
-import { wcFor } from "../src/experiments/wcOutput.ts"
+import { trainKind } from "../src/cells/cellKinds.ts"
+import { CellSummary, meanTrajectory } from "../src/outputs/cellSummary.ts"
+import { IntList, PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/cells/configFields.ts"
+import { estimateOfUnits } from "../src/planning/estimate.ts"
+import { budgetFields, budgetFor } from "../src/cells/budgets.ts"
+import { heldCell, heldUnit } from "../src/cells/heldCell.ts"
+import { subsample } from "../src/outputs/subsample.ts"
+import { wcFor } from "../src/outputs/wcOutput.ts"
 import measureWc from "./measure-wc.ts"
 
 const Config = Schema.Struct({

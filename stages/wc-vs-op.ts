@@ -5,10 +5,10 @@
  */
 import { Effect, Schema } from "effect"
 import { defineStage } from "../src/engine/Stage.ts"
-import { trainKind } from "../src/experiments/cellKinds.ts"
-import { trainingFields, withDefault } from "../src/experiments/configFields.ts"
-import { estimateOfUnits } from "../src/experiments/estimate.ts"
-import { freeCell, freeUnit } from "../src/experiments/heldCell.ts"
+import { trainKind } from "../src/cells/cellKinds.ts"
+import { trainingFields, withDefault } from "../src/cells/configFields.ts"
+import { estimateOfUnits } from "../src/planning/estimate.ts"
+import { freeCell, freeUnit } from "../src/cells/heldCell.ts"
 import { fromOperationRows } from "../src/figures/kinds/wcByOperation.ts"
 import { Operation } from "../src/train/CellSpec.ts"
 

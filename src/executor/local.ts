@@ -9,7 +9,7 @@ import type { Json } from "../engine/Canonical.ts"
 import { ExecutionFailure, Executor } from "../engine/Executor.ts"
 import type { UnitHooks } from "../engine/Executor.ts"
 import type { BackendChoice, Env } from "../engine/index.ts"
-import { isTrainingKind, trainingKinds } from "../experiments/cellKinds.ts"
+import { isTrainingKind, trainingKinds } from "../cells/cellKinds.ts"
 import type { JobKind } from "../train/worker/protocol.ts"
 import type { WorkerPool } from "../train/worker/WorkerPool.ts"
 

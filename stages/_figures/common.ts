@@ -1,7 +1,7 @@
 /** Small conversions shared by the figure mappings. */
 import type { CellOutcome, ExponentialFit, Interval } from "../../src/figures/index.ts"
-import type { BootstrapEstimate as StoredInterval } from "../../src/experiments/interval.ts"
-import type { GroupFit } from "../../src/experiments/sweepFits.ts"
+import type { BootstrapEstimate as StoredInterval } from "../../src/outputs/bootstrapEstimate.ts"
+import type { GroupFit } from "../../src/fits/sweepFits.ts"
 
 export const fmt = (x: number, digits = 3): string => Number(x.toPrecision(digits)).toString()
 

@@ -12,8 +12,8 @@ import oneShotVsSustainedFigure from "../../src/figures/kinds/oneShotVsSustained
 import trajectoriesFigure from "../../src/figures/kinds/trajectories.ts"
 import wcInvarianceFigure from "../../src/figures/kinds/wcInvariance.ts"
 import wcScalingKind from "../../src/figures/kinds/wcScaling.ts"
-import type { SweepFits } from "../../src/experiments/sweepFits.ts"
-import type { WcOutput } from "../../src/experiments/wcOutput.ts"
+import type { SweepFits } from "../../src/fits/sweepFits.ts"
+import type { WcOutput } from "../../src/outputs/wcOutput.ts"
 import { ciOf, ciText, exponentialFit, fmt, outcomeOf } from "./common.ts"
 
 export interface DelayLawFitsOutput {

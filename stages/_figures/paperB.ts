@@ -14,7 +14,7 @@ import type mediationFits from "../mediation-fits.ts"
 import type mseContrast from "../mse-contrast.ts"
 import type softmaxCollapseAudit from "../softmax-collapse-audit.ts"
 import type { TemperatureGridOutput } from "../temperature-grid.ts"
-import type { CellSummary } from "../../src/experiments/cellSummary.ts"
+import type { CellSummary } from "../../src/outputs/cellSummary.ts"
 import { ciOf, ciText, fmt } from "./common.ts"
 
 type MediationOutput = typeof mediationFits.output.Type

@@ -25,7 +25,7 @@ export const KEY_NEUTRAL: ReadonlyArray<readonly [glob: string, reason: string]>
   ["src/train/kernel.ts", "type declarations only: erased before anything runs"],
   ["src/train/backend/{resolve,Backend}.ts", "chooses the backend; the chosen backend, its tfjs version and precision are in every training key's env"],
   ["src/remote/**", "moves stored entries between stores byte for byte, checking every digest on arrival; it computes nothing"],
-  ["src/experiments/{calibration,profilePlan,profileRuns}.ts", "the planner's calibration and `plan check`: they read manifests to estimate times, and nothing they compute is stored or feeds a stage"],
+  ["src/planning/{calibration,profilePlan,profileRuns}.ts", "the planner's calibration and `plan check`: they read manifests to estimate times, and nothing they compute is stored or feeds a stage"],
   ["src/audit/**", "retrains units through the Executor and compares their bytes with stored ones; it never writes the store"],
   ["src/verify/**", "`grokflow verify` recomputes every verdict from stored outputs on each call; nothing it computes is cached"],
   ["src/figures/**", "figures are drawn by `grokflow report` and keyed by their full Vega-Lite spec (data and theme inlined), the renderer's code digest (draw.ts closure) and versions (src/figures/render.ts)"]

@@ -9,7 +9,7 @@ import * as path from "node:path"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { cellPreimage, CodeHasher, keyOf } from "../../src/engine/Key.ts"
-import { trainKind } from "../../src/experiments/cellKinds.ts"
+import { trainKind } from "../../src/cells/cellKinds.ts"
 
 const ROOT = path.resolve(import.meta.dirname, "../..")
 const FILE = "src/train/adamw.ts"

@@ -21,10 +21,10 @@ import {
   withinCellBootstrap
 } from "../analysis/index.ts"
 import type { CensoringPolicy, DelayCell } from "../analysis/index.ts"
-import type { CellSummary } from "./cellSummary.ts"
-import { BootstrapEstimate, estimateOf } from "./interval.ts"
+import type { CellSummary } from "../outputs/cellSummary.ts"
+import { BootstrapEstimate, estimateOf } from "../outputs/bootstrapEstimate.ts"
 import { orNull } from "./guarded.ts"
-import type { SweepOutput } from "./sweepOutput.ts"
+import type { SweepOutput } from "../outputs/sweepOutput.ts"
 
 export const CensoringLabel = Schema.Literals(["infinity", "grokkedOnly"])
 

@@ -10,7 +10,7 @@ import type { StageContext } from "../engine/StageContext.ts"
 import { trainKind } from "./cellKinds.ts"
 import type { CellSpec, Intervention, Model } from "../train/CellSpec.ts"
 import { cellLabel, cellSpec } from "./cellSpecs.ts"
-import { summarizeCell } from "./cellSummary.ts"
+import { summarizeCell } from "../outputs/cellSummary.ts"
 import type { TrainingConfig } from "./configFields.ts"
 import { trainCached } from "./trainCached.ts"
 

@@ -11,7 +11,7 @@
 import { Schema } from "effect"
 import type { Estimate, PlannedUnit } from "../engine/Stage.ts"
 import { CellSpec, ForkSpec } from "../train/CellSpec.ts"
-import { forkKind } from "./cellKinds.ts"
+import { forkKind } from "../cells/cellKinds.ts"
 import { freezeCount } from "../train/shards.ts"
 import { DEFAULT_TGROK, medianTGrok, normalQuantile } from "./tGrokModel.ts"
 import type { TGrokFeatures, TGrokModel } from "./tGrokModel.ts"
