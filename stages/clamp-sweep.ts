@@ -5,13 +5,13 @@
  */
 import { Effect, Schema } from "effect"
 import { defineStage } from "../src/engine/Stage.ts"
-import { trainCell } from "../src/experiments/cellKinds.ts"
-import { estimateOfUnits } from "../src/experiments/estimate.ts"
-import { IntList, PositiveInt, PositiveList, trainingFields, withDefault } from "../src/experiments/configFields.ts"
-import { budgetFields, budgetFor } from "../src/experiments/budgets.ts"
-import { heldCell, heldUnit } from "../src/experiments/heldCell.ts"
-import { SweepOutput } from "../src/experiments/sweepOutput.ts"
-import { wcFor } from "../src/experiments/wcOutput.ts"
+import { trainKind } from "../src/cells/cellKinds.ts"
+import { estimateOfUnits } from "../src/planning/estimate.ts"
+import { IntList, PositiveInt, PositiveList, trainingFields, withDefault } from "../src/cells/configFields.ts"
+import { budgetFields, budgetFor } from "../src/cells/budgets.ts"
+import { heldCell, heldUnit } from "../src/cells/heldCell.ts"
+import { SweepOutput } from "../src/outputs/sweepOutput.ts"
+import { wcFor } from "../src/outputs/wcOutput.ts"
 import measureWc from "./measure-wc.ts"
 
 const Config = Schema.Struct({
@@ -31,7 +31,7 @@ export default defineStage({
   config: Config,
   needs: { wc: measureWc },
   output: SweepOutput,
-  cells: [trainCell],
+  cells: [trainKind],
   estimate: (config) =>
     estimateOfUnits(
       config.moduli.flatMap((p) =>

@@ -10,12 +10,12 @@
 import { Effect, Schema } from "effect"
 import { bootstrapMedianRatio, bootstrapPowerLaw, median, populationCv, spanOf, withinCellBootstrap } from "../src/analysis/index.ts"
 import { defineStage, optionalNeed } from "../src/engine/Stage.ts"
-import { PositiveInt, withDefault } from "../src/experiments/configFields.ts"
-import { orNull } from "../src/experiments/guarded.ts"
-import { Interval, intervalOf } from "../src/experiments/interval.ts"
-import { fitSweep, GroupFit, SweepFits } from "../src/experiments/sweepFits.ts"
-import type { SweepOutput } from "../src/experiments/sweepOutput.ts"
-import type { WcOutput } from "../src/experiments/wcOutput.ts"
+import { PositiveInt, withDefault } from "../src/cells/configFields.ts"
+import { orNull } from "../src/fits/guarded.ts"
+import { BootstrapEstimate, estimateOf } from "../src/outputs/bootstrapEstimate.ts"
+import { fitSweep, GroupFit, SweepFits } from "../src/fits/sweepFits.ts"
+import type { SweepOutput } from "../src/outputs/sweepOutput.ts"
+import type { WcOutput } from "../src/outputs/wcOutput.ts"
 import { feed } from "../src/figures/Figure.ts"
 import clampMatrix from "../src/figures/kinds/clampMatrix.ts"
 import denseSweep from "../src/figures/kinds/denseSweep.ts"
@@ -68,7 +68,7 @@ const spanInterval = (sweep: SweepOutput, options: { seed: number; resamples: nu
   const ci = orNull(() =>
     bootstrapMedianRatio(sweep.cells.map((c) => c.seeds.map((s) => s.tGrok)), spanOf, { ...options, censoring: "grokkedOnly" })
   )
-  return ci === null || !Number.isFinite(ci.estimate) ? null : intervalOf(ci)
+  return ci === null || !Number.isFinite(ci.estimate) ? null : estimateOf(ci)
 }
 
 const asSweep = (cells: SweepOutput["cells"], tInt: number): SweepOutput => ({ hold: "sustained", tInt, wc: [], cells })
@@ -89,7 +89,7 @@ export const wcPowerLaw = (wc: WcOutput, options: { seed: number; resamples: num
   const fitted = orNull(() => bootstrapPowerLaw(groups, { ...options, center: "mean" }))
   return fitted === null
     ? null
-    : { beta: intervalOf(fitted.beta), prefactor: fitted.fit.prefactor, r2: fitted.fit.r2, n: fitted.fit.n }
+    : { beta: estimateOf(fitted.beta), prefactor: fitted.fit.prefactor, r2: fitted.fit.r2, n: fitted.fit.n }
 }
 
 /**
@@ -125,7 +125,7 @@ const wcWithInterval = (wc: WcOutput, options: { seed: number; resamples: number
       : orNull(() => withinCellBootstrap([norms], (xs) => (xs[0].length === 0 ? null : median(xs[0])), options))
     return {
       p: r.p,
-      wc: ci === null ? null : intervalOf(ci),
+      wc: ci === null ? null : estimateOf(ci),
       grokked: norms.length,
       total: cell?.total ?? 0
     }
@@ -185,9 +185,9 @@ const Output = Schema.Struct({
   sweepPapers: Schema.NullOr(SweepFits),
   /** Wc at the reference (train fraction, lr) per modulus: median ‖W‖ at T_grok over
    * grokked seeds, with its seed-bootstrap 95% interval. */
-  wc: Schema.Array(Schema.Struct({ p: Schema.Int, wc: Schema.NullOr(Interval), grokked: Schema.Int, total: Schema.Int })),
+  wc: Schema.Array(Schema.Struct({ p: Schema.Int, wc: Schema.NullOr(BootstrapEstimate), grokked: Schema.Int, total: Schema.Int })),
   wcPowerLaw: Schema.NullOr(
-    Schema.Struct({ beta: Interval, prefactor: Schema.Finite, r2: Schema.Finite, n: Schema.Int })
+    Schema.Struct({ beta: BootstrapEstimate, prefactor: Schema.Finite, r2: Schema.Finite, n: Schema.Int })
   ),
   wcInvariance: Schema.Struct({
     /** Population CV across seeds at the reference configuration (the paper's headline). */
@@ -205,8 +205,8 @@ const Output = Schema.Struct({
       oneShotSpan: Schema.NullOr(Schema.Finite),
       sustainedSpan: Schema.NullOr(Schema.Finite),
       /** The spans over medians of grokked seeds (the papers'), with seed-bootstrap intervals. */
-      oneShotSpanInterval: Schema.NullOr(Interval),
-      sustainedSpanInterval: Schema.NullOr(Interval)
+      oneShotSpanInterval: Schema.NullOr(BootstrapEstimate),
+      sustainedSpanInterval: Schema.NullOr(BootstrapEstimate)
     })
   ),
   layernorm: Schema.NullOr(

@@ -8,14 +8,14 @@
 import { Effect, Schema } from "effect"
 import { delaysFromFork, orderingCount, raisedSameRatio } from "../src/analysis/index.ts"
 import { defineStage } from "../src/engine/Stage.ts"
-import { forkCell } from "../src/experiments/cellKinds.ts"
+import { forkKind } from "../src/cells/cellKinds.ts"
 import { StageFailure } from "../src/engine/StageFailure.ts"
-import { cellLabel, cellSpec } from "../src/experiments/cellSpecs.ts"
-import { PositiveInt, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
-import { estimateOfUnits } from "../src/experiments/estimate.ts"
-import { orNull } from "../src/experiments/guarded.ts"
-import { Interval, intervalOf } from "../src/experiments/interval.ts"
-import { forkCached } from "../src/experiments/trainCached.ts"
+import { cellLabel, cellSpec } from "../src/cells/cellSpecs.ts"
+import { PositiveInt, PositiveNumber, trainingFields, withDefault } from "../src/cells/configFields.ts"
+import { estimateOfUnits } from "../src/planning/estimate.ts"
+import { orNull } from "../src/fits/guarded.ts"
+import { BootstrapEstimate, estimateOf } from "../src/outputs/bootstrapEstimate.ts"
+import { forkCached } from "../src/cells/trainCached.ts"
 import type { ForkSpec } from "../src/train/CellSpec.ts"
 import { feed } from "../src/figures/Figure.ts"
 import forkingArms from "../src/figures/kinds/forkingArms.ts"
@@ -56,7 +56,7 @@ const Output = Schema.Struct({
   /** Per arm, per seed: T_grok − fork step (null: censored at the budget). */
   delays: Schema.Record(Schema.String, Schema.Array(Schema.NullOr(Schema.Int))),
   /** null when no seed grokked in both the same and the raised arm within the budget. */
-  raisedOverSame: Schema.NullOr(Interval),
+  raisedOverSame: Schema.NullOr(BootstrapEstimate),
   seedsUsed: Schema.Int,
   monotone: Schema.Int,
   total: Schema.Int,
@@ -91,10 +91,10 @@ export default defineStage({
   needs: {},
   output: Output,
   figures: [feed(forkingArms, forkingArmsFigure)],
-  cells: [forkCell],
+  cells: [forkKind],
   estimate: (config) => {
     const fork = forkOf(config)
-    return estimateOfUnits([{ label: fork.label, kind: forkCell.name, payload: fork.spec, rho: null, hold: "free" }])
+    return estimateOfUnits([{ label: fork.label, kind: forkKind.name, payload: fork.spec, rho: null, hold: "free" }])
   },
   run: (config, _inputs, ctx) =>
     Effect.gen(function*() {
@@ -120,7 +120,7 @@ export default defineStage({
         forkStep,
         normAtFork: result.normAtFork,
         delays,
-        raisedOverSame: ratio === null ? null : intervalOf(ratio.interval),
+        raisedOverSame: ratio === null ? null : estimateOf(ratio.interval),
         seedsUsed: ratio?.seedsUsed ?? 0,
         monotone: order.monotone,
         total: order.total,

@@ -9,12 +9,12 @@
  */
 import { Effect, Schema } from "effect"
 import { defineStage } from "../src/engine/Stage.ts"
-import { trainCell } from "../src/experiments/cellKinds.ts"
-import { estimateOfUnits } from "../src/experiments/estimate.ts"
-import { CellSummary } from "../src/experiments/cellSummary.ts"
-import { PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
-import { budgetFor, RhoBudget } from "../src/experiments/budgets.ts"
-import { freeCell, freeUnit, heldCell, heldUnit } from "../src/experiments/heldCell.ts"
+import { trainKind } from "../src/cells/cellKinds.ts"
+import { estimateOfUnits } from "../src/planning/estimate.ts"
+import { CellSummary } from "../src/outputs/cellSummary.ts"
+import { PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/cells/configFields.ts"
+import { budgetFor, RhoBudget } from "../src/cells/budgets.ts"
+import { freeCell, freeUnit, heldCell, heldUnit } from "../src/cells/heldCell.ts"
 import { StageFailure } from "../src/engine/StageFailure.ts"
 import type { Model } from "../src/train/CellSpec.ts"
 
@@ -75,7 +75,7 @@ export default defineStage({
   config: Config,
   needs: {},
   output: Schema.Struct({ p: Schema.Int, variants: Schema.Array(VariantResult) }),
-  cells: [trainCell],
+  cells: [trainKind],
   estimate: (config) =>
     estimateOfUnits(config.variants.flatMap((variant) => {
       const base = { p: config.p, lr: variant.lr, model: modelOf(config, variant), budget: variant.budget, tag: variant.name }

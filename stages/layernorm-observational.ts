@@ -14,14 +14,14 @@
 import { Effect, Schema } from "effect"
 import { bootstrapMedianRatio, finiteValues, mean, median, populationCv, spanOf, withinCellBootstrap } from "../src/analysis/index.ts"
 import { defineStage } from "../src/engine/Stage.ts"
-import { trainCell } from "../src/experiments/cellKinds.ts"
+import { trainKind } from "../src/cells/cellKinds.ts"
 import { StageFailure } from "../src/engine/StageFailure.ts"
-import { CellSummary } from "../src/experiments/cellSummary.ts"
-import { IntList, PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
-import { estimateOfUnits } from "../src/experiments/estimate.ts"
-import { orNull } from "../src/experiments/guarded.ts"
-import { freeCell, freeUnit, groupHeldCell, groupHeldUnit } from "../src/experiments/heldCell.ts"
-import { Interval, intervalOf } from "../src/experiments/interval.ts"
+import { CellSummary } from "../src/outputs/cellSummary.ts"
+import { IntList, PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/cells/configFields.ts"
+import { estimateOfUnits } from "../src/planning/estimate.ts"
+import { orNull } from "../src/fits/guarded.ts"
+import { freeCell, freeUnit, groupHeldCell, groupHeldUnit } from "../src/cells/heldCell.ts"
+import { BootstrapEstimate, estimateOf } from "../src/outputs/bootstrapEstimate.ts"
 import type { CellResult, Model } from "../src/train/CellSpec.ts"
 
 const Group = Schema.Struct({
@@ -99,8 +99,8 @@ const ModulusRow = Schema.Struct({
   fractions: Schema.Array(FractionRow),
   /** Population CV across the included fractions of the per-fraction means, with a
    * seed-bootstrap interval (seeds redrawn within each fraction). */
-  cvTotalAcrossFractions: Schema.NullOr(Interval),
-  cvUnembedAcrossFractions: Schema.NullOr(Interval)
+  cvTotalAcrossFractions: Schema.NullOr(BootstrapEstimate),
+  cvUnembedAcrossFractions: Schema.NullOr(BootstrapEstimate)
 })
 
 /**
@@ -116,7 +116,7 @@ const cvInterval = (fractions: ReadonlyArray<ReadonlyArray<number | null>>) => {
   if (cvOfFractionMeans(fractions) === null) return null
   const grokked = fractions.map((f) => finiteValues(f))
   const ci = orNull(() => withinCellBootstrap(grokked, cvOfFractionMeans, { seed: 20260613, resamples: 3000 }))
-  return ci === null ? null : intervalOf(ci)
+  return ci === null ? null : estimateOf(ci)
 }
 
 /** One train fraction's per-seed norms at grok (null: the seed did not grok). */
@@ -145,7 +145,7 @@ const GroupClampResult = Schema.Struct({
   targets: Schema.Record(Schema.String, Schema.Finite),
   cells: Schema.Array(CellSummary),
   /** max/min median T_grok (over grokked seeds) across the group's ρ, with a seed-bootstrap interval. */
-  spanInterval: Schema.NullOr(Interval)
+  spanInterval: Schema.NullOr(BootstrapEstimate)
 })
 
 const attention = (config: Config): Model => ({
@@ -166,7 +166,7 @@ export default defineStage({
     moduli: Schema.Array(ModulusRow),
     groupClamps: Schema.Array(GroupClampResult)
   }),
-  cells: [trainCell],
+  cells: [trainKind],
   estimate: (config) => {
     const model = attention(config)
     const fractions = config.moduli.flatMap((p) =>
@@ -246,7 +246,7 @@ export default defineStage({
               control,
               targets,
               cells,
-              spanInterval: ci === null || !Number.isFinite(ci.estimate) ? null : intervalOf(ci)
+              spanInterval: ci === null || !Number.isFinite(ci.estimate) ? null : estimateOf(ci)
             }
           }), { concurrency: "unbounded" })
       })

@@ -7,13 +7,13 @@ import { Effect, Schema } from "effect"
 import { criticalNorm, criticalNormAtLastGrok, cvAcrossConfigs, finiteValues, thresholdRobustness } from "../src/analysis/index.ts"
 import { defineStage } from "../src/engine/Stage.ts"
 import { StageFailure } from "../src/engine/StageFailure.ts"
-import { trainCell } from "../src/experiments/cellKinds.ts"
-import { estimateOfUnits } from "../src/experiments/estimate.ts"
-import { IntList, PositiveList, trainingFields, withDefault } from "../src/experiments/configFields.ts"
-import { freeCell, freeUnit } from "../src/experiments/heldCell.ts"
-import { subsample } from "../src/experiments/subsample.ts"
-import { WcOutput } from "../src/experiments/wcOutput.ts"
-import type { WcConfig } from "../src/experiments/wcOutput.ts"
+import { trainKind } from "../src/cells/cellKinds.ts"
+import { estimateOfUnits } from "../src/planning/estimate.ts"
+import { IntList, PositiveList, trainingFields, withDefault } from "../src/cells/configFields.ts"
+import { freeCell, freeUnit } from "../src/cells/heldCell.ts"
+import { subsample } from "../src/outputs/subsample.ts"
+import { WcOutput } from "../src/outputs/wcOutput.ts"
+import type { WcConfig } from "../src/outputs/wcOutput.ts"
 import { feed } from "../src/figures/Figure.ts"
 import trajectories from "../src/figures/kinds/trajectories.ts"
 import wcInvariance from "../src/figures/kinds/wcInvariance.ts"
@@ -88,7 +88,7 @@ export default defineStage({
   needs: {},
   output: WcOutput,
   figures: [feed(trajectories, trajectoriesFigure), feed(wcInvariance, wcInvarianceFigure)],
-  cells: [trainCell],
+  cells: [trainKind],
   estimate: (config) =>
     estimateOfUnits(
       config.moduli.flatMap((p) =>

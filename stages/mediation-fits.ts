@@ -19,10 +19,10 @@ import {
 } from "../src/analysis/index.ts"
 import type { CollapseResult, SeedTime } from "../src/analysis/index.ts"
 import { defineStage } from "../src/engine/Stage.ts"
-import type { CellSummary } from "../src/experiments/cellSummary.ts"
-import { PositiveInt, PositiveNumber, withDefault } from "../src/experiments/configFields.ts"
-import { orNull } from "../src/experiments/guarded.ts"
-import { Interval, intervalOf } from "../src/experiments/interval.ts"
+import type { CellSummary } from "../src/outputs/cellSummary.ts"
+import { PositiveInt, PositiveNumber, withDefault } from "../src/cells/configFields.ts"
+import { orNull } from "../src/fits/guarded.ts"
+import { BootstrapEstimate, estimateOf } from "../src/outputs/bootstrapEstimate.ts"
 import temperatureGrid from "./temperature-grid.ts"
 import { feed } from "../src/figures/Figure.ts"
 import collapseGrid from "../src/figures/kinds/collapseGrid.ts"
@@ -58,7 +58,7 @@ const pairedInterval = (
   pickTime: (s: CellSummary["seeds"][number]) => SeedTime = (s) => s.tGrok
 ) => {
   const ci = orNull(() => pairedMedianStatistic(cells.map((c) => c.seeds.map(pickTime)), statistic, { ...options, censoring: "grokkedOnly" }))
-  return ci === null || !Number.isFinite(ci.estimate) ? null : intervalOf(ci)
+  return ci === null || !Number.isFinite(ci.estimate) ? null : estimateOf(ci)
 }
 
 const collapseAt = (cells: ReadonlyArray<CellSummary>, medians: ReadonlyArray<number>): CollapseResult | null =>
@@ -74,10 +74,10 @@ const PerModulus = Schema.Struct({
   /** T1 / T0: the norm-up delay factor under CE at τ = 1. */
   normUp: Schema.NullOr(Schema.Finite),
   /** T1 / T0 over medians of grokked seeds, with a paired seed-bootstrap interval. */
-  normUpInterval: Schema.NullOr(Interval),
+  normUpInterval: Schema.NullOr(BootstrapEstimate),
   recovery: Schema.NullOr(
     Schema.Struct({
-      value: Interval,
+      value: BootstrapEstimate,
       t2: Schema.Finite,
       extrapolated: Schema.Boolean,
       /** How L entered the bootstrap and how T2 was read outside the sweep. */
@@ -102,9 +102,9 @@ const PerModulus = Schema.Struct({
       deltaR2: Schema.Finite,
       n: Schema.Int,
       /** The same three with paired seed-bootstrap intervals (medians over grokked seeds, L held at full-sample values). */
-      r2LInterval: Schema.NullOr(Interval),
-      r2RhoInterval: Schema.NullOr(Interval),
-      deltaR2Interval: Schema.NullOr(Interval)
+      r2LInterval: Schema.NullOr(BootstrapEstimate),
+      r2RhoInterval: Schema.NullOr(BootstrapEstimate),
+      deltaR2Interval: Schema.NullOr(BootstrapEstimate)
     })
   ),
   memorization: Schema.NullOr(
@@ -114,8 +114,8 @@ const PerModulus = Schema.Struct({
       gapShare: Schema.Finite,
       memShare: Schema.Finite,
       /** The folds (max/min over the τ sweep) with paired seed-bootstrap intervals. */
-      tMemFoldInterval: Schema.NullOr(Interval),
-      tGrokFoldInterval: Schema.NullOr(Interval)
+      tMemFoldInterval: Schema.NullOr(BootstrapEstimate),
+      tGrokFoldInterval: Schema.NullOr(BootstrapEstimate)
     })
   )
 })
@@ -273,7 +273,7 @@ export default defineStage({
             recovery: recovery === null || !Number.isFinite(recovery.estimate.recovery)
               ? null
               : {
-                value: intervalOf(recovery.interval),
+                value: estimateOf(recovery.interval),
                 t2: recovery.estimate.t2,
                 extrapolated: recovery.estimate.extrapolated,
                 logitScale: config.recoveryLogitScale,

@@ -7,15 +7,15 @@
 import { Effect, Schema } from "effect"
 import { pairedMedianStatistic } from "../src/analysis/index.ts"
 import { defineStage, optionalNeed } from "../src/engine/Stage.ts"
-import { trainCell } from "../src/experiments/cellKinds.ts"
-import { orNull } from "../src/experiments/guarded.ts"
-import { Interval, intervalOf } from "../src/experiments/interval.ts"
-import { CellSummary } from "../src/experiments/cellSummary.ts"
-import { PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
-import { estimateOfUnits } from "../src/experiments/estimate.ts"
-import { heldCell, heldUnit } from "../src/experiments/heldCell.ts"
+import { trainKind } from "../src/cells/cellKinds.ts"
+import { orNull } from "../src/fits/guarded.ts"
+import { BootstrapEstimate, estimateOf } from "../src/outputs/bootstrapEstimate.ts"
+import { CellSummary } from "../src/outputs/cellSummary.ts"
+import { PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/cells/configFields.ts"
+import { estimateOfUnits } from "../src/planning/estimate.ts"
+import { heldCell, heldUnit } from "../src/cells/heldCell.ts"
 import { StageFailure } from "../src/engine/StageFailure.ts"
-import { wcFor } from "../src/experiments/wcOutput.ts"
+import { wcFor } from "../src/outputs/wcOutput.ts"
 import measureWc from "./measure-wc.ts"
 import temperatureGrid from "./temperature-grid.ts"
 import type { TemperatureGridOutput } from "./temperature-grid.ts"
@@ -37,7 +37,7 @@ const Contrast = Schema.Struct({
   /** T(ρ=raised, τ=1) / T(ρ=1, τ=1). */
   normUp: Schema.NullOr(Schema.Finite),
   /** The same over medians of grokked seeds, with a paired seed-bootstrap interval. */
-  normUpInterval: Schema.NullOr(Interval),
+  normUpInterval: Schema.NullOr(BootstrapEstimate),
   /** max/min of L across τ at the raised ρ. */
   logitScaleRatio: Schema.NullOr(Schema.Finite),
   logitScaleRange: Schema.NullOr(Schema.Tuple([Schema.Finite, Schema.Finite]))
@@ -63,7 +63,7 @@ const contrastOf = (cells: ReadonlyArray<CellSummary>, raisedRho: number): Contr
     )
   return {
     normUp: base === null || raised === null ? null : raised / base,
-    normUpInterval: ci === null || !Number.isFinite(ci.estimate) ? null : intervalOf(ci),
+    normUpInterval: ci === null || !Number.isFinite(ci.estimate) ? null : estimateOf(ci),
     logitScaleRatio: range === null ? null : range[1] / range[0],
     logitScaleRange: range
   }
@@ -115,7 +115,7 @@ export default defineStage({
   requires: { wc: { config: { loss: "mse" }, because: "the contrast clamps at MSE's own Wc" } },
   output: Output,
   figures: [feed(mseVsCe, mseVsCeFigure)],
-  cells: [trainCell],
+  cells: [trainKind],
   estimate: (config) =>
     estimateOfUnits(
       [{ rho: 1, tau: 1 }, ...config.taus.map((tau) => ({ rho: config.raisedRho, tau }))].map(({ rho, tau }) =>

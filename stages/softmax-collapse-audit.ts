@@ -7,13 +7,13 @@
 import { Effect, Schema } from "effect"
 import { mean, withinCellBootstrap } from "../src/analysis/index.ts"
 import { defineStage } from "../src/engine/Stage.ts"
-import { trainCell } from "../src/experiments/cellKinds.ts"
-import { Interval, intervalOf } from "../src/experiments/interval.ts"
-import { CellSummary } from "../src/experiments/cellSummary.ts"
-import { PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
-import { estimateOfUnits } from "../src/experiments/estimate.ts"
-import { heldCell, heldUnit } from "../src/experiments/heldCell.ts"
-import { wcFor } from "../src/experiments/wcOutput.ts"
+import { trainKind } from "../src/cells/cellKinds.ts"
+import { BootstrapEstimate, estimateOf } from "../src/outputs/bootstrapEstimate.ts"
+import { CellSummary } from "../src/outputs/cellSummary.ts"
+import { PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/cells/configFields.ts"
+import { estimateOfUnits } from "../src/planning/estimate.ts"
+import { heldCell, heldUnit } from "../src/cells/heldCell.ts"
+import { wcFor } from "../src/outputs/wcOutput.ts"
 import measureWc from "./measure-wc.ts"
 import { feed } from "../src/figures/Figure.ts"
 import softmaxAudit from "../src/figures/kinds/softmaxAudit.ts"
@@ -39,11 +39,11 @@ const AuditRow = Schema.Struct({
   scFree: Schema.Boolean,
   /** Paper B's SC rate of the float32 cell (mean over seeds of each seed's largest rate)
    * with a seed-bootstrap interval. */
-  scRate: Interval
+  scRate: BootstrapEstimate
 })
 
 const scRateInterval = (cell: CellSummary, seed: number) =>
-  intervalOf(withinCellBootstrap([cell.scRateMaxBySeed], (xs) => (xs[0].length === 0 ? null : mean(xs[0])), { seed, resamples: 2000 }))
+  estimateOf(withinCellBootstrap([cell.scRateMaxBySeed], (xs) => (xs[0].length === 0 ? null : mean(xs[0])), { seed, resamples: 2000 }))
 
 const Output = Schema.Struct({
   p: Schema.Int,
@@ -76,7 +76,7 @@ export default defineStage({
   needs: { wc: measureWc },
   output: Output,
   figures: [feed(softmaxAudit, softmaxAuditFigure)],
-  cells: [trainCell],
+  cells: [trainKind],
   estimate: (config) =>
     estimateOfUnits(
       config.rhos.flatMap((rho) =>

@@ -7,14 +7,14 @@
  */
 import { Effect, Schema } from "effect"
 import { defineStage } from "../src/engine/Stage.ts"
-import { trainCell } from "../src/experiments/cellKinds.ts"
-import { CellSummary, meanTrajectory } from "../src/experiments/cellSummary.ts"
-import { IntList, PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/experiments/configFields.ts"
-import { estimateOfUnits } from "../src/experiments/estimate.ts"
-import { budgetFields, budgetFor } from "../src/experiments/budgets.ts"
-import { heldCell, heldUnit } from "../src/experiments/heldCell.ts"
-import { subsample } from "../src/experiments/subsample.ts"
-import { wcFor } from "../src/experiments/wcOutput.ts"
+import { trainKind } from "../src/cells/cellKinds.ts"
+import { CellSummary, meanTrajectory } from "../src/outputs/cellSummary.ts"
+import { IntList, PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/cells/configFields.ts"
+import { estimateOfUnits } from "../src/planning/estimate.ts"
+import { budgetFields, budgetFor } from "../src/cells/budgets.ts"
+import { heldCell, heldUnit } from "../src/cells/heldCell.ts"
+import { subsample } from "../src/outputs/subsample.ts"
+import { wcFor } from "../src/outputs/wcOutput.ts"
 import measureWc from "./measure-wc.ts"
 
 const Config = Schema.Struct({
@@ -49,7 +49,8 @@ export const gridCells = (config: GridConfig): ReadonlyArray<{ readonly rho: num
   return [...grid, ...extra]
 }
 
-export const TemperatureCell = Schema.Struct({
+/** One (ρ, τ) cell as the grid stores it (figures draw their own TemperatureGridCell from it). */
+export const TemperatureGridCell = Schema.Struct({
   cell: CellSummary,
   /** Mean over seeds of L at each logged step (subsampled). */
   logitScaleTrajectory: Schema.Struct({ steps: Schema.Array(Schema.Int), values: Schema.Array(Schema.Finite) })
@@ -58,7 +59,7 @@ export const TemperatureCell = Schema.Struct({
 export const TemperatureGridOutput = Schema.Struct({
   wc: Schema.Array(Schema.Struct({ p: Schema.Int, wc: Schema.Finite })),
   loss: Schema.Literals(["ce", "mse"]),
-  cells: Schema.Array(TemperatureCell)
+  cells: Schema.Array(TemperatureGridCell)
 })
 export type TemperatureGridOutput = typeof TemperatureGridOutput.Type
 
@@ -69,7 +70,7 @@ export default defineStage({
   config: Config,
   needs: { wc: measureWc },
   output: TemperatureGridOutput,
-  cells: [trainCell],
+  cells: [trainKind],
   estimate: (config) =>
     estimateOfUnits(
       config.moduli.flatMap((p) =>

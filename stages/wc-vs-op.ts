@@ -5,10 +5,10 @@
  */
 import { Effect, Schema } from "effect"
 import { defineStage } from "../src/engine/Stage.ts"
-import { trainCell } from "../src/experiments/cellKinds.ts"
-import { trainingFields, withDefault } from "../src/experiments/configFields.ts"
-import { estimateOfUnits } from "../src/experiments/estimate.ts"
-import { freeCell, freeUnit } from "../src/experiments/heldCell.ts"
+import { trainKind } from "../src/cells/cellKinds.ts"
+import { trainingFields, withDefault } from "../src/cells/configFields.ts"
+import { estimateOfUnits } from "../src/planning/estimate.ts"
+import { freeCell, freeUnit } from "../src/cells/heldCell.ts"
 import { feed } from "../src/figures/Figure.ts"
 import wcByOperation, { operationsFigure } from "../src/figures/kinds/wcByOperation.ts"
 import { Operation } from "../src/train/CellSpec.ts"
@@ -27,7 +27,7 @@ export default defineStage({
   output: Schema.Array(
     Schema.Struct({ op: Operation, wc: Schema.NullOr(Schema.Finite), medianTGrok: Schema.NullOr(Schema.Finite), grokked: Schema.Int })
   ),
-  cells: [trainCell],
+  cells: [trainKind],
   figures: [feed(wcByOperation, operationsFigure)],
   estimate: (config) => estimateOfUnits(config.ops.map((op) => freeUnit({ ...config, op }, { p: config.p, lr: config.lr, tag: op }))),
   run: (config, _inputs, ctx) =>

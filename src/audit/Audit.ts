@@ -19,6 +19,7 @@ import { canonicalJson } from "../engine/Canonical.ts"
 import { codeChanges, envChanges } from "../engine/Explain.ts"
 import { cellPreimage } from "../engine/Key.ts"
 import { decodeJson, encodeOutput } from "../engine/OutputCodec.ts"
+import { isTrainingKind, trainingKinds, trainKind } from "../cells/cellKinds.ts"
 import type { CellResult, CellSpec } from "../train/CellSpec.ts"
 import { needsExtension, seedShard } from "../train/shards.ts"
 import { firstDifference } from "./firstDifference.ts"
@@ -54,7 +55,7 @@ const isUnit = (payload: unknown): boolean => isRecord(payload) && payload.seeds
 
 /** A whole training cell (several seeds, not itself a shard). */
 const isWholeTrain = (name: string, payload: unknown): payload is CellSpec =>
-  name === "train" && isRecord(payload) && typeof payload.seeds === "number" && payload.seeds > 1 && payload.firstSeed === undefined
+  name === trainKind.name && isRecord(payload) && typeof payload.seeds === "number" && payload.seeds > 1 && payload.firstSeed === undefined
 
 /** The lock's single-seed cells (else each seed of its whole training cells), with payloads from the stored manifests. */
 export const auditUnits = Effect.fnUntraced(function*(lock: ProfileLock) {
@@ -117,6 +118,7 @@ export const auditUnit = Effect.fnUntraced(function*(profile: Profile, unit: Aud
   const env = yield* (yield* EnvResolver).env
   const kind = cellKindsOf(profile).get(unit.entry.name)
   if (kind === undefined) return yield* new AuditError({ message: `audit: no stage of ${profile.name} declares cell kind "${unit.entry.name}"` })
+  if (!isTrainingKind(kind.name)) return yield* new AuditError({ message: `audit: retrains training cells only, not a "${kind.name}" cell` })
   const code = yield* keyer.cellCode(kind)
   const key = keyOf(cellPreimage(kind.name, code, unit.payload, env))
   const manifest = yield* store.readManifest("cell", unit.entry.name, unit.entry.key)
@@ -150,8 +152,7 @@ export const auditUnit = Effect.fnUntraced(function*(profile: Profile, unit: Aud
     Effect.ensuring(Effect.promise(() => fs.rm(dir, { recursive: true, force: true })))
   )
   const seconds = (performance.now() - t0) / 1000
-  // A declared kind is a full CellKind at run time; the engine's AnyCellKind only names what keys need.
-  const schema = (kind as unknown as { readonly output: Schema.Codec<unknown, unknown> }).output
+  const schema = trainingKinds[kind.name].output
   const value = decodeJson(schema, data)
   const bytes = value === undefined ? new Uint8Array() : yield* Effect.orDie(encodeOutput(schema, value, "audit"))
   // Seed i of a whole cell is compared as the bytes of its part of the stored cell.

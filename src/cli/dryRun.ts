@@ -3,10 +3,10 @@ import { selectNodes } from "../engine/index.ts"
 import type { Plan } from "../engine/index.ts"
 import { makespan } from "../executor/cluster/Makespan.ts"
 import type { Makespan, PathStep } from "../executor/cluster/Makespan.ts"
-import { CALIBRATION_FILE } from "../experiments/calibration.ts"
-import { fmtHours } from "../experiments/estimate.ts"
-import type { PlanModel, UnitCost } from "../experiments/estimate.ts"
-import { planProfile } from "../experiments/profilePlan.ts"
+import { CALIBRATION_FILE } from "../planning/calibration.ts"
+import { fmtHours } from "../planning/estimate.ts"
+import type { PlanModel, UnitCost } from "../planning/estimate.ts"
+import { planProfile } from "../planning/profilePlan.ts"
 
 const step = (s: PathStep): string => `${s.node} "${s.label}" (${s.seeds}, ${fmtHours(s.hours)})`
 

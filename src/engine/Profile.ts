@@ -41,9 +41,11 @@ import { unmet } from "./Requirement.ts"
 import { isOptionalNeed, needStage } from "./Stage.ts"
 import { applyOverrides, parseOverrides } from "./Overrides.ts"
 import { didYouMean } from "./Suggest.ts"
-import { configError, configFields, declaredAnywhere, describe, displayPath, formatPath, listProfileNamesSync, locate, resolveProfilePath } from "./ProfileFile.ts"
+import { configError, configFields, declaredAnywhere, describe, displayPath, listProfileNamesSync, locate, resolveProfilePath } from "./ProfileFile.ts"
+import { formatPath } from "./SchemaProblem.ts"
 
-export { displayPath, formatPath, listProfileNamesSync, resolveProfilePath } from "./ProfileFile.ts"
+export { displayPath, listProfileNamesSync, resolveProfilePath } from "./ProfileFile.ts"
+export { formatPath } from "./SchemaProblem.ts"
 
 export interface NodeInput {
   /** Input name in the stage's `needs`. */

@@ -6,12 +6,14 @@
  */
 import { readdirSync, readFileSync } from "node:fs"
 import * as path from "node:path"
-import { Effect, SchemaIssue } from "effect"
+import { Effect } from "effect"
+import type { SchemaIssue } from "effect"
 import { isMap, parseDocument } from "yaml"
 import type { Document, LineCounter } from "yaml"
 import type { DiscoveredStage } from "./Discovery.ts"
 import { ProfileError } from "./Errors.ts"
 import type { Override } from "./Overrides.ts"
+import { firstProblem, formatPath, lowerFirst } from "./SchemaProblem.ts"
 import { didYouMean } from "./Suggest.ts"
 
 /** `quick` → `<root>/pipeline/quick.yaml`; anything with a slash or extension is a path. */
@@ -19,14 +21,6 @@ export const resolveProfilePath = (nameOrPath: string, root: string): string =>
   /[\\/]|\.ya?ml$/.test(nameOrPath) ? path.resolve(nameOrPath) : path.join(root, "pipeline", `${nameOrPath}.yaml`)
 
 export { displayPath } from "./ProjectRoot.ts"
-
-/** `stages.clamp-sweep.config.rhos[2]` */
-export const formatPath = (segments: ReadonlyArray<PropertyKey>): string =>
-  segments.reduce<string>((acc, seg) => {
-    if (typeof seg === "number") return `${acc}[${seg}]`
-    const s = String(seg)
-    return acc === "" ? s : `${acc}.${s}`
-  }, "")
 
 export const describe = (value: unknown): string => {
   if (value === undefined) return "nothing"
@@ -36,7 +30,6 @@ export const describe = (value: unknown): string => {
   return JSON.stringify(value)
 }
 
-export const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1)
 
 export interface Located {
   readonly line?: number
@@ -77,9 +70,9 @@ export const configError = (
   fail: (segments: ReadonlyArray<PropertyKey>, message: string) => ProfileError,
   fields: ReadonlySet<string> = new Set()
 ): Effect.Effect<never, ProfileError> => {
-  const first = SchemaIssue.makeFormatterStandardSchemaV1()(issue).issues[0]
-  const rel = (first?.path ?? []).map((seg) => (typeof seg === "object" && seg !== null && "key" in seg ? (seg as { key: PropertyKey }).key : seg)) as Array<PropertyKey>
-  const raw = first?.message ?? "invalid config"
+  const first = firstProblem(issue)
+  const rel = first.path
+  const raw = first.message ?? "invalid config"
   // The default wording ("Unexpected key with value 3") hides the likely cause: a typo.
   const typo = rel.length === 1 ? didYouMean(String(rel[0]), fields) : ""
   const message = /^Unexpected key/.test(raw) ? `unknown config field${typo} (${raw.replace(/^Unexpected key/, "got a key")}; check the spelling against the stage's config schema)` : lowerFirst(raw)

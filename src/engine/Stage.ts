@@ -20,7 +20,7 @@ export type JsonCodec<A> = Schema.Codec<A, unknown, never, never>
  * One unit of training a stage would request, as `--dry-run` plans it: the cell
  * kind and payload the stage's `run` would pass to `ctx.cell` (a held cell's
  * target, measured upstream, is a placeholder; `rho` says what multiplies it).
- * The planner (src/experiments/estimate.ts) prices it; the engine only carries it.
+ * The planner (src/planning/estimate.ts) prices it; the engine only carries it.
  */
 export interface PlannedUnit {
   readonly label: string
@@ -142,7 +142,7 @@ export interface Stage<Output, Config, Needs extends Readonly<Record<string, Nee
    * The engine enforces it: `ctx.cell` with an undeclared kind fails the stage.
    */
   readonly cells?: ReadonlyArray<AnyCellKind>
-  /** Cost guess for `run --dry-run`: the units the stage would train (estimateOfUnits in src/experiments/estimate.ts); never run for real. */
+  /** Cost guess for `run --dry-run`: the units the stage would train (estimateOfUnits in src/planning/estimate.ts); never run for real. */
   readonly estimate?: (config: Config) => Estimate
   readonly run: (
     config: Config,

@@ -8,8 +8,8 @@
  *   `requires: { wc: { config: { loss: "mse" }, because } }` is checked against the
  *   bound node's config when the profile loads; `figures: [feed(kind, (output, inputs) => …)]`
  *   names the figures the stage feeds (src/figures/Figure.ts), drawn by `report`.
- *   `cells: [trainCell]` declares the kinds of cell it runs; inside `run`,
- *   `ctx.cell(trainCell, spec, label)` memoizes one cell in the store and hands a
+ *   `cells: [trainKind]` declares the kinds of cell it runs; inside `run`,
+ *   `ctx.cell(trainKind, spec, label)` memoizes one cell in the store and hands a
  *   miss to the Executor. The stage's code digest is computed from its imports.
  *
  * Using the engine from a command (what `verify` and `report` need):
@@ -78,3 +78,4 @@ export { collectLock, describeNumerics, LOCK_FORMAT, lockPath, parseLock, produc
 export type { LockEntry, LockHeader, ProfileLock } from "./ProfileLock.ts"
 export { cellDrift, cellKindsOf, nodeDrift, rootCauses } from "./LockDrift.ts"
 export type { CellDrift, NodeDrift } from "./LockDrift.ts"
+export { describeIssue, firstProblem, formatPath } from "./SchemaProblem.ts"

@@ -4,10 +4,14 @@
  * training core load on the first unit only, so a no-op rerun or a run of stages
  * that train nothing never starts a worker or loads tfjs.
  */
-import { Effect, Layer, Scope } from "effect"
+import { Effect, Layer, Schema, Scope } from "effect"
+import type { Json } from "../engine/Canonical.ts"
 import { ExecutionFailure, Executor } from "../engine/Executor.ts"
+import type { UnitHooks } from "../engine/Executor.ts"
 import type { BackendChoice, Env } from "../engine/index.ts"
-import type { CellSpec, ForkSpec } from "../train/CellSpec.ts"
+import { isTrainingKind, trainingKinds } from "../cells/cellKinds.ts"
+import type { JobKind } from "../train/worker/protocol.ts"
+import type { WorkerPool } from "../train/worker/WorkerPool.ts"
 
 /** The training environment that joins keys: backend, tfjs version, precision. */
 export const resolveEnv = async (choice: BackendChoice): Promise<Env> => {
@@ -25,6 +29,23 @@ export interface LocalOptions {
 
 const failure = (kind: string) => (error: unknown) =>
   new ExecutionFailure({ message: `${kind} failed: ${error instanceof Error ? error.message : String(error)}`, cause: error })
+
+/**
+ * Decodes the unit's payload with its kind's Schema (a unit crosses a process or
+ * a network as JSON) and hands the spec to a worker.
+ */
+const runJob = <K extends JobKind>(pool: WorkerPool, name: K, payload: Json, hooks: UnitHooks) =>
+  Effect.gen(function*() {
+    const kind = trainingKinds[name]
+    const spec = yield* Schema.decodeUnknownEffect(kind.payload)(payload).pipe(
+      Effect.mapError((issue) => new ExecutionFailure({ message: `a ${name} unit's payload is not a ${name} spec: ${issue.message}`, cause: issue }))
+    )
+    return yield* Effect.tryPromise({
+      // Effect aborts the signal on interruption; the pool then terminates the worker.
+      try: (signal): Promise<unknown> => pool.run(name, spec, { ...hooks, signal }),
+      catch: failure(name)
+    })
+  })
 
 export const localExecutor = (options: LocalOptions): Layer.Layer<Executor> =>
   Layer.effect(
@@ -52,18 +73,12 @@ export const localExecutor = (options: LocalOptions): Layer.Layer<Executor> =>
         capacity: options.workers,
         run: (unit, hooks) =>
           Effect.gen(function*() {
-            if (unit.kind !== "train" && unit.kind !== "fork") {
-              return yield* new ExecutionFailure({ message: `the local executor runs "train" and "fork" cells, not "${unit.kind}"` })
+            const name = unit.kind
+            if (!isTrainingKind(name)) {
+              const known = Object.keys(trainingKinds).map((k) => `"${k}"`).join(", ")
+              return yield* new ExecutionFailure({ message: `the local executor runs ${known} cells, not "${name}"` })
             }
-            const workers = yield* pool
-            return yield* Effect.tryPromise({
-              // Effect aborts the signal on interruption; the pool then terminates the worker.
-              try: (signal): Promise<unknown> =>
-                unit.kind === "train"
-                  ? workers.run("train", unit.payload as unknown as CellSpec, { ...hooks, signal })
-                  : workers.run("fork", unit.payload as unknown as ForkSpec, { ...hooks, signal }),
-              catch: failure(unit.kind)
-            })
+            return yield* runJob(yield* pool, name, unit.payload, hooks)
           })
       })
     })

@@ -7,9 +7,9 @@
 import fg from "fast-glob"
 import * as path from "node:path"
 import { pathToFileURL } from "node:url"
-import { Result, Schema, SchemaIssue } from "effect"
+import { Result, Schema } from "effect"
 import type { TopLevelSpec } from "vega-lite"
-import { displayPath } from "../engine/index.ts"
+import { describeIssue, displayPath } from "../engine/index.ts"
 import { type AnyFigure, figureId, type FigureKind, titleOf } from "./Figure.ts"
 
 export const KINDS_DIR = path.join(import.meta.dirname, "kinds")
@@ -48,14 +48,6 @@ export interface FigureRegistry {
 }
 
 const KindOnly = Schema.Struct({ kind: Schema.String, id: Schema.optional(Schema.String) })
-
-const describeIssue = (issue: SchemaIssue.Issue): string => {
-  const first = SchemaIssue.makeFormatterStandardSchemaV1()(issue).issues[0]
-  const at = (first?.path ?? []).map((seg) => (typeof seg === "object" && seg !== null && "key" in seg ? (seg as { key: PropertyKey }).key : seg))
-  const where = at.reduce<string>((acc, seg) => (typeof seg === "number" ? `${acc}[${seg}]` : acc === "" ? String(seg) : `${acc}.${String(seg)}`), "")
-  const message = first?.message ?? "invalid"
-  return `${where === "" ? "" : `${where}: `}${message.charAt(0).toLowerCase()}${message.slice(1)}`
-}
 
 const makeRegistry = (kinds: ReadonlyMap<string, FigureKind>): FigureRegistry => {
   const kindOf = (figure: AnyFigure): FigureKind => {

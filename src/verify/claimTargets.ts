@@ -9,6 +9,7 @@ import { UsageError } from "../engine/Errors.ts"
 import type { Profile } from "../engine/Profile.ts"
 import type { Claim } from "./Claim.ts"
 import { loadClaims } from "./loadClaims.ts"
+import { splitMeasure } from "./measuredValue.ts"
 
 /** `*` any run of characters, `?` one; comma-separated patterns, any may match. */
 export const claimMatcher = (patterns: string): ((id: string) => boolean) => {
@@ -19,8 +20,6 @@ export const claimMatcher = (patterns: string): ((id: string) => boolean) => {
     .map((p) => new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`))
   return (id) => regexes.some((r) => r.test(id))
 }
-
-const nodeOf = (measure: string): string => measure.slice(0, measure.indexOf(":"))
 
 export interface ClaimTargets {
   /** The matching claims the profile tests. */
@@ -43,7 +42,7 @@ export const claimTargets = (
     tested.flatMap((c) => {
       const test = c.tests[profile.name]!
       const bounds = [test.atLeast, test.atMost, test.greaterThan, test.lessThan].filter((b): b is string => typeof b === "string")
-      return [c.measure, ...bounds].map(nodeOf)
+      return [c.measure, ...bounds].map((m) => splitMeasure(m).node)
     })
   )
   return {

@@ -5,7 +5,7 @@
  * not identified, e.g. too many censored seeds).
  */
 import type { Claim, ClaimTest } from "./Claim.ts"
-import { resolveMeasured } from "./measuredValue.ts"
+import { resolveMeasured, splitMeasure } from "./measuredValue.ts"
 import type { Measured } from "./measuredValue.ts"
 
 export type ClaimStatus = "PASS" | "FAIL" | "NOT RUN"
@@ -43,7 +43,7 @@ const fmt = (x: number): string => (Math.abs(x) >= 1000 ? x.toFixed(0) : Number(
 type Bound = number | string
 
 const describeBound = (b: Bound, factor: number | undefined): string =>
-  `${factor !== undefined && factor !== 1 ? `${fmt(factor)}×` : ""}${typeof b === "number" ? fmt(b) : b.slice(b.indexOf(":") + 1)}`
+  `${factor !== undefined && factor !== 1 ? `${fmt(factor)}×` : ""}${typeof b === "number" ? fmt(b) : splitMeasure(b).path}`
 
 export const toleranceText = (test: ClaimTest): string => {
   const parts: Array<string> = []
@@ -115,7 +115,7 @@ const check = (
 
 export const evaluateClaims = (claims: ReadonlyArray<Claim>, profile: string, outputs: NodeOutputs): Array<ClaimRow> =>
   claims.map((claim) => {
-    const node = claim.measure.slice(0, claim.measure.indexOf(":"))
+    const { node } = splitMeasure(claim.measure)
     const test = claim.tests[profile]
     const kind = claim.kind ?? "reproduction"
     const base = {

@@ -2,17 +2,12 @@
 import fg from "fast-glob"
 import { readFile } from "node:fs/promises"
 import * as path from "node:path"
-import { Effect, Schema, SchemaIssue } from "effect"
+import { Effect, Schema } from "effect"
 import { parse } from "yaml"
 import { ClaimFile } from "./Claim.ts"
 import type { Claim } from "./Claim.ts"
+import { firstProblem, formatPath } from "../engine/index.ts"
 import { ClaimFileError } from "./ClaimFileError.ts"
-
-const formatPath = (segments: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }>): string =>
-  segments
-    .map((segment) => (typeof segment === "object" ? segment.key : segment))
-    .map((s, i) => (typeof s === "number" ? `[${s}]` : i === 0 ? String(s) : `.${String(s)}`))
-    .join("")
 
 const loadOne = (root: string, file: string): Effect.Effect<ReadonlyArray<Claim>, ClaimFileError> =>
   Effect.gen(function*() {
@@ -27,11 +22,11 @@ const loadOne = (root: string, file: string): Effect.Effect<ReadonlyArray<Claim>
     })
     const decoded = Schema.decodeUnknownResult(ClaimFile)(raw, { errors: "all", onExcessProperty: "error" })
     if (decoded._tag === "Failure") {
-      const first = SchemaIssue.makeFormatterStandardSchemaV1()(decoded.failure.issue).issues[0]
+      const first = firstProblem(decoded.failure.issue)
       return yield* new ClaimFileError({
         file: shown,
-        path: formatPath(first?.path ?? []),
-        message: first?.message ?? "does not fit the claim schema"
+        path: formatPath(first.path),
+        message: first.message ?? "does not fit the claim schema"
       })
     }
     const seen = new Set<string>()

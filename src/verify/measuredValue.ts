@@ -17,7 +17,14 @@ export interface Measured {
 
 export type Lookup = (node: string) => unknown
 
-const segmentsOf = (path: string): ReadonlyArray<string> => path.match(/[^.[\]]+|\[[^\]]*\]/g) ?? []
+/** A claim's `node:path`, split at its first colon (a bare node has the path ""). */
+export const splitMeasure = (measure: string): { readonly node: string; readonly path: string } => {
+  const colon = measure.indexOf(":")
+  return colon < 0 ? { node: measure, path: "" } : { node: measure.slice(0, colon), path: measure.slice(colon + 1) }
+}
+
+/** A path's segments: `field`, `[3]`, `[key=value]` (brackets kept, so a step knows which it is). */
+export const pathSegments = (path: string): ReadonlyArray<string> => path.match(/[^.[\]]+|\[[^\]]*\]/g) ?? []
 
 const step = (current: unknown, segment: string): unknown => {
   if (segment.startsWith("[")) {
@@ -35,7 +42,7 @@ const step = (current: unknown, segment: string): unknown => {
 /** The value at `path` inside `root` (`.field`, `[3]`, `[key=value]`); undefined when absent. */
 export const valueAt = (root: unknown, path: string): unknown => {
   let current = root
-  for (const segment of segmentsOf(path)) {
+  for (const segment of pathSegments(path)) {
     if (current === undefined || current === null) return undefined
     current = step(current, segment)
   }
@@ -44,8 +51,8 @@ export const valueAt = (root: unknown, path: string): unknown => {
 
 /** The number at `node:path`: a plain number, or an interval object {estimate, lower, upper}. */
 export const resolveMeasured = (measure: string, lookup: Lookup): Measured | null => {
-  const colon = measure.indexOf(":")
-  const current = valueAt(lookup(measure.slice(0, colon)), measure.slice(colon + 1))
+  const { node, path } = splitMeasure(measure)
+  const current = valueAt(lookup(node), path)
   if (Predicate.isNumber(current) && Number.isFinite(current)) return { value: current, lower: null, upper: null, interval: false }
   if (Predicate.isObject(current)) {
     const o = current as Record<string, unknown>

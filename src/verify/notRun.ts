@@ -8,8 +8,9 @@ import type { NodeDrift, Plan } from "../engine/index.ts"
 import { rootCauses } from "../engine/index.ts"
 import type { Claim } from "./Claim.ts"
 import type { ClaimRow } from "./evaluate.ts"
+import { splitMeasure } from "./measuredValue.ts"
 
-export const nodeOfClaim = (claim: Claim): string => claim.measure.slice(0, claim.measure.indexOf(":"))
+export const nodeOfClaim = (claim: Claim): string => splitMeasure(claim.measure).node
 
 /** Whether the profile tests the claim (a NOT RUN row of an untested claim is only information). */
 export const isTested = (claim: Claim, profile: string): boolean => claim.tests[profile] !== undefined

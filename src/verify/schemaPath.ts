@@ -6,10 +6,9 @@
  */
 import { SchemaAST } from "effect"
 import { didYouMean } from "../engine/index.ts"
+import { pathSegments } from "./measuredValue.ts"
 
 type AST = SchemaAST.AST
-
-const segmentsOf = (path: string): ReadonlyArray<string> => path.match(/[^.[\]]+|\[[^\]]*\]/g) ?? []
 
 /** The alternatives of a node, with null/undefined, suspensions and encodings removed. */
 const alternatives = (ast: AST): ReadonlyArray<AST> => {
@@ -49,7 +48,7 @@ const isMeasurable = (ast: AST): boolean =>
 export const checkPathAgainstSchema = (output: AST, path: string): string | null => {
   let current: ReadonlyArray<AST> = [output]
   const done: Array<string> = []
-  for (const segment of segmentsOf(path)) {
+  for (const segment of pathSegments(path)) {
     const next = current.flatMap((ast) => stepInto(ast, segment))
     if (next.length === 0) {
       const at = done.length === 0 ? "the output" : done.join("")

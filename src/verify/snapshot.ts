@@ -8,7 +8,8 @@ import { Effect, Result, Schema } from "effect"
 import { decodeOutput, displayPath, Store } from "../engine/index.ts"
 import type { Manifest, Plan } from "../engine/index.ts"
 import { censoredMedian } from "../analysis/index.ts"
-import { CellResult, ForkResult } from "../train/CellSpec.ts"
+import { forkKind, trainKind } from "../cells/cellKinds.ts"
+import type { CellResult } from "../train/CellSpec.ts"
 import type { NodeOutputs } from "./evaluate.ts"
 import type { CellState, Snapshot } from "./diff.ts"
 
@@ -25,12 +26,12 @@ const outcome = (result: CellResult): string => {
   return `T_grok ${median === null ? "not identified" : Math.round(median)} (${grokked}/${times.length} grokked)`
 }
 
-const decodeTrain = Schema.decodeUnknownResult(CellResult)
-const decodeFork = Schema.decodeUnknownResult(ForkResult)
+const decodeTrain = Schema.decodeUnknownResult(trainKind.output)
+const decodeFork = Schema.decodeUnknownResult(forkKind.output)
 
 const cellValue = (name: string, bytes: Uint8Array): string => {
   const json: unknown = JSON.parse(new TextDecoder().decode(bytes))
-  if (name === "fork") {
+  if (name === forkKind.name) {
     const fork = decodeFork(json)
     if (Result.isFailure(fork)) return "unreadable"
     return Object.entries(fork.success.arms).map(([arm, r]) => `${arm}: ${outcome(r)}`).join("; ")

@@ -1,8 +1,8 @@
 /** Small conversions the stages' figure feeds share (stored results → figure fields). */
-import type { CellSummary } from "../../src/experiments/cellSummary.ts"
+import type { CellSummary } from "../../src/outputs/cellSummary.ts"
 import type { CellOutcome, ExponentialFit, Interval, TemperatureCell } from "../../src/figures/index.ts"
-import type { Interval as StoredInterval } from "../../src/experiments/interval.ts"
-import type { GroupFit } from "../../src/experiments/sweepFits.ts"
+import type { BootstrapEstimate as StoredInterval } from "../../src/outputs/bootstrapEstimate.ts"
+import type { GroupFit } from "../../src/fits/sweepFits.ts"
 
 export const fmt = (x: number, digits = 3): string => Number(x.toPrecision(digits)).toString()
 

@@ -73,6 +73,15 @@ describe("import graph", () => {
     expect(importsOf("stages/mediation-fits.ts")).toContain("stages/temperature-grid.ts")
   })
 
+  it("no `as unknown as` in src/executor or src/train/worker: a payload crossing a process is decoded with its Schema", () => {
+    const files = sources("src/{executor,train/worker}/**/*.ts")
+    expect(files).toContain("src/executor/local.ts")
+    const casts = files.flatMap((file) =>
+      fs.readFileSync(path.join(ROOT, file), "utf8").split("\n").flatMap((line, i) => (/\bas unknown as\b/.test(line) ? [`${file}:${i + 1}: ${line.trim()}`] : []))
+    )
+    expect(casts).toEqual([])
+  })
+
   it("stages never import the renderer (vega, resvg): every command would load it at start-up", () => {
     // The figures barrel re-exports render.ts; stages use Figure.ts and the kinds.
     const renderer = ["src/figures/index.ts", "src/figures/render.ts", "src/figures/draw.ts", "src/figures/textMetrics.ts"]

@@ -25,7 +25,7 @@ export const KEY_NEUTRAL: ReadonlyArray<readonly [glob: string, reason: string]>
   ["src/train/kernel.ts", "type declarations only: erased before anything runs"],
   ["src/train/backend/{resolve,Backend}.ts", "chooses the backend; the chosen backend, its tfjs version and precision are in every training key's env"],
   ["src/remote/**", "moves stored entries between stores byte for byte, checking every digest on arrival; it computes nothing"],
-  ["src/experiments/{calibration,profilePlan,profileRuns}.ts", "the planner's calibration and `plan check`: they read manifests to estimate times, and nothing they compute is stored or feeds a stage"],
+  ["src/planning/{calibration,profilePlan,profileRuns}.ts", "the planner's calibration and `plan check`: they read manifests to estimate times, and nothing they compute is stored or feeds a stage"],
   ["src/audit/**", "retrains units through the Executor and compares their bytes with stored ones; it never writes the store"],
   ["src/verify/**", "`grokflow verify` recomputes every verdict from stored outputs on each call; nothing it computes is cached"],
   ["src/report/**", "`grokflow report` assembles the HTML file from stored outputs, the verdicts and the drawn figures on each call; nothing it computes is cached"],

@@ -9,7 +9,7 @@ import * as path from "node:path"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { cellPreimage, CodeHasher, keyOf } from "../../src/engine/Key.ts"
-import { trainCell } from "../../src/experiments/cellKinds.ts"
+import { trainKind } from "../../src/cells/cellKinds.ts"
 
 const ROOT = path.resolve(import.meta.dirname, "../..")
 const FILE = "src/train/adamw.ts"
@@ -27,8 +27,8 @@ describe("code digests follow the compiled code", () => {
   const env = { backend: "synthetic", tfjs: "none", precision: "float32" }
   const payload = { p: 23, seed: 0 }
   // A fresh hasher per question, as a fresh process would be.
-  const digest = () => Effect.runPromise(new CodeHasher(repo, trainCell.code).digest(trainCell.code))
-  const cellKey = async () => keyOf(cellPreimage(trainCell.name, await digest(), payload, env))
+  const digest = () => Effect.runPromise(new CodeHasher(repo, trainKind.code).digest(trainKind.code))
+  const cellKey = async () => keyOf(cellPreimage(trainKind.name, await digest(), payload, env))
   const original = fs.readFileSync(path.join(repo, FILE), "utf8")
   const write = (text: string) => fs.writeFileSync(path.join(repo, FILE), text)
 

@@ -20,7 +20,7 @@ describe("engine layering", () => {
 
   it("the import scan sees type-only and dynamic imports (so the check above can fail)", () => {
     const local = importsOf("src/executor/local.ts")
-    expect(local).toContain("src/train/CellSpec.ts") // `import type`
+    expect(local).toContain("src/train/worker/protocol.ts") // `import type`
     expect(local).toContain("src/train/backend/resolve.ts") // `import(...)`
   })
 

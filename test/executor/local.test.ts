@@ -26,7 +26,9 @@ describe("the local executor", () => {
       const failure = yield* Effect.flip(train(executor, standInSpec(10, -1)))
       const after = yield* train(executor, standInSpec(10))
       const unknownKind = yield* Effect.flip(executor.run({ ...unit(standInSpec(10)), kind: "nosuch" }, hooks))
-      return { results, failure, after, unknownKind }
+      // Decoded with the kind's Schema, not cast: a payload that is no spec never reaches a worker.
+      const malformed = yield* Effect.flip(executor.run({ ...unit(standInSpec(10)), payload: { seeds: "four" } }, hooks))
+      return { results, failure, after, unknownKind, malformed }
     }))
     // Whatever backend resolves here (wasm, or tfjs-node where it loads) is the one the workers use.
     const backend = (await resolveBackend("auto")).name
@@ -38,6 +40,7 @@ describe("the local executor", () => {
     expect(out.failure.message).toMatch(/train failed: stand-in asked to fail/)
     expect(out.after.backend).toBe(backend)
     expect(out.unknownKind.message).toMatch(/not "nosuch"/)
+    expect(out.malformed.message).toMatch(/a train unit's payload is not a train spec/)
   })
 
   it("interruption stops the running cell promptly and releasing the layer ends the workers", async () => {

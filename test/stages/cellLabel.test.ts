@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { cellLabel } from "../../src/experiments/cellSpecs.ts"
+import { cellLabel } from "../../src/cells/cellSpecs.ts"
 
 describe("cellLabel", () => {
   it("keeps the significant digits of small values (an lr of 1.5e-3 is not 2e-3)", () => {

@@ -5,8 +5,8 @@
  */
 import { Schema } from "effect"
 import { beforeAll, describe, expect, it } from "vitest"
-import { TrainingConfig } from "../../src/experiments/configFields.ts"
-import { cellSpec } from "../../src/experiments/cellSpecs.ts"
+import { TrainingConfig } from "../../src/cells/configFields.ts"
+import { cellSpec } from "../../src/cells/cellSpecs.ts"
 import { CellSpec, type SeedResult } from "../../src/train/CellSpec.ts"
 import { freezeCount, freezeStep } from "../../src/train/shards.ts"
 import type { Tf } from "../../src/train/tfTypes.ts"

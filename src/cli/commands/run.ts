@@ -6,7 +6,7 @@ import { defaultLogger, displayPath, forcedNodes, planPipeline, projectRoot, Run
 import type { Profile, RunSummary } from "../../engine/index.ts"
 import { localExecutor } from "../../executor/local.ts"
 import { dbUrlProblem } from "../../executor/cluster/Address.ts"
-import { loadPlanModel } from "../../experiments/calibration.ts"
+import { loadPlanModel } from "../../planning/calibration.ts"
 import { nodesForClaims } from "../../verify/claimTargets.ts"
 import { renderDryRun } from "../dryRun.ts"
 import { engineFlags, nodeList, out, profileFrom, setExitCode, switchFlag, warn, withEngine } from "../Shared.ts"

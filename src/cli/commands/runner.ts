@@ -2,7 +2,7 @@
  * `grokflow runner --db URL`: serve training units to coordinators
  * (`grokflow run --executor cluster`) until stopped. One per machine; it trains
  * with this machine's worker pool and must run from the coordinator's commit
- * with its backend (src/executor/cluster/Runner.ts says why and checks it).
+ * with its backend (src/executor/cluster/RunnerServer.ts says why and checks it).
  */
 import * as os from "node:os"
 import * as path from "node:path"
@@ -63,7 +63,7 @@ export const runner = Command.make(
       const workDir = Option.getOrElse(flags.workDir, () => path.join(os.tmpdir(), `grokflow-runner-${advertise.port}`))
       const log = (line: string) => void process.stdout.write(`[runner ${self}] ${new Date().toISOString()} ${line}\n`)
       // Loaded here so that no other command pays for the cluster modules.
-      const { runnerLayer } = yield* Effect.promise(() => import("../../executor/cluster/Runner.ts"))
+      const { runnerLayer } = yield* Effect.promise(() => import("../../executor/cluster/RunnerServer.ts"))
       yield* Effect.scoped(
         Effect.gen(function*() {
           yield* Layer.build(runnerLayer({ db: flags.db, listen, advertise, workers, backend: flags.backend, root: projectRoot(), workDir, log }))

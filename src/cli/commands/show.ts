@@ -9,7 +9,7 @@ import { Effect } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { stringify } from "yaml"
 import { didYouMean, displayPath, NotInStore, planPipeline, readNodeOutput, UsageError } from "../../engine/index.ts"
-import { valueAt } from "../../verify/measuredValue.ts"
+import { splitMeasure, valueAt } from "../../verify/measuredValue.ts"
 import { nodeViews, noteOf } from "../nodeStates.ts"
 import { engineFlags, noNode, out, profileFrom, switchFlag, withEngine } from "../Shared.ts"
 import { isRows, rowsTable } from "../textTable.ts"
@@ -22,9 +22,7 @@ export const show = Command.make("show", { ...engineFlags, target, json: jsonFla
     flags,
     Effect.gen(function*() {
       const profile = yield* profileFrom(flags)
-      const colon = flags.target.indexOf(":")
-      const nodeId = colon < 0 ? flags.target : flags.target.slice(0, colon)
-      const at = colon < 0 ? "" : flags.target.slice(colon + 1)
+      const { node: nodeId, path: at } = splitMeasure(flags.target)
       if (!profile.byId.has(nodeId)) {
         return yield* new UsageError({ message: `show: ${noNode(profile, nodeId)}` })
       }

@@ -5,10 +5,10 @@
  * FAILs or is NOT RUN (each with why: src/verify/notRun.ts); --allow-missing lets
  * NOT RUN claims pass, for exploration.
  */
-import { mkdir, rename, writeFile } from "node:fs/promises"
 import * as path from "node:path"
 import { Effect } from "effect"
 import { Command, Flag } from "effect/cli"
+import { writeAtomic } from "../../engine/Atomic.ts"
 import { displayPath, nodeDrift, planPipeline, projectRoot, readLock } from "../../engine/index.ts"
 import { evaluateClaims, formatMeasured } from "../../verify/evaluate.ts"
 import type { ClaimRow } from "../../verify/evaluate.ts"
@@ -39,12 +39,8 @@ const table = (rows: ReadonlyArray<ClaimRow>, missing: ReadonlyArray<ClaimRow>):
   ].join("\n")
 }
 
-export const writeJsonAtomic = async (file: string, value: unknown): Promise<void> => {
-  await mkdir(path.dirname(file), { recursive: true })
-  const tmp = `${file}.${process.pid}.tmp`
-  await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`)
-  await rename(tmp, file)
-}
+/** The rows as the report reads them (indented JSON), written as the engine writes any file. */
+export const writeJsonAtomic = (file: string, value: unknown): Promise<void> => writeAtomic(file, `${JSON.stringify(value, null, 2)}\n`)
 
 export const verifyProfile = (flags: Parameters<typeof profileFrom>[0]) =>
   Effect.gen(function*() {

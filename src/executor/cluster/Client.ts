@@ -19,8 +19,7 @@ import type { Json } from "../../engine/Canonical.ts"
 import { PROGRESS_ENV, progressSeconds } from "../../engine/Progress.ts"
 import { describeDb } from "./Address.ts"
 import { followingProgress, syncSeconds } from "./Progress.ts"
-import { pgLayer } from "./Runner.ts"
-import { shardingSettings, WorkUnitEntity } from "./Protocol.ts"
+import { pgLayer, shardingSettings, WorkUnitEntity } from "./Protocol.ts"
 
 export interface ClusterOptions {
   readonly db: string

@@ -1,7 +1,7 @@
 /**
  * `run --dry-run --runners N`: how long the training takes on N runners × W
  * workers, over the real units the stages would request (priced by
- * src/experiments/estimate.ts), in the order they can run.
+ * src/planning/estimate.ts), in the order they can run.
  *
  * A unit is one cell, or with --split-seeds one seed shard: every seed alone
  * (phase 1), then the seeds that finished before the cell's freeze step again to

@@ -1,6 +1,7 @@
 /**
  * What the coordinator and the runners agree on: one persisted entity RPC per
- * work unit, and the sharding settings every process must share.
+ * work unit, the sharding settings every process must share, and the database
+ * they share it through.
  *
  * Identity. The entity id and the RPC's primary key are both the unit's cache
  * key, so the cluster's message id is a function of the key alone. A resubmission
@@ -10,7 +11,8 @@
  * runner killed mid-unit has the unit rerun elsewhere), which is safe because a
  * cell is deterministic in its payload and the engine commits by key.
  */
-import { Duration, Schema } from "effect"
+import * as PgClient from "@effect/sql-pg/PgClient"
+import { Duration, Redacted, Schema } from "effect"
 import { ClusterSchema, Entity } from "effect/cluster"
 import type { ShardingConfig } from "effect/cluster"
 import { Rpc } from "effect/rpc"
@@ -79,3 +81,6 @@ export const shardingSettings = {
   availableShardGroups: ["default"],
   assignedShardGroups: ["default"]
 } satisfies Partial<ShardingConfig.ShardingConfig["Service"]>
+
+/** The cluster's storage: PostgreSQL (advisory locks for shards, tables for messages). */
+export const pgLayer = (url: string) => PgClient.layer({ url: Redacted.make(url), applicationName: "grokflow" })

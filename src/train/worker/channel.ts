@@ -10,8 +10,31 @@
  */
 import { fork } from "node:child_process"
 import { fileURLToPath } from "node:url"
+import { Result, Schema } from "effect"
 import type { JobRequest, WorkerConfig, WorkerMessage } from "./protocol.ts"
 import { CONFIG_ENV } from "./protocol.ts"
+
+/**
+ * What a worker may send (protocol.ts's WorkerMessage), decoded as it arrives
+ * from the other process. A result's value stays unknown here: the engine decodes
+ * it with its cell kind's output Schema.
+ */
+const WorkerMessageSchema = Schema.Union([
+  Schema.Struct({
+    type: Schema.Literal("progress"),
+    id: Schema.Number,
+    done: Schema.Number,
+    total: Schema.Number,
+    tally: Schema.optional(Schema.Struct({ grokked: Schema.Number, seeds: Schema.Number }))
+  }),
+  Schema.Struct({ type: Schema.Literal("result"), id: Schema.Number, value: Schema.Unknown }),
+  Schema.Struct({
+    type: Schema.Literal("error"),
+    id: Schema.Number,
+    error: Schema.Struct({ name: Schema.String, message: Schema.String, stack: Schema.UndefinedOr(Schema.String) })
+  })
+])
+const decodeMessage: (raw: unknown) => Result.Result<WorkerMessage, Schema.SchemaError> = Schema.decodeUnknownResult(WorkerMessageSchema)
 
 export interface Channel {
   readonly send: (job: JobRequest) => void
@@ -46,25 +69,33 @@ export const openChannel = (config: WorkerConfig): Channel => {
   }
   setBusy(false)
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()))
+  const deaths: Array<(error: Error) => void> = []
+  const die = (error: Error): void => deaths.forEach((f) => f(error))
+  child.on("error", die)
+  child.on("exit", (code, signal) => die(new Error(`training worker process exited with ${signal ?? `code ${code}`}`)))
+  const terminate = (): Promise<void> => {
+    // SIGKILL: the child may be deep in synchronous training with no chance to run
+    // a handler; checkpoints are written atomically, so nothing is left half-done.
+    if (child.exitCode === null && child.signalCode === null) {
+      // An idle child is unref'd; waiting on its exit with nothing else keeping the
+      // event loop alive would end the parent with code 13 (unsettled await).
+      setBusy(true)
+      child.kill("SIGKILL")
+    }
+    return exited
+  }
   return {
     send: (job) => void child.send(job),
-    onMessage: (f) => void child.on("message", (m) => f(m as WorkerMessage)),
-    onDeath: (f) => {
-      child.on("error", f)
-      child.on("exit", (code, signal) =>
-        f(new Error(`training worker process exited with ${signal ?? `code ${code}`}`)))
-    },
+    onMessage: (f) =>
+      void child.on("message", (raw) => {
+        const message = decodeMessage(raw)
+        if (Result.isSuccess(message)) return f(message.success)
+        // A worker that breaks the protocol cannot be trusted with its job.
+        die(new Error(`training worker sent a message outside the protocol: ${message.failure.message}`))
+        void terminate()
+      }),
+    onDeath: (f) => void deaths.push(f),
     setBusy,
-    terminate: () => {
-      // SIGKILL: the child may be deep in synchronous training with no chance to run
-      // a handler; checkpoints are written atomically, so nothing is left half-done.
-      if (child.exitCode === null && child.signalCode === null) {
-        // An idle child is unref'd; waiting on its exit with nothing else keeping the
-        // event loop alive would end the parent with code 13 (unsettled await).
-        setBusy(true)
-        child.kill("SIGKILL")
-      }
-      return exited
-    }
+    terminate
   }
 }

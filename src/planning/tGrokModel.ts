@@ -14,7 +14,7 @@
  */
 import { ols } from "../analysis/ols.ts"
 
-/** What the model reads of a cell (src/experiments/estimate.ts builds it from a spec). */
+/** What the model reads of a cell (src/planning/estimate.ts builds it from a spec). */
 export interface TGrokFeatures {
   readonly model: "mlp" | "attention"
   readonly layerNorm: boolean

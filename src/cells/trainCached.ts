@@ -9,7 +9,7 @@ import type { StageContext } from "../engine/StageContext.ts"
 import { StageFailure } from "../engine/StageFailure.ts"
 import type { CellResult, CellSpec, ForkResult, ForkSpec } from "../train/CellSpec.ts"
 import { combineShards, freezeStep, needsExtension, seedShard, shardable } from "../train/shards.ts"
-import { forkCell, trainCell } from "./cellKinds.ts"
+import { forkKind, trainKind } from "./cellKinds.ts"
 
 /**
  * A cell trained as seed shards (src/train/shards.ts) and stored under the whole
@@ -19,13 +19,13 @@ import { forkCell, trainCell } from "./cellKinds.ts"
 const splitTrain = (ctx: StageContext, label: string) => (spec: CellSpec): Effect.Effect<CellResult, StageFailure> =>
   Effect.gen(function*() {
     const seeds = Array.from({ length: spec.seeds }, (_, i) => i)
-    const alone = yield* Effect.forEach(seeds, (i) => ctx.cell(trainCell, seedShard(spec, i), `${label} seed ${i}`), { concurrency: "unbounded" })
+    const alone = yield* Effect.forEach(seeds, (i) => ctx.cell(trainKind, seedShard(spec, i), `${label} seed ${i}`), { concurrency: "unbounded" })
     const freeze = freezeStep(spec, alone.map((r) => r.seeds[0]!))
     const final = yield* Effect.forEach(
       seeds,
       (i) =>
         needsExtension(spec, alone[i]!.seeds[0]!, freeze)
-          ? ctx.cell(trainCell, seedShard(spec, i, freeze), `${label} seed ${i} to ${freeze}`)
+          ? ctx.cell(trainKind, seedShard(spec, i, freeze), `${label} seed ${i} to ${freeze}`)
           : Effect.succeed(alone[i]!),
       { concurrency: "unbounded" }
     )
@@ -37,8 +37,8 @@ const splitTrain = (ctx: StageContext, label: string) => (spec: CellSpec): Effec
 
 export const trainCached = (ctx: StageContext, spec: CellSpec, label: string): Effect.Effect<CellResult, StageFailure> =>
   ctx.splitCells && shardable(spec)
-    ? ctx.cell({ ...trainCell, inline: splitTrain(ctx, label) }, spec, label)
-    : ctx.cell(trainCell, spec, label)
+    ? ctx.cell({ ...trainKind, inline: splitTrain(ctx, label) }, spec, label)
+    : ctx.cell(trainKind, spec, label)
 
 export const forkCached = (ctx: StageContext, spec: ForkSpec, label: string): Effect.Effect<ForkResult, StageFailure> =>
-  ctx.cell(forkCell, spec, label)
+  ctx.cell(forkKind, spec, label)

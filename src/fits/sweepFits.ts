@@ -21,10 +21,10 @@ import {
   withinCellBootstrap
 } from "../analysis/index.ts"
 import type { CensoringPolicy, DelayCell } from "../analysis/index.ts"
-import type { CellSummary } from "./cellSummary.ts"
-import { Interval, intervalOf } from "./interval.ts"
+import type { CellSummary } from "../outputs/cellSummary.ts"
+import { BootstrapEstimate, estimateOf } from "../outputs/bootstrapEstimate.ts"
 import { orNull } from "./guarded.ts"
-import type { SweepOutput } from "./sweepOutput.ts"
+import type { SweepOutput } from "../outputs/sweepOutput.ts"
 
 export const CensoringLabel = Schema.Literals(["infinity", "grokkedOnly"])
 
@@ -37,7 +37,7 @@ export const FitCell = Schema.Struct({
   lower: Schema.NullOr(Schema.Finite),
   upper: Schema.NullOr(Schema.Finite),
   /** The same median and interval as one value, for claims (`…cells[rho=0.85].tGrok`). */
-  tGrok: Schema.NullOr(Interval),
+  tGrok: Schema.NullOr(BootstrapEstimate),
   /** Whether the cell entered the fit (its ρ is in the fit range and its median is identified). */
   inFit: Schema.Boolean,
   grokked: Schema.Int,
@@ -48,11 +48,11 @@ export const FitCell = Schema.Struct({
 export const GroupFit = Schema.Struct({
   p: Schema.Int,
   lr: Schema.Finite,
-  alpha: Schema.NullOr(Interval),
+  alpha: Schema.NullOr(BootstrapEstimate),
   intercept: Schema.NullOr(Schema.Finite),
   r2: Schema.NullOr(Schema.Finite),
   /** R² with its seed-bootstrap interval (same resamples as α's). */
-  r2Interval: Schema.NullOr(Interval),
+  r2Interval: Schema.NullOr(BootstrapEstimate),
   n: Schema.Int,
   cells: Schema.Array(FitCell)
 })
@@ -70,9 +70,9 @@ export const SweepFits = Schema.Struct({
   /** One α across moduli with one intercept per modulus, at the first lr. */
   shared: Schema.NullOr(
     Schema.Struct({
-      alpha: Interval,
+      alpha: BootstrapEstimate,
       r2: Schema.Finite,
-      r2Interval: Schema.NullOr(Interval),
+      r2Interval: Schema.NullOr(BootstrapEstimate),
       n: Schema.Int,
       intercepts: Schema.Record(Schema.String, Schema.Finite),
       excludedGroups: Schema.Array(Schema.Struct({ group: Schema.String, reason: Schema.String }))
@@ -83,12 +83,12 @@ export const SweepFits = Schema.Struct({
     Schema.Struct({
       normLever: Schema.Finite,
       /** The norm lever (max/min median over ρ at the first lr) with a seed-bootstrap interval. */
-      normLeverInterval: Schema.NullOr(Interval),
+      normLeverInterval: Schema.NullOr(BootstrapEstimate),
       lrLeverMin: Schema.Finite,
       lrLeverMax: Schema.Finite,
       /** The largest per-ρ lr lever (max/min median over lr in that ρ row) with a
        * seed-bootstrap interval: paper A's headline lr lever (its ρ = 1 row). */
-      lrLeverMaxInterval: Schema.NullOr(Interval)
+      lrLeverMaxInterval: Schema.NullOr(BootstrapEstimate)
     })
   ),
   /** Largest |median ‖W‖ at grok − held norm| / held norm over the cells. */
@@ -98,7 +98,7 @@ export const SweepFits = Schema.Struct({
    * against the dense 9-point fit), else it is the sweep's highest ρ against the fit
    * on its lower ρ's. */
   saturation: Schema.NullOr(
-    Schema.Struct({ rhoMax: Schema.Finite, ratio: Interval, observed: Schema.Finite, predicted: Schema.Finite, source: Schema.String })
+    Schema.Struct({ rhoMax: Schema.Finite, ratio: BootstrapEstimate, observed: Schema.Finite, predicted: Schema.Finite, source: Schema.String })
   )
 })
 export type SweepFits = typeof SweepFits.Type
@@ -161,10 +161,10 @@ const groupFit = (cells: ReadonlyArray<CellSummary>, options: FitOptions): Group
   return {
     p: sorted[0].p,
     lr: sorted[0].lr,
-    alpha: alpha === null ? null : intervalOf(alpha),
+    alpha: alpha === null ? null : estimateOf(alpha),
     intercept: fit?.intercept ?? null,
     r2: fit?.r2 ?? null,
-    r2Interval: r2 === null ? null : intervalOf(r2),
+    r2Interval: r2 === null ? null : estimateOf(r2),
     n: fit?.n ?? 0,
     cells: sorted.map((c) => fitCell(c, options, inRange(options)(c)))
   }
@@ -198,9 +198,9 @@ export const fitSweep = (sweep: SweepOutput, options: FitOptions): SweepFits => 
     shared: sharedFit === null || sharedAlpha === null
       ? null
       : {
-        alpha: intervalOf(sharedAlpha),
+        alpha: estimateOf(sharedAlpha),
         r2: sharedFit.r2,
-        r2Interval: sharedR2 === null ? null : intervalOf(sharedR2),
+        r2Interval: sharedR2 === null ? null : estimateOf(sharedR2),
         n: sharedFit.n,
         intercepts: { ...sharedFit.intercepts },
         excludedGroups: [...sharedFit.excludedGroups]
@@ -229,7 +229,7 @@ const rowSpanInterval = (row: ReadonlyArray<CellSummary>, options: FitOptions) =
   const ci = orNull(() =>
     bootstrapMedianRatio(row.map((c) => c.seeds.map((s) => s.tGrok)), spanOf, { ...options, censoring: options.censoring })
   )
-  return ci === null || !Number.isFinite(ci.estimate) ? null : intervalOf(ci)
+  return ci === null || !Number.isFinite(ci.estimate) ? null : estimateOf(ci)
 }
 
 /** The saturation ratio with its seed-bootstrap interval (see SweepFits.saturation). */
@@ -250,7 +250,7 @@ const saturationOf = (primary: ReadonlyArray<CellSummary>, options: FitOptions):
   if (observed === null) return null
   return {
     rhoMax: topRho,
-    ratio: intervalOf(ci),
+    ratio: estimateOf(ci),
     observed,
     predicted: observed / ci.estimate,
     source: external?.source ?? "this sweep's highest ρ"

@@ -1,7 +1,8 @@
 /**
- * A runner: one long-running process per machine that serves the work-unit
- * entity and computes units in this machine's local worker pool (the same
- * Executor `grokflow run` uses without a cluster, src/executor/local.ts).
+ * A runner's server (the coordinator's side is Client.ts): one long-running
+ * process per machine that serves the work-unit entity and computes units in
+ * this machine's local worker pool (the same Executor `grokflow run` uses
+ * without a cluster, src/executor/local.ts).
  *
  * Per-host concurrency is the pool's: shard placement hashes unit keys and
  * ignores load, so a runner may hold many units at once; they queue in the pool
@@ -22,24 +23,22 @@
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import * as NodeClusterSocket from "@effect/platform-node/NodeClusterSocket"
-import * as PgClient from "@effect/sql-pg/PgClient"
-import { Effect, Layer, Option, Redacted, Semaphore } from "effect"
+import { Effect, Layer, Option, Semaphore } from "effect"
 import { RunnerAddress } from "effect/cluster"
 import { SqlClient } from "effect/sql"
 import { canonicalJson, toJson } from "../../engine/Canonical.ts"
 import type { Json } from "../../engine/Canonical.ts"
-import type { AnyCellKind } from "../../engine/CellKind.ts"
 import { Executor } from "../../engine/Executor.ts"
 import type { BackendChoice } from "../../engine/Env.ts"
 import { cellPreimage, CodeHasher, keyOf } from "../../engine/Key.ts"
 import type { Env } from "../../engine/Key.ts"
 import { PROGRESS_ENV, progressSeconds, progressText, recordProgress, startClock } from "../../engine/Progress.ts"
-import { forkCell, trainCell } from "../../experiments/cellKinds.ts"
+import { isTrainingKind, trainingKinds } from "../../cells/cellKinds.ts"
 import { localExecutor, resolveEnv } from "../local.ts"
 import type { HostPort } from "./Address.ts"
 import { ensureProgressTable, publishingProgress, syncSeconds } from "./Progress.ts"
 import type { UnitProgress } from "./Progress.ts"
-import { shardingSettings, UnitFailed, WorkUnitEntity } from "./Protocol.ts"
+import { pgLayer, shardingSettings, UnitFailed, WorkUnitEntity } from "./Protocol.ts"
 
 export interface RunnerOptions {
   /** PostgreSQL URL shared by every runner and coordinator. */
@@ -57,9 +56,6 @@ export interface RunnerOptions {
   /** One line per unit event, for the operator (and the fault tests). */
   readonly log: (line: string) => void
 }
-
-/** The kinds a runner computes: the training kinds, run in the worker pool. */
-const kinds: ReadonlyMap<string, AnyCellKind> = new Map([trainCell, forkCell].map((k) => [k.name, k]))
 
 const describeEnv = (env: Env): string => canonicalJson(env)
 
@@ -83,12 +79,14 @@ const handlers = (options: RunnerOptions) =>
     const sql = yield* SqlClient.SqlClient
     yield* ensureProgressTable(sql)
     const logEvery = progressSeconds(process.env[PROGRESS_ENV]).seconds * 1000
-    const hasher = new CodeHasher(options.root, [...kinds.values()].flatMap((k) => k.code))
+    // A runner computes the training kinds, in its worker pool.
+    const kinds = Object.values(trainingKinds)
+    const hasher = new CodeHasher(options.root, kinds.flatMap((k) => k.code))
 
     /** The key this runner would give the unit; a refusal when it cannot key it. */
     const ownKey = Effect.fnUntraced(function*(kindName: string, payload: Json, theirs: Env) {
-      const kind = kinds.get(kindName)
-      if (kind === undefined) return yield* refuse(`runners compute ${[...kinds.keys()].join(", ")} units, not "${kindName}"`)
+      if (!isTrainingKind(kindName)) return yield* refuse(`runners compute ${kinds.map((k) => k.name).join(", ")} units, not "${kindName}"`)
+      const kind = trainingKinds[kindName]
       const env = yield* ownEnv
       if (env.backend === "unavailable") {
         return yield* refuse(`no training backend on this runner (--backend ${options.backend}): ${env.reason ?? ""}`)
@@ -152,9 +150,6 @@ const handlers = (options: RunnerOptions) =>
       { maxIdleTime: "30 seconds" }
     )
   }))
-
-/** The cluster's storage: PostgreSQL (advisory locks for shards, tables for messages). */
-export const pgLayer = (url: string) => PgClient.layer({ url: Redacted.make(url), applicationName: "grokflow" })
 
 /** Serves units until interrupted (SIGINT/SIGTERM), then hands its shards back. */
 export const runnerLayer = (options: RunnerOptions) =>

@@ -7,10 +7,10 @@
 import { Effect } from "effect"
 import type { PlannedUnit } from "../engine/Stage.ts"
 import type { StageContext } from "../engine/StageContext.ts"
-import { trainCell } from "./cellKinds.ts"
+import { trainKind } from "./cellKinds.ts"
 import type { CellSpec, Intervention, Model } from "../train/CellSpec.ts"
 import { cellLabel, cellSpec } from "./cellSpecs.ts"
-import { summarizeCell } from "./cellSummary.ts"
+import { summarizeCell } from "../outputs/cellSummary.ts"
 import type { TrainingConfig } from "./configFields.ts"
 import { trainCached } from "./trainCached.ts"
 
@@ -130,7 +130,7 @@ const planned = (
   rho: number | null,
   hold: PlannedUnit["hold"],
   after?: ReadonlyArray<string>
-): PlannedUnit => ({ label, kind: trainCell.name, payload: spec, rho, hold, ...(after === undefined || after.length === 0 ? {} : { after }) })
+): PlannedUnit => ({ label, kind: trainKind.name, payload: spec, rho, hold, ...(after === undefined || after.length === 0 ? {} : { after }) })
 
 /** A held cell as planned; `after`: labels of this node's cells its Wc comes from. */
 export const heldUnit = (config: TrainingConfig, cell: Omit<HeldCell, "wc">, after?: ReadonlyArray<string>): PlannedUnit => {

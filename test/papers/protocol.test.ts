@@ -4,10 +4,10 @@
  * SC rate, and the group norm at grok of the LayerNorm experiments.
  */
 import { describe, expect, it } from "vitest"
-import { budgetFor } from "../../src/experiments/budgets.ts"
-import { summarizeCell } from "../../src/experiments/cellSummary.ts"
-import type { CellSummary } from "../../src/experiments/cellSummary.ts"
-import { fitSweep } from "../../src/experiments/sweepFits.ts"
+import { budgetFor } from "../../src/cells/budgets.ts"
+import { summarizeCell } from "../../src/outputs/cellSummary.ts"
+import type { CellSummary } from "../../src/outputs/cellSummary.ts"
+import { fitSweep } from "../../src/fits/sweepFits.ts"
 import type { CellResult, SeedResult } from "../../src/train/CellSpec.ts"
 import { groupNormAtGrok } from "../../stages/layernorm-observational.ts"
 import { gridCells } from "../../stages/temperature-grid.ts"

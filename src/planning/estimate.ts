@@ -11,6 +11,7 @@
 import { Schema } from "effect"
 import type { Estimate, PlannedUnit } from "../engine/Stage.ts"
 import { CellSpec, ForkSpec } from "../train/CellSpec.ts"
+import { forkKind } from "../cells/cellKinds.ts"
 import { freezeCount } from "../train/shards.ts"
 import { DEFAULT_TGROK, medianTGrok, normalQuantile } from "./tGrokModel.ts"
 import type { TGrokFeatures, TGrokModel } from "./tGrokModel.ts"
@@ -204,12 +205,12 @@ const forkCost = (model: PlanModel, unit: PlannedUnit, fork: ForkSpec): UnitCost
 
 /** Prices one planned unit; throws on a payload that is not a cell or fork spec. */
 export const unitCost = (model: PlanModel, unit: PlannedUnit): UnitCost =>
-  unit.kind === "fork" ? forkCost(model, unit, decodeFork(unit.payload)) : cellCost(model, unit, decodeCell(unit.payload))
+  unit.kind === forkKind.name ? forkCost(model, unit, decodeFork(unit.payload)) : cellCost(model, unit, decodeCell(unit.payload))
 
 export const fmtHours = (h: number): string => (h < 1 ? `${Math.max(1, Math.ceil(h * 60))} min` : `${h.toFixed(1)} h`)
 
 const stepsOf = (unit: PlannedUnit): { readonly seeds: number; readonly budget: number } => {
-  const spec = unit.kind === "fork" ? decodeFork(unit.payload).base : decodeCell(unit.payload)
+  const spec = unit.kind === forkKind.name ? decodeFork(unit.payload).base : decodeCell(unit.payload)
   return { seeds: spec.seeds, budget: spec.budget }
 }
 

@@ -19,6 +19,7 @@ import { writeAtomic } from "../engine/Atomic.ts"
 import type { FileStore } from "../engine/Store.ts"
 import { UsageError } from "../engine/Errors.ts"
 import { CellSpec } from "../train/CellSpec.ts"
+import { trainKind } from "../cells/cellKinds.ts"
 import { COST_KINDS, costKindOf, DEFAULT_PLAN_MODEL, DEFAULT_SECONDS_PER_MAC, featuresOf, macsPerSeedStep } from "./estimate.ts"
 import type { CostKind, PlanModel } from "./estimate.ts"
 import { COLUMNS, fitTGrok } from "./tGrokModel.ts"
@@ -106,10 +107,10 @@ export const measuredCells = (store: FileStore, since?: Date) =>
     for (const { manifest } of entries) {
       if (since !== undefined && manifest !== undefined && Date.parse(manifest.timings.startedAt) < since.getTime()) continue
       if (manifest?.kind === "stage" && (manifest.cells ?? []).length === 0) (stages[manifest.name] ??= []).push(manifest.timings.seconds)
-      if (manifest === undefined || manifest.kind !== "cell" || manifest.name !== "train") continue
+      if (manifest === undefined || manifest.kind !== "cell" || manifest.name !== trainKind.name) continue
       const spec = decodeSpec(manifest.preimage.key)
       if (spec._tag === "Failure") continue
-      const found = yield* store.lookup("cell", "train", manifest.key)
+      const found = yield* store.lookup("cell", trainKind.name, manifest.key)
       if (found._tag !== "Hit") continue
       let seeds: ReadonlyArray<StoredSeed>
       try {
@@ -118,7 +119,7 @@ export const measuredCells = (store: FileStore, since?: Date) =>
         continue
       }
       if (!Array.isArray(seeds)) continue
-      cells.push({ entry: `cell.train/${manifest.key}`, label: manifest.label ?? "", spec: spec.success, seconds: manifest.timings.seconds, seeds })
+      cells.push({ entry: `cell.${trainKind.name}/${manifest.key}`, label: manifest.label ?? "", spec: spec.success, seconds: manifest.timings.seconds, seeds })
     }
     const isShard = (spec: CellSpec) => spec.firstSeed !== undefined || spec.minSteps !== undefined
     const shardGroups = new Set(cells.filter((c) => isShard(c.spec)).map((c) => cellGroup(c.spec)))
