@@ -3,12 +3,12 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { FileStore, REF_HISTORY } from "../../src/engine/Store.ts"
+import { fileStore, REF_HISTORY } from "../../src/engine/Store.ts"
 import { tempDir } from "./helpers.ts"
 
 describe("refs", () => {
   it("writeRef moves the replaced run into history; readRef still returns the last run", async () => {
-    const store = new FileStore(tempDir())
+    const store = fileStore(tempDir())
     const write = (i: number) => Effect.runPromise(store.writeRef("p", "n", { key: `k${i}`, stage: "s", at: `t${i}` }))
     for (let i = 0; i < REF_HISTORY + 5; i++) await write(i)
     const runs = await Effect.runPromise(store.readRuns("p", "n"))
@@ -19,7 +19,7 @@ describe("refs", () => {
 
   it("reads a ref written before history existed, and ignores a malformed one", async () => {
     const root = tempDir()
-    const store = new FileStore(root)
+    const store = fileStore(root)
     fs.mkdirSync(path.join(root, "refs", "p"), { recursive: true })
     fs.writeFileSync(path.join(root, "refs", "p", "old.json"), JSON.stringify({ key: "k", stage: "s", at: "t" }))
     fs.writeFileSync(path.join(root, "refs", "p", "bad.json"), "{")
