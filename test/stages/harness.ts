@@ -25,11 +25,19 @@ export interface HarnessOptions {
   readonly store?: "memory"
 }
 
-/** One memory store for the harness's whole life (each build of Store.layerMemory would be a new, empty one). */
-const sharedMemoryStore = () => Layer.succeed(Store, Effect.runSync(Scope.provide(Scope.makeUnsafe())(memoryStore)))
+/**
+ * One memory store for a test's whole life, across runs: each build of
+ * Store.layerMemory is a new, empty store. Its scope is never closed, as a file
+ * harness's temp dir is never removed.
+ */
+export const sharedMemoryStore = () => Layer.succeed(Store, Effect.runSync(Scope.provide(Scope.makeUnsafe())(memoryStore)))
 
-export function makeHarness(options: HarnessOptions & { readonly store: "memory" }): Omit<ReturnType<typeof harness>, "cacheDir">
-export function makeHarness(options?: HarnessOptions & { readonly store?: undefined }): ReturnType<typeof harness>
+/** A harness over a memory store; a file harness adds `cacheDir`, the store's directory. */
+export type Harness = Omit<FileHarness, "cacheDir">
+export type FileHarness = ReturnType<typeof harness>
+
+export function makeHarness(options: HarnessOptions & { readonly store: "memory" }): Harness
+export function makeHarness(options?: HarnessOptions & { readonly store?: undefined }): FileHarness
 export function makeHarness(options: HarnessOptions = {}) {
   return harness(options)
 }
@@ -69,5 +77,12 @@ const harness = (options: HarnessOptions) => {
         return { plan, outputs, claims, rows: evaluateClaims(claims, p.name, asNodeOutputs(plan, outputs)) }
       }).pipe(Effect.provide(layer))
     )
-  return { cacheDir: cacheDir!, trainer, layer, load, run, runTimed, verify }
+  /** The store's entries (all, or one stage's or cell's), as `cache ls` lists them. */
+  const entries = (of?: { readonly kind: "stage" | "cell"; readonly name: string }) =>
+    Effect.runPromise(
+      Effect.gen(function*() {
+        return yield* (yield* Store).listEntries(of)
+      }).pipe(Effect.provide(layer))
+    )
+  return { cacheDir: cacheDir!, trainer, layer, load, run, runTimed, verify, entries }
 }
