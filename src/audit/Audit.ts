@@ -77,7 +77,7 @@ export const auditUnits = Effect.fnUntraced(function*(lock: ProfileLock) {
   }
   if (units.length === 0) units.push(...wholeSeeds)
   if (missing.length > 0 && units.length === 0) {
-    return yield* new AuditError({ message: `audit: ${missing.length} locked cells are not in the store ${store.root} (grokflow pull --profile ${lock.header.profile})` })
+    return yield* new AuditError({ message: `audit: ${missing.length} locked cells are not in the store ${store.location} (grokflow pull --profile ${lock.header.profile})` })
   }
   return units
 })

@@ -9,7 +9,7 @@ import { Effect, Option } from "effect"
 import { Flag } from "effect/cli"
 import { resolveEnv } from "../executor/local.ts"
 import { didYouMean, engineLayer, loadProfile, UsageError } from "../engine/index.ts"
-import type { BackendChoice, EnvResolver, Profile, Store } from "../engine/index.ts"
+import type { BackendChoice, EnvResolver, Profile, Store, StoreDir } from "../engine/index.ts"
 
 /** An off-by-default boolean flag: the shape of most of the CLI's switches. */
 export const switchFlag = (name: string, description: string) => Flag.Boolean(name).pipe(Flag.withDescription(description), Flag.withDefault(false))
@@ -127,7 +127,7 @@ const isRendered = (e: unknown): e is RenderedError =>
 export const withEngine = <A, E, R>(
   flags: { readonly cacheDir: Option.Option<string>; readonly backend: BackendChoice; readonly numerics?: Option.Option<string> },
   effect: Effect.Effect<A, E, R>
-): Effect.Effect<void, Exclude<E, RenderedError>, Exclude<R, Store | EnvResolver>> =>
+): Effect.Effect<void, Exclude<E, RenderedError>, Exclude<R, Store | StoreDir | EnvResolver>> =>
   Effect.suspend(() => {
     applyNumerics(flags.numerics)
     return effect
@@ -141,4 +141,4 @@ export const withEngine = <A, E, R>(
         setExitCode(e.exitCode)
       })
     })
-  ) as Effect.Effect<void, Exclude<E, RenderedError>, Exclude<R, Store | EnvResolver>>
+  ) as Effect.Effect<void, Exclude<E, RenderedError>, Exclude<R, Store | StoreDir | EnvResolver>>

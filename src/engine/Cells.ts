@@ -102,7 +102,7 @@ const compute = <P, A>(
   forced: boolean
 ) =>
   Effect.gen(function*() {
-    const checkpointDir = deps.store.checkpointDir(base.key)
+    const checkpointDir = yield* deps.store.checkpointDir(base.key)
     // A forced cell starts from step 0, not from an interrupted run's checkpoint.
     if (forced) yield* deps.store.removeCheckpoint(base.key)
     yield* Effect.promise(() => fs.mkdir(checkpointDir, { recursive: true }))

@@ -4,8 +4,6 @@
  * that node), field by field: `config.rhos changed [..] -> [..]`,
  * `code: src/train/adamw.ts changed`, `inputs.wc changed (upstream output)`.
  */
-import * as fs from "node:fs/promises"
-import * as path from "node:path"
 import { Effect } from "effect"
 import { canonicalJson } from "./Canonical.ts"
 import type { Manifest } from "./Manifest.ts"
@@ -89,25 +87,18 @@ export const diffPreimages = (
 }
 
 /** The newest manifest this node produced, when no ref points at one (e.g. another profile ran it). */
-const newestForNode = (storeRoot: string, stage: string, node: string): Effect.Effect<Manifest | undefined> =>
-  Effect.promise(async () => {
-    const dir = path.join(storeRoot, "entries", stage)
-    let best: Manifest | undefined
-    try {
-      for (const f of await fs.readdir(dir)) {
-        if (!f.endsWith(".json")) continue
-        try {
-          const m = JSON.parse(await fs.readFile(path.join(dir, f), "utf8")) as Manifest
-          if (m.node === node && (best === undefined || m.timings.finishedAt > best.timings.finishedAt)) best = m
-        } catch {
-          // unreadable manifests are `cache verify`'s business
-        }
+// Unreadable manifests are `cache verify`'s business, and an unreadable store here only means no previous entry.
+const newestForNode = (store: Store["Service"], stage: string, node: string): Effect.Effect<Manifest | undefined> =>
+  store.listEntries({ kind: "stage", name: stage }).pipe(
+    Effect.map((rows) => {
+      let best: Manifest | undefined
+      for (const { manifest: m } of rows) {
+        if (m !== undefined && m.node === node && (best === undefined || m.timings.finishedAt > best.timings.finishedAt)) best = m
       }
-    } catch {
-      return undefined
-    }
-    return best
-  })
+      return best
+    }),
+    Effect.orElseSucceed(() => undefined)
+  )
 
 export interface Explanation {
   readonly id: string
@@ -125,7 +116,7 @@ export const explainPlan = Effect.fnUntraced(function*(plan: Plan) {
     if (node.status === "fresh") continue
     const ref = yield* store.readRef(plan.profile.name, node.id)
     const previous = (ref === undefined ? undefined : yield* store.readManifest("stage", ref.stage, ref.key)) ??
-      (yield* newestForNode(store.root, node.stage, node.id))
+      (yield* newestForNode(store, node.stage, node.id))
     const upstreamOf = (input: string) => node.node.inputs.find((i) => i.name === input)?.node
     let reasons: Array<string>
     if (previous === undefined) {

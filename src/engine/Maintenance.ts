@@ -18,22 +18,16 @@ import { StoreError } from "./Errors.ts"
 import { keyOf } from "./Key.ts"
 import type { Preimage } from "./Key.ts"
 import { entryDir } from "./Manifest.ts"
-import type { Manifest } from "./Manifest.ts"
 import type { Plan } from "./Plan.ts"
-import { Store } from "./Store.ts"
+import { Store, StoreDir } from "./Store.ts"
+import { blobFile } from "./StoreBackend.ts"
 import { pidAlive } from "./Lock.ts"
-
-export interface EntryRow {
-  readonly file: string
-  readonly manifest?: Manifest
-  readonly problem?: string
-}
 
 export const listCache = Effect.fnUntraced(function*() {
   const store = yield* Store
   const entries = yield* store.listEntries()
   const blobs = yield* store.listBlobs()
-  return { root: store.root, entries, blobs }
+  return { root: store.location, entries, blobs }
 })
 
 export interface VerifyReport {
@@ -47,26 +41,22 @@ export const verifyCache = Effect.fnUntraced(function*() {
   const store = yield* Store
   const problems: Array<string> = []
   const entries = yield* store.listEntries()
-  const rel = (file: string) => path.relative(store.root, file)
   for (const entry of entries) {
     if (entry.manifest === undefined) {
-      problems.push(`${rel(entry.file)}: ${entry.problem}`)
+      problems.push(`${entry.file}: ${entry.problem}`)
       continue
     }
     const m = entry.manifest
-    if (keyOf(m.preimage as unknown as Preimage) !== m.key) problems.push(`${rel(entry.file)}: key does not match its preimage`)
-    if (path.basename(entry.file, ".json") !== m.key) problems.push(`${rel(entry.file)}: file name does not match its key`)
+    if (keyOf(m.preimage as unknown as Preimage) !== m.key) problems.push(`${entry.file}: key does not match its preimage`)
+    if (path.posix.basename(entry.file, ".json") !== m.key) problems.push(`${entry.file}: file name does not match its key`)
     const check = yield* store.checkBlob(m.output.digest)
-    if (check !== "ok") problems.push(`${rel(entry.file)}: blob ${m.output.digest.slice(0, 12)} ${check}`)
+    if (check !== "ok") problems.push(`${entry.file}: blob ${m.output.digest.slice(0, 12)} ${check}`)
   }
   const blobs = yield* store.listBlobs()
   for (const digest of blobs) {
-    const file = store.blobPath(digest)
-    const bytes = yield* Effect.tryPromise({
-      try: () => fs.readFile(file),
-      catch: (cause) => new StoreError({ path: file, message: `cannot read blob: ${String(cause)}` })
-    })
-    if (sha256(bytes) !== digest) problems.push(`${rel(file)}: content does not match its name (corrupt)`)
+    const bytes = yield* store.readBlob(digest)
+    // Listed a moment ago: gone now means a concurrent gc, not corruption.
+    if (bytes !== undefined && sha256(bytes) !== digest) problems.push(`${blobFile(digest)}: content does not match its name (corrupt)`)
   }
   return { checkedEntries: entries.length, checkedBlobs: blobs.length, problems } satisfies VerifyReport
 })
@@ -99,9 +89,14 @@ const sizeOf = async (p: string): Promise<number> => {
   }
 }
 
+/**
+ * File-only: besides entries, blobs and refs it sweeps temp files, dead lock
+ * files and checkpoint directories, which only a store on disk has (StoreDir).
+ * A memory store lives as long as its process and is never collected.
+ */
 export const gcCache = Effect.fnUntraced(function*(plans: ReadonlyArray<Plan>, options: { readonly dryRun: boolean }) {
   const store = yield* Store
-  const root = store.root
+  const { root } = yield* StoreDir
   const io = <A>(what: string, f: () => Promise<A>) =>
     Effect.tryPromise({ try: f, catch: (cause) => new StoreError({ path: root, message: `${what}: ${String(cause)}`, cause }) })
 

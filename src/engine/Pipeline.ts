@@ -18,7 +18,7 @@ import type { PlannedNode } from "./Plan.ts"
 import { loadProfileFrom } from "./Profile.ts"
 import { projectRoot } from "./ProjectRoot.ts"
 import { decodeOutput } from "./OutputCodec.ts"
-import { Store, resolveCacheDir } from "./Store.ts"
+import { Store, StoreDir, resolveCacheDir } from "./Store.ts"
 
 const registries = new Map<string, Effect.Effect<StageRegistry, DiscoveryError>>()
 
@@ -95,8 +95,8 @@ export interface EngineLayerOptions {
   readonly warn?: (message: string) => void
 }
 
-/** Store + EnvResolver, as every engine operation needs them. */
-export const engineLayer = (options: EngineLayerOptions = {}): Layer.Layer<Store | EnvResolver> =>
+/** The file Store (and its StoreDir) + EnvResolver, as every engine operation needs them. */
+export const engineLayer = (options: EngineLayerOptions = {}): Layer.Layer<Store | StoreDir | EnvResolver> =>
   Layer.mergeAll(
     Store.layer(resolveCacheDir(options.cacheDir)),
     EnvResolver.make(

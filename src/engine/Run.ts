@@ -135,18 +135,16 @@ const countsOf = ({ ran, reused, failed, skipped, cellsTrained, cellsReused }: R
 
 /** The run's record (RunRecord.ts); a store that cannot take it costs a warning, not the run. */
 const recordRun = (deps: CellDeps, profile: Profile, options: RunOptions, startedAt: Date, summary: RunSummary) =>
-  Effect.tryPromise(() =>
-    writeRunRecord(deps.store.root, {
-      profile: profile.name,
-      startedAt: startedAt.toISOString(),
-      endedAt: new Date(startedAt.getTime() + summary.seconds * 1000).toISOString(),
-      wallSeconds: summary.seconds,
-      stageSeconds: summary.outcomes.reduce((a, o) => a + o.seconds, 0),
-      ...(options.only === undefined || options.only.length === 0 ? {} : { only: options.only }),
-      ...countsOf(summary),
-      nodes: summary.outcomes.map((o) => ({ id: o.id, status: o.status, ...(o.key === undefined ? {} : { key: o.key }), seconds: o.seconds }))
-    })
-  ).pipe(
-    Effect.catch((e) => Effect.sync(() => deps.logger.event({ _tag: "Warning", message: `cannot record the run in ${deps.store.root}/runs: ${String(e.cause)}` }))),
+  writeRunRecord(deps.store, {
+    profile: profile.name,
+    startedAt: startedAt.toISOString(),
+    endedAt: new Date(startedAt.getTime() + summary.seconds * 1000).toISOString(),
+    wallSeconds: summary.seconds,
+    stageSeconds: summary.outcomes.reduce((a, o) => a + o.seconds, 0),
+    ...(options.only === undefined || options.only.length === 0 ? {} : { only: options.only }),
+    ...countsOf(summary),
+    nodes: summary.outcomes.map((o) => ({ id: o.id, status: o.status, ...(o.key === undefined ? {} : { key: o.key }), seconds: o.seconds }))
+  }).pipe(
+    Effect.catch((e) => Effect.sync(() => deps.logger.event({ _tag: "Warning", message: `cannot record the run: ${e.path}: ${e.message}` }))),
     Effect.asVoid
   )

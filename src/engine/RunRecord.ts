@@ -7,10 +7,10 @@
  * stages' own times overlap, so their sum is compute time, not the time a person
  * waited.
  */
-import * as fs from "node:fs/promises"
-import * as path from "node:path"
-import { writeAtomic } from "./Atomic.ts"
+import { Effect } from "effect"
+import type { StoreError } from "./Errors.ts"
 import type { RunSummary } from "./Run.ts"
+import type { StoreService } from "./Store.ts"
 import type { OutcomeStatus } from "./StageRun.ts"
 
 /** The run's counts, as its summary gives them. */
@@ -29,13 +29,9 @@ export interface RunRecord extends RunCounts {
   readonly nodes: ReadonlyArray<{ readonly id: string; readonly status: OutcomeStatus; readonly key?: string; readonly seconds: number }>
 }
 
-const runsDir = (storeRoot: string, profile: string): string => path.join(storeRoot, "runs", profile)
-
-export const writeRunRecord = async (storeRoot: string, record: RunRecord): Promise<string> => {
-  const file = path.join(runsDir(storeRoot, record.profile), `${record.startedAt.replace(/[:.]/g, "-")}-${process.pid}.json`)
-  await writeAtomic(file, JSON.stringify(record, null, 2) + "\n")
-  return file
-}
+/** Stores the record under its start and this process's pid (two runs at once never share a name); returns where. */
+export const writeRunRecord = (store: StoreService, record: RunRecord): Effect.Effect<string, StoreError> =>
+  store.writeRunRecord(record.profile, `${record.startedAt.replace(/[:.]/g, "-")}-${process.pid}`, record)
 
 const isRecord = (x: unknown): x is RunRecord =>
   typeof x === "object" && x !== null &&
@@ -43,18 +39,5 @@ const isRecord = (x: unknown): x is RunRecord =>
   typeof (x as Partial<RunRecord>).wallSeconds === "number" && Array.isArray((x as Partial<RunRecord>).nodes)
 
 /** The profile's recorded runs, newest first; unreadable files are skipped. */
-export const readRunRecords = async (storeRoot: string, profile: string): Promise<Array<RunRecord>> => {
-  const dir = runsDir(storeRoot, profile)
-  const files = await fs.readdir(dir).catch(() => [] as Array<string>)
-  const records = await Promise.all(
-    files.filter((f) => f.endsWith(".json")).map(async (f) => {
-      try {
-        const json: unknown = JSON.parse(await fs.readFile(path.join(dir, f), "utf8"))
-        return isRecord(json) ? [json] : []
-      } catch {
-        return []
-      }
-    })
-  )
-  return records.flat().sort((a, b) => b.startedAt.localeCompare(a.startedAt))
-}
+export const readRunRecords = (store: StoreService, profile: string): Effect.Effect<Array<RunRecord>> =>
+  Effect.map(store.runRecords(profile), (records) => records.filter(isRecord).sort((a, b) => b.startedAt.localeCompare(a.startedAt)))

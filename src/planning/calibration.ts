@@ -16,7 +16,7 @@ import { Effect, Schema } from "effect"
 import { median } from "../analysis/stats.ts"
 import { canonicalJson } from "../engine/Canonical.ts"
 import { writeAtomic } from "../engine/Atomic.ts"
-import type { FileStore } from "../engine/Store.ts"
+import type { StoreService } from "../engine/Store.ts"
 import { UsageError } from "../engine/Errors.ts"
 import { CellSpec } from "../train/CellSpec.ts"
 import { trainKind } from "../cells/cellKinds.ts"
@@ -99,7 +99,7 @@ export interface Measured {
  * with `since`, only entries that started at or after it (cells trained by an
  * older training core or on a busier day would otherwise set the speed).
  */
-export const measuredCells = (store: FileStore, since?: Date) =>
+export const measuredCells = (store: StoreService, since?: Date) =>
   Effect.gen(function*() {
     const entries = yield* store.listEntries()
     const cells: Array<{ readonly entry: string; readonly label: string; readonly spec: CellSpec; readonly seconds: number; readonly seeds: ReadonlyArray<StoredSeed> }> = []

@@ -5,11 +5,9 @@
  * it took); the cells those stages used say which were trained in that span and
  * which came from earlier runs (so the run was not cold).
  */
-import * as fs from "node:fs/promises"
-import * as path from "node:path"
 import { Effect } from "effect"
 import type { Manifest } from "../engine/Manifest.ts"
-import type { FileStore } from "../engine/Store.ts"
+import type { StoreService } from "../engine/Store.ts"
 
 export interface ProfileRun {
   readonly profile: string
@@ -29,8 +27,6 @@ export interface ProfileRun {
   readonly splitSeeds: boolean
 }
 
-const listDir = (dir: string) => Effect.promise(() => fs.readdir(dir).catch(() => [] as Array<string>))
-
 /** Stage entries of one run start within this long of the previous one's end (a run's stages abut; separate runs do not). */
 const RUN_GAP_MS = 2000
 
@@ -42,13 +38,12 @@ const RUN_GAP_MS = 2000
  * stage entries a run computed are those of its refs that started after it did.
  * Refs from before runs were recorded are grouped by time instead.
  */
-export const trainingRuns = (store: FileStore, profile: string) =>
+export const trainingRuns = (store: StoreService, profile: string) =>
   Effect.gen(function*() {
-    const files = (yield* listDir(path.join(store.root, "refs", profile))).filter((f) => f.endsWith(".json"))
     const named = new Map<string, Map<string, Manifest>>()
     const unnamed = new Map<string, Manifest>()
-    for (const file of files) {
-      for (const ref of yield* store.readRuns(profile, file.slice(0, -".json".length))) {
+    for (const node of yield* store.refNodes(profile)) {
+      for (const ref of yield* store.readRuns(profile, node)) {
         const manifest = yield* store.readManifest("stage", ref.stage, ref.key)
         if (manifest === undefined || manifest.profile !== profile) continue
         if (ref.run === undefined) unnamed.set(ref.key, manifest)
@@ -75,7 +70,7 @@ export const trainingRuns = (store: FileStore, profile: string) =>
     return out
   })
 
-const summarize = (store: FileStore, profile: string, own: ReadonlyArray<Manifest>) =>
+const summarize = (store: StoreService, profile: string, own: ReadonlyArray<Manifest>) =>
   Effect.gen(function*() {
     const start = Math.min(...own.map((m) => Date.parse(m.timings.startedAt)))
     const end = Math.max(...own.map((m) => Date.parse(m.timings.finishedAt)))
@@ -95,15 +90,12 @@ const summarize = (store: FileStore, profile: string, own: ReadonlyArray<Manifes
       }
     }
     // Shards are cells of their own (trainCached.ts): trained shards in the span mean --split-seeds.
-    for (const sub of yield* listDir(path.join(store.root, "entries"))) {
-      if (!sub.startsWith("cell.") || splitSeeds) continue
-      for (const f of yield* listDir(path.join(store.root, "entries", sub))) {
-        const m = yield* store.readManifest("cell", sub.slice("cell.".length), f.replace(/\.json$/, ""))
-        const t = m === undefined ? Number.NaN : Date.parse(m.timings.startedAt)
-        if (m !== undefined && t >= start && t <= end && / seed \d+( to \d+)?$/.test(m.label ?? "")) {
-          splitSeeds = true
-          break
-        }
+    // An unreadable store lists as empty here, as it did when this read the directories itself.
+    for (const { manifest: m } of yield* Effect.orElseSucceed(store.listEntries(), () => [])) {
+      const t = m?.kind !== "cell" ? Number.NaN : Date.parse(m.timings.startedAt)
+      if (m !== undefined && t >= start && t <= end && / seed \d+( to \d+)?$/.test(m.label ?? "")) {
+        splitSeeds = true
+        break
       }
     }
     return {

@@ -14,8 +14,8 @@
  */
 import * as fs from "node:fs/promises"
 import { Effect, Result } from "effect"
-import { hashValue, writeAtomic } from "../engine/index.ts"
-import type { FileStore, LockEntry, ProfileLock } from "../engine/index.ts"
+import { hashValue } from "../engine/index.ts"
+import type { LockEntry, ProfileLock, StoreService } from "../engine/index.ts"
 import { sha256 } from "../engine/Canonical.ts"
 import { decodeManifest, entryDir } from "../engine/Manifest.ts"
 import { progress } from "./Progress.ts"
@@ -68,19 +68,19 @@ const readLocal = (file: string) => fs.readFile(file).catch((e: NodeJS.ErrnoExce
 
 const lockText = (lock: ProfileLock) => fs.readFile(lock.file)
 
-export const push = (store: FileStore, remote: Remote, locks: ReadonlyArray<ProfileLock>, options: TransferOptions) =>
+export const push = (store: StoreService, remote: Remote, locks: ReadonlyArray<ProfileLock>, options: TransferOptions) =>
   Effect.gen(function*() {
     if (!remote.writable) return yield* new RemoteError({ remote: remote.name, url: remote.url, message: "is read-only (HTTP): push to a directory or S3 remote" })
     yield* attempt(remote, () => remote.probe(true))
     const { entries, blobs } = wanted(locks)
     // Everything pushed must be whole here first: a push never spreads a hole.
     for (const [file, e] of entries) {
-      const local = yield* attempt(remote, () => readLocal(store.entryPath(e.type, e.name, e.key)))
+      const local = yield* store.readEntryBytes(e.type, e.name, e.key)
       if (local === undefined) {
-        return yield* new RemoteError({ remote: remote.name, url: remote.url, message: `cannot push ${file} (${e.label ?? e.id}): not in the local store ${store.root}; run the profile first` })
+        return yield* new RemoteError({ remote: remote.name, url: remote.url, message: `cannot push ${file} (${e.label ?? e.id}): not in the local store ${store.location}; run the profile first` })
       }
       const check = yield* store.checkBlob(e.output.digest)
-      if (check !== "ok") return yield* new RemoteError({ remote: remote.name, url: remote.url, message: `cannot push ${blobFile(e.output.digest)}: ${check} in the local store ${store.root}` })
+      if (check !== "ok") return yield* new RemoteError({ remote: remote.name, url: remote.url, message: `cannot push ${blobFile(e.output.digest)}: ${check} in the local store ${store.location}` })
     }
     const haveBlobs = yield* presence(remote, "objects/", [...blobs.keys()].map(blobFile), options.jobs)
     const sendBlobs = [...blobs.keys()].filter((d) => !haveBlobs.has(blobFile(d)))
@@ -88,8 +88,8 @@ export const push = (store: FileStore, remote: Remote, locks: ReadonlyArray<Prof
     let bytes = 0
     yield* Effect.forEach(sendBlobs, (digest) =>
       Effect.gen(function*() {
-        const data = yield* attempt(remote, () => fs.readFile(store.blobPath(digest)))
-        if (sha256(data) !== digest) return yield* new RemoteError({ remote: remote.name, url: remote.url, message: `local blob ${digest.slice(0, 12)} changed while pushing` })
+        const data = yield* store.readBlob(digest)
+        if (data === undefined || sha256(data) !== digest) return yield* new RemoteError({ remote: remote.name, url: remote.url, message: `local blob ${digest.slice(0, 12)} changed while pushing` })
         yield* attempt(remote, () => remote.put(blobFile(digest), data))
         bytes += data.length
         barBlobs.tick(data.length)
@@ -100,7 +100,8 @@ export const push = (store: FileStore, remote: Remote, locks: ReadonlyArray<Prof
     const barEntries = progress(`push ${remote.name} entries`, sendEntries.length)
     yield* Effect.forEach(sendEntries, ([file, e]) =>
       Effect.gen(function*() {
-        const data = yield* attempt(remote, () => fs.readFile(store.entryPath(e.type, e.name, e.key)))
+        const data = yield* store.readEntryBytes(e.type, e.name, e.key)
+        if (data === undefined) return yield* new RemoteError({ remote: remote.name, url: remote.url, message: `local entry ${file} vanished while pushing` })
         yield* attempt(remote, () => remote.put(file, data))
         barEntries.tick(data.length)
       }), { concurrency: options.jobs, discard: true })
@@ -136,7 +137,7 @@ const manifestProblem = (data: Uint8Array, e: LockEntry): string | undefined => 
   return undefined
 }
 
-export const fetchEntries = (store: FileStore, remote: Remote, locks: ReadonlyArray<ProfileLock>, options: TransferOptions) =>
+export const fetchEntries = (store: StoreService, remote: Remote, locks: ReadonlyArray<ProfileLock>, options: TransferOptions) =>
   Effect.gen(function*() {
     yield* attempt(remote, () => remote.probe(false))
     const { entries, blobs } = wanted(locks)
@@ -144,7 +145,7 @@ export const fetchEntries = (store: FileStore, remote: Remote, locks: ReadonlyAr
     for (const digest of blobs.keys()) if ((yield* store.checkBlob(digest)) !== "ok") needBlobs.push(digest)
     const needEntries: Array<[string, LockEntry]> = []
     for (const [file, e] of entries) {
-      if ((yield* attempt(remote, () => readLocal(store.entryPath(e.type, e.name, e.key)))) === undefined) needEntries.push([file, e])
+      if ((yield* store.readEntryBytes(e.type, e.name, e.key)) === undefined) needEntries.push([file, e])
     }
     const problems: Array<string> = []
     const failed = new Set<string>()
@@ -176,7 +177,7 @@ export const fetchEntries = (store: FileStore, remote: Remote, locks: ReadonlyAr
         const problem = data === undefined ? "is missing on the remote" : manifestProblem(data, e)
         if (data === undefined || problem !== undefined) problems.push(`${file} ${problem ?? ""}${data === undefined ? "" : ": refused, not stored"}`)
         else {
-          yield* attempt(remote, () => writeAtomic(store.entryPath(e.type, e.name, e.key), data))
+          yield* store.writeEntryBytes(e.type, e.name, e.key, data)
           moved++
         }
         barEntries.tick(data?.length ?? 0)
@@ -194,7 +195,7 @@ export const fetchEntries = (store: FileStore, remote: Remote, locks: ReadonlyAr
   })
 
 /** fetch, then the profile's refs point at the locked keys. */
-export const pull = (store: FileStore, remote: Remote, locks: ReadonlyArray<ProfileLock>, options: TransferOptions) =>
+export const pull = (store: StoreService, remote: Remote, locks: ReadonlyArray<ProfileLock>, options: TransferOptions) =>
   Effect.gen(function*() {
     const counts = yield* fetchEntries(store, remote, locks, options)
     const at = new Date().toISOString()
@@ -209,7 +210,7 @@ export const pull = (store: FileStore, remote: Remote, locks: ReadonlyArray<Prof
   })
 
 /** Per lock: how many entries the remote holds whole, and how many this store lacks. */
-export const remoteCounts = (store: FileStore, remote: Remote, lock: ProfileLock, options: TransferOptions) =>
+export const remoteCounts = (store: StoreService, remote: Remote, lock: ProfileLock, options: TransferOptions) =>
   Effect.gen(function*() {
     yield* attempt(remote, () => remote.probe(false))
     const { entries } = wanted([lock])
@@ -220,7 +221,7 @@ export const remoteCounts = (store: FileStore, remote: Remote, lock: ProfileLock
     let local = 0
     for (const [file, e] of entries) {
       if (entriesThere.has(file) && blobsThere.has(blobFile(e.output.digest))) onRemote++
-      const here = (yield* attempt(remote, () => readLocal(store.entryPath(e.type, e.name, e.key)))) !== undefined && (yield* store.checkBlob(e.output.digest)) === "ok"
+      const here = (yield* store.readEntryBytes(e.type, e.name, e.key)) !== undefined && (yield* store.checkBlob(e.output.digest)) === "ok"
       if (here) local++
     }
     const lockThere = yield* attempt(remote, () => remote.get(lockFile(lock.header.profile)))

@@ -94,7 +94,7 @@ export const recordedRuns = Effect.fnUntraced(function*(plan: Plan, claims: Read
     states.push({ r, config, rows })
   }
   // A run record's start is the run id its refs carry (src/engine/Run.ts).
-  const records = yield* Effect.promise(() => readRunRecords(store.root, plan.profile.name))
+  const records = yield* readRunRecords(store, plan.profile.name)
   const wall = new Map(records.map((r) => [r.startedAt, r.wallSeconds]))
   const paths = [...new Set(states.flatMap((s) => [...s.config.keys()]))].sort()
   // Configs are stored canonical (sorted keys), so equal values print equal.

@@ -8,7 +8,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { Effect, Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import { FileStore, loadProfile } from "../../src/engine/index.ts"
+import { fileStore, loadProfile } from "../../src/engine/index.ts"
 import { CalibrationFile } from "../../src/planning/calibration.ts"
 import { DEFAULT_PLAN_MODEL, macsPerSeedStep } from "../../src/planning/estimate.ts"
 import { planProfile } from "../../src/planning/profilePlan.ts"
@@ -54,7 +54,7 @@ describe("plan calibrate, then check", () => {
   }
 
   it("calibrate fits the speed and the T_grok law from the stored cells and names them", async () => {
-    const store = new FileStore(h.cacheDir)
+    const store = fileStore(h.cacheDir)
     for (const file of cellFiles(h.cacheDir)) {
       const m = JSON.parse(fs.readFileSync(file, "utf8"))
       const found = await Effect.runPromise(store.lookup("cell", m.name, m.key))
@@ -96,7 +96,7 @@ describe("plan calibrate, then check", () => {
     const row = r.stdout.split("\n").find((l) => l.startsWith("smoke "))!
     expect(row).toMatch(/^smoke\s+14 \/ 14\s+[\d.]+ (s|min)\s+\d+ s\s+[\d.]+\s+cold, \d+ workers/)
     // A later warm rerun of one node (its key moved, every cell a hit) does not hide the cold run.
-    const store = new FileStore(h.cacheDir)
+    const store = fileStore(h.cacheDir)
     const ref = (await Effect.runPromise(store.readRef("smoke", "delay-law-fits")))!
     const old = (await Effect.runPromise(store.readManifest("stage", ref.stage, ref.key)))!
     const later = new Date(Date.now() + 3_600_000)

@@ -5,9 +5,6 @@
  * planner sees only what a real run leaves in the store; its estimate of the run
  * must land within ±25% of the run's measured wall time.
  */
-import * as fs from "node:fs"
-import * as os from "node:os"
-import * as path from "node:path"
 import { Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
 import { EnvResolver, Executor, loadProfile, RunLogger, runPipeline, silentLogger, Store } from "../../src/engine/index.ts"
@@ -45,9 +42,8 @@ const timedLayer = Layer.effect(
 
 describe("the planner against the engine's own schedule", () => {
   it("smoke: the calibrated estimate is within ±25% of the measured wall time", async () => {
-    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "grokflow-plan-timed-"))
     const layer = Layer.mergeAll(
-      Store.layer(cacheDir),
+      Store.layerMemory,
       EnvResolver.fixed({ backend: "synthetic", tfjs: "none", precision: "float32" }),
       RunLogger.layer(silentLogger),
       timedLayer

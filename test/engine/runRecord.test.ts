@@ -8,6 +8,8 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
 import type { NodeOutput } from "../../src/engine/index.ts"
+import { Effect } from "effect"
+import { fileStore } from "../../src/engine/Store.ts"
 import { readRunRecords } from "../../src/engine/RunRecord.ts"
 import type { RunRecord } from "../../src/engine/RunRecord.ts"
 import { producingRun } from "../../src/report/fromVerify.ts"
@@ -20,6 +22,8 @@ stages:
   double: {}
 `
 
+const records = (cache: string) => Effect.runPromise(readRunRecords(fileStore(cache), "slow"))
+
 describe("run records", () => {
   it("record each run's wall time, start to end, and what it computed", async () => {
     const s = sandbox()
@@ -28,7 +32,7 @@ describe("run records", () => {
     const first = await cli(args(s, ["run"], p), { GROKFLOW_FIXTURE_COUNTER: s.counter })
     const measured = (Date.now() - t0) / 1000
     expect(first.code).toBe(0)
-    const [record] = await readRunRecords(s.cache, "slow")
+    const [record] = await records(s.cache)
     expect(record).toBeDefined()
     const r = record as RunRecord
     // The CLI's own start-up is outside the record; the pipeline is inside it.
@@ -41,7 +45,7 @@ describe("run records", () => {
 
     const second = await cli(args(s, ["run"], p), { GROKFLOW_FIXTURE_COUNTER: s.counter })
     expect(second.code).toBe(0)
-    const runs = await readRunRecords(s.cache, "slow")
+    const runs = await records(s.cache)
     expect(runs).toHaveLength(2)
     expect(runs[0]).toMatchObject({ ran: 0, reused: 2 })
     expect(fs.readdirSync(path.join(s.cache, "runs", "slow"))).toHaveLength(2)
@@ -55,9 +59,9 @@ describe("run records", () => {
     // A node recomputed under another key moves the credit to the run that did it.
     const third = await cli([...args(s, ["run"], p), "--set", "source.value=5"], { GROKFLOW_FIXTURE_COUNTER: s.counter })
     expect(third.code).toBe(0)
-    const latest = (await readRunRecords(s.cache, "slow"))[0] as RunRecord
+    const latest = (await records(s.cache))[0] as RunRecord
     const now = new Map(latest.nodes.map((n) => [n.id, { key: n.key } as unknown as NodeOutput]))
-    expect(producingRun(await readRunRecords(s.cache, "slow"), now)?.run).toMatchObject({ startedAt: latest.startedAt, laterRuns: 0 })
+    expect(producingRun(await records(s.cache), now)?.run).toMatchObject({ startedAt: latest.startedAt, laterRuns: 0 })
     expect(producingRun([], now)).toBeUndefined()
   })
 })

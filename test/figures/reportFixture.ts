@@ -6,7 +6,9 @@
 import { mkdir } from "node:fs/promises"
 import { join } from "node:path"
 import { figureRegistry } from "../../src/figures/registry.ts"
+import { Effect } from "effect"
 import { readRunRecords } from "../../src/engine/RunRecord.ts"
+import { fileStore } from "../../src/engine/Store.ts"
 import { reportInputOf } from "../../src/report/fromVerify.ts"
 import { reportFigures } from "../../src/report/figures.ts"
 import { makeHarness } from "../stages/harness.ts"
@@ -56,7 +58,7 @@ export const writeQuickReport = async (dir: string): Promise<{ path: string; row
     outputs,
     rows,
     claims,
-    runs: await readRunRecords(h.cacheDir, "quick"),
+    runs: await Effect.runPromise(readRunRecords(fileStore(h.cacheDir), "quick")),
     figures: await loadReportFigures(rendered.figures),
     notes: ["Synthetic trainer: the numbers follow a known law, not training."]
   })

@@ -14,13 +14,13 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { FileStore, readLockFile } from "../../src/engine/index.ts"
+import { readLockFile } from "../../src/engine/index.ts"
 import type { ProfileLock } from "../../src/engine/index.ts"
 import { openRemote } from "../../src/remote/Config.ts"
 import type { RemoteSpec } from "../../src/remote/Config.ts"
 import { blobFile } from "../../src/remote/Remote.ts"
 import { fetchEntries, pull, push } from "../../src/remote/Transfer.ts"
-import { snapshot, syntheticProject } from "./syntheticStore.ts"
+import { snapshot, syntheticProject, testFileStore } from "./syntheticStore.ts"
 
 const ROOT = path.resolve(import.meta.dirname, "../..")
 const BIN = path.join(ROOT, "bin", "grokflow.js")
@@ -76,7 +76,7 @@ describe("remotes", () => {
       const second = await run(push(p.store, remote, [lock], opts))
       expect(second).toEqual({ blobs: { moved: 0, skipped: 12, bytes: 0 }, entries: { moved: 0, skipped: 12 }, locks: { moved: 0, skipped: 1 } })
 
-      const fresh = new FileStore(path.join(p.dir, "fresh"))
+      const fresh = testFileStore(path.join(p.dir, "fresh"))
       const pulled = await run(pull(fresh, remote, [lock], opts))
       expect(pulled.blobs.moved).toBe(12)
       expect(snapshot(fresh.root)).toEqual(snapshot(p.store.root))
@@ -92,7 +92,7 @@ describe("remotes", () => {
       await run(push(p.store, remote, [lock], opts))
       const victim = p.entries[1]!.output.digest
       await remote.put(blobFile(victim), new TextEncoder().encode("not the bytes that hash to this name"))
-      const fresh = new FileStore(path.join(p.dir, "fresh"))
+      const fresh = testFileStore(path.join(p.dir, "fresh"))
       const result = await runExit(fetchEntries(fresh, remote, [lock], opts))
       expect(result._tag).toBe("Failure")
       const message = result._tag === "Failure" ? String((result.failure as { rendered?: string }).rendered) : ""
@@ -124,13 +124,13 @@ describe("remotes", () => {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`
     try {
       const remote = openRemote(p.dir, "public", { url })
-      const fresh = new FileStore(path.join(p.dir, "fresh"))
+      const fresh = testFileStore(path.join(p.dir, "fresh"))
       await run(pull(fresh, remote, [lock], opts))
       expect(snapshot(fresh.root)).toEqual(snapshot(p.store.root))
       const refused = await runExit(push(p.store, remote, [lock], opts))
       expect(refused._tag).toBe("Failure")
       fs.writeFileSync(path.join(served, blobFile(p.entries[0]!.output.digest)), "garbage")
-      const other = new FileStore(path.join(p.dir, "other"))
+      const other = testFileStore(path.join(p.dir, "other"))
       const bad = await runExit(fetchEntries(other, remote, [lock], opts))
       expect(bad._tag).toBe("Failure")
       expect(fs.existsSync(other.blobPath(p.entries[0]!.output.digest))).toBe(false)
@@ -160,7 +160,7 @@ describe("remotes", () => {
     const resumed = cli(p.dir, ["push", "--profile", "syn", "--cache-dir", p.store.root])
     expect(resumed.code, resumed.stderr).toBe(0)
     expect(resumed.stdout).toMatch(new RegExp(`${600 - blobs.size} blobs .* transferred; ${blobs.size} blobs`))
-    const fresh = new FileStore(path.join(p.dir, "fresh"))
+    const fresh = testFileStore(path.join(p.dir, "fresh"))
     await run(pull(fresh, remote, [await lockOf(p.lockFile)], opts))
     expect(snapshot(fresh.root)).toEqual(snapshot(p.store.root))
   }, 120_000)

@@ -7,14 +7,29 @@ import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { FileStore, hashValue, LOCK_FORMAT, renderLock } from "../../src/engine/index.ts"
-import type { LockEntry } from "../../src/engine/index.ts"
+import { fileStore, hashValue, LOCK_FORMAT, renderLock } from "../../src/engine/index.ts"
+import type { LockEntry, StoreService } from "../../src/engine/index.ts"
+import { blobFile, entryFile } from "../../src/engine/StoreBackend.ts"
 import { sha256 } from "../../src/engine/Canonical.ts"
 import { manifestOf } from "../../src/engine/Manifest.ts"
 
+/** A file store with its directory and the files it keeps, for tests that look at the disk. */
+export interface TestFileStore extends StoreService {
+  readonly root: string
+  readonly blobPath: (digest: string) => string
+  readonly entryPath: (kind: "stage" | "cell", name: string, key: string) => string
+}
+
+export const testFileStore = (root: string): TestFileStore => ({
+  ...fileStore(root),
+  root,
+  blobPath: (digest) => path.join(root, blobFile(digest)),
+  entryPath: (kind, name, key) => path.join(root, entryFile(kind, name, key))
+})
+
 export interface SyntheticProject {
   readonly dir: string
-  readonly store: FileStore
+  readonly store: TestFileStore
   readonly lockFile: string
   readonly entries: ReadonlyArray<LockEntry>
 }
@@ -24,7 +39,7 @@ export const syntheticProject = (n: number, blobBytes = 256, profile = "syn"): S
   fs.mkdirSync(path.join(dir, "pipeline"))
   fs.writeFileSync(path.join(dir, "pipeline", `${profile}.yaml`), "description: synthetic\nstages: {}\n")
   fs.writeFileSync(path.join(dir, "package.json"), "{}\n")
-  const store = new FileStore(path.join(dir, "cache"))
+  const store = testFileStore(path.join(dir, "cache"))
   const env = { backend: "synthetic", precision: "float32" }
   const entries: Array<LockEntry> = []
   for (let i = 0; i < n; i++) {

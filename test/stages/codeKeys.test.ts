@@ -28,7 +28,7 @@ const FITS = ["delay-law-fits", "mediation-fits"]
 
 describe("keys follow the code (real stages, copied repository)", () => {
   const repo = copyRepository()
-  const { cacheDir: cache, trainer, layer, load, run: runProfile } = makeHarness({ root: repo })
+  const { entries, trainer, layer, load, run: runProfile } = makeHarness({ root: repo, store: "memory" })
   const run = () => runProfile("smoke")
   const plan = () =>
     Effect.runPromise(
@@ -94,7 +94,7 @@ describe("keys follow the code (real stages, copied repository)", () => {
   })
 
   it("a code edit to src/train/adamw.ts makes every training stage stale and retrains their cells", async () => {
-    const cellsBefore = fs.readdirSync(path.join(cache, "entries", "cell.train")).length
+    const cellsBefore = (await entries({ kind: "cell", name: "train" })).length
     edit("src/train/adamw.ts")
     const { status, reasons } = await plan()
     expect(status["measure-wc"]).toBe("stale")
@@ -106,7 +106,7 @@ describe("keys follow the code (real stages, copied repository)", () => {
     const trained = await trainedDuring(run)
     // Every cell retrains under its new key (the synthetic executor answers alike, so downstream stays cached).
     expect(trained).toBe(cellsBefore)
-    expect(fs.readdirSync(path.join(cache, "entries", "cell.train"))).toHaveLength(2 * cellsBefore)
+    expect(await entries({ kind: "cell", name: "train" })).toHaveLength(2 * cellsBefore)
     const after = await plan()
     expect(Object.values(after.status).every((s) => s === "fresh")).toBe(true)
   })

@@ -2,8 +2,9 @@
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Scope } from "effect"
 import { EnvResolver, loadProfile, planPipeline, RunLogger, runPipeline, silentLogger, Store } from "../../src/engine/index.ts"
+import { memoryStore } from "../../src/engine/Store.ts"
 import { evaluateClaims } from "../../src/verify/evaluate.ts"
 import { asNodeOutputs, freshOutputs } from "../../src/verify/freshOutputs.ts"
 import { loadClaims } from "../../src/verify/loadClaims.ts"
@@ -16,13 +17,36 @@ export interface HarnessOptions {
   readonly cliEnv?: boolean
   /** A project root other than the cwd (a copy of the repository to edit). */
   readonly root?: string
+  /**
+   * "memory": the store lives in memory, for tests that use the store only as
+   * scaffolding; without it, a file store in a temp dir (`cacheDir`), for tests
+   * that run the CLI against it or look at its files.
+   */
+  readonly store?: "memory"
 }
 
-export const makeHarness = (options: HarnessOptions = {}) => {
-  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "grokflow-stages-"))
+/**
+ * One memory store for a test's whole life, across runs: each build of
+ * Store.layerMemory is a new, empty store. Its scope is never closed, as a file
+ * harness's temp dir is never removed.
+ */
+export const sharedMemoryStore = () => Layer.succeed(Store, Effect.runSync(Scope.provide(Scope.makeUnsafe())(memoryStore)))
+
+/** A harness over a memory store; a file harness adds `cacheDir`, the store's directory. */
+export type Harness = Omit<FileHarness, "cacheDir">
+export type FileHarness = ReturnType<typeof harness>
+
+export function makeHarness(options: HarnessOptions & { readonly store: "memory" }): Harness
+export function makeHarness(options?: HarnessOptions & { readonly store?: undefined }): FileHarness
+export function makeHarness(options: HarnessOptions = {}) {
+  return harness(options)
+}
+
+const harness = (options: HarnessOptions) => {
+  const cacheDir = options.store === "memory" ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), "grokflow-stages-"))
   const trainer = syntheticTrainer()
   const layer = Layer.mergeAll(
-    Store.layer(cacheDir),
+    cacheDir === undefined ? sharedMemoryStore() : Store.layer(cacheDir),
     options.cliEnv === true
       ? EnvResolver.make("auto", resolveEnv, () => undefined)
       : EnvResolver.fixed({ backend: "synthetic", tfjs: "none", precision: "float32" }),
@@ -53,5 +77,12 @@ export const makeHarness = (options: HarnessOptions = {}) => {
         return { plan, outputs, claims, rows: evaluateClaims(claims, p.name, asNodeOutputs(plan, outputs)) }
       }).pipe(Effect.provide(layer))
     )
-  return { cacheDir, trainer, layer, load, run, runTimed, verify }
+  /** The store's entries (all, or one stage's or cell's), as `cache ls` lists them. */
+  const entries = (of?: { readonly kind: "stage" | "cell"; readonly name: string }) =>
+    Effect.runPromise(
+      Effect.gen(function*() {
+        return yield* (yield* Store).listEntries(of)
+      }).pipe(Effect.provide(layer))
+    )
+  return { cacheDir: cacheDir!, trainer, layer, load, run, runTimed, verify, entries }
 }

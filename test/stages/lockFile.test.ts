@@ -22,6 +22,7 @@ import {
   Store,
   writeLock
 } from "../../src/engine/index.ts"
+import { sharedMemoryStore } from "./harness.ts"
 import { syntheticTrainer } from "./syntheticTrainer.ts"
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "grokflow-lock-"))
@@ -33,10 +34,10 @@ fs.writeFileSync(profileFile, [
   "    config: { moduli: [23], trainFractions: [0.6], lrs: [0.006], seeds: 2, budget: 2000 }",
   ""
 ].join("\n"))
-const cache = path.join(dir, "cache")
 const trainer = syntheticTrainer()
+const store = sharedMemoryStore()
 const layerWith = (detail: string) =>
-  Layer.mergeAll(Store.layer(cache), EnvResolver.fixed({ backend: "wasm", tfjs: "4.22.0", detail, precision: "float32" }), RunLogger.layer(silentLogger), trainer.layer)
+  Layer.mergeAll(store, EnvResolver.fixed({ backend: "wasm", tfjs: "4.22.0", detail, precision: "float32" }), RunLogger.layer(silentLogger), trainer.layer)
 const within = <A, E>(detail: string, body: Effect.Effect<A, E, Store | EnvResolver | RunLogger | import("../../src/engine/index.ts").Executor>) =>
   Effect.runPromise(body.pipe(Effect.provide(layerWith(detail))))
 

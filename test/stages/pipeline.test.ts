@@ -2,6 +2,8 @@
  * The real stages, fits, claims and cell cache, end to end on the quick profile,
  * with training replaced by a synthetic law whose answers are known.
  */
+import * as fs from "node:fs"
+import * as os from "node:os"
 import * as path from "node:path"
 import { Schema } from "effect"
 import { describe, expect, it } from "vitest"
@@ -11,20 +13,25 @@ import { reportFigures } from "../../src/report/figures.ts"
 import { buildReport, loadReportFigures } from "../../src/report/html.ts"
 import type { CellSpec } from "../../src/train/CellSpec.ts"
 import { makeHarness } from "./harness.ts"
+import type { Harness } from "./harness.ts"
 import { SYNTHETIC } from "./syntheticTrainer.ts"
 
 /** The figures the quick profile's stages feed, as `grokflow report` gathers them. */
-const figuresOf = async (h: ReturnType<typeof makeHarness>, sets: ReadonlyArray<string> = []) => {
+const figuresOf = async (h: Harness, sets: ReadonlyArray<string> = []) => {
   const { plan, outputs } = await h.verify("quick", sets)
   const { figures, problems } = reportFigures(plan, outputs, await figureRegistry())
   expect(problems).toEqual([])
   return figures
 }
 
+const figuresDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "grokflow-figures-"))
+
 const isCell = (s: unknown): s is CellSpec => typeof s === "object" && s !== null && "intervention" in s
 
 describe("quick profile on a synthetic trainer", () => {
-  const h = makeHarness()
+  const h = makeHarness({ store: "memory" })
+  // One folder for the describe: a redraw is told apart from a first draw by what is already there.
+  const drawn = figuresDir()
 
   it("runs every stage and every quick claim passes against the known law", async () => {
     const summary = await h.run("quick")
@@ -64,7 +71,7 @@ describe("quick profile on a synthetic trainer", () => {
   })
 
   it("draws every figure the quick profile feeds", async () => {
-    const result = await renderFigures(await figuresOf(h), path.join(h.cacheDir, "figures"))
+    const result = await renderFigures(await figuresOf(h), drawn)
     expect(result.rendered.length).toBe(result.figures.length)
     expect(new Set(result.figures.map((f) => f.kind))).toEqual(
       new Set([
@@ -85,7 +92,7 @@ describe("quick profile on a synthetic trainer", () => {
     expect(byId.get("measure-wc")).toBe("hit")
     expect(byId.get("clamp-sweep")).toBe("hit")
     expect(byId.get("temperature-grid")).not.toBe("hit")
-    const redraw = await renderFigures(await figuresOf(h, sets), path.join(h.cacheDir, "figures"))
+    const redraw = await renderFigures(await figuresOf(h, sets), drawn)
     expect(new Set(redraw.rendered.map((id) => id.replace(/-p\d+$/, "")))).toEqual(
       new Set(["mediation", "collapseGrid", "memorization", "mseVsCe"])
     )
@@ -94,7 +101,7 @@ describe("quick profile on a synthetic trainer", () => {
 
 describe("a stage added as one file (stages/wc-vs-op.ts, pipeline/ops.yaml)", () => {
   it("trains one free cell per operation and caches them", async () => {
-    const h = makeHarness()
+    const h = makeHarness({ store: "memory" })
     const summary = await h.run("ops")
     expect(summary.failed).toBe(0)
     const ops = h.trainer.trained.filter(isCell).map((s) => s.task.op)
@@ -106,7 +113,7 @@ describe("a stage added as one file (stages/wc-vs-op.ts, pipeline/ops.yaml)", ()
 
 describe("a figure added as one module (src/figures/kinds/wcByOperation.ts) and one line in stages/wc-vs-op.ts", () => {
   it("reaches the report: decoded with its kind's Schema, drawn, and cited to wc-vs-op's entry", async () => {
-    const h = makeHarness()
+    const h = makeHarness({ store: "memory" })
     expect((await h.run("ops")).failed).toBe(0)
     const { plan, outputs } = await h.verify("ops")
     const registry = await figureRegistry()
@@ -117,7 +124,7 @@ describe("a figure added as one module (src/figures/kinds/wcByOperation.ts) and 
     expect(Schema.decodeUnknownSync(WcByOperationFigure)(figures[0]).rows.map((r) => r.op)).toEqual(rows)
     expect(figures[0]?.source).toEqual([expect.stringMatching(/entries\/wc-vs-op\/[0-9a-f]{64}\.json$/)])
 
-    const rendered = await renderFigures(figures, path.join(h.cacheDir, "figures"), registry)
+    const rendered = await renderFigures(figures, figuresDir(), registry)
     const html = buildReport({
       title: "ops",
       verifyRows: [],

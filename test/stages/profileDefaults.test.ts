@@ -42,20 +42,18 @@ describe.each(["quick", "smoke"])("%s.yaml with defaults", (name) => {
 
 describe("quick with defaults trains exactly the cells it trained before", () => {
   it("same cell count and cell keys; every stage but the fits sink keeps its key", async () => {
-    const h = makeHarness()
-    const cellEntries = () =>
-      fs.readdirSync(path.join(h.cacheDir, "entries")).filter((d) => d.startsWith("cell.")).flatMap((d) =>
-        fs.readdirSync(path.join(h.cacheDir, "entries", d)).map((f) => `${d}/${f}`)
-      ).sort()
+    const h = makeHarness({ store: "memory" })
+    const cellEntries = async () =>
+      (await h.entries()).map((r) => r.file.slice("entries/".length)).filter((f) => f.startsWith("cell.")).sort()
     expect((await h.run(before("quick"))).failed).toBe(0)
     const trained = h.trainer.trained.length
-    const cellsBefore = cellEntries()
+    const cellsBefore = await cellEntries()
     expect(cellsBefore.length).toBe(trained)
 
     const summary = await h.run("quick")
     expect(summary.failed).toBe(0)
     expect(h.trainer.trained.length).toBe(trained)
-    expect(cellEntries()).toEqual(cellsBefore)
+    expect(await cellEntries()).toEqual(cellsBefore)
     // The cells the new profile's nodes name are exactly those.
     const used = await Effect.runPromise(
       Effect.gen(function*() {

@@ -49,7 +49,7 @@ const calibrate = Command.make("calibrate", { ...storeFlags, calibration: calibr
       const t = file.tGrok
       const speeds = Object.entries(file.cost.secondsPerMac).map(([k, s]) => `${k} ${(1 / s / 1e9).toFixed(2)} GMAC/s over ${file.cost.cells[k]} cells`)
       yield* out([
-        `wrote ${target.shown} from ${file.sources.length} stored training cells of ${store.root}`,
+        `wrote ${target.shown} from ${file.sources.length} stored training cells of ${store.location}`,
         `T_grok: ${t.seeds} seeds (${t.censored} censored), σ = ${t.sigma.toFixed(3)} in ln T; fitted ${t.informed.join(", ") || "nothing (defaults kept)"}`,
         `speed per worker: ${speeds.join("; ") || "no timed cells (defaults kept)"}`,
         `stages that train nothing: ${Object.entries(file.cost.stageSeconds).map(([s, x]) => `${s} ${x.toFixed(1)} s`).join(", ") || "none stored"}`
@@ -90,7 +90,7 @@ const check = Command.make("check", { ...storeFlags, stagesDir: stagesDirFlag, c
           rows.push([name, `${run.trained} / ${planned.cells.length}`, fmtSeconds(hours * 3600), fmtSeconds(run.seconds), (hours * 3600 / run.seconds).toFixed(2), note])
         }
       }
-      if (rows.length === 0) return yield* out(`no profile has a run in ${store.root} (refs/ is empty)`)
+      if (rows.length === 0) return yield* out(`no profile has a run in ${store.location} (refs/ is empty)`)
       yield* out([
         `model: ${model.source === "default" ? `the documented defaults (no ${source.shown})` : model.source}`,
         textTable(["profile", "cells trained / planned", "estimate", "measured wall", "estimate/measured", "run"], rows)

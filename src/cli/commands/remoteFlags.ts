@@ -9,7 +9,7 @@ import * as path from "node:path"
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { displayPath, lockPath, parseLock, projectRoot, readLockFile, resolveProfilePath, Store, UsageError } from "../../engine/index.ts"
-import type { FileStore, Profile, ProfileLock } from "../../engine/index.ts"
+import type { Profile, ProfileLock, StoreService } from "../../engine/index.ts"
 import { selectRemote } from "../../remote/Config.ts"
 import { lockFile } from "../../remote/Remote.ts"
 import type { Remote } from "../../remote/Remote.ts"
@@ -111,7 +111,7 @@ export const remoteStatus = (profile: Profile, name: Option.Option<string>) =>
     ].join("\n")
   })
 
-type Transfer<E> = (store: FileStore, remote: Remote, locks: ReadonlyArray<ProfileLock>, options: TransferOptions) => Effect.Effect<Counts, E>
+type Transfer<E> = (store: StoreService, remote: Remote, locks: ReadonlyArray<ProfileLock>, options: TransferOptions) => Effect.Effect<Counts, E>
 
 /**
  * push, pull and fetch: one shape — a remote, the locks, a transfer, its counts.

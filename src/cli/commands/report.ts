@@ -22,7 +22,7 @@ export const report = Command.make("report", engineFlags, (flags) =>
     Effect.gen(function*() {
       const { profile, plan, outputs, rows, claims } = yield* verifyProfile(flags)
       const store = yield* Store
-      const runs = yield* Effect.promise(() => readRunRecords(store.root, profile.name))
+      const runs = yield* readRunRecords(store, profile.name)
       // Loaded here, not at start-up: vega, vega-lite and resvg cost ~0.6 s to load.
       const { figureRegistry, renderFigures } = yield* Effect.promise(() => import("../../figures/index.ts"))
       const dir = reportDir(profile.name)
