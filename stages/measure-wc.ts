@@ -87,7 +87,10 @@ export default defineStage({
   config: Config,
   needs: {},
   output: WcOutput,
-  figures: [feed(trajectories, trajectoriesFigure), feed(wcInvariance, wcInvarianceFigure)],
+  figures: [
+    feed(trajectories, trajectoriesFigure),
+    feed(wcInvariance, wcInvarianceFigure)
+  ],
   cells: [trainCell],
   estimate: (config) =>
     estimateOfUnits(
