@@ -17,6 +17,7 @@ import type { WcConfig } from "../src/experiments/wcOutput.ts"
 import { feed } from "../src/figures/Figure.ts"
 import trajectories from "../src/figures/kinds/trajectories.ts"
 import wcInvariance from "../src/figures/kinds/wcInvariance.ts"
+import wcVsTrainFraction, { wcVsTrainFractionOf } from "../src/figures/kinds/wcVsTrainFraction.ts"
 import type { CellResult } from "../src/train/CellSpec.ts"
 import { fmt } from "./_figures/common.ts"
 
@@ -89,7 +90,8 @@ export default defineStage({
   output: WcOutput,
   figures: [
     feed(trajectories, trajectoriesFigure),
-    feed(wcInvariance, wcInvarianceFigure)
+    feed(wcInvariance, wcInvarianceFigure),
+    feed(wcVsTrainFraction, (wc: WcOutput) => wcVsTrainFractionOf(wc.configs, wc.reference[0]?.lr))
   ],
   cells: [trainCell],
   estimate: (config) =>
