@@ -17,6 +17,7 @@ import type { WcConfig } from "../src/outputs/wcOutput.ts"
 import { feed } from "../src/figures/Figure.ts"
 import trajectories from "../src/figures/kinds/trajectories.ts"
 import wcInvariance from "../src/figures/kinds/wcInvariance.ts"
+import wcVsTrainFraction, { wcVsTrainFractionOf } from "../src/figures/kinds/wcVsTrainFraction.ts"
 import type { CellResult } from "../src/train/CellSpec.ts"
 import { fmt } from "./_figures/common.ts"
 
@@ -87,7 +88,11 @@ export default defineStage({
   config: Config,
   needs: {},
   output: WcOutput,
-  figures: [feed(trajectories, trajectoriesFigure), feed(wcInvariance, wcInvarianceFigure)],
+  figures: [
+    feed(trajectories, trajectoriesFigure),
+    feed(wcInvariance, wcInvarianceFigure),
+    feed(wcVsTrainFraction, (wc: WcOutput) => wcVsTrainFractionOf(wc.configs, wc.reference[0]?.lr))
+  ],
   cells: [trainKind],
   estimate: (config) =>
     estimateOfUnits(

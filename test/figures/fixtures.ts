@@ -19,6 +19,7 @@ import type { TrajectoriesFigure, TrajectoryPoint, TrajectoryRun } from "../../s
 import type { WcByOperationFigure } from "../../src/figures/kinds/wcByOperation.ts"
 import type { WcInvarianceFigure } from "../../src/figures/kinds/wcInvariance.ts"
 import type { WcScalingFigure } from "../../src/figures/kinds/wcScaling.ts"
+import type { WcVsTrainFractionFigure } from "../../src/figures/kinds/wcVsTrainFraction.ts"
 
 /** One fixture per figure kind; a union so tests can narrow on `kind`. */
 export type FigureInput =
@@ -37,6 +38,7 @@ export type FigureInput =
   | SoftmaxAuditFigure
   | ForkingArmsFigure
   | WcByOperationFigure
+  | WcVsTrainFractionFigure
 
 /** mulberry32: a tiny seeded PRNG, so fixtures are identical on every run. */
 const rng = (seed: number): (() => number) => {
@@ -306,6 +308,15 @@ export const syntheticFigures = (): Array<FigureInput> => {
         { op: "mul", wc: 51.3, medianTGrok: 1275, grokked: 4, total: 4 },
         { op: "div", wc: null, medianTGrok: null, grokked: 1, total: 4 }
       ]
+    },
+    {
+      kind: "wcVsTrainFraction",
+      caption: "Wc across train fractions {0.3, 0.4, 0.5, 0.65} at lr 0.001: CV 1.1% at p=59, 0.9% at p=97",
+      source: "cache/entries/measure-wc/wc01.json",
+      lr: 0.001,
+      rows: [59, 97].flatMap((p) =>
+        [0.3, 0.4, 0.5, 0.65].map((trainFraction, i) => ({ p, trainFraction, wc: (p === 59 ? 55.2 : 70.8) * (1 + [0.012, -0.008, 0.004, -0.01][i]!) }))
+      )
     }
   ]
 }

@@ -59,6 +59,30 @@ describe("keys follow the code (real stages, copied repository)", () => {
     expect(Object.values(status).every((s) => s === "fresh")).toBe(true)
   })
 
+  it("restyling a figure kind (its spec, in a presentation file) makes no stage stale, measure-wc's key included", async () => {
+    const keyOf = (id: string) =>
+      Effect.runPromise(
+        Effect.gen(function*() {
+          return (yield* planPipeline(yield* load("smoke", []))).nodes.find((n) => n.id === id)?.key
+        }).pipe(Effect.provide(layer))
+      )
+    const before = await keyOf("measure-wc")
+    const file = path.join(repo, "src/figures/kinds/wcInvariance.ts")
+    const styled = fs.readFileSync(file, "utf8")
+    fs.writeFileSync(file, styled.replace("size: 60", "size: 90"))
+    expect(fs.readFileSync(file, "utf8")).not.toBe(styled)
+    const { status } = await plan()
+    expect(Object.values(status).every((s) => s === "fresh")).toBe(true)
+    expect(await keyOf("measure-wc")).toBe(before)
+    expect(before).toBeDefined()
+  })
+
+  it("a new feed line in stages/measure-wc.ts (a new figure) reruns the stage from cached cells: no cell retrains", async () => {
+    edit("stages/measure-wc.ts", "\nexport const figureFedByTest = [1]\n")
+    expect((await plan()).status["measure-wc"]).toBe("stale")
+    expect(await trainedDuring(run)).toBe(0)
+  })
+
   it("editing src/analysis/ols.ts makes the fits stale and retrains no cell", async () => {
     edit("src/analysis/ols.ts")
     const { status, reasons } = await plan()
