@@ -86,13 +86,11 @@ const verifyReleased = (profile: string, cacheDir: string): Verified => {
   return JSON.parse(text) as Verified
 }
 
-const cellTimings = async (cacheDir: string, lockFile: string): Promise<Array<Timings>> => {
-  const lock = await Effect.runPromise(readLockFile(lockFile))
-  return (lock?.entries ?? []).filter((e) => e.type === "cell").map((e) => {
-    const manifest = JSON.parse(readFileSync(path.join(cacheDir, "entries", `cell.${e.name}`, `${e.key}.json`), "utf8")) as { timings: Timings }
-    return manifest.timings
-  })
-}
+const lockedCells = async (lockFile: string) =>
+  ((await Effect.runPromise(readLockFile(lockFile)))?.entries ?? []).filter((e) => e.type === "cell")
+
+const cellTimings = (cacheDir: string, cells: ReadonlyArray<{ readonly name: string; readonly key: string }>): Array<Timings> =>
+  cells.map((e) => (JSON.parse(readFileSync(path.join(cacheDir, "entries", `cell.${e.name}`, `${e.key}.json`), "utf8")) as { timings: Timings }).timings)
 
 const profileDescription = (profile: string): string => {
   const text = readFileSync(path.join(ROOT, "pipeline", `${profile}.yaml`), "utf8")
@@ -104,12 +102,19 @@ export const releaseResults = async (cacheDir: string, releaseDir: string = path
   const profiles = readdirSync(path.join(releaseDir, "locks")).filter((f) => f.endsWith(".lock")).map((f) => f.slice(0, -".lock".length))
     .sort((a, b) => (a === "faithful" ? -1 : b === "faithful" ? 1 : a.localeCompare(b)))
   const out: Array<string> = []
-  let measured = 0
+  const measured = new Set<string>()
+  const cellsOf = new Map<string, ReadonlySet<string>>()
+  for (const profile of profiles) cellsOf.set(profile, new Set((await lockedCells(path.join(releaseDir, "locks", `${profile}.lock`))).map((e) => e.key)))
   for (const profile of profiles) {
     const v = verifyReleased(profile, cacheDir)
     const rows = v.rows.filter((r) => r.status !== "NOT RUN")
-    measured += rows.length
-    const span = lastRunSpan(await cellTimings(cacheDir, path.join(releaseDir, "locks", `${profile}.lock`)))
+    for (const r of rows) measured.add(r.id)
+    // A profile whose cells are all among this one's (faithful-b in faithful-b2) ran them
+    // earlier, back to back perhaps: they are its time, not this profile's.
+    const mine = cellsOf.get(profile)!
+    const others = new Set([...cellsOf].filter(([p, cells]) => p !== profile && cells.size < mine.size && [...cells].every((k) => mine.has(k))).flatMap(([, cells]) => [...cells]))
+    const own = (await lockedCells(path.join(releaseDir, "locks", `${profile}.lock`))).filter((e) => !others.has(e.key))
+    const span = lastRunSpan(cellTimings(cacheDir, own))
     const when = span === undefined ? "" : `; cold wall time ${minutes(span.seconds)}, ${span.cells} cells, ${span.startedAt.slice(0, 16).replace("T", " ")}–${span.finishedAt.slice(11, 16)} UTC`
     out.push(
       `**\`${profile}\`** — ${profileDescription(profile)}. ${v.passed} passed, ${v.failed} failed${v.missing.length > 0 ? `, ${v.missing.length} not run` : ""}${when}.`,
@@ -120,7 +125,7 @@ export const releaseResults = async (cacheDir: string, releaseDir: string = path
       ""
     )
   }
-  return [`${measured} claims measured at the papers' settings across ${profiles.length} released profiles.`, "", ...out].join("\n").trimEnd()
+  return [`${measured.size} distinct claims measured at the papers' settings across ${profiles.length} released profiles.`, "", ...out].join("\n").trimEnd()
 }
 
 /** README text with the block between the markers replaced. */
