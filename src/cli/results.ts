@@ -20,6 +20,7 @@ import { Effect } from "effect"
 import { readLockFile } from "../engine/index.ts"
 import type { ClaimRow } from "../verify/evaluate.ts"
 import { formatMeasured } from "../verify/evaluate.ts"
+import { replaceBlock } from "./reference.ts"
 
 export const START = "<!-- release-results: generated from release/ by `node --import tsx src/cli/results.ts --write`; CI checks it -->"
 export const END = "<!-- /release-results -->"
@@ -128,13 +129,8 @@ export const releaseResults = async (cacheDir: string, releaseDir: string = path
   return [`${measured.size} distinct claims measured at the papers' settings across ${profiles.length} released profiles.`, "", ...out].join("\n").trimEnd()
 }
 
-/** README text with the block between the markers replaced. */
-export const withResults = (readme: string, block: string): string => {
-  const a = readme.indexOf(START)
-  const b = readme.indexOf(END)
-  if (a < 0 || b < a) throw new Error(`README.md has no ${START} … ${END} block`)
-  return `${readme.slice(0, a + START.length)}\n${block}\n${readme.slice(b)}`
-}
+/** README text with the released-results block replaced by `block`. */
+export const withResults = (readme: string, block: string): string => replaceBlock(readme, START, END, block)
 
 const isEntry = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, "/"))
 if (isEntry) {
