@@ -49,7 +49,7 @@ describe("grokflow runs", () => {
     // Only the overridden value differs between the two runs.
     expect(last!.params).toEqual({ "mediation-fits.recoveryLogitScale": "fixed" })
     expect(first!.params).toEqual({ "mediation-fits.recoveryLogitScale": "resampled" })
-    expect(Object.keys(last!.nodes)).toHaveLength(9)
+    expect(Object.keys(last!.nodes)).toHaveLength(8)
     // Each run's wall time, from its run record (the record's start is the run id).
     for (const run of [last!, first!]) expect(run.wallSeconds).toBeGreaterThan(0)
     // The claims smoke tests, measured after each run (the synthetic law passes them).
