@@ -48,6 +48,9 @@ export const CalibrationFile = Schema.Struct({
     sigma: Schema.Finite,
     seeds: Schema.Int,
     censored: Schema.Int,
+    cells: Schema.Int,
+    /** The cells' scatter about the fit in ln T (the model's misfit), beyond the seeds' σ. */
+    omega: Schema.Finite,
     informed: Schema.Array(Schema.String)
   }),
   cost: Schema.Struct({
@@ -86,9 +89,14 @@ const finishOf = (s: StoredSeed): number | null =>
 /** The spec a shard belongs to, for matching shards with their whole cell. */
 const cellGroup = (spec: CellSpec): string => canonicalJson({ ...spec, seeds: 0, firstSeed: null, minSteps: null })
 
+/** When the cell an observation came from started training (ms since the epoch). */
+interface Dated {
+  readonly startedAt: number
+}
+
 export interface Measured {
-  readonly seeds: ReadonlyArray<SeedObservation>
-  readonly cost: ReadonlyArray<{ readonly kind: CostKind; readonly seconds: number; readonly macs: number }>
+  readonly seeds: ReadonlyArray<SeedObservation & Dated>
+  readonly cost: ReadonlyArray<{ readonly kind: CostKind; readonly seconds: number; readonly macs: number } & Dated>
   readonly sources: ReadonlyArray<typeof Source.Type>
   /** Seconds of each stored entry of a stage that used no cells, by stage name. */
   readonly stages: Readonly<Record<string, ReadonlyArray<number>>>
@@ -102,7 +110,14 @@ export interface Measured {
 export const measuredCells = (store: StoreService, since?: Date) =>
   Effect.gen(function*() {
     const entries = yield* store.listEntries()
-    const cells: Array<{ readonly entry: string; readonly label: string; readonly spec: CellSpec; readonly seconds: number; readonly seeds: ReadonlyArray<StoredSeed> }> = []
+    const cells: Array<{
+      readonly entry: string
+      readonly label: string
+      readonly spec: CellSpec
+      readonly seconds: number
+      readonly startedAt: number
+      readonly seeds: ReadonlyArray<StoredSeed>
+    }> = []
     const stages: Record<string, Array<number>> = {}
     for (const { manifest } of entries) {
       if (since !== undefined && manifest !== undefined && Date.parse(manifest.timings.startedAt) < since.getTime()) continue
@@ -119,12 +134,19 @@ export const measuredCells = (store: StoreService, since?: Date) =>
         continue
       }
       if (!Array.isArray(seeds)) continue
-      cells.push({ entry: `cell.${trainKind.name}/${manifest.key}`, label: manifest.label ?? "", spec: spec.success, seconds: manifest.timings.seconds, seeds })
+      cells.push({
+        entry: `cell.${trainKind.name}/${manifest.key}`,
+        label: manifest.label ?? "",
+        spec: spec.success,
+        seconds: manifest.timings.seconds,
+        startedAt: Date.parse(manifest.timings.startedAt),
+        seeds
+      })
     }
     const isShard = (spec: CellSpec) => spec.firstSeed !== undefined || spec.minSteps !== undefined
     const shardGroups = new Set(cells.filter((c) => isShard(c.spec)).map((c) => cellGroup(c.spec)))
-    const seeds: Array<SeedObservation> = []
-    const cost: Array<{ kind: CostKind; seconds: number; macs: number }> = []
+    const seeds: Array<SeedObservation & Dated> = []
+    const cost: Array<{ kind: CostKind; seconds: number; macs: number } & Dated> = []
     const sources: Array<typeof Source.Type> = []
     for (const c of cells) {
       const used: Array<string> = []
@@ -134,20 +156,30 @@ export const measuredCells = (store: StoreService, since?: Date) =>
         const features = featuresOf(c.spec, rho, hold)
         for (const s of c.seeds) {
           const f = finishOf(s)
-          seeds.push(f === null ? { features, steps: c.spec.budget, censored: true } : { features, steps: f, censored: false })
+          const startedAt = c.startedAt
+          seeds.push(f === null ? { features, steps: c.spec.budget, censored: true, startedAt } : { features, steps: f, censored: false, startedAt })
         }
         used.push("tGrok")
       }
       // A whole cell recombined from shards: its seconds are the shards' span.
       const recombined = !isShard(c.spec) && c.spec.seeds > 1 && shardGroups.has(cellGroup(c.spec))
       if (!recombined && seedSteps > 0 && c.seconds > 0) {
-        cost.push({ kind: costKindOf(c.spec), seconds: c.seconds, macs: seedSteps * macsPerSeedStep(c.spec) })
+        cost.push({ kind: costKindOf(c.spec), seconds: c.seconds, macs: seedSteps * macsPerSeedStep(c.spec), startedAt: c.startedAt })
         used.push("cost")
       }
       sources.push({ entry: c.entry, label: c.label, kind: costKindOf(c.spec), seeds: c.seeds.length, seedSteps, seconds: c.seconds, used })
     }
     return { seeds, cost, sources, stages } satisfies Measured
   })
+
+/**
+ * The measurements without the cells that started within [from, to]: what a
+ * calibration knew before a run, to check the planner on a run it has not seen.
+ */
+export const withoutSpan = (measured: Measured, from: number, to: number): Measured => {
+  const outside = (x: Dated): boolean => x.startedAt < from || x.startedAt > to
+  return { ...measured, seeds: measured.seeds.filter(outside), cost: measured.cost.filter(outside) }
+}
 
 export const fitCalibration = (measured: Measured, host: { readonly hostname: string; readonly cpus: number }, writtenAt: Date): CalibrationFile => {
   const fit = fitTGrok(measured.seeds)
@@ -164,7 +196,7 @@ export const fitCalibration = (measured: Measured, host: { readonly hostname: st
     format: CALIBRATION_FORMAT,
     writtenAt: writtenAt.toISOString(),
     host: { hostname: host.hostname, cpus: host.cpus },
-    tGrok: { coefficients: fit.coefficients, sigma: fit.sigma, seeds: fit.seeds, censored: fit.censored, informed: [...fit.informed] },
+    tGrok: { coefficients: fit.coefficients, sigma: fit.sigma, seeds: fit.seeds, censored: fit.censored, cells: fit.cells, omega: fit.omega, informed: [...fit.informed] },
     cost: {
       secondsPerMac,
       pooledSecondsPerMac: macs > 0 ? measured.cost.reduce((a, c) => a + c.seconds, 0) / macs : null,

@@ -147,64 +147,107 @@ export const normalQuantile = (q: number): number => {
 export interface TGrokFit extends TGrokModel {
   readonly seeds: number
   readonly censored: number
+  /** Distinct cells (seeds with one design row). */
+  readonly cells: number
+  /** How far cells scatter about the model in ln T (its misfit), beyond their seeds' scatter σ. */
+  readonly omega: number
   /** Columns the measurements varied (the others stayed at their default). */
   readonly informed: ReadonlyArray<string>
 }
 
+/** Seeds of one design row: a cell, or cells the model cannot tell apart. */
+interface Cell {
+  readonly x: ReadonlyArray<number>
+  /** ln steps: the finish step, or the budget of a censored seed. */
+  readonly logs: ReadonlyArray<number>
+  readonly censored: ReadonlyArray<boolean>
+}
+
+/** Mills ratio φ(a)/P(Z > a): how far past the budget a censored seed lies, in σ. */
+const mills = (a: number): number => phi(a) / Math.max(1e-12, normalTail(a))
+
+const OMEGA_FLOOR = 0.03
+
 /**
- * Ridge regression of ln T toward the defaults, as OLS on the data plus one pseudo-
- * observation per column (β_j = prior_j with weight σ/sd_j); censored seeds are
- * replaced by their expected ln T beyond the budget under the current fit, until
- * the fit settles.
+ * A cell-level fit: ln T of seed s in cell c is x_c·β + u_c + e_cs, where e is the
+ * seeds' scatter (σ, from the spread within cells) and u the model's misfit to the
+ * cell (ω, from the spread of the cells' means about the fit). Seeds of one cell
+ * share its misfit, so a cell weighs 1/(ω² + σ²/n) however many seeds it has, and
+ * the priors (pseudo-observations of weight 1/sd²) are weighed against cells, not
+ * seeds. Censored seeds are imputed by their expected ln T beyond the budget under
+ * their cell's current estimate (EM on the normal model, a Tobit fit), until the
+ * fit settles.
  */
-export const fitTGrok = (observations: ReadonlyArray<SeedObservation>, iterations = 50): TGrokFit => {
-  if (observations.length === 0) return { ...DEFAULT_TGROK, seeds: 0, censored: 0, informed: [] }
-  const rows = observations.map((o) => row(o.features))
+export const fitTGrok = (observations: ReadonlyArray<SeedObservation>, iterations = 200): TGrokFit => {
+  if (observations.length === 0) return { ...DEFAULT_TGROK, seeds: 0, censored: 0, cells: 0, omega: 0, informed: [] }
+  const byRow = new Map<string, { x: Array<number>; logs: Array<number>; censored: Array<boolean> }>()
+  for (const o of observations) {
+    const x = row(o.features)
+    const key = x.join(",")
+    const cell = byRow.get(key) ?? { x, logs: [], censored: [] }
+    cell.logs.push(Math.log(Math.max(1, o.steps)))
+    cell.censored.push(o.censored)
+    byRow.set(key, cell)
+  }
+  const cells: ReadonlyArray<Cell> = [...byRow.values()]
   // A column the measurements hold constant says nothing about its slope: it keeps
   // its default (its constant part goes to the intercept) rather than sharing the
   // intercept's signal by the ridge's weights.
-  const varied = COLUMNS.map((c, j) => c.name === "intercept" || Math.max(...rows.map((r) => r[j]!)) - Math.min(...rows.map((r) => r[j]!)) > 1e-12)
+  const varied = COLUMNS.map((c, j) => c.name === "intercept" || Math.max(...cells.map((r) => r.x[j]!)) - Math.min(...cells.map((r) => r.x[j]!)) > 1e-12)
   const free = COLUMNS.flatMap((c, j) => (varied[j] ? [{ c, j }] : []))
-  const fixed = rows.map((r) => COLUMNS.reduce((s, c, j) => s + (varied[j] ? 0 : c.prior * r[j]!), 0))
-  const X = rows.map((r) => free.map(({ j }) => r[j]!))
-  const logs = observations.map((o) => Math.log(Math.max(1, o.steps)))
-  let model: TGrokModel = DEFAULT_TGROK
+  const fixed = cells.map((r) => COLUMNS.reduce((s, c, j) => s + (varied[j] ? 0 : c.prior * r.x[j]!), 0))
+  const predict = (beta: ReadonlyArray<number>, c: number): number => fixed[c]! + free.reduce((s, { j }, k) => s + beta[k]! * cells[c]!.x[j]!, 0)
+  let beta = free.map(({ c }) => c.prior)
+  let sigma = DEFAULT_SIGMA
+  let omega = DEFAULT_SIGMA
+  let effects = cells.map(() => 0)
   for (let it = 0; it < iterations; it++) {
-    const sigma = model.sigma
-    const mus = observations.map((o) => Math.log(medianTGrok(model, o.features)))
-    const y = observations.map((o, i) => {
-      if (!o.censored) return logs[i]! - fixed[i]!
-      const a = (logs[i]! - mus[i]!) / sigma
-      return mus[i]! + (sigma * phi(a)) / Math.max(1e-12, normalTail(a)) - fixed[i]!
+    // E step: each censored seed at its expected ln T beyond the budget, given its cell.
+    let within = 0
+    let df = 0
+    const means = cells.map((cell, c) => {
+      const mu = predict(beta, c) + effects[c]!
+      const ys = cell.logs.map((y, s) => (cell.censored[s] ? mu + sigma * mills((y - mu) / sigma) : y))
+      const mean = ys.reduce((a, b) => a + b, 0) / ys.length
+      ys.forEach((y, s) => {
+        within += (y - mean) ** 2
+        if (cell.censored[s]) {
+          const a = (cell.logs[s]! - mu) / sigma
+          const l = mills(a)
+          within += sigma * sigma * Math.max(0, 1 + a * l - l * l)
+        }
+      })
+      df += ys.length - 1
+      return mean
     })
-    const prior = free.map(({ c }, k) => {
-      const w = sigma / c.sd
-      return { x: free.map((_, l) => (l === k ? w : 0)), y: w * c.prior }
-    })
-    const fit = ols([...X, ...prior.map((p) => p.x)], [...y, ...prior.map((p) => p.y)], { intercept: false })
-    const fitted = new Map(free.map(({ c }, k) => [c.name, fit.coefficients[k]!]))
-    const coefficients = Object.fromEntries(COLUMNS.map((c) => [c.name, fitted.get(c.name) ?? c.prior]))
-    // σ from the data rows' residuals (a censored row through its imputed value,
-    // plus its conditional variance, so σ does not shrink toward the budget).
-    let ss = 0
-    observations.forEach((o, i) => {
-      const r = fit.residuals[i]!
-      if (!o.censored) ss += r * r
-      else {
-        const a = (logs[i]! - mus[i]!) / sigma
-        const lambda = phi(a) / Math.max(1e-12, normalTail(a))
-        ss += r * r + sigma * sigma * (1 + a * lambda - lambda * lambda)
-      }
-    })
-    const next = { coefficients, sigma: Math.max(0.02, Math.sqrt(ss / observations.length)) }
-    const moved = Math.abs(next.sigma - model.sigma) + COLUMNS.reduce((s, c) => s + Math.abs(next.coefficients[c.name]! - (model.coefficients[c.name] ?? 0)), 0)
-    model = next
-    if (moved < 1e-9) break
+    // M step: σ from within the cells (kept when no cell has two seeds), then β by
+    // weighted ridge toward the priors, then ω from what the fit leaves of the means.
+    const nextSigma = df > 0 ? Math.max(0.02, Math.sqrt(within / df)) : sigma
+    const weight = cells.map((cell) => 1 / Math.sqrt(omega * omega + (nextSigma * nextSigma) / cell.logs.length))
+    const X = [
+      ...cells.map((cell, c) => free.map(({ j }) => weight[c]! * cell.x[j]!)),
+      ...free.map((_, k) => free.map(({ c }, l) => (l === k ? 1 / c.sd : 0)))
+    ]
+    const y = [...means.map((m, c) => weight[c]! * (m - fixed[c]!)), ...free.map(({ c }) => c.prior / c.sd)]
+    const nextBeta = [...ols(X, y, { intercept: false }).coefficients]
+    const residuals = means.map((m, c) => m - predict(nextBeta, c))
+    const excess = residuals.reduce((a, r, c) => a + r * r - (nextSigma * nextSigma) / cells[c]!.logs.length, 0) / cells.length
+    const nextOmega = Math.max(OMEGA_FLOOR, Math.sqrt(Math.max(0, excess)))
+    effects = residuals.map((r, c) => (r * nextOmega * nextOmega) / (nextOmega * nextOmega + (nextSigma * nextSigma) / cells[c]!.logs.length))
+    const moved = Math.abs(nextSigma - sigma) + Math.abs(nextOmega - omega) + nextBeta.reduce((a, b, k) => a + Math.abs(b - beta[k]!), 0)
+    beta = nextBeta
+    sigma = nextSigma
+    omega = nextOmega
+    if (moved < 1e-10) break
   }
+  const fitted = new Map(free.map(({ c }, k) => [c.name, beta[k]!]))
   return {
-    ...model,
+    coefficients: Object.fromEntries(COLUMNS.map((c) => [c.name, fitted.get(c.name) ?? c.prior])),
+    sigma,
     seeds: observations.length,
     censored: observations.filter((o) => o.censored).length,
+    cells: cells.length,
+    omega,
     informed: free.map(({ c }) => c.name)
   }
 }

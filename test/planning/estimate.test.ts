@@ -93,6 +93,33 @@ describe("the T_grok fit", () => {
     }
   })
 
+  it("fits cells, not seeds: σ from within cells, ω from the cells' misfit, and a cell's weight does not grow with its seeds", () => {
+    const cellsOf = (seedsOfFirst: number): Array<SeedObservation> => {
+      const obs: Array<SeedObservation> = []
+      let c = 0
+      for (const lr of [1e-3, 2e-3, 4e-3, 8e-3]) {
+        for (const rho of [null, 0.9, 1.1, 1.2]) {
+          const f: TGrokFeatures = { ...base, lr, hold: rho === null ? "free" : "sustained", rho, tInt: rho === null ? null : 500 }
+          // Each cell off the law by ±0.2 (the model's misfit), its seeds scattered by 0.1 about that.
+          const misfit = c++ % 2 === 0 ? 0.2 : -0.2
+          const n = c === 1 ? seedsOfFirst : 8
+          for (let i = 0; i < n; i++) obs.push({ features: f, steps: Math.exp(lnT(f) + misfit + 0.1 * normalQuantile((i + 0.5) / n)), censored: false })
+        }
+      }
+      return obs
+    }
+    const fit = fitTGrok(cellsOf(8))
+    expect(fit.cells).toBe(16)
+    expect(fit.sigma).toBeGreaterThan(0.08)
+    expect(fit.sigma).toBeLessThan(0.12)
+    expect(fit.omega).toBeGreaterThan(0.12)
+    expect(fit.omega).toBeLessThan(0.26)
+    // Five times the seeds in one cell: its misfit is still one cell's, so the slopes barely move.
+    const heavy = fitTGrok(cellsOf(40))
+    expect(Math.abs(heavy.coefficients["ln lr/1e-3"]! - fit.coefficients["ln lr/1e-3"]!)).toBeLessThan(0.05)
+    expect(Math.abs(heavy.coefficients["sustained·(ρ/τ−1)"]! - fit.coefficients["sustained·(ρ/τ−1)"]!)).toBeLessThan(0.3)
+  })
+
   it("the defaults: free T ≈ 2/(lr·λ) over the fraction; τ and LN move a held cell the way the logit scale says", () => {
     expect(medianTGrok(DEFAULT_TGROK, base)).toBeCloseTo(2000, 6)
     expect(medianTGrok(DEFAULT_TGROK, { ...base, lr: 2e-3, weightDecay: 2 })).toBeCloseTo(500, 6)

@@ -9,10 +9,10 @@ import { Effect, Option, Schema } from "effect"
 import { Command, Flag } from "effect/cli"
 import { loadProfile, projectRoot, Store, UsageError } from "../../engine/index.ts"
 import { makespan } from "../../executor/cluster/Makespan.ts"
-import { CALIBRATION_FILE, fitCalibration, loadPlanModelFrom, measuredCells, writeCalibration } from "../../planning/calibration.ts"
+import { CALIBRATION_FILE, fitCalibration, loadPlanModelFrom, measuredCells, planModelOf, withoutSpan, writeCalibration } from "../../planning/calibration.ts"
 import { planProfile } from "../../planning/profilePlan.ts"
 import { trainingRuns } from "../../planning/profileRuns.ts"
-import { backendFlag, cacheDirFlag, out, stagesDirFlag, withEngine } from "../Shared.ts"
+import { backendFlag, cacheDirFlag, out, stagesDirFlag, switchFlag, withEngine } from "../Shared.ts"
 import { textTable } from "../textTable.ts"
 
 const storeFlags = { cacheDir: cacheDirFlag, backend: backendFlag }
@@ -33,6 +33,8 @@ const sinceFlag = Flag.String("since").pipe(
   Flag.optional
 )
 
+const host = () => ({ hostname: os.hostname(), cpus: os.availableParallelism() })
+
 const calibrate = Command.make("calibrate", { ...storeFlags, calibration: calibrationFlag, since: sinceFlag }, (flags) =>
   withEngine(
     flags,
@@ -43,30 +45,39 @@ const calibrate = Command.make("calibrate", { ...storeFlags, calibration: calibr
         return yield* new UsageError({ message: `--since ${Option.getOrElse(flags.since, () => "")}: expected an ISO 8601 time, e.g. 2026-12-02T15:00Z` })
       }
       const measured = yield* measuredCells(store, Option.getOrUndefined(since))
-      const file = fitCalibration(measured, { hostname: os.hostname(), cpus: os.availableParallelism() }, new Date())
+      const file = fitCalibration(measured, host(), new Date())
       const target = calibrationFile(flags.calibration)
       yield* writeCalibration(target.file, file)
       const t = file.tGrok
       const speeds = Object.entries(file.cost.secondsPerMac).map(([k, s]) => `${k} ${(1 / s / 1e9).toFixed(2)} GMAC/s over ${file.cost.cells[k]} cells`)
       yield* out([
         `wrote ${target.shown} from ${file.sources.length} stored training cells of ${store.location}`,
-        `T_grok: ${t.seeds} seeds (${t.censored} censored), σ = ${t.sigma.toFixed(3)} in ln T; fitted ${t.informed.join(", ") || "nothing (defaults kept)"}`,
+        `T_grok: ${t.seeds} seeds (${t.censored} censored) of ${t.cells} cells; seeds scatter by σ = ${t.sigma.toFixed(3)} in ln T, cells about the fit by ω = ${t.omega.toFixed(3)}; fitted ${t.informed.join(", ") || "nothing (defaults kept)"}`,
         `speed per worker: ${speeds.join("; ") || "no timed cells (defaults kept)"}`,
         `stages that train nothing: ${Object.entries(file.cost.stageSeconds).map(([s, x]) => `${s} ${x.toFixed(1)} s`).join(", ") || "none stored"}`
       ].join("\n"))
     })
   )).pipe(Command.withDescription(`fit the planner's T_grok and speed model to the store's measured cells; writes ${CALIBRATION_FILE}`))
 
-const check = Command.make("check", { ...storeFlags, stagesDir: stagesDirFlag, calibration: calibrationFlag }, (flags) =>
+const holdoutFlag = switchFlag(
+  "holdout",
+  "price each run with a calibration fitted to this store's cells without the ones that run trained (leave one run out): the planner on a run it has not seen"
+)
+
+const check = Command.make("check", { ...storeFlags, stagesDir: stagesDirFlag, calibration: calibrationFlag, holdout: holdoutFlag }, (flags) =>
   withEngine(
     flags,
     Effect.gen(function*() {
       const store = yield* Store
       const source = calibrationFile(flags.calibration)
-      const model = yield* loadPlanModelFrom(source.file, source.shown)
+      const calibrated = yield* loadPlanModelFrom(source.file, source.shown)
+      const measured = flags.holdout ? yield* measuredCells(store) : undefined
       const rows: Array<Array<string>> = []
       for (const name of yield* store.refProfiles()) {
         for (const run of yield* trainingRuns(store, name)) {
+          const model = measured === undefined
+            ? calibrated
+            : planModelOf(fitCalibration(withoutSpan(measured, Date.parse(run.startedAt), Date.parse(run.finishedAt)), host(), new Date()), "this store without the run")
           const profile = yield* Effect.result(loadProfile(name, flags.stagesDir._tag === "Some" ? { stagesDir: flags.stagesDir.value } : {}))
           if (profile._tag === "Failure") {
             rows.push([name, `${run.trained} / —`, "—", fmtSeconds(run.seconds), "—", `profile not loadable: ${profile.failure.message}`])
@@ -92,7 +103,9 @@ const check = Command.make("check", { ...storeFlags, stagesDir: stagesDirFlag, c
       }
       if (rows.length === 0) return yield* out(`no profile has a run in ${store.location} (refs/ is empty)`)
       yield* out([
-        `model: ${model.source === "default" ? `the documented defaults (no ${source.shown})` : model.source}`,
+        measured !== undefined
+          ? "model: each run priced by a calibration of this store's cells fitted without the cells that run trained"
+          : `model: ${calibrated.source === "default" ? `the documented defaults (no ${source.shown})` : calibrated.source}`,
         textTable(["profile", "cells trained / planned", "estimate", "measured wall", "estimate/measured", "run"], rows)
       ].join("\n"))
     })
