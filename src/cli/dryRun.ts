@@ -1,7 +1,8 @@
 /** What `run --dry-run` prints: the plan (run vs reuse), each node's cost, the expected wall time here, and with --runners the makespan. */
 import { selectNodes } from "../engine/index.ts"
 import type { Plan } from "../engine/index.ts"
-import { makespan } from "../executor/cluster/Makespan.ts"
+import { makespan, placedMakespan } from "../executor/cluster/Makespan.ts"
+import { SHARDS_PER_GROUP } from "../executor/cluster/ShardCount.ts"
 import type { Makespan, PathStep } from "../executor/cluster/Makespan.ts"
 import { CALIBRATION_FILE } from "../planning/calibration.ts"
 import { fmtHours } from "../planning/estimate.ts"
@@ -75,7 +76,12 @@ export const renderDryRun = (plan: Plan, options: DryRunOptions): string => {
   if (options.runners !== undefined) {
     const r = options.runners
     const m = makespan(units, r.count, r.workers, options.splitSeeds)
-    lines.push(`on ${r.count} runner${r.count === 1 ? "" : "s"} x ${r.workers} workers: expected makespan ≈ ${fmtHours(m.hours)} (${m.units} ${m.unit} units over ${m.slots} workers)`)
+    lines.push(`on ${r.count} runner${r.count === 1 ? "" : "s"} x ${r.workers} workers: expected makespan ≈ ${fmtHours(m.hours)} (${m.units} ${m.unit} units over ${m.slots} workers, longest chain first)`)
+    const placed = placedMakespan(units, r.count, r.workers, SHARDS_PER_GROUP, options.splitSeeds)
+    lines.push(
+      `placed by key hash as the cluster places them (${SHARDS_PER_GROUP} shards${placed.busyRunners < r.count ? `, so ${r.count - placed.busyRunners} runners idle` : ""}): ` +
+        `≈ ${fmtHours(placed.median)}, ${fmtHours(placed.p90)} in 9 of 10 placements (${placed.placements} drawn)`
+    )
     lines.push(`${renderCritical(m)}; no number of runners finishes sooner`)
     // Every seed to its budget: what no T_grok model can make longer.
     const atBudget = [

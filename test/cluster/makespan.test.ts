@@ -1,6 +1,6 @@
 /** `run --dry-run --runners N`: the makespan over real units (no database needed). */
 import { describe, expect, it } from "vitest"
-import { makespan } from "../../src/executor/cluster/Makespan.ts"
+import { makespan, placedMakespan } from "../../src/executor/cluster/Makespan.ts"
 import type { PlannedCellCost } from "../../src/executor/cluster/Makespan.ts"
 
 const cell = (id: string, hours: number, seeds = 2, after: ReadonlyArray<string> = [], extension = 0): PlannedCellCost => ({
@@ -63,5 +63,28 @@ describe("makespan over real units", () => {
     expect(split.hours).toBeCloseTo(2.5)
     expect(split.critical.map((s) => s.seeds)).toEqual(["seed 0", "seed 0 to the freeze step", "seed 0"])
     expect(split.critical[0]).toMatchObject({ node: "wc", label: "free" })
+  })
+})
+
+describe("makespan as the cluster places units (by key hash over its shards)", () => {
+  const many = Array.from({ length: 64 }, (_, i) => cell(`grid/cell ${i}`, 1, 1))
+
+  it("on one runner it is the runner's queue; on many, hashing leaves some runners more than their share", () => {
+    expect(placedMakespan(many, 1, 1, 16).median).toBeCloseTo(64)
+    const spread = placedMakespan(many, 16, 1, 16)
+    expect(spread.busyRunners).toBe(16)
+    // A load-aware schedule gives every runner 4 cells; 64 draws over 16 runners do not.
+    expect(makespan(many, 16, 1).hours).toBeCloseTo(4)
+    expect(spread.median).toBeGreaterThan(4)
+    expect(spread.p90).toBeGreaterThanOrEqual(spread.median)
+    expect(spread.p90).toBeLessThanOrEqual(64)
+    // Drawn with a fixed seed: the dry-run prints the same numbers every time.
+    expect(placedMakespan(many, 16, 1, 16)).toEqual(spread)
+  })
+
+  it("runners beyond the shard count idle, and dependencies still order the units", () => {
+    expect(placedMakespan(many, 32, 1, 16).busyRunners).toBe(16)
+    const chain = [cell("wc/free", 2, 1), cell("sweep/rho=1.2", 3, 1, ["wc/free"])]
+    expect(placedMakespan(chain, 8, 2, 16).median).toBeCloseTo(5)
   })
 })

@@ -198,3 +198,96 @@ export const makespan = (
     longest: longest?.step
   }
 }
+
+/** The spread of makespans over random placements. */
+export interface PlacedMakespan {
+  readonly median: number
+  readonly p90: number
+  readonly placements: number
+  /** Runners that own a shard (the rest idle). */
+  readonly busyRunners: number
+}
+
+/** mulberry32: a fixed-seed stream, so a dry-run prints the same numbers every time. */
+const uniform = (seed: number): (() => number) => {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** One placement: each worker-bound job on `runnerOf[job]`, each runner serving its units in arrival order, W at a time. */
+const placedHours = (jobs: ReadonlyArray<Job>, runnerOf: ReadonlyArray<number>, runners: number, workersPerRunner: number): number => {
+  const waiting = jobs.map((j) => j.deps.length)
+  const dependents: Array<Array<number>> = jobs.map(() => [])
+  jobs.forEach((j, i) => j.deps.forEach((d) => dependents[d]!.push(i)))
+  const queues: Array<Array<number>> = Array.from({ length: runners }, () => [])
+  const heads = new Array<number>(runners).fill(0)
+  const free = new Array<number>(runners).fill(workersPerRunner)
+  const barriers: Array<number> = []
+  const running: Array<{ readonly job: number; readonly end: number }> = []
+  let now = 0
+  let finished = 0
+  const ready = (job: number): void => void (jobs[job]!.barrier ? barriers.push(job) : queues[runnerOf[job]!]!.push(job))
+  jobs.forEach((_, i) => waiting[i] === 0 && ready(i))
+  const complete = (job: number): void => {
+    finished++
+    for (const k of dependents[job]!) if (--waiting[k]! === 0) ready(k)
+  }
+  while (finished < jobs.length) {
+    while (barriers.length > 0) {
+      const job = barriers.pop()!
+      if (jobs[job]!.hours > 0) running.push({ job, end: now + jobs[job]!.hours })
+      else complete(job)
+    }
+    for (let r = 0; r < runners; r++) {
+      while (free[r]! > 0 && heads[r]! < queues[r]!.length) {
+        const job = queues[r]![heads[r]!++]!
+        running.push({ job, end: now + jobs[job]!.hours })
+        free[r]!--
+      }
+    }
+    if (running.length === 0) {
+      if (barriers.length === 0) break
+      continue
+    }
+    let first = 0
+    for (let i = 1; i < running.length; i++) if (running[i]!.end < running[first]!.end) first = i
+    const { job, end } = running.splice(first, 1)[0]!
+    now = end
+    if (!jobs[job]!.barrier) free[runnerOf[job]!]!++
+    complete(job)
+  }
+  return now
+}
+
+/**
+ * The makespan as the cluster places units (Protocol.ts): a unit's key hashes to
+ * one of `shards` shards, the shards are spread evenly over the runners, and a
+ * runner trains what it is sent in arrival order, W at a time, whatever the other
+ * runners have queued. Keys are not known before the cells upstream train (a held
+ * cell's target is measured), so placement is drawn at random `placements` times
+ * with a fixed seed; the median and the 90th percentile say what to expect. With
+ * more runners than shards the extra runners get nothing.
+ */
+export const placedMakespan = (
+  cells: ReadonlyArray<PlannedCellCost>,
+  runners: number,
+  workersPerRunner: number,
+  shards: number,
+  splitSeeds = false,
+  placements = 64
+): PlacedMakespan => {
+  const jobs = jobsOf(cells, splitSeeds)
+  const busy = Math.max(1, Math.min(runners, shards))
+  const next = uniform(0x5eed)
+  const hours = Array.from({ length: placements }, () => {
+    const runnerOf = jobs.map(() => Math.floor(next() * shards) % busy)
+    return placedHours(jobs, runnerOf, busy, Math.max(1, workersPerRunner))
+  }).sort((a, b) => a - b)
+  return { median: hours[Math.floor((placements - 1) / 2)]!, p90: hours[Math.ceil(0.9 * placements) - 1]!, placements, busyRunners: busy }
+}

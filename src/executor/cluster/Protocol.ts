@@ -16,6 +16,7 @@ import { Duration, Redacted, Schema } from "effect"
 import { ClusterSchema, Entity } from "effect/cluster"
 import type { ShardingConfig } from "effect/cluster"
 import { Rpc } from "effect/rpc"
+import { SHARDS_PER_GROUP } from "./ShardCount.ts"
 
 /** A unit the runner did not or could not compute; stored as the unit's reply. */
 export class UnitFailed extends Schema.TaggedError<UnitFailed>()("UnitFailed", {
@@ -55,12 +56,8 @@ export const RunUnit = Rpc.make("Run", {
 export const WorkUnitEntity = Entity.make("GrokflowUnit", [RunUnit])
 
 /**
- * Sharding settings shared by every runner and coordinator. They are constants,
- * not flags, because they must be equal in every process (shards are
- * `hash(entity id) % shardsPerGroup`; a process with another count would look
- * for units on the wrong shards), and the runner refuses units from a checkout
- * whose code differs, so a constant in the code is the one thing both sides
- * are guaranteed to share.
+ * Sharding settings shared by every runner and coordinator: constants, not flags,
+ * for the reason ShardCount.ts gives.
  *
  * The intervals are short because a unit takes seconds to hours while a
  * PostgreSQL poll costs a millisecond: a killed runner is noticed within a
@@ -68,8 +65,6 @@ export const WorkUnitEntity = Entity.make("GrokflowUnit", [RunUnit])
  * and 5 retries, so a loaded host is not declared dead) and its shards move
  * within about a second.
  */
-export const SHARDS_PER_GROUP = 16
-
 export const shardingSettings = {
   shardsPerGroup: SHARDS_PER_GROUP,
   runnerHealthCheckInterval: Duration.seconds(2),
