@@ -38,3 +38,7 @@ export const rowsTable = (rows: ReadonlyArray<Readonly<Record<string, unknown>>>
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))]
   return textTable(columns, rows.map((r) => columns.map((c) => formatCell(r[c]))))
 }
+
+/** The same table as GitHub Markdown. */
+export const markdownTable = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string =>
+  [header, header.map(() => "---"), ...rows].map((r) => `| ${r.map((c) => c.replaceAll("|", "\\|")).join(" | ")} |`).join("\n")

@@ -114,12 +114,15 @@ describe("plan calibrate, then check", () => {
     expect(again.stdout).toMatch(/smoke\s+13 \/ 13 .*not cold: 1 cells reused, left out of the estimate/)
     // Left out of its own calibration, the run is priced from the one cell outside it
     // (for T_grok and speed) and the defaults: an estimate of another size.
-    const holdout = await cli(["plan", "check", "--holdout", "--cache-dir", h.cacheDir])
+    const holdout = await cli(["plan", "check", "--holdout", "--markdown", "--cache-dir", h.cacheDir, "--calibration", calibration])
     expect(holdout.code).toBe(0)
-    expect(holdout.stdout).toMatch(/^model: each run priced by a calibration of this store's cells fitted without the cells that run trained/)
-    const held = holdout.stdout.split("\n").find((l) => l.startsWith("smoke "))!
-    expect(held).toMatch(/^smoke\s+13 \/ 13\s/)
-    expect(held.split(/\s{2,}/)[2]).not.toBe(again.stdout.split("\n").find((l) => l.startsWith("smoke "))!.split(/\s{2,}/)[2])
+    expect(holdout.stdout).toMatch(/\nrun held out: priced by a calibration of this store's cells fitted without the cells that run trained\n/)
+    expect(holdout.stdout).toMatch(/\| profile \| cells trained \/ planned \| estimate \| measured wall \| estimate\/measured \| run held out \| held out\/measured \| run \|\n\| --- \|/)
+    const held = holdout.stdout.split("\n").find((l) => l.startsWith("| smoke "))!.split(" | ")
+    const inSample = again.stdout.split("\n").find((l) => l.startsWith("smoke "))!.split(/\s{2,}/)
+    expect(held[1]).toBe("13 / 13")
+    expect(held[2]).toBe(inSample[2])
+    expect(held[5]).not.toBe(inSample[2])
   })
 
   it("check plans what the run trained: a node's config as its entry recorded it, --set included", async () => {

@@ -13,7 +13,8 @@ import { CALIBRATION_FILE, fitCalibration, loadPlanModelFrom, measuredCells, pla
 import { planProfile } from "../../planning/profilePlan.ts"
 import { trainingRuns } from "../../planning/profileRuns.ts"
 import { backendFlag, cacheDirFlag, out, stagesDirFlag, switchFlag, withEngine } from "../Shared.ts"
-import { textTable } from "../textTable.ts"
+import { markdownTable, textTable } from "../textTable.ts"
+import type { PlanModel } from "../../planning/estimate.ts"
 
 const storeFlags = { cacheDir: cacheDirFlag, backend: backendFlag }
 
@@ -61,55 +62,81 @@ const calibrate = Command.make("calibrate", { ...storeFlags, calibration: calibr
 
 const holdoutFlag = switchFlag(
   "holdout",
-  "price each run with a calibration fitted to this store's cells without the ones that run trained (leave one run out): the planner on a run it has not seen"
+  "also price each run with a calibration fitted to this store's cells without the ones that run trained (leave one run out): the planner on a run it has not seen"
 )
 
-const check = Command.make("check", { ...storeFlags, stagesDir: stagesDirFlag, calibration: calibrationFlag, holdout: holdoutFlag }, (flags) =>
-  withEngine(
-    flags,
-    Effect.gen(function*() {
-      const store = yield* Store
-      const source = calibrationFile(flags.calibration)
-      const calibrated = yield* loadPlanModelFrom(source.file, source.shown)
-      const measured = flags.holdout ? yield* measuredCells(store) : undefined
-      const rows: Array<Array<string>> = []
-      for (const name of yield* store.refProfiles()) {
-        for (const run of yield* trainingRuns(store, name)) {
-          const model = measured === undefined
-            ? calibrated
-            : planModelOf(fitCalibration(withoutSpan(measured, Date.parse(run.startedAt), Date.parse(run.finishedAt)), host(), new Date()), "this store without the run")
-          const profile = yield* Effect.result(loadProfile(name, flags.stagesDir._tag === "Some" ? { stagesDir: flags.stagesDir.value } : {}))
-          if (profile._tag === "Failure") {
-            rows.push([name, `${run.trained} / —`, "—", fmtSeconds(run.seconds), "—", `profile not loadable: ${profile.failure.message}`])
-            continue
+const markdownFlag = switchFlag("markdown", "print the table as Markdown (for a README)")
+
+const check = Command.make(
+  "check",
+  { ...storeFlags, stagesDir: stagesDirFlag, calibration: calibrationFlag, holdout: holdoutFlag, markdown: markdownFlag },
+  (flags) =>
+    withEngine(
+      flags,
+      Effect.gen(function*() {
+        const store = yield* Store
+        const source = calibrationFile(flags.calibration)
+        const calibrated = yield* loadPlanModelFrom(source.file, source.shown)
+        const measured = flags.holdout ? yield* measuredCells(store) : undefined
+        const ratio = (hours: number, seconds: number): string => (hours * 3600 / seconds).toFixed(2)
+        const rows: Array<Array<string>> = []
+        for (const name of yield* store.refProfiles()) {
+          for (const run of yield* trainingRuns(store, name)) {
+            const profile = yield* Effect.result(loadProfile(name, flags.stagesDir._tag === "Some" ? { stagesDir: flags.stagesDir.value } : {}))
+            if (profile._tag === "Failure") {
+              rows.push([name, `${run.trained} / —`, "—", fmtSeconds(run.seconds), "—", ...(measured === undefined ? [] : ["—", "—"]), `profile not loadable: ${profile.failure.message}`])
+              continue
+            }
+            // Plan what the run trained: each node's config as its entry recorded it.
+            const configs = new Map<string, unknown>()
+            for (const [id, encoded] of run.configs) {
+              const node = profile.success.byId.get(id)
+              const decoded = node === undefined ? undefined : Schema.decodeUnknownOption(node.stage.stage.config)(encoded)
+              if (decoded !== undefined && Option.isSome(decoded)) configs.set(id, decoded.value)
+            }
+            const estimate = (model: PlanModel) => {
+              const planned = planProfile(profile.success, model, { nodes: run.nodes, skip: new Set(run.reused), configs })
+              return { cells: planned.cells.length, hours: makespan([...planned.cells, ...planned.bodies], 1, run.workers, run.splitSeeds, "fifo").hours }
+            }
+            const inSample = estimate(calibrated)
+            const heldOut = measured === undefined
+              ? undefined
+              : estimate(planModelOf(fitCalibration(withoutSpan(measured, Date.parse(run.startedAt), Date.parse(run.finishedAt)), host(), new Date()), "held out"))
+            const note = [
+              run.reused.length === 0 ? "cold" : `not cold: ${run.reused.length} cells reused, left out of the estimate`,
+              `${run.workers} workers`,
+              ...(run.splitSeeds ? ["--split-seeds"] : []),
+              run.startedAt.slice(0, 16).replace("T", " ")
+            ].join(", ")
+            rows.push([
+              name,
+              `${run.trained} / ${inSample.cells}`,
+              fmtSeconds(inSample.hours * 3600),
+              fmtSeconds(run.seconds),
+              ratio(inSample.hours, run.seconds),
+              ...(heldOut === undefined ? [] : [fmtSeconds(heldOut.hours * 3600), ratio(heldOut.hours, run.seconds)]),
+              note
+            ])
           }
-          // Plan what the run trained: each node's config as its entry recorded it.
-          const configs = new Map<string, unknown>()
-          for (const [id, encoded] of run.configs) {
-            const node = profile.success.byId.get(id)
-            const decoded = node === undefined ? undefined : Schema.decodeUnknownOption(node.stage.stage.config)(encoded)
-            if (decoded !== undefined && Option.isSome(decoded)) configs.set(id, decoded.value)
-          }
-          const planned = planProfile(profile.success, model, { nodes: run.nodes, skip: new Set(run.reused), configs })
-          const hours = makespan([...planned.cells, ...planned.bodies], 1, run.workers, run.splitSeeds, "fifo").hours
-          const note = [
-            run.reused.length === 0 ? "cold" : `not cold: ${run.reused.length} cells reused, left out of the estimate`,
-            `${run.workers} workers`,
-            ...(run.splitSeeds ? ["--split-seeds"] : []),
-            run.startedAt.slice(0, 16).replace("T", " ")
-          ].join(", ")
-          rows.push([name, `${run.trained} / ${planned.cells.length}`, fmtSeconds(hours * 3600), fmtSeconds(run.seconds), (hours * 3600 / run.seconds).toFixed(2), note])
         }
-      }
-      if (rows.length === 0) return yield* out(`no profile has a run in ${store.location} (refs/ is empty)`)
-      yield* out([
-        measured !== undefined
-          ? "model: each run priced by a calibration of this store's cells fitted without the cells that run trained"
-          : `model: ${calibrated.source === "default" ? `the documented defaults (no ${source.shown})` : calibrated.source}`,
-        textTable(["profile", "cells trained / planned", "estimate", "measured wall", "estimate/measured", "run"], rows)
-      ].join("\n"))
-    })
-  )).pipe(Command.withDescription("for every profile the store has a run of: the planner's estimate beside the measured wall time"))
+        if (rows.length === 0) return yield* out(`no profile has a run in ${store.location} (refs/ is empty)`)
+        const header = [
+          "profile",
+          "cells trained / planned",
+          "estimate",
+          "measured wall",
+          "estimate/measured",
+          ...(measured === undefined ? [] : ["run held out", "held out/measured"]),
+          "run"
+        ]
+        yield* out([
+          `model: ${calibrated.source === "default" ? `the documented defaults (no ${source.shown})` : calibrated.source}`,
+          ...(measured === undefined ? [] : ["run held out: priced by a calibration of this store's cells fitted without the cells that run trained"]),
+          flags.markdown ? markdownTable(header, rows) : textTable(header, rows)
+        ].join("\n"))
+      })
+    )
+).pipe(Command.withDescription("for every profile the store has a run of: the planner's estimate beside the measured wall time"))
 
 export const plan = Command.make("plan").pipe(
   Command.withDescription("the planner: calibrate it on measured cells, check it against measured runs"),
