@@ -70,6 +70,12 @@ export const trainingRuns = (store: StoreService, profile: string) =>
     return out
   })
 
+/** A seed shard's spec names its first seed or its minimum steps (src/train/shards.ts); a whole cell's names neither. */
+const isShard = (cell: Manifest): boolean => {
+  const spec = cell.preimage.key
+  return typeof spec === "object" && spec !== null && ("firstSeed" in spec || "minSteps" in spec)
+}
+
 const summarize = (store: StoreService, profile: string, own: ReadonlyArray<Manifest>) =>
   Effect.gen(function*() {
     const start = Math.min(...own.map((m) => Date.parse(m.timings.startedAt)))
@@ -84,18 +90,14 @@ const summarize = (store: StoreService, profile: string, own: ReadonlyArray<Mani
         seen.add(ref.key)
         const cell = yield* store.readManifest("cell", ref.name, ref.key)
         if (cell === undefined) continue
+        // A seed shard is part of its whole cell, which the stage also used: count cells, as the plan does.
+        if (isShard(cell)) {
+          splitSeeds = true
+          continue
+        }
         // Entries carry millisecond timestamps: a cell that started before the run's first stage was not trained by it.
         if (Date.parse(cell.timings.startedAt) < start) reused.push(cell.label ?? ref.key)
         else trained++
-      }
-    }
-    // Shards are cells of their own (trainCached.ts): trained shards in the span mean --split-seeds.
-    // An unreadable store lists as empty here, as it did when this read the directories itself.
-    for (const { manifest: m } of yield* Effect.orElseSucceed(store.listEntries(), () => [])) {
-      const t = m?.kind !== "cell" ? Number.NaN : Date.parse(m.timings.startedAt)
-      if (m !== undefined && t >= start && t <= end && / seed \d+( to \d+)?$/.test(m.label ?? "")) {
-        splitSeeds = true
-        break
       }
     }
     return {
