@@ -125,6 +125,14 @@ describe("plan calibrate, then check", () => {
     expect(held[5]).not.toBe(inSample[2])
   })
 
+  it("check counts a --split-seeds run's cells as the plan does, its shards as parts of them, and says it was split", async () => {
+    const other = makeHarness()
+    expect((await other.run("smoke", [], true)).failed).toBe(0)
+    const r = await cli(["plan", "check", "--cache-dir", other.cacheDir, "--calibration", calibration])
+    expect(r.code).toBe(0)
+    expect(r.stdout.split("\n").find((l) => l.startsWith("smoke "))).toMatch(/^smoke\s+14 \/ 14\s.*cold, \d+ workers, --split-seeds/)
+  })
+
   it("check plans what the run trained: a node's config as its entry recorded it, --set included", async () => {
     const other = makeHarness()
     expect((await other.run("smoke", ["clamp-sweep.rhos=[1.2]", "layernorm-control.rhos=[1.0]"])).failed).toBe(0)

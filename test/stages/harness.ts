@@ -55,8 +55,8 @@ const harness = (options: HarnessOptions) => {
   )
   const load = (profile: string, sets: ReadonlyArray<string>) =>
     loadProfile(profile, { sets, ...(options.root === undefined ? {} : { root: options.root }) })
-  const run = (profile: string, sets: ReadonlyArray<string> = []) =>
-    Effect.runPromise(Effect.flatMap(load(profile, sets), (p) => runPipeline(p, { jobs: 2 })).pipe(Effect.provide(layer)))
+  const run = (profile: string, sets: ReadonlyArray<string> = [], splitCells = false) =>
+    Effect.runPromise(Effect.flatMap(load(profile, sets), (p) => runPipeline(p, { jobs: 2, splitCells })).pipe(Effect.provide(layer)))
   /** A run timed from outside, around the pipeline alone (the profile is loaded first). */
   const runTimed = (profile: string, sets: ReadonlyArray<string> = []) =>
     Effect.runPromise(
