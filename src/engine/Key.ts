@@ -66,6 +66,17 @@ export const keyOf = (preimage: Preimage): string => hashValue(preimage)
 export const PRESENTATION_MARK = "@grokflow-presentation"
 
 /**
+ * A module whose source contains this marker prices work for `run --dry-run` and
+ * `plan` (src/planning/estimate.ts): a stage calls it only from its `estimate`,
+ * never from its `run` (test/architecture/imports.test.ts), so it cannot reach an
+ * output. Closures stop at it, so retuning the planner makes no stage stale.
+ */
+export const PLANNING_MARK = "@grokflow-planning"
+
+/** The marks of code that never reaches a stage's output. */
+const OUTSIDE_OUTPUT_MARKS = [PRESENTATION_MARK, PLANNING_MARK]
+
+/**
  * Code digests, memoized for the life of the process: a run hashes each source
  * file once however many stages and cells reach it, and parses the import graph
  * once (CodeGraph.ts) for every entry the registry knows.
@@ -76,8 +87,8 @@ export class CodeHasher {
   private readonly digests: CompiledDigests
   private readonly globs = new Map<string, Promise<ReadonlyArray<string>>>()
   private graph: Promise<ImportGraph> | undefined
-  /** Files that carry PRESENTATION_MARK (found while hashing them). */
-  private readonly presentation = new Set<string>()
+  /** Files that carry a mark of OUTSIDE_OUTPUT_MARKS (found while hashing them). */
+  private readonly outsideOutput = new Set<string>()
   /**
    * @param entries every module whose closure may be asked for (stage modules and
    * cell kinds' code), so one parse serves them all.
@@ -97,7 +108,7 @@ export class CodeHasher {
     if (p === undefined) {
       p = fs.readFile(path.resolve(this.root, rel)).then(
         (bytes) => {
-          if (bytes.includes(PRESENTATION_MARK)) this.presentation.add(rel)
+          if (OUTSIDE_OUTPUT_MARKS.some((mark) => bytes.includes(mark))) this.outsideOutput.add(rel)
           return { sha: sha256(bytes), bytes }
         },
         (e: NodeJS.ErrnoException) => (e.code === "ENOENT" ? undefined : Promise.reject(e))
@@ -140,9 +151,9 @@ export class CodeHasher {
 
   /** The files `modules` import, transitively (themselves included). */
   closure(modules: ReadonlyArray<string>): Promise<ReadonlyArray<string>> {
-    // Every file of the graph was hashed while loading it, so `presentation` is complete here.
+    // Every file of the graph was hashed while loading it, so `outsideOutput` is complete here.
     return this.importGraph(modules).then((graph) =>
-      closureOf(graph, modules, (file) => this.isBoundary(file) || this.presentation.has(file))
+      closureOf(graph, modules, (file) => this.isBoundary(file) || this.outsideOutput.has(file))
     )
   }
 

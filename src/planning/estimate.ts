@@ -7,6 +7,9 @@
  * Both parts come from a calibration (calibration.ts: fitted on the store's own
  * measured cells by `grokflow plan calibrate`) or, without one, from the documented
  * defaults below; every estimate says which.
+ *
+ * @grokflow-planning: stages call this only from their `estimate`, so stage keys
+ * stop here (src/engine/Key.ts) and retuning the planner makes no stage stale.
  */
 import { Schema } from "effect"
 import type { Estimate, PlannedUnit } from "../engine/Stage.ts"

@@ -13,6 +13,7 @@ import fg from "fast-glob"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
+import { PLANNING_MARK } from "../../src/engine/Key.ts"
 import { importsOf, ROOT } from "../engine/imports.ts"
 
 const sources = (pattern: string): Array<string> => fg.sync(pattern, { cwd: ROOT }).sort()
@@ -71,6 +72,25 @@ describe("import graph", () => {
     expect(upward).toEqual([])
     // The scan does see type imports of stage modules (so the check above can fail).
     expect(importsOf("stages/mediation-fits.ts")).toContain("stages/temperature-grid.ts")
+  })
+
+  it("the planner (@grokflow-planning, outside stage keys) is reached from stages only through their `estimate`", () => {
+    // What imports src/planning besides itself and the CLI: stage modules, estimate.ts only.
+    const importers = sources("{src,stages}/**/*.ts")
+      .filter((file) => !file.startsWith("src/planning/") && !file.startsWith("src/cli/"))
+      .flatMap((file) => importsOf(file).filter((t) => t.startsWith("src/planning/")).map((t) => `${file} -> ${t}`))
+    expect(importers.filter((i) => !/^stages\/[^/]+\.ts -> src\/planning\/estimate\.ts$/.test(i))).toEqual([])
+    expect(importers.length).toBeGreaterThan(5)
+    // In each, every call sits inside the stage's `estimate:` property (up to the next property of the stage).
+    const outside = importers.flatMap((i) => {
+      const file = i.split(" -> ")[0]!
+      const lines = fs.readFileSync(path.join(ROOT, file), "utf8").split("\n")
+      const start = lines.findIndex((l) => /^  estimate: /.test(l))
+      const end = lines.findIndex((l, k) => k > start && /^  [a-zA-Z]+[:(]/.test(l))
+      return lines.flatMap((l, k) => (/estimateOfUnits\(/.test(l) && (start < 0 || k < start || (end >= 0 && k >= end)) ? [`${file}:${k + 1}`] : []))
+    })
+    expect(outside).toEqual([])
+    expect(fs.readFileSync(path.join(ROOT, "src/planning/estimate.ts"), "utf8")).toContain(PLANNING_MARK)
   })
 
   it("no `as unknown as` in src/executor or src/train/worker: a payload crossing a process is decoded with its Schema", () => {

@@ -59,6 +59,13 @@ describe("keys follow the code (real stages, copied repository)", () => {
     expect(Object.values(status).every((s) => s === "fresh")).toBe(true)
   })
 
+  it("retuning the planner (src/planning, reached only by the stages' estimates) makes no stage stale", async () => {
+    edit("src/planning/tGrokModel.ts")
+    edit("src/planning/estimate.ts")
+    const { status } = await plan()
+    expect(Object.values(status).every((s) => s === "fresh")).toBe(true)
+  })
+
   it("restyling a figure kind (its spec, in a presentation file) makes no stage stale, measure-wc's key included", async () => {
     const keyOf = (id: string) =>
       Effect.runPromise(
