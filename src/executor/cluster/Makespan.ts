@@ -15,8 +15,9 @@
  * critical path is the longest chain of units through those dependencies: no
  * number of runners finishes sooner, and it names the units it runs through.
  * The cluster places units by key hash, not by load (Protocol.ts), so a real run
- * on few units can take longer than this schedule.
+ * can take longer than this schedule: `placedMakespan` prices that placement.
  */
+import { createRng, randomIndex } from "../../analysis/rng.ts"
 
 export interface PlannedCellCost {
   /** Unique within the plan. */
@@ -125,6 +126,18 @@ const criticalPath = (jobs: ReadonlyArray<Job>): { readonly steps: Array<PathSte
   return { steps, hours: end < 0 ? 0 : head[end]! }
 }
 
+interface Running {
+  readonly job: number
+  readonly end: number
+}
+
+/** Removes and returns the running job that ends first (a few dozen at most: a scan beats a heap). */
+const takeFirstToEnd = (running: Array<Running>): Running => {
+  let first = 0
+  for (let i = 1; i < running.length; i++) if (running[i]!.end < running[first]!.end) first = i
+  return running.splice(first, 1)[0]!
+}
+
 /**
  * `order`: "longest" (the longest chain behind a unit first: what a scheduler
  * that knows the costs does), or "fifo" (in the order units become ready, then
@@ -147,7 +160,7 @@ export const makespan = (
   const dependents: Array<Array<number>> = jobs.map(() => [])
   jobs.forEach((j, i) => j.deps.forEach((d) => dependents[d]!.push(i)))
   const ready: Array<number> = jobs.flatMap((_, i) => (waiting[i] === 0 ? [i] : []))
-  const running: Array<{ readonly job: number; readonly end: number }> = []
+  const running: Array<Running> = []
   let now = 0
   let finished = 0
   const complete = (job: number): void => {
@@ -178,9 +191,7 @@ export const makespan = (
       if (ready.length === 0) break
       continue
     }
-    let first = 0
-    for (let i = 1; i < running.length; i++) if (running[i]!.end < running[first]!.end) first = i
-    const { job, end } = running.splice(first, 1)[0]!
+    const { job, end } = takeFirstToEnd(running)
     now = end
     if (!jobs[job]!.barrier) busy--
     complete(job)
@@ -208,18 +219,6 @@ export interface PlacedMakespan {
   readonly busyRunners: number
 }
 
-/** mulberry32: a fixed-seed stream, so a dry-run prints the same numbers every time. */
-const uniform = (seed: number): (() => number) => {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 /** One placement: each worker-bound job on `runnerOf[job]`, each runner serving its units in arrival order, W at a time. */
 const placedHours = (jobs: ReadonlyArray<Job>, runnerOf: ReadonlyArray<number>, runners: number, workersPerRunner: number): number => {
   const waiting = jobs.map((j) => j.deps.length)
@@ -229,7 +228,7 @@ const placedHours = (jobs: ReadonlyArray<Job>, runnerOf: ReadonlyArray<number>, 
   const heads = new Array<number>(runners).fill(0)
   const free = new Array<number>(runners).fill(workersPerRunner)
   const barriers: Array<number> = []
-  const running: Array<{ readonly job: number; readonly end: number }> = []
+  const running: Array<Running> = []
   let now = 0
   let finished = 0
   const ready = (job: number): void => void (jobs[job]!.barrier ? barriers.push(job) : queues[runnerOf[job]!]!.push(job))
@@ -255,9 +254,7 @@ const placedHours = (jobs: ReadonlyArray<Job>, runnerOf: ReadonlyArray<number>, 
       if (barriers.length === 0) break
       continue
     }
-    let first = 0
-    for (let i = 1; i < running.length; i++) if (running[i]!.end < running[first]!.end) first = i
-    const { job, end } = running.splice(first, 1)[0]!
+    const { job, end } = takeFirstToEnd(running)
     now = end
     if (!jobs[job]!.barrier) free[runnerOf[job]!]!++
     complete(job)
@@ -284,9 +281,9 @@ export const placedMakespan = (
 ): PlacedMakespan => {
   const jobs = jobsOf(cells, splitSeeds)
   const busy = Math.max(1, Math.min(runners, shards))
-  const next = uniform(0x5eed)
+  const rng = createRng(0x5eed)
   const hours = Array.from({ length: placements }, () => {
-    const runnerOf = jobs.map(() => Math.floor(next() * shards) % busy)
+    const runnerOf = jobs.map(() => randomIndex(rng, shards) % busy)
     return placedHours(jobs, runnerOf, busy, Math.max(1, workersPerRunner))
   }).sort((a, b) => a - b)
   return { median: hours[Math.floor((placements - 1) / 2)]!, p90: hours[Math.ceil(0.9 * placements) - 1]!, placements, busyRunners: busy }
