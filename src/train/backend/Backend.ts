@@ -2,7 +2,6 @@
  * Backend vocabulary shared by resolution (main thread, cheap) and initialization
  * (inside each training worker, where tfjs is actually loaded).
  */
-import type * as TfNamespace from "@tensorflow/tfjs"
 
 export type BackendChoice = "auto" | "tensorflow" | "wasm" | "cpu"
 
@@ -36,9 +35,6 @@ export const NUMERICS_ENV = "GROKFLOW_NUMERICS"
 /** The wasm numerics names that are not a native GEMM. */
 export const WASM_SIMD_NUMERICS = "wasm-simd"
 export const WASM_SCALAR_NUMERICS = "wasm"
-
-/** The initialized tfjs namespace handed to the training core. */
-export type Tf = typeof TfNamespace
 
 export const backendChoices: ReadonlyArray<BackendChoice> = ["auto", "tensorflow", "wasm", "cpu"]
 

@@ -4,7 +4,8 @@
  */
 import { loadNativeBlas, useNativeBlas, type NativeBlas } from "../simd/nativeBlas.ts"
 import { loadPortableGemm, PORTABLE_NUMERICS } from "../simd/portableGemm.ts"
-import { WASM_SCALAR_NUMERICS, type ResolvedBackend, type Tf } from "./Backend.ts"
+import type { Tf } from "../tfTypes.ts"
+import { WASM_SCALAR_NUMERICS, type ResolvedBackend } from "./Backend.ts"
 import { TFJS_NODE, TFJS_WASM, importOptional, wasmDistDir } from "./packages.ts"
 
 /**

@@ -4,7 +4,7 @@
  * a cheap stand-in without touching the real training core.
  */
 import type { CellResult, CellSpec, ForkResult, ForkSpec } from "../CellSpec.ts"
-import type { Tf } from "../backend/Backend.ts"
+import type { Tf } from "../tfTypes.ts"
 import type { ProgressHook } from "../cellRun.ts"
 
 export interface RunOptions {

@@ -4,7 +4,7 @@
  * one job at a time (the pool never sends a second job before the first answers).
  * Started through bootstrap.mjs.
  */
-import type { Tf } from "../backend/Backend.ts"
+import type { Tf } from "../tfTypes.ts"
 import { initBackend } from "../backend/init.ts"
 import type { CellRunner, RunOptions } from "./Runner.ts"
 import type { JobRequest, WorkerConfig, WorkerMessage } from "./protocol.ts"
