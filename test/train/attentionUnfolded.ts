@@ -5,7 +5,7 @@
  */
 import type { Dataset } from "../../src/train/data.ts"
 import { geluForward } from "../../src/train/gelu.ts"
-import type { ModelKernel, SeedBatch } from "../../src/train/kernel.ts"
+import type { ModelKernel, SeedBatch } from "../../src/train/modelKernel.ts"
 import type { ParamSet } from "../../src/train/params.ts"
 import { logitGradient, type ReadoutConfig } from "../../src/train/readout.ts"
 import { loadSimdKernels, type SimdKernels } from "../../src/train/simd/loader.ts"

@@ -1,6 +1,6 @@
 /** The attention model as a ModelKernel over a fixed dataset. */
 import type { Dataset } from "../data.ts"
-import type { ModelKernel, SeedBatch } from "../kernel.ts"
+import type { ModelKernel, SeedBatch } from "../modelKernel.ts"
 import type { ParamSet } from "../params.ts"
 import type { ReadoutConfig } from "../readout.ts"
 import type { Tensor2D, Tf } from "../tfTypes.ts"

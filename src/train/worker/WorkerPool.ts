@@ -7,7 +7,7 @@
  */
 import type { ResolvedBackend } from "../backend/Backend.ts"
 import type { ProgressHook } from "../cellRun.ts"
-import { defaultRunnerUrl } from "./Runner.ts"
+import { defaultRunnerUrl } from "./runnerModule.ts"
 import type { JobKind, JobKinds, WorkerConfig } from "./protocol.ts"
 import { TrainingWorker } from "./TrainingWorker.ts"
 

@@ -4,7 +4,7 @@
  * CellRunner so a change of the core's signatures fails here, not in a worker.
  */
 import { trainCell, trainFork } from "../trainCell.ts"
-import type { CellRunner } from "./Runner.ts"
+import type { CellRunner } from "./runnerModule.ts"
 
 export const train: CellRunner["train"] = trainCell
 export const fork: CellRunner["fork"] = trainFork

@@ -6,7 +6,7 @@
  */
 import type { Tf } from "../tfTypes.ts"
 import { initBackend } from "../backend/init.ts"
-import type { CellRunner, RunOptions } from "./Runner.ts"
+import type { CellRunner, RunOptions } from "./runnerModule.ts"
 import type { JobRequest, WorkerConfig, WorkerMessage } from "./protocol.ts"
 import { CONFIG_ENV, serializeError } from "./protocol.ts"
 

@@ -13,7 +13,7 @@ export const CONFIG_ENV = "GROKFLOW_TRAIN_WORKER_CONFIG"
 /** Fixed at spawn time, through CONFIG_ENV. */
 export interface WorkerConfig {
   readonly backend: ResolvedBackend
-  /** file: URL of the module exporting the `CellRunner` functions (see Runner.ts). */
+  /** file: URL of the module exporting the `CellRunner` functions (see runnerModule.ts). */
   readonly runner: string
 }
 
