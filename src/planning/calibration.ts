@@ -156,8 +156,7 @@ export const measuredCells = (store: StoreService, since?: Date) =>
         const features = featuresOf(c.spec, rho, hold)
         for (const s of c.seeds) {
           const f = finishOf(s)
-          const startedAt = c.startedAt
-          seeds.push(f === null ? { features, steps: c.spec.budget, censored: true, startedAt } : { features, steps: f, censored: false, startedAt })
+          seeds.push({ features, steps: f ?? c.spec.budget, censored: f === null, startedAt: c.startedAt })
         }
         used.push("tGrok")
       }
