@@ -144,11 +144,12 @@ describe("plan calibrate, then check", () => {
   it("dry-run: the profile's cells, this machine's expected wall, the makespan on N runners and a critical path of named units", async () => {
     const r = await cli(["run", "--profile", "paper", "--dry-run", "--runners", "8", "--jobs", "2", "--cache-dir", path.join(dir, "empty")])
     expect(r.code).toBe(0)
-    expect(r.stdout).toMatch(/model: the documented defaults/)
+    // The committed calibration (pipeline/calibration.json), named with what it was fitted on.
+    expect(r.stdout).toMatch(/model: pipeline\/calibration\.json \(\d+ seeds, \d+ cells, \d{4}-\d\d-\d\d\)/)
     expect(r.stdout).toMatch(/here \(2 workers\): expected wall ≈ [\d.]+ h/)
     expect(r.stdout).toMatch(/on 8 runners x 2 workers: expected makespan ≈ [\d.]+ h \(\d+ cell units over 16 workers, longest chain first\)/)
     expect(r.stdout).toMatch(/placed by key hash as the cluster places them \(16 shards\): ≈ [\d.]+ h, [\d.]+ h in 9 of 10 placements \(64 drawn\)/)
-    expect(r.stdout).toMatch(/critical path [\d.]+ h: [a-z-]+ "[^"]+" \(\d+ seeds, [\d.]+ (h|min)\)/)
+    expect(r.stdout).toMatch(/critical path [\d.]+ (h|min): [a-z-]+ "[^"]+" \(\d+ seeds, [\d.]+ (h|min)\)/)
     const bad = path.join(dir, "bad.json")
     fs.writeFileSync(bad, "{\"format\": \"nope\"}")
     const broken = await cli(["plan", "check", "--cache-dir", h.cacheDir, "--calibration", bad])
