@@ -86,6 +86,10 @@ const finishOf = (s: StoredSeed): number | null =>
     ? null
     : Math.max(s.tGrok, ...Object.values(s.extraCrossings).map((x) => x.step ?? 0))
 
+/** A seed shard's spec names its first seed or its minimum steps (src/train/shards.ts); a whole cell's names neither. */
+export const isShardSpec = (spec: unknown): boolean =>
+  typeof spec === "object" && spec !== null && ("firstSeed" in spec || "minSteps" in spec)
+
 /** The spec a shard belongs to, for matching shards with their whole cell. */
 const cellGroup = (spec: CellSpec): string => canonicalJson({ ...spec, seeds: 0, firstSeed: null, minSteps: null })
 
@@ -143,15 +147,14 @@ export const measuredCells = (store: StoreService, since?: Date) =>
         seeds
       })
     }
-    const isShard = (spec: CellSpec) => spec.firstSeed !== undefined || spec.minSteps !== undefined
-    const shardGroups = new Set(cells.filter((c) => isShard(c.spec)).map((c) => cellGroup(c.spec)))
+    const shardGroups = new Set(cells.filter((c) => isShardSpec(c.spec)).map((c) => cellGroup(c.spec)))
     const seeds: Array<SeedObservation & Dated> = []
     const cost: Array<{ kind: CostKind; seconds: number; macs: number } & Dated> = []
     const sources: Array<typeof Source.Type> = []
     for (const c of cells) {
       const used: Array<string> = []
       const seedSteps = c.seeds.reduce((a, s) => a + s.stepsTrained, 0)
-      if (!isShard(c.spec)) {
+      if (!isShardSpec(c.spec)) {
         const { rho, hold } = holdFromLabel(c.label, c.spec)
         const features = featuresOf(c.spec, rho, hold)
         for (const s of c.seeds) {
@@ -161,7 +164,7 @@ export const measuredCells = (store: StoreService, since?: Date) =>
         used.push("tGrok")
       }
       // A whole cell recombined from shards: its seconds are the shards' span.
-      const recombined = !isShard(c.spec) && c.spec.seeds > 1 && shardGroups.has(cellGroup(c.spec))
+      const recombined = !isShardSpec(c.spec) && c.spec.seeds > 1 && shardGroups.has(cellGroup(c.spec))
       if (!recombined && seedSteps > 0 && c.seconds > 0) {
         cost.push({ kind: costKindOf(c.spec), seconds: c.seconds, macs: seedSteps * macsPerSeedStep(c.spec), startedAt: c.startedAt })
         used.push("cost")

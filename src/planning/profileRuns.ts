@@ -8,6 +8,7 @@
 import { Effect } from "effect"
 import type { Manifest } from "../engine/Manifest.ts"
 import type { StoreService } from "../engine/Store.ts"
+import { isShardSpec } from "./calibration.ts"
 
 export interface ProfileRun {
   readonly profile: string
@@ -70,12 +71,6 @@ export const trainingRuns = (store: StoreService, profile: string) =>
     return out
   })
 
-/** A seed shard's spec names its first seed or its minimum steps (src/train/shards.ts); a whole cell's names neither. */
-const isShard = (cell: Manifest): boolean => {
-  const spec = cell.preimage.key
-  return typeof spec === "object" && spec !== null && ("firstSeed" in spec || "minSteps" in spec)
-}
-
 const summarize = (store: StoreService, profile: string, own: ReadonlyArray<Manifest>) =>
   Effect.gen(function*() {
     const start = Math.min(...own.map((m) => Date.parse(m.timings.startedAt)))
@@ -91,7 +86,7 @@ const summarize = (store: StoreService, profile: string, own: ReadonlyArray<Mani
         const cell = yield* store.readManifest("cell", ref.name, ref.key)
         if (cell === undefined) continue
         // A seed shard is part of its whole cell, which the stage also used: count cells, as the plan does.
-        if (isShard(cell)) {
+        if (isShardSpec(cell.preimage.key)) {
           splitSeeds = true
           continue
         }
