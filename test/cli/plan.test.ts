@@ -111,7 +111,7 @@ describe("plan calibrate, then check", () => {
     m.timings.startedAt = "2020-01-01T00:00:00.000Z"
     fs.writeFileSync(first, JSON.stringify(m))
     const again = await cli(["plan", "check", "--cache-dir", h.cacheDir, "--calibration", calibration])
-    expect(again.stdout).toMatch(/smoke\s+13 \/ 13 .*not cold: 1 cells reused, left out of the estimate/)
+    expect(again.stdout).toMatch(/smoke\s+13 \/ 13 .*not cold: 1 cell reused, left out of the estimate/)
     // Left out of its own calibration, the run is priced from the one cell outside it
     // (for T_grok and speed) and the defaults: an estimate of another size.
     const holdout = await cli(["plan", "check", "--holdout", "--markdown", "--cache-dir", h.cacheDir, "--calibration", calibration])

@@ -103,7 +103,7 @@ const check = Command.make(
               ? undefined
               : estimate(planModelOf(fitCalibration(withoutSpan(measured, Date.parse(run.startedAt), Date.parse(run.finishedAt)), host(), new Date()), "held out"))
             const note = [
-              run.reused.length === 0 ? "cold" : `not cold: ${run.reused.length} cells reused, left out of the estimate`,
+              run.reused.length === 0 ? "cold" : `not cold: ${run.reused.length} ${run.reused.length === 1 ? "cell" : "cells"} reused, left out of the estimate`,
               `${run.workers} workers`,
               ...(run.splitSeeds ? ["--split-seeds"] : []),
               run.startedAt.slice(0, 16).replace("T", " ")
