@@ -129,8 +129,10 @@ describe.skipIf(bin === undefined)("grokflow on a cluster of runners over Postgr
     expect(summary, second.output()).not.toBeNull()
     expect(Number(summary?.[2])).toBeGreaterThanOrEqual(stored)
     const trained = pair.flatMap((r) => startedKeys(r.output()))
-    expect(trained).toHaveLength(CELLS)
-    expect(new Set(trained).size).toBe(CELLS)
+    // On a failure, both runners' logs: which unit started again, where and when.
+    const logs = () => pair.map((r, i) => `runner ${i + 1}:\n${r.output()}`).join("\n")
+    expect(trained, logs()).toHaveLength(CELLS)
+    expect(new Set(trained).size, logs()).toBe(CELLS)
     cacheVerifies(cacheDir)
   }, 420_000)
 
