@@ -15,7 +15,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { Postgres, Proc } from "./harness.ts"
-import { freePort, grokflow, postgresBin, ROOT, startedKeys, startPostgres, stopAll, storedEntries, trainCells, waitFor } from "./harness.ts"
+import { doneKeys, freePort, grokflow, postgresBin, ROOT, startedKeys, startPostgres, stopAll, storedEntries, trainCells, waitFor } from "./harness.ts"
 
 const bin = postgresBin()
 if (bin === undefined) {
@@ -110,7 +110,7 @@ describe.skipIf(bin === undefined)("grokflow on a cluster of runners over Postgr
     cacheVerifies(cacheDir)
   }, 420_000)
 
-  it("resumes after the coordinator is killed, training no unit twice", async () => {
+  it("resumes after the coordinator is killed, finishing no unit twice", async () => {
     pg?.createDatabase("coordkill")
     const pair = await runners("coordkill")
     const cacheDir = path.join(dir, "coordkill")
@@ -128,11 +128,18 @@ describe.skipIf(bin === undefined)("grokflow on a cluster of runners over Postgr
     const summary = /cells: (\d+) trained, (\d+) reused/.exec(second.output())
     expect(summary, second.output()).not.toBeNull()
     expect(Number(summary?.[2])).toBeGreaterThanOrEqual(stored)
-    const trained = pair.flatMap((r) => startedKeys(r.output()))
-    // On a failure, both runners' logs: which unit started again, where and when.
+    // Counted by completions: while the two runners divide the shards at startup, a
+    // unit can reach the runner that is about to lose its shard, start there and be
+    // cut short as the other takes it over (seen in CI: a start with no "done", the
+    // same key started 0.3 s later on the other runner and finished there). That is
+    // the at-least-once delivery the protocol allows (Protocol.ts); a retraining
+    // caused by the coordinator coming back would finish a unit twice.
+    const finishedUnits = pair.flatMap((r) => doneKeys(r.output()))
+    // On a failure, both runners' logs: which unit ran again, where and when.
     const logs = () => pair.map((r, i) => `runner ${i + 1}:\n${r.output()}`).join("\n")
-    expect(trained, logs()).toHaveLength(CELLS)
-    expect(new Set(trained).size, logs()).toBe(CELLS)
+    expect(finishedUnits, logs()).toHaveLength(CELLS)
+    expect(new Set(finishedUnits).size, logs()).toBe(CELLS)
+    expect(pair.flatMap((r) => startedKeys(r.output())).length, logs()).toBeGreaterThanOrEqual(CELLS)
     cacheVerifies(cacheDir)
   }, 420_000)
 

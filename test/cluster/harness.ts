@@ -152,3 +152,6 @@ export const trainCells = (entries: Record<string, string>): Array<string> => Ob
 
 /** Keys a runner started training, from its log, in order (a key twice = trained twice). */
 export const startedKeys = (log: string): Array<string> => [...log.matchAll(/\] \S+ start ([0-9a-f]{12}) /g)].map((m) => m[1])
+
+/** Keys a runner finished training and answered, from its log, in order. */
+export const doneKeys = (log: string): Array<string> => [...log.matchAll(/\] \S+ done ([0-9a-f]{12}) /g)].map((m) => m[1])
