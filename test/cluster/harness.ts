@@ -150,8 +150,11 @@ export const storedEntries = (cacheDir: string): Record<string, string> => {
 
 export const trainCells = (entries: Record<string, string>): Array<string> => Object.keys(entries).filter((k) => k.startsWith("cell.train/"))
 
-/** Keys a runner started training, from its log, in order (a key twice = trained twice). */
-export const startedKeys = (log: string): Array<string> => [...log.matchAll(/\] \S+ start ([0-9a-f]{12}) /g)].map((m) => m[1])
+/** The unit keys of a runner's log lines of one event, in order. */
+const keysOf = (log: string, event: "start" | "done"): Array<string> => [...log.matchAll(new RegExp(`\\] \\S+ ${event} ([0-9a-f]{12}) `, "g"))].map((m) => m[1])
 
-/** Keys a runner finished training and answered, from its log, in order. */
-export const doneKeys = (log: string): Array<string> => [...log.matchAll(/\] \S+ done ([0-9a-f]{12}) /g)].map((m) => m[1])
+/** Keys a runner started training (a start cut short by a shard move shows here and not in doneKeys). */
+export const startedKeys = (log: string): Array<string> => keysOf(log, "start")
+
+/** Keys a runner finished training and answered. */
+export const doneKeys = (log: string): Array<string> => keysOf(log, "done")
