@@ -5,7 +5,7 @@
  */
 import { Effect, Schema } from "effect"
 import { defineStage } from "../src/engine/Stage.ts"
-import { trainKind } from "../src/cells/cellKinds.ts"
+import { mlpTrain } from "../src/cells/cellKinds.ts"
 import { estimateOfUnits } from "../src/planning/estimate.ts"
 import { IntList, PositiveInt, PositiveList, trainingFields, withDefault } from "../src/cells/configFields.ts"
 import { budgetFields, budgetFor } from "../src/cells/budgets.ts"
@@ -31,7 +31,7 @@ export default defineStage({
   config: Config,
   needs: { wc: measureWc },
   output: SweepOutput,
-  cells: [trainKind],
+  cells: [mlpTrain],
   estimate: (config) =>
     estimateOfUnits(
       config.moduli.flatMap((p) =>

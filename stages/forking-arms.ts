@@ -8,7 +8,7 @@
 import { Effect, Schema } from "effect"
 import { delaysFromFork, orderingCount, raisedSameRatio } from "../src/analysis/index.ts"
 import { defineStage } from "../src/engine/Stage.ts"
-import { forkKind } from "../src/cells/cellKinds.ts"
+import { forkKind, mlpFork } from "../src/cells/cellKinds.ts"
 import { StageFailure } from "../src/engine/StageFailure.ts"
 import { cellLabel, cellSpec } from "../src/cells/cellSpecs.ts"
 import { PositiveInt, PositiveNumber, trainingFields, withDefault } from "../src/cells/configFields.ts"
@@ -91,7 +91,7 @@ export default defineStage({
   needs: {},
   output: Output,
   figures: [feed(forkingArms, forkingArmsFigure)],
-  cells: [forkKind],
+  cells: [mlpFork],
   estimate: (config) => {
     const fork = forkOf(config)
     return estimateOfUnits([{ label: fork.label, kind: forkKind.name, payload: fork.spec, rho: null, hold: "free" }])

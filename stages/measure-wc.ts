@@ -7,7 +7,7 @@ import { Effect, Schema } from "effect"
 import { criticalNorm, criticalNormAtLastGrok, cvAcrossConfigs, finiteValues, thresholdRobustness } from "../src/analysis/index.ts"
 import { defineStage } from "../src/engine/Stage.ts"
 import { StageFailure } from "../src/engine/StageFailure.ts"
-import { trainKind } from "../src/cells/cellKinds.ts"
+import { mlpTrain } from "../src/cells/cellKinds.ts"
 import { estimateOfUnits } from "../src/planning/estimate.ts"
 import { IntList, PositiveList, trainingFields, withDefault } from "../src/cells/configFields.ts"
 import { freeCell, freeUnit } from "../src/cells/heldCell.ts"
@@ -93,7 +93,7 @@ export default defineStage({
     feed(wcInvariance, wcInvarianceFigure),
     feed(wcVsTrainFraction, (wc: WcOutput) => wcVsTrainFractionOf(wc.configs, wc.reference[0]?.lr))
   ],
-  cells: [trainKind],
+  cells: [mlpTrain],
   estimate: (config) =>
     estimateOfUnits(
       config.moduli.flatMap((p) =>

@@ -7,7 +7,7 @@
 import { Effect, Schema } from "effect"
 import { pairedMedianStatistic } from "../src/analysis/index.ts"
 import { defineStage, optionalNeed } from "../src/engine/Stage.ts"
-import { trainKind } from "../src/cells/cellKinds.ts"
+import { mlpTrain } from "../src/cells/cellKinds.ts"
 import { orNull } from "../src/fits/guarded.ts"
 import { BootstrapEstimate, estimateOf } from "../src/outputs/bootstrapEstimate.ts"
 import { CellSummary } from "../src/outputs/cellSummary.ts"
@@ -115,7 +115,7 @@ export default defineStage({
   requires: { wc: { config: { loss: "mse" }, because: "the contrast clamps at MSE's own Wc" } },
   output: Output,
   figures: [feed(mseVsCe, mseVsCeFigure)],
-  cells: [trainKind],
+  cells: [mlpTrain],
   estimate: (config) =>
     estimateOfUnits(
       [{ rho: 1, tau: 1 }, ...config.taus.map((tau) => ({ rho: config.raisedRho, tau }))].map(({ rho, tau }) =>

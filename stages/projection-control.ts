@@ -7,7 +7,7 @@
  */
 import { Effect, Schema } from "effect"
 import { defineStage } from "../src/engine/Stage.ts"
-import { trainKind } from "../src/cells/cellKinds.ts"
+import { mlpTrain } from "../src/cells/cellKinds.ts"
 import { estimateOfUnits } from "../src/planning/estimate.ts"
 import { PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/cells/configFields.ts"
 import { heldCell, heldUnit } from "../src/cells/heldCell.ts"
@@ -37,7 +37,7 @@ export default defineStage({
   config: Config,
   needs: { wc: measureWc },
   output: ProjectionOutput,
-  cells: [trainKind],
+  cells: [mlpTrain],
   estimate: (config) =>
     estimateOfUnits(
       (["one-shot", "sustained"] as const).flatMap((hold) =>

@@ -7,7 +7,7 @@
 import { Effect, Schema } from "effect"
 import { mean, withinCellBootstrap } from "../src/analysis/index.ts"
 import { defineStage } from "../src/engine/Stage.ts"
-import { trainKind } from "../src/cells/cellKinds.ts"
+import { mlpTrain } from "../src/cells/cellKinds.ts"
 import { BootstrapEstimate, estimateOf } from "../src/outputs/bootstrapEstimate.ts"
 import { CellSummary } from "../src/outputs/cellSummary.ts"
 import { PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/cells/configFields.ts"
@@ -76,7 +76,7 @@ export default defineStage({
   needs: { wc: measureWc },
   output: Output,
   figures: [feed(softmaxAudit, softmaxAuditFigure)],
-  cells: [trainKind],
+  cells: [mlpTrain],
   estimate: (config) =>
     estimateOfUnits(
       config.rhos.flatMap((rho) =>

@@ -7,7 +7,7 @@
  */
 import { Effect, Schema } from "effect"
 import { defineStage } from "../src/engine/Stage.ts"
-import { trainKind } from "../src/cells/cellKinds.ts"
+import { mlpTrain } from "../src/cells/cellKinds.ts"
 import { CellSummary, meanTrajectory } from "../src/outputs/cellSummary.ts"
 import { IntList, PositiveInt, PositiveList, PositiveNumber, trainingFields, withDefault } from "../src/cells/configFields.ts"
 import { estimateOfUnits } from "../src/planning/estimate.ts"
@@ -70,7 +70,7 @@ export default defineStage({
   config: Config,
   needs: { wc: measureWc },
   output: TemperatureGridOutput,
-  cells: [trainKind],
+  cells: [mlpTrain],
   estimate: (config) =>
     estimateOfUnits(
       config.moduli.flatMap((p) =>

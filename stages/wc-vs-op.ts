@@ -5,7 +5,7 @@
  */
 import { Effect, Schema } from "effect"
 import { defineStage } from "../src/engine/Stage.ts"
-import { trainKind } from "../src/cells/cellKinds.ts"
+import { mlpTrain } from "../src/cells/cellKinds.ts"
 import { trainingFields, withDefault } from "../src/cells/configFields.ts"
 import { estimateOfUnits } from "../src/planning/estimate.ts"
 import { freeCell, freeUnit } from "../src/cells/heldCell.ts"
@@ -27,7 +27,7 @@ export default defineStage({
   output: Schema.Array(
     Schema.Struct({ op: Operation, wc: Schema.NullOr(Schema.Finite), medianTGrok: Schema.NullOr(Schema.Finite), grokked: Schema.Int })
   ),
-  cells: [trainKind],
+  cells: [mlpTrain],
   figures: [feed(wcByOperation, operationsFigure)],
   estimate: (config) => estimateOfUnits(config.ops.map((op) => freeUnit({ ...config, op }, { p: config.p, lr: config.lr, tag: op }))),
   run: (config, _inputs, ctx) =>

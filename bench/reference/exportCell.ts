@@ -9,7 +9,7 @@
 import { writeFileSync } from "node:fs"
 import { resolve } from "node:path"
 import type { CellSpec } from "../../src/train/CellSpec.ts"
-import { exportCellInit } from "../../src/train/init.ts"
+import { exportCellInit } from "../../src/train/initParams.ts"
 
 export interface ExportedCell {
   readonly manifest: string

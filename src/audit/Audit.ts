@@ -15,7 +15,7 @@ import { Effect, Schema } from "effect"
 import { createRng, randomIndex } from "../analysis/rng.ts"
 import { cellKindsOf, EnvResolver, Executor, Keyer, keyOf, KEY_FORMAT, Store } from "../engine/index.ts"
 import type { LockEntry, Profile, ProfileLock } from "../engine/index.ts"
-import { canonicalJson } from "../engine/Canonical.ts"
+import { canonicalJson, toJson } from "../engine/Canonical.ts"
 import { codeChanges, envChanges } from "../engine/Explain.ts"
 import { cellPreimage } from "../engine/Key.ts"
 import { decodeJson, encodeOutput } from "../engine/OutputCodec.ts"
@@ -119,7 +119,7 @@ export const auditUnit = Effect.fnUntraced(function*(profile: Profile, unit: Aud
   const kind = cellKindsOf(profile).get(unit.entry.name)
   if (kind === undefined) return yield* new AuditError({ message: `audit: no stage of ${profile.name} declares cell kind "${unit.entry.name}"` })
   if (!isTrainingKind(kind.name)) return yield* new AuditError({ message: `audit: retrains training cells only, not a "${kind.name}" cell` })
-  const code = yield* keyer.cellCode(kind)
+  const code = yield* keyer.payloadCode(kind, toJson(unit.payload))
   const key = keyOf(cellPreimage(kind.name, code, unit.payload, env))
   const manifest = yield* store.readManifest("cell", unit.entry.name, unit.entry.key)
   const keyMoved = key === unit.entry.key

@@ -10,6 +10,7 @@ import * as fs from "node:fs/promises"
 import { Effect, Schema } from "effect"
 import type { Semaphore } from "effect"
 import type { CellKind } from "./CellKind.ts"
+import { declaresVariant, variantOf } from "./CellKind.ts"
 import { toJson } from "./Canonical.ts"
 import type { Json } from "./Canonical.ts"
 import type { EnvResolver } from "./Env.ts"
@@ -55,14 +56,18 @@ export const cellsFor = (deps: CellDeps, node: ProfileNode, ledger: CellLedger) 
 <P, A>(kind: CellKind<P, A>, payload: P, label: string): Effect.Effect<A, StageFailure> =>
   Effect.gen(function*() {
     const fail = (message: string) => new StageFailure({ stage: node.id, message: `${label}: ${message}` })
-    const declared = (node.stage.stage.cells ?? []).some((k) => k.name === kind.name)
-    if (!declared) {
+    const declared = (node.stage.stage.cells ?? []).find((k) => k.name === kind.name)
+    if (declared === undefined) {
       return yield* Effect.fail(fail(`cell kind "${kind.name}" is not declared in the stage's \`cells\`, so its code would not join the stage's key`))
     }
     const encoded = Schema.encodeUnknownResult(asCodec(kind.payload))(payload)
     if (encoded._tag === "Failure") return yield* Effect.fail(fail(`payload does not match its schema: ${String(encoded.failure)}`))
     const payloadJson = toJson(encoded.success)
-    const code = yield* deps.keyer.cellCode(kind)
+    if (!declaresVariant(declared, kind, payloadJson)) {
+      const variants = Object.keys(declared.variants?.code ?? {}).join(", ")
+      return yield* Effect.fail(fail(`a "${kind.name}" cell of variant "${variantOf(kind, payloadJson) ?? "unknown"}", but the stage's \`cells\` declare only ${variants}, so its code would not join the stage's key`))
+    }
+    const code = yield* deps.keyer.payloadCode(kind, payloadJson)
     const preimage = cellPreimage(kind.name, code, payloadJson, yield* deps.env.env)
     const key = keyOf(preimage)
     ledger.used.set(key, { name: kind.name, key })

@@ -9,7 +9,7 @@
  */
 import { Effect } from "effect"
 import type { AnyCellKind } from "./CellKind.ts"
-import { hashValue } from "./Canonical.ts"
+import { hashValue, toJson } from "./Canonical.ts"
 import { EnvResolver } from "./Env.ts"
 import { codeChanges, diffPreimages, envChanges, explainPlan } from "./Explain.ts"
 import { cellPreimage, KEY_FORMAT, keyOf } from "./Key.ts"
@@ -137,13 +137,15 @@ export const cellDrift = Effect.fnUntraced(function*(profile: Profile, lock: Pro
       out.push({ entry, key: undefined, reasons: [`no stage of profile ${profile.name} declares cell kind "${entry.name}"`] })
       continue
     }
-    const code = yield* keyer.cellCode(kind)
     const manifest = yield* store.readManifest("cell", entry.name, entry.key)
     if (manifest === undefined) {
-      const reasons = againstLockOnly(entry, code, env)
+      // Without its payload the cell's variant is unknown: its code holds if any variant's does.
+      const codes = yield* keyer.variantCodes(kind)
+      const reasons = againstLockOnly(entry, codes.find((c) => hashValue(c) === entry.code) ?? codes[0]!, env)
       out.push({ entry, key: reasons.length === 0 ? entry.key : undefined, reasons })
       continue
     }
+    const code = yield* keyer.payloadCode(kind, toJson(manifest.preimage.key))
     const key = keyOf(cellPreimage(kind.name, code, manifest.preimage.key, env))
     const reasons = key === entry.key
       ? []

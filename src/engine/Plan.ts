@@ -6,6 +6,8 @@
  */
 import { Effect } from "effect"
 import type { AnyCellKind } from "./CellKind.ts"
+import { allCellCode, cellCodeOf, variantOf } from "./CellKind.ts"
+import type { Json } from "./Canonical.ts"
 import { EnvResolver } from "./Env.ts"
 import type { StoreError } from "./Errors.ts"
 import { CodeHasher, KEY_FORMAT, keyOf } from "./Key.ts"
@@ -41,7 +43,7 @@ export interface Plan {
   readonly byId: ReadonlyMap<string, PlannedNode>
 }
 
-const cellCode = (kinds: ReadonlyArray<AnyCellKind> | undefined): ReadonlyArray<string> => (kinds ?? []).flatMap((k) => k.code)
+const cellCode = (kinds: ReadonlyArray<AnyCellKind> | undefined): ReadonlyArray<string> => (kinds ?? []).flatMap(allCellCode)
 
 /** Builds stage preimages; shared by plan and run so both key identically. */
 export class Keyer {
@@ -67,15 +69,26 @@ export class Keyer {
     return memo
   }
 
-  /** The cell kind's import closure (memoized per kind name). */
-  cellCode(kind: AnyCellKind): Effect.Effect<CodeDigest, StoreError> {
-    const id = `cell:${kind.name}`
+  /** The import closure a cell of this kind keys on: its kind's code and its variant's (memoized per kind and variant). */
+  cellCode(kind: AnyCellKind, variant: string | undefined): Effect.Effect<CodeDigest, StoreError> {
+    const id = `cell:${kind.name}:${variant ?? "*"}`
     let memo = this.codes.get(id)
     if (memo === undefined) {
-      memo = Effect.cached(this.hasher.digest(kind.code)).pipe(Effect.runSync)
+      memo = Effect.cached(this.hasher.digest(cellCodeOf(kind, variant))).pipe(Effect.runSync)
       this.codes.set(id, memo)
     }
     return memo
+  }
+
+  /** The code digest of the cell with this encoded payload. */
+  payloadCode(kind: AnyCellKind, payload: Json): Effect.Effect<CodeDigest, StoreError> {
+    return this.cellCode(kind, variantOf(kind, payload))
+  }
+
+  /** One digest per variant of the kind (one for a kind without variants): what a cell might have keyed on. */
+  variantCodes(kind: AnyCellKind): Effect.Effect<ReadonlyArray<CodeDigest>, StoreError> {
+    const names = Object.keys(kind.variants?.code ?? {})
+    return Effect.forEach(names.length === 0 ? [undefined] : names, (v) => this.cellCode(kind, v))
   }
 
   /** The environment joining this node's key: empty for stages that run no cells. */

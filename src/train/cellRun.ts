@@ -17,15 +17,14 @@
  * trajectory; shards.ts reproduces the freeze step.
  */
 import type { CellSpec, SeedResult } from "./CellSpec.ts"
-import { AdamSimd, adamwStep, type AdamMoments } from "./adamw.ts"
+import { adamKernel, adamwStep, type AdamKernel, type AdamMoments } from "./adamw.ts"
 import { buildDataset, seedSplit, type Dataset } from "./data.ts"
 import { evalSteps } from "./evalSchedule.ts"
-import { initParams } from "./init.ts"
+import { initParams } from "./initParams.ts"
 import { applyHold, holdActive, holdOf, type NormHold } from "./interventions.ts"
 import type { ModelKernel, SeedBatch } from "./modelKernel.ts"
 import { evaluateLogits } from "./metrics.ts"
-import { makeAttentionKernel } from "./models/attentionKernel.ts"
-import { makeMlpKernel } from "./models/mlpKernel.ts"
+import type { ModelKernelFactory } from "./models/modelModules.ts"
 import { cloneParams, layoutOf, sizeOf, sumSquares, zerosLike, type ParamInfo, type ParamSet } from "./params.ts"
 import type { ReadoutConfig } from "./readout.ts"
 import { freezeCount } from "./shards.ts"
@@ -161,21 +160,19 @@ export class CellProgram {
   private readonly batches: Array<SeedBatch>
   private readonly isTrain: Array<Uint8Array>
   private readonly grads: ParamSet
-  private readonly adamFast: AdamSimd | null
+  private readonly adamFast: AdamKernel | null
 
+  /** `makeKernel` is the spec's model's (models/loadModel.ts). */
   constructor(
     private readonly tf: Tf,
-    readonly spec: CellSpec
+    readonly spec: CellSpec,
+    makeKernel: ModelKernelFactory
   ) {
     this.layout = layoutOf(spec)
     this.data = buildDataset(spec.task.p, spec.task.op)
     this.evalSet = new Set(evalSteps(spec.evaluation, spec.budget))
     const readout: ReadoutConfig = { loss: spec.loss, tau: spec.tau, audit: spec.numerics === "stable-audit" }
-    const m = spec.model
-    this.kernel =
-      m.kind === "mlp"
-        ? makeMlpKernel(tf, { p: spec.task.p, d: m.d, H: m.hidden, layerNorm: m.layerNorm }, this.data, readout)
-        : makeAttentionKernel(tf, { p: spec.task.p, d: m.d, heads: m.heads, M: m.mlpWidth, preLN: m.preLayerNorm }, this.data, readout)
+    this.kernel = makeKernel(tf, spec, this.data, readout)
     this.batches = []
     this.isTrain = []
     for (let index = 0; index < spec.seeds; index++) {
@@ -186,7 +183,7 @@ export class CellProgram {
       this.isTrain.push(mask)
     }
     this.grads = zerosLike(this.layout)
-    this.adamFast = AdamSimd.create(this.layout)
+    this.adamFast = adamKernel(this.layout)
   }
 
   dispose(): void {

@@ -11,6 +11,7 @@ import type { CellResult, ForkResult, ForkSpec } from "./CellSpec.ts"
 import { CellProgram, cloneRunState, freshRunState, seedResults, type RunState } from "./cellRun.ts"
 import { Checkpointer, initFingerprint } from "./checkpoint.ts"
 import type { NormHold } from "./interventions.ts"
+import { loadModelKernel } from "./models/loadModel.ts"
 import { layoutOf, weightNorm } from "./params.ts"
 import type { Tf } from "./tfTypes.ts"
 import type { TrainCellOptions } from "./trainCell.ts"
@@ -22,7 +23,7 @@ interface ForkPoint {
 
 export async function trainFork(tf: Tf, spec: ForkSpec, options: TrainCellOptions = {}): Promise<ForkResult> {
   const base = spec.base
-  const program = new CellProgram(tf, base)
+  const program = new CellProgram(tf, base, await loadModelKernel(base.model.kind))
   const every = options.checkpointEverySeconds ?? 180
   const dir = options.checkpointDir
   const init = initFingerprint(options.initOverride)

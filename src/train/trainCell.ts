@@ -5,6 +5,7 @@
 import type { CellResult, CellSpec } from "./CellSpec.ts"
 import { CellProgram, freshRunState, holdOf, seedResults, type InitOverride, type ProgressHook, type RunState } from "./cellRun.ts"
 import { Checkpointer, initFingerprint } from "./checkpoint.ts"
+import { loadModelKernel } from "./models/loadModel.ts"
 import type { Tf } from "./tfTypes.ts"
 
 export type { InitOverride, ProgressHook, SeedTally } from "./cellRun.ts"
@@ -25,7 +26,7 @@ export interface TrainCellOptions {
 }
 
 export async function trainCell(tf: Tf, spec: CellSpec, options: TrainCellOptions = {}): Promise<CellResult> {
-  const program = new CellProgram(tf, spec)
+  const program = new CellProgram(tf, spec, await loadModelKernel(spec.model.kind))
   try {
     const checkpointer =
       options.checkpointDir !== undefined

@@ -44,6 +44,15 @@ describe("WorkerPool of worker processes", () => {
     expect(pool.workersSpawned).toBe(2)
   })
 
+  it("answers a job whose spec does not decode with the Schema's error, and carries on", async () => {
+    const bad = { ...standInSpec(10, 1), seeds: "three" }
+    const error = await pool.run("train", bad as never).then(() => undefined, (e: unknown) => e)
+    expect((error as Error).message).toMatch(/cannot decode this job/)
+    expect((error as Error).message).toMatch(/seeds/)
+    expect((await train(10)).checksum).toBe(54)
+    expect(pool.workersSpawned).toBe(2)
+  })
+
   it("queues beyond its size and drops an aborted queued job", async () => {
     const controller = new AbortController()
     const running = [train(300), train(300)]

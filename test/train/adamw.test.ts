@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest"
-import { AdamSimd, adamwStep } from "../../src/train/adamw.ts"
+import { adamKernel, adamwStep } from "../../src/train/adamw.ts"
+import { loadPortableGemm } from "../../src/train/simd/portableGemm.ts"
 import type { Optimizer } from "../../src/train/CellSpec.ts"
 import type { ParamInfo } from "../../src/train/params.ts"
 
@@ -28,8 +29,8 @@ const reference = (w0: number, g: [number, number], opt: Optimizer, matrix: bool
 
 describe("AdamW", () => {
   for (const decayOrder of ["before", "after"] as const) {
-    for (const simd of [false, true]) {
-      it(`matches the formula (decay ${decayOrder}, ${simd ? "SIMD" : "JS"}); biases are not decayed`, () => {
+    for (const simd of [undefined, "wasm", "addon"] as const) {
+      it.skipIf(simd === "addon" && !("gemm" in loadPortableGemm()))(`matches the formula (decay ${decayOrder}, ${simd ?? "JS"}); biases are not decayed`, () => {
         const opt: Optimizer = { lr: 0.05, weightDecay: 2, beta1: 0.9, beta2: 0.999, eps: 1e-8, decayOrder }
         const params = { W: Float32Array.from({ length: 9 }, (_, i) => i - 4), b: Float32Array.from([1, -2, 3]) }
         const g1 = { W: Float32Array.from({ length: 9 }, (_, i) => 0.1 * (i + 1)), b: Float32Array.from([0.3, -0.2, 0]) }
@@ -39,8 +40,8 @@ describe("AdamW", () => {
           v: { W: new Float32Array(9), b: new Float32Array(3) }
         }
         const w0 = { W: params.W.slice(), b: params.b.slice() }
-        const fast = simd ? AdamSimd.create(layout) : null
-        if (simd) expect(fast).not.toBeNull()
+        const fast = simd === undefined ? null : adamKernel(layout, simd)
+        if (simd !== undefined) expect(fast?.where).toBe(simd)
         adamwStep(layout, params, g1, moments, 1, opt, fast)
         adamwStep(layout, params, g2, moments, 2, opt, fast)
         for (const name of ["W", "b"] as const)
@@ -51,4 +52,30 @@ describe("AdamW", () => {
       })
     }
   }
+
+  it.skipIf(!("gemm" in loadPortableGemm()))("the addon's AdamW gives the wasm kernel's bits on every kernel path, in place", () => {
+    const loaded = loadPortableGemm()
+    if (!("gemm" in loaded)) throw new Error(loaded.reason)
+    const gemm = loaded.gemm
+    const n = 1000 // not a multiple of 16, 8 or 4: every tail
+    const big: ReadonlyArray<ParamInfo> = [{ name: "W", shape: [n], matrix: true, initStd: 1 }]
+    const opt: Optimizer = { lr: 3e-3, weightDecay: 1, beta1: 0.9, beta2: 0.98, eps: 1e-8, decayOrder: "before" }
+    const wave = (scale: number, k: number) => Float32Array.from({ length: n }, (_, i) => scale * Math.sin(k * i + 0.3) * (i % 7 === 0 ? 1e-20 : 1))
+    const run = (fast: ReturnType<typeof adamKernel>) => {
+      const params = { W: wave(1, 0.7) }
+      const moments = { m: { W: new Float32Array(n) }, v: { W: new Float32Array(n) } }
+      for (let t = 1; t <= 3; t++) adamwStep(big, params, { W: wave(0.1 * t, 1.3 + t) }, moments, t, opt, fast)
+      return [params.W, moments.m.W, moments.v.W].map((a) => Buffer.from(a.buffer).toString("hex")).join("")
+    }
+    const want = run(adamKernel(big, "wasm"))
+    const before = gemm.kernel()
+    try {
+      for (const path of gemm.kernels()) {
+        gemm.select(path)
+        expect(run(adamKernel(big, "addon")), path).toBe(want)
+      }
+    } finally {
+      gemm.select(before)
+    }
+  })
 })

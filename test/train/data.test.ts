@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { applyOp, buildDataset, modInverse, seedSplit, trainSize } from "../../src/train/data.ts"
 import { evalSteps } from "../../src/train/evalSchedule.ts"
-import { initParams } from "../../src/train/init.ts"
+import { initParams } from "../../src/train/initParams.ts"
 import { layoutOf, weightNorm } from "../../src/train/params.ts"
 import { baseSeedOf, Rng } from "../../src/train/seeding.ts"
 import { smallSpec } from "./specs.ts"

@@ -1,21 +1,18 @@
 /** Central finite differences of the mean training loss against a kernel's analytic gradient. */
 import type { CellSpec } from "../../src/train/CellSpec.ts"
 import { buildDataset, seedSplit, type Dataset } from "../../src/train/data.ts"
-import { initParams } from "../../src/train/init.ts"
+import { initParams } from "../../src/train/initParams.ts"
 import { evaluateLogits } from "../../src/train/metrics.ts"
 import type { ModelKernel, SeedBatch } from "../../src/train/modelKernel.ts"
-import { makeMlpKernel } from "../../src/train/models/mlpKernel.ts"
-import { makeAttentionKernel } from "../../src/train/models/attentionKernel.ts"
+import { makeKernel as makeAttention } from "../../src/train/models/attentionKernel.ts"
+import { makeKernel as makeMlp } from "../../src/train/models/mlpKernel.ts"
 import { layoutOf, zerosLike, type ParamSet } from "../../src/train/params.ts"
 import type { Tf } from "../../src/train/tfTypes.ts"
 
 /** The spec's model kernel over `data`, as cellRun.ts makes it. */
 export const kernelFor = (tf: Tf, spec: CellSpec, data: Dataset): ModelKernel<SeedBatch> => {
   const readout = { loss: spec.loss, tau: spec.tau, audit: spec.numerics === "stable-audit" }
-  const m = spec.model
-  return m.kind === "mlp"
-    ? makeMlpKernel(tf, { p: spec.task.p, d: m.d, H: m.hidden, layerNorm: m.layerNorm }, data, readout)
-    : makeAttentionKernel(tf, { p: spec.task.p, d: m.d, heads: m.heads, M: m.mlpWidth, preLN: m.preLayerNorm }, data, readout)
+  return (spec.model.kind === "mlp" ? makeMlp : makeAttention)(tf, spec, data, readout)
 }
 
 /** dL/dθ at seed 0's init on its training split. */

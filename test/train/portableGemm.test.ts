@@ -151,4 +151,31 @@ describe.skipIf(!("gemm" in portable))("portable softmaxGrad", () => {
       }
     }
   })
+
+  it("reads and writes rows ld floats apart in place, with the bits of packed rows, and leaves the padding alone", () => {
+    const gemm = "gemm" in portable ? portable.gemm : undefined
+    if (gemm === undefined) return
+    const [n, k, ld] = [5, 37, 48]
+    const packed = Float32Array.from({ length: n * k }, (_, i) => Math.fround(Math.cos(i * 1.7) * 6))
+    const y = Int32Array.from({ length: n }, (_, r) => (r * 7) % k)
+    const want = new Float32Array(n * k)
+    gemm.softmaxGrad(n, k, packed, y, 1, 0.5, want)
+    const z = new Float32Array(n * ld).fill(NaN)
+    for (let r = 0; r < n; r++) z.set(packed.subarray(r * k, (r + 1) * k), r * ld)
+    const before = gemm.kernel()
+    try {
+      for (const path of gemm.kernels()) {
+        gemm.select(path)
+        const dz = new Float32Array(n * ld).fill(7)
+        gemm.softmaxGrad(n, k, z, y, 1, 0.5, dz, ld)
+        for (let r = 0; r < n; r++) {
+          expect(Array.from(dz.subarray(r * ld, r * ld + k)), `${path} row ${r}`).toEqual(Array.from(want.subarray(r * k, (r + 1) * k)))
+          expect(Array.from(dz.subarray(r * ld + k, (r + 1) * ld)).every((v) => v === 7), `${path} row ${r} padding`).toBe(true)
+        }
+      }
+    } finally {
+      gemm.select(before)
+    }
+    expect(() => gemm.softmaxGrad(n, k, z, y, 1, 0.5, new Float32Array(n * ld), k - 1)).toThrow(/bad operands/)
+  })
 })

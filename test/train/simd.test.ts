@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest"
 import { buildDataset, seedSplit } from "../../src/train/data.ts"
 import { geluForward } from "../../src/train/gelu.ts"
-import { initParams } from "../../src/train/init.ts"
+import { initParams } from "../../src/train/initParams.ts"
 import { mlpLossGrad, MlpScratch, type MlpDims } from "../../src/train/models/mlp.ts"
 import { layoutOf, zerosLike } from "../../src/train/params.ts"
 import { loadSimdKernels } from "../../src/train/simd/loader.ts"

@@ -30,6 +30,7 @@ import { canonicalJson, toJson } from "../../engine/Canonical.ts"
 import type { Json } from "../../engine/Canonical.ts"
 import { Executor } from "../../engine/Executor.ts"
 import type { BackendChoice } from "../../engine/Env.ts"
+import { allCellCode, cellCodeOf, variantOf } from "../../engine/CellKind.ts"
 import { cellPreimage, CodeHasher, keyOf } from "../../engine/Key.ts"
 import type { Env } from "../../engine/Key.ts"
 import { PROGRESS_ENV, progressSeconds, progressText, recordProgress, startClock } from "../../engine/Progress.ts"
@@ -81,7 +82,7 @@ const handlers = (options: RunnerOptions) =>
     const logEvery = progressSeconds(process.env[PROGRESS_ENV]).seconds * 1000
     // A runner computes the training kinds, in its worker pool.
     const kinds = Object.values(trainingKinds)
-    const hasher = new CodeHasher(options.root, kinds.flatMap((k) => k.code))
+    const hasher = new CodeHasher(options.root, kinds.flatMap(allCellCode))
 
     /** The key this runner would give the unit; a refusal when it cannot key it. */
     const ownKey = Effect.fnUntraced(function*(kindName: string, payload: Json, theirs: Env) {
@@ -94,7 +95,7 @@ const handlers = (options: RunnerOptions) =>
       if (describeEnv(env) !== describeEnv(theirs)) {
         return yield* refuse(`this runner's environment ${describeEnv(env)} differs from the coordinator's ${describeEnv(theirs)}; start runners with the coordinator's --backend, --numerics and tfjs version`)
       }
-      const code = yield* hasher.digest(kind.code).pipe(Effect.mapError((e) => refuse(e.message)))
+      const code = yield* hasher.digest(cellCodeOf(kind, variantOf(kind, payload))).pipe(Effect.mapError((e) => refuse(e.message)))
       return keyOf(cellPreimage(kind.name, code, payload, env))
     })
 

@@ -4,6 +4,7 @@ import type { ModelKernel, SeedBatch } from "../modelKernel.ts"
 import type { ParamSet } from "../params.ts"
 import type { ReadoutConfig } from "../readout.ts"
 import type { Tensor2D, Tf } from "../tfTypes.ts"
+import type { ModelKernelFactory } from "./modelModules.ts"
 import { AttentionNet, type AttentionBatch, type AttentionDims } from "./attention.ts"
 
 export type { AttentionDims } from "./attention.ts"
@@ -42,4 +43,11 @@ export const makeAttentionKernel = (tf: Tf, dims: AttentionDims, data: Dataset, 
       model.dispose()
     }
   }
+}
+
+/** The model kernel module's entry (models/loadModel.ts). */
+export const makeKernel: ModelKernelFactory = (tf, spec, data, readout) => {
+  const m = spec.model
+  if (m.kind !== "attention") throw new Error(`attentionKernel.ts builds attention cells, not "${m.kind}"`)
+  return makeAttentionKernel(tf, { p: spec.task.p, d: m.d, heads: m.heads, M: m.mlpWidth, preLN: m.preLayerNorm }, data, readout)
 }

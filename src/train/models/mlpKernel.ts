@@ -4,6 +4,7 @@ import type { ModelKernel, SeedBatch } from "../modelKernel.ts"
 import type { ParamSet } from "../params.ts"
 import type { ReadoutConfig } from "../readout.ts"
 import type { Tensor2D, Tf } from "../tfTypes.ts"
+import type { ModelKernelFactory } from "./modelModules.ts"
 import { mlpLogits, mlpLossGrad, MlpScratch, type MlpBatch, type MlpDims } from "./mlp.ts"
 
 export interface MlpSeedBatch extends SeedBatch {
@@ -41,4 +42,11 @@ export const makeMlpKernel = (tf: Tf, dims: MlpDims, data: Dataset, readout: Rea
     },
     dispose() {}
   }
+}
+
+/** The model kernel module's entry (models/loadModel.ts). */
+export const makeKernel: ModelKernelFactory = (tf, spec, data, readout) => {
+  const m = spec.model
+  if (m.kind !== "mlp") throw new Error(`mlpKernel.ts builds MLP cells, not "${m.kind}"`)
+  return makeMlpKernel(tf, { p: spec.task.p, d: m.d, H: m.hidden, layerNorm: m.layerNorm }, data, readout)
 }

@@ -77,8 +77,9 @@ export interface NativeBlas {
   /**
    * The float32 CE logit gradient (softmax(z/τ) − onehot(y))·scale on the host, one
    * fixed order (the portable numerics' own; the wasm path's is tfjs's softmax).
+   * Rows are `ld` floats apart in z and dz (k when absent).
    */
-  softmaxGrad?(n: number, k: number, z: Float32Array, y: Int32Array, tau: number, scale: number, dz: Float32Array): void
+  softmaxGrad?(n: number, k: number, z: Float32Array, y: Int32Array, tau: number, scale: number, dz: Float32Array, ld?: number): void
 }
 
 export interface OpenBlas extends NativeBlas {
@@ -118,7 +119,7 @@ export const loadNativeBlas = (): { readonly blas: OpenBlas } | { readonly reaso
 
 let active: NativeBlas | null = null
 
-/** The native GEMM the models use in this process (set by backend/init.ts), or null. */
+/** The native GEMM the models use in this process (set by backend/initBackend.ts), or null. */
 export const nativeBlas = (): NativeBlas | null => active
 
 /** Turns the native GEMM on (the backend was resolved with it) or off. */

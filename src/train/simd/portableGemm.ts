@@ -18,11 +18,12 @@
  * forces one (tests use it to show the bits agree). Single-threaded: parallelism is
  * one worker process per core.
  *
- * The addon also carries the MLP's row kernels (simd/rowKernels.ts) on the same
- * paths, so one build serves a whole portable step.
+ * The addon also carries the MLP's row kernels (simd/rowKernels.ts) and AdamW
+ * (simd/adamKernel.ts) on the same paths, so one build serves a whole portable step.
  */
 import type { NativeBlas } from "./nativeBlas.ts"
 import { loadAddon, NAPI_GLUE } from "./nativeAddon.ts"
+import { ADAM_KERNEL } from "./adamKernel.ts"
 import { ROW_KERNELS } from "./rowKernels.ts"
 
 /** The numerics name of this GEMM in cache keys; bump the version when the definition above changes. */
@@ -36,6 +37,8 @@ export interface PortableGemm extends NativeBlas {
   gatherGelu: NonNullable<NativeBlas["gatherGelu"]>
   scatter: NonNullable<NativeBlas["scatter"]>
   softmaxGrad: NonNullable<NativeBlas["softmaxGrad"]>
+  /** AdamW in place over the first n elements (simd/adamKernel.ts). */
+  adam(n: number, w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, beta1: number, c1: number, beta2: number, c2: number, stepSize: number, invSqrtBc2: number, eps: number, pre: number, post: number): void
   /** The path in use. */
   kernel(): KernelPath
   /** The paths this CPU can run, narrowest first. */
@@ -307,6 +310,7 @@ static int gemm_scalar(int m, int n, int K, View A, View B, float *C, float beta
 }
 ${ISAS.map(vectorPath).join("")}
 ${ROW_KERNELS}
+${ADAM_KERNEL}
 typedef int (*Gemm)(int m, int n, int K, View A, View B, float *C, float beta);
 
 typedef struct {
@@ -315,17 +319,18 @@ typedef struct {
   GatherGelu gatherGelu;
   Scatter scatter;
   SoftmaxGrad softmaxGrad;
+  Adam adam;
   bool usable;
 } Path;
 
 static Path paths[] = {
-  {"scalar", gemm_scalar, gather_gelu_base, scatter_base, softmax_grad_base, true},
+  {"scalar", gemm_scalar, gather_gelu_base, scatter_base, softmax_grad_base, adam_base, true},
 #if defined(__x86_64__)
-  {"avx2", gemm_avx2, gather_gelu_avx2, scatter_avx2, softmax_grad_avx2, false},
-  {"avx512", gemm_avx512, gather_gelu_avx512, scatter_avx512, softmax_grad_avx512, false},
+  {"avx2", gemm_avx2, gather_gelu_avx2, scatter_avx2, softmax_grad_avx2, adam_avx2, false},
+  {"avx512", gemm_avx512, gather_gelu_avx512, scatter_avx512, softmax_grad_avx512, adam_avx512, false},
 #endif
 #if defined(__aarch64__)
-  {"neon", gemm_neon, gather_gelu_base, scatter_base, softmax_grad_base, true},
+  {"neon", gemm_neon, gather_gelu_base, scatter_base, softmax_grad_base, adam_base, true},
 #endif
 };
 #define PATHS ((int)(sizeof(paths) / sizeof(paths[0])))
@@ -411,26 +416,50 @@ static napi_value ScatterFn(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* softmaxGrad(n, k, z, y, tau, scale, dz): the CE logit gradient of n rows. */
+/* softmaxGrad(n, k, z, y, tau, scale, dz[, ld]): the CE logit gradient of n rows of
+   k classes, rows ld floats apart in z and dz (k when absent: a padded row stays in place). */
 static napi_value SoftmaxGradFn(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value v[7];
+  size_t argc = 8;
+  napi_value v[8];
   napi_get_cb_info(env, info, &argc, v, NULL, NULL);
-  int32_t n = 0, k = 0;
+  int32_t n = 0, k = 0, ld = 0;
   double tau = 1, scale = 1;
   float *z = NULL, *dz = NULL;
   int *y = NULL;
-  size_t lz = 0, ly = 0, ld = 0;
-  bool ok = argc == 7 && napi_get_value_int32(env, v[0], &n) == napi_ok && napi_get_value_int32(env, v[1], &k) == napi_ok &&
+  size_t lz = 0, ly = 0, ldz = 0;
+  bool ok = (argc == 7 || argc == 8) && napi_get_value_int32(env, v[0], &n) == napi_ok && napi_get_value_int32(env, v[1], &k) == napi_ok &&
             floats(env, v[2], &z, &lz) && ints(env, v[3], &y, &ly) && napi_get_value_double(env, v[4], &tau) == napi_ok &&
-            napi_get_value_double(env, v[5], &scale) == napi_ok && floats(env, v[6], &dz, &ld) && n >= 0 && k > 0 &&
-            lz >= (size_t)n * k && ly >= (size_t)n && ld >= (size_t)n * k;
+            napi_get_value_double(env, v[5], &scale) == napi_ok && floats(env, v[6], &dz, &ldz) && n >= 0 && k > 0;
+  if (ok) ok = argc == 7 ? (ld = k, true) : napi_get_value_int32(env, v[7], &ld) == napi_ok;
+  const size_t need = n == 0 ? 0 : (size_t)(n - 1) * ld + k;
+  ok = ok && ld >= k && lz >= need && ly >= (size_t)n && ldz >= need;
   for (int r = 0; ok && r < n; r++) ok = y[r] >= 0 && y[r] < k;
   if (!ok) {
     napi_throw_error(env, NULL, "softmaxGrad: bad operands");
     return NULL;
   }
-  paths[current].softmaxGrad(n, k, z, y, (float)tau, (float)scale, dz);
+  paths[current].softmaxGrad(n, k, ld, z, y, (float)tau, (float)scale, dz);
+  return NULL;
+}
+
+/* adam(n, w, g, m, v, beta1, c1, beta2, c2, stepSize, invSqrtBc2, eps, pre, post): AdamW in place (simd/adamKernel.ts). */
+static napi_value AdamFn(napi_env env, napi_callback_info info) {
+  size_t argc = 14;
+  napi_value a[14];
+  napi_get_cb_info(env, info, &argc, a, NULL, NULL);
+  int32_t n = 0;
+  float *f[4] = {NULL};
+  size_t len[4] = {0};
+  double s[9] = {0};
+  bool ok = argc == 14 && napi_get_value_int32(env, a[0], &n) == napi_ok && n >= 0;
+  for (int i = 0; ok && i < 4; i++) ok = floats(env, a[1 + i], &f[i], &len[i]) && len[i] >= (size_t)n;
+  for (int i = 0; ok && i < 9; i++) ok = napi_get_value_double(env, a[5 + i], &s[i]) == napi_ok;
+  if (!ok) {
+    napi_throw_error(env, NULL, "adam: bad operands");
+    return NULL;
+  }
+  /* float32 scalars, rounded to nearest as the wasm kernel's f32 parameters are. */
+  paths[current].adam(n, f[0], f[1], f[2], f[3], (float)s[0], (float)s[1], (float)s[2], (float)s[3], (float)s[4], (float)s[5], (float)s[6], (float)s[7], (float)s[8]);
   return NULL;
 }
 
@@ -479,7 +508,7 @@ static napi_value Init(napi_env env, napi_value exports) {
   const struct {
     const char *name;
     napi_callback f;
-  } fns[] = {{"sgemm", Sgemm}, {"gatherGelu", GatherGeluFn}, {"scatter", ScatterFn}, {"softmaxGrad", SoftmaxGradFn}, {"kernel", Kernel}, {"kernels", Kernels}, {"select", Select}};
+  } fns[] = {{"sgemm", Sgemm}, {"gatherGelu", GatherGeluFn}, {"scatter", ScatterFn}, {"softmaxGrad", SoftmaxGradFn}, {"adam", AdamFn}, {"kernel", Kernel}, {"kernels", Kernels}, {"select", Select}};
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value f;
     napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].f, NULL, &f);
@@ -502,7 +531,8 @@ let loaded: { readonly gemm: PortableGemm } | { readonly reason: string } | unde
  */
 export const loadPortableGemm = (): { readonly gemm: PortableGemm } | { readonly reason: string } => {
   if (loaded !== undefined) return loaded
-  const result = loadAddon<PortableGemm>({ name: "gemm", source: SOURCE, flags: ["-O2", "-ffp-contract=off", "-fno-fast-math", "-std=gnu11", "-Wno-psabi"], libs: ["-lm"] })
+  // -fno-math-errno lets sqrtf be the one IEEE instruction, without an errno path; it changes no value.
+  const result = loadAddon<PortableGemm>({ name: "gemm", source: SOURCE, flags: ["-O2", "-ffp-contract=off", "-fno-fast-math", "-fno-math-errno", "-std=gnu11", "-Wno-psabi"], libs: ["-lm"] })
   if ("reason" in result) return (loaded = result)
   const gemm = result.addon
   const forced = process.env.GROKFLOW_KERNEL

@@ -119,33 +119,55 @@ SCATTER(scatter_avx512, __attribute__((target("avx512f"))))
 /* The CE logit gradient of one row of k classes: t = z/τ, e = exp(t − max t) (0 below
    e^−87.3, where float32 ends), p = e/Σe with the sum over classes in order, and
    dz = (p − onehot(y))·scale. When Σ_{c≠y} e_c is below half an ulp of 1, p_y is
-   exactly 1 and its gradient exactly 0: the softmax collapse of float32, kept. */
-#define SOFTMAX_GRAD_BODY \\
-  for (int r = 0; r < n; r++) { \\
-    const float *zr = z + (ptrdiff_t)r * k; \\
-    float *gr = dz + (ptrdiff_t)r * k; \\
-    float m = -INFINITY; \\
-    for (int c = 0; c < k; c++) { \\
-      const float t = tau == 1.0f ? zr[c] : zr[c] / tau; \\
-      gr[c] = t; \\
-      if (t > m) m = t; \\
-    } \\
-    for (int c = 0; c < k; c += 16) { \\
-      const size_t w = (size_t)(k - c < 16 ? k - c : 16) * 4; \\
-      vf t = {0}; \\
-      memcpy(&t, gr + c, w); \\
-      t = t - m; \\
-      const vf e = vselect(t < ${f32(-87.3)}, (vf){0}, vexp(t)); \\
-      memcpy(gr + c, &e, w); \\
-    } \\
-    float sum = 0.0f; \\
-    for (int c = 0; c < k; c++) sum = sum + gr[c]; \\
-    for (int c = 0; c < k; c++) gr[c] = (gr[c] / sum - (c == y[r] ? 1.0f : 0.0f)) * scale; \\
+   exactly 1 and its gradient exactly 0: the softmax collapse of float32, kept. Rows
+   are ld floats apart in z and dz. Every lane is its own element and the max is
+   exact whatever the order, so only the sum needs (and keeps) one order. Partial
+   vectors move lane by lane: a memcpy of variable length is a libc call. */
+#define SOFTMAX_GRAD_BODY \
+  for (int r = 0; r < n; r++) { \
+    const float *zr = z + (ptrdiff_t)r * ld; \
+    float *gr = dz + (ptrdiff_t)r * ld; \
+    vf vm = (vf){0} - INFINITY; \
+    for (int c = 0; c < k; c += 16) { \
+      const int w = k - c < 16 ? k - c : 16; \
+      vf t = (vf){0} - INFINITY; \
+      if (w == 16) memcpy(&t, zr + c, 64); \
+      else for (int q = 0; q < w; q++) t[q] = zr[c + q]; \
+      if (tau != 1.0f) t = t / tau; \
+      vm = vselect(t > vm, t, vm); \
+      if (w == 16) memcpy(gr + c, &t, 64); \
+      else for (int q = 0; q < w; q++) gr[c + q] = t[q]; \
+    } \
+    float m = vm[0]; \
+    for (int q = 1; q < 16; q++) if (vm[q] > m) m = vm[q]; \
+    for (int c = 0; c < k; c += 16) { \
+      const int w = k - c < 16 ? k - c : 16; \
+      vf t = {0}; \
+      if (w == 16) memcpy(&t, gr + c, 64); \
+      else for (int q = 0; q < w; q++) t[q] = gr[c + q]; \
+      t = t - m; \
+      const vf e = vselect(t < ${f32(-87.3)}, (vf){0}, vexp(t)); \
+      if (w == 16) memcpy(gr + c, &e, 64); \
+      else for (int q = 0; q < w; q++) gr[c + q] = e[q]; \
+    } \
+    float sum = 0.0f; \
+    for (int c = 0; c < k; c++) sum = sum + gr[c]; \
+    const float ey = gr[y[r]]; \
+    for (int c = 0; c < k; c += 16) { \
+      const int w = k - c < 16 ? k - c : 16; \
+      vf e = {0}; \
+      if (w == 16) memcpy(&e, gr + c, 64); \
+      else for (int q = 0; q < w; q++) e[q] = gr[c + q]; \
+      const vf d = (e / sum - 0.0f) * scale; \
+      if (w == 16) memcpy(gr + c, &d, 64); \
+      else for (int q = 0; q < w; q++) gr[c + q] = d[q]; \
+    } \
+    gr[y[r]] = (ey / sum - 1.0f) * scale; \
   }
 
-typedef void (*SoftmaxGrad)(int n, int k, const float *z, const int *y, float tau, float scale, float *dz);
-#define SOFTMAX_GRAD(NAME, TARGET) \\
-  TARGET static void NAME(int n, int k, const float *z, const int *y, float tau, float scale, float *dz) { SOFTMAX_GRAD_BODY }
+typedef void (*SoftmaxGrad)(int n, int k, int ld, const float *z, const int *y, float tau, float scale, float *dz);
+#define SOFTMAX_GRAD(NAME, TARGET) \
+  TARGET static void NAME(int n, int k, int ld, const float *z, const int *y, float tau, float scale, float *dz) { SOFTMAX_GRAD_BODY }
 SOFTMAX_GRAD(softmax_grad_base, )
 #if defined(__x86_64__)
 SOFTMAX_GRAD(softmax_grad_avx2, __attribute__((target("avx2"))))

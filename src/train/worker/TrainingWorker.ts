@@ -6,7 +6,7 @@
 import type { ProgressHook } from "../cellRun.ts"
 import type { Channel } from "./channel.ts"
 import { openChannel } from "./channel.ts"
-import type { JobRequest, WorkerConfig, WorkerMessage } from "./protocol.ts"
+import type { OutgoingJob, WorkerConfig, WorkerMessage } from "./protocol.ts"
 import { deserializeError } from "./protocol.ts"
 
 interface Active {
@@ -35,7 +35,7 @@ export class TrainingWorker {
     return this.alive && this.active === undefined
   }
 
-  run(job: JobRequest, onProgress: ProgressHook): Promise<unknown> {
+  run(job: OutgoingJob, onProgress: ProgressHook): Promise<unknown> {
     if (!this.isIdle) return Promise.reject(new Error("training worker is busy or dead"))
     return new Promise((resolve, reject) => {
       this.active = { id: job.id, onProgress, resolve, reject }

@@ -11,7 +11,7 @@
 import { fork } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { Result, Schema } from "effect"
-import type { JobRequest, WorkerConfig, WorkerMessage } from "./protocol.ts"
+import type { OutgoingJob, WorkerConfig, WorkerMessage } from "./protocol.ts"
 import { CONFIG_ENV } from "./protocol.ts"
 
 /**
@@ -37,7 +37,7 @@ const WorkerMessageSchema = Schema.Union([
 const decodeMessage: (raw: unknown) => Result.Result<WorkerMessage, Schema.SchemaError> = Schema.decodeUnknownResult(WorkerMessageSchema)
 
 export interface Channel {
-  readonly send: (job: JobRequest) => void
+  readonly send: (job: OutgoingJob) => void
   readonly onMessage: (f: (message: WorkerMessage) => void) => void
   /** Fired once when the worker can no longer serve (crash, exit, spawn failure). */
   readonly onDeath: (f: (error: Error) => void) => void

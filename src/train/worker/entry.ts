@@ -5,10 +5,11 @@
  * Started through bootstrap.mjs.
  */
 import type { Tf } from "../tfTypes.ts"
-import { initBackend } from "../backend/init.ts"
+import { initBackend } from "../backend/initBackend.ts"
 import type { CellRunner, RunOptions } from "./runnerModule.ts"
+import { Schema } from "effect"
 import type { JobRequest, WorkerConfig, WorkerMessage } from "./protocol.ts"
-import { CONFIG_ENV, serializeError } from "./protocol.ts"
+import { CONFIG_ENV, JobRequestMessage, serializeError } from "./protocol.ts"
 
 /** Progress crosses processes; a message per step would cost more than the step. */
 const PROGRESS_INTERVAL_MS = 250
@@ -75,14 +76,23 @@ const run = async (job: JobRequest): Promise<unknown> => {
   }
   switch (job.kind) {
     case "train":
-      return runner.train(tf, (job as JobRequest<"train">).spec, options)
+      return runner.train(tf, job.spec, options)
     case "fork":
-      return runner.fork(tf, (job as JobRequest<"fork">).spec, options)
+      return runner.fork(tf, job.spec, options)
   }
 }
 
-process.on("message", (message) => {
-  const job = message as JobRequest
+const decodeJob = Schema.decodeUnknownResult(JobRequestMessage)
+
+process.on("message", (message: unknown) => {
+  const decoded = decodeJob(message)
+  if (decoded._tag === "Failure") {
+    // The id, when there is one, lets the pool fail the job it sent rather than wait for it.
+    const id = typeof message === "object" && message !== null && "id" in message && typeof message.id === "number" ? message.id : -1
+    post({ type: "error", id, error: serializeError(new Error(`the worker cannot decode this job: ${String(decoded.failure)}`)) })
+    return
+  }
+  const job = decoded.success
   run(job).then(
     (value) => post({ type: "result", id: job.id, value }),
     (e: unknown) => post({ type: "error", id: job.id, error: serializeError(e) })

@@ -3,7 +3,8 @@
  * by structured clone, so specs and results stay plain data; errors are flattened
  * to name/message/stack because Error subclasses lose their identity in transit.
  */
-import type { CellResult, CellSpec, ForkResult, ForkSpec } from "../CellSpec.ts"
+import { Schema } from "effect"
+import { CellResult, CellSpec, ForkResult, ForkSpec } from "../CellSpec.ts"
 import type { ResolvedBackend } from "../backend/Backend.ts"
 import type { SeedTally } from "../cellRun.ts"
 
@@ -17,17 +18,33 @@ export interface WorkerConfig {
   readonly runner: string
 }
 
-export interface JobKinds {
-  readonly train: { readonly spec: CellSpec; readonly result: CellResult }
-  readonly fork: { readonly spec: ForkSpec; readonly result: ForkResult }
-}
+/**
+ * The one table of job kinds: each name's spec and result Schemas. The worker
+ * decodes every job with them, and the cell kinds (src/cells/cellKinds.ts) key and
+ * store their payloads and outputs with the same ones.
+ */
+export const jobKinds = {
+  train: { spec: CellSpec, result: CellResult },
+  fork: { spec: ForkSpec, result: ForkResult }
+} as const
+
+export type JobKinds = { readonly [K in keyof typeof jobKinds]: { readonly spec: (typeof jobKinds)[K]["spec"]["Type"]; readonly result: (typeof jobKinds)[K]["result"]["Type"] } }
 export type JobKind = keyof JobKinds
 
-export interface JobRequest<K extends JobKind = JobKind> {
+const jobOf = <K extends JobKind, S extends Schema.Top>(kind: K, spec: S) =>
+  Schema.Struct({ type: Schema.Literal("job"), id: Schema.Int, kind: Schema.Literal(kind), spec, checkpointDir: Schema.UndefinedOr(Schema.String) })
+
+/** A job as it crosses to the worker; the worker decodes each with this (a typo'd or stale pool is an error answer, not a crash). */
+export const JobRequestMessage = Schema.Union([jobOf("train", jobKinds.train.spec), jobOf("fork", jobKinds.fork.spec)])
+
+export type JobRequest<K extends JobKind = JobKind> = Extract<typeof JobRequestMessage.Type, { readonly kind: K }>
+
+/** What the pool sends: its kind and spec are checked together on arrival, by JobRequestMessage. */
+export interface OutgoingJob {
   readonly type: "job"
   readonly id: number
-  readonly kind: K
-  readonly spec: JobKinds[K]["spec"]
+  readonly kind: JobKind
+  readonly spec: JobKinds[JobKind]["spec"]
   readonly checkpointDir: string | undefined
 }
 
