@@ -8,25 +8,12 @@ import { AttentionNet } from "../../src/train/models/attention.ts"
 import { AttentionMix } from "../../src/train/models/attentionMix.ts"
 import { loadSimdKernels } from "../../src/train/simd/loader.ts"
 import type { Tf } from "../../src/train/tfTypes.ts"
+import { filler } from "./filler.ts"
 
 const dims = { p: 13, d: 16, heads: 4, M: 32, preLN: false }
 const n = 37
 const seg2 = 12
 const width = dims.M + seg2
-
-/** xorshift floats in [−s, s). */
-const filler = (seed: number) => {
-  let x = seed >>> 0 || 1
-  return (a: Float32Array, s: number): Float32Array => {
-    for (let i = 0; i < a.length; i++) {
-      x ^= x << 13
-      x ^= x >>> 17
-      x ^= x << 5
-      a[i] = ((x >>> 0) / 2 ** 32 - 0.5) * 2 * s
-    }
-    return a
-  }
-}
 
 const setup = () => {
   const simd = loadSimdKernels(1 << 22)

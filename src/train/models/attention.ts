@@ -16,12 +16,14 @@
  *
  * The result is the same function as the unfolded model (test/train/attentionUnfolded.ts;
  * training from the same init matches it to float32 rounding, test/train/attentionFold.test.ts).
- * The logit gradient comes from readout.ts, so float32, MSE and the stable-audit arm
- * behave as for the MLP.
+ * The logit gradient is the MLP's: the native softmaxGrad for float32 CE where there
+ * is a native GEMM, else readout.ts, so float32, MSE and the stable-audit arm behave
+ * as for the MLP.
  */
 import type { ParamSet } from "../params.ts"
 import { logitGradient, type ReadoutConfig } from "../readout.ts"
 import { loadSimdKernels } from "../simd/loader.ts"
+import { nativeBlas } from "../simd/nativeBlas.ts"
 import type { Tf } from "../tfTypes.ts"
 import { readInto } from "../tfTypes.ts"
 import { FusedBlock, LnBlock, paddedVocab } from "./attentionBlock.ts"
@@ -77,10 +79,19 @@ export class AttentionNet {
     if (targets === null) throw new Error("attention lossGrad: batch has no targets")
     block.forward(params, batch)
     const n = batch.n
-    tf.tidy(() => {
-      const z = tf.tensor2d(block.z.subarray(0, n * block.V), [n, block.V])
-      readInto(tf, logitGradient(tf, z, targets, batch.y, readout, scratch), block.dz)
-    })
+    const V = block.V
+    const rows = block.logitRows
+    const native = nativeBlas()
+    if (native?.softmaxGrad !== undefined && readout.loss === "ce" && !readout.audit) {
+      // The portable numerics' own CE gradient, read and written in place, as the MLP's.
+      native.softmaxGrad(n, V, rows.z, batch.y, readout.tau, 1 / (readout.tau * n), rows.dz, rows.ld)
+    } else {
+      tf.tidy(() => {
+        const z = tf.tensor2d(block.z.subarray(0, n * V), [n, V])
+        readInto(tf, logitGradient(tf, z, targets, batch.y, readout, scratch), block.dz)
+      })
+      if (rows.dz !== block.dz) for (let r = 0; r < n; r++) rows.dz.set(block.dz.subarray(r * V, (r + 1) * V), r * rows.ld)
+    }
     block.backward(params, batch, grads)
   }
 }

@@ -28,9 +28,14 @@ const allocator = (simd: SimdKernels | null) => (k: number): Float32Array => (si
 /** What both blocks share: the GELU pass and the logits/logit-gradient buffers. */
 abstract class Block {
   readonly V: number
-  /** Logits [n, V] and their gradient (filled by the caller). */
+  /** Logits [n, V] (what evaluation reads) and a packed buffer for their gradient. */
   readonly z: Float32Array
   readonly dz: Float32Array
+  /**
+   * Where the block keeps the logits it computed and reads their gradient from:
+   * rows `ld` floats apart (the fused block pads them), so the readout works in place.
+   */
+  abstract readonly logitRows: { readonly z: Float32Array; readonly dz: Float32Array; readonly ld: number }
   protected readonly u: Float32Array
   protected readonly hid: Float32Array
   protected readonly g: Float32Array
@@ -91,7 +96,7 @@ abstract class Block {
   }
 
   abstract forward(params: ParamSet, batch: AttentionBatch): void
-  /** From the logit gradient in dz to every parameter's gradient. */
+  /** From the logit gradient in logitRows.dz to every parameter's gradient. */
   abstract backward(params: ParamSet, batch: AttentionBatch, grads: ParamSet): void
 }
 
@@ -119,6 +124,7 @@ export class FusedBlock extends Block {
   private readonly dWoW: Float32Array
   private readonly dWcat: Float32Array
   private readonly dxEq: Float32Array
+  readonly logitRows: { readonly z: Float32Array; readonly dz: Float32Array; readonly ld: number }
 
   constructor(gemm: Gemm, dims: AttentionDims, tables: AttentionTables, mix: AttentionMix, simd: SimdKernels | null, maxRows: number) {
     super(gemm, dims, tables, mix, simd, maxRows)
@@ -142,6 +148,8 @@ export class FusedBlock extends Block {
     this.dWoW = new Float32Array(d * N)
     this.dWcat = new Float32Array(d * N)
     this.dxEq = new Float32Array(d)
+    // The padding columns of dzp are never written: they stay 0.
+    this.logitRows = { z: this.zp, dz: this.dzp, ld: this.Vp }
   }
 
   forward(params: ParamSet, batch: AttentionBatch): void {
@@ -168,10 +176,9 @@ export class FusedBlock extends Block {
   }
 
   backward(params: ParamSet, batch: AttentionBatch, grads: ParamSet): void {
-    const { gemm, dims, tables, mix, V, Vp, N, dtab, dz, dzp } = this
-    const { d, M, heads } = dims
+    const { gemm, dims, tables, mix, V, Vp, N, dtab, dzp } = this
+    const { d, M } = dims
     const n = batch.n
-    for (let r = 0; r < n; r++) for (let c = 0; c < V; c++) dzp[r * Vp + c] = dz[r * V + c]
     gemm(true, false, M, Vp, n, this.hid, dzp, this.dWU, 0)
     gemm(false, true, M, d, Vp, this.dWU, this.Up, grads.Wout, 0)
     gemm(true, false, d, Vp, M, params.Wout, this.dWU, this.dUp, 0)
@@ -215,6 +222,7 @@ export class LnBlock extends Block {
   /** The mix's base (sumBase) and its gradient. */
   private readonly base: Float32Array
   private readonly dbase: Float32Array
+  readonly logitRows: { readonly z: Float32Array; readonly dz: Float32Array; readonly ld: number }
 
   constructor(gemm: Gemm, dims: AttentionDims, tables: AttentionTables, mix: AttentionMix, simd: SimdKernels | null, maxRows: number) {
     super(gemm, dims, tables, mix, simd, maxRows)
@@ -232,6 +240,7 @@ export class LnBlock extends Block {
     this.empty = this.f32(0)
     this.base = this.f32(d)
     this.dbase = this.f32(d)
+    this.logitRows = { z: this.z, dz: this.dz, ld: this.V }
   }
 
   private ln(x: Float32Array, y: Float32Array, rstd: Float32Array, n: number): void {

@@ -10,10 +10,15 @@
  * the example's tokens; the last heads + 1 rows are the same for every example
  * ("shared rows"), so a caller may mix only the first KAB entries and add the shared
  * part as one product (attentionBlock.ts).
+ *
+ * The mix and its adjoint run in the C addon (mixAddon.ts) where it builds, else as
+ * wasm SIMD kernels over the arena (attentionSimd.ts), else in JS; the addon and the
+ * wasm kernels give the same bits.
  */
 import type { SimdArena, SimdKernels } from "../simd/loader.ts"
 import type { AttentionBatch, AttentionDims } from "./attentionTables.ts"
 import { loadMixKernels, type MixKernels } from "./attentionSimd.ts"
+import { loadMixAddon, type MixAddon } from "./mixAddon.ts"
 
 export class AttentionMix {
   readonly V: number
@@ -28,6 +33,7 @@ export class AttentionMix {
   readonly dw: Float32Array
   private readonly scratch: Float32Array
   private readonly kernels: MixKernels | null
+  private readonly addon: MixAddon | undefined
   private readonly arena: SimdArena | null
 
   constructor(
@@ -44,6 +50,7 @@ export class AttentionMix {
     this.T = heads * this.R + 1
     this.arena = simd?.arena ?? null
     this.kernels = simd === null ? null : loadMixKernels(simd.arena.memory)
+    this.addon = loadMixAddon()
     const a = this.arena
     this.idx = a !== null ? a.i32(maxRows * this.K) : new Int32Array(maxRows * this.K)
     this.w = a !== null ? a.f32(maxRows * this.K) : new Float32Array(maxRows * this.K)
@@ -93,6 +100,10 @@ export class AttentionMix {
    */
   mix(n: number, kCount: number, tab: Float32Array, width: number, seg1: number, base: Float32Array, out1: Float32Array, out2: Float32Array): void {
     const { K, w, idx } = this
+    if (this.addon !== undefined && width % 4 === 0 && seg1 % 4 === 0) {
+      this.addon.mixRows(n, kCount, K, idx, w, tab, width, seg1, base, out1, out2, null)
+      return
+    }
     if (this.kernels !== null && width % 4 === 0 && seg1 % 4 === 0 && this.simdFits(tab, base, out1, out2)) {
       this.kernels.mixRows(n, kCount, K, idx, w, tab, width, seg1, base, out1, out2, null)
       return
@@ -116,6 +127,10 @@ export class AttentionMix {
    */
   mixGelu(n: number, kCount: number, tab: Float32Array, width: number, seg1: number, base: Float32Array, u: Float32Array, hid: Float32Array, g: Float32Array, out2: Float32Array, gelu: () => void): void {
     const { K, w, idx } = this
+    if (this.addon !== undefined && width % 4 === 0 && seg1 % 4 === 0) {
+      this.addon.mixRows(n, kCount, K, idx, w, tab, width, seg1, base, hid, out2, g)
+      return
+    }
     if (this.kernels !== null && width % 4 === 0 && seg1 % 4 === 0 && this.simdFits(tab, base, hid, g, out2)) {
       this.kernels.mixRows(n, kCount, K, idx, w, tab, width, seg1, base, hid, out2, g)
       return
@@ -133,6 +148,10 @@ export class AttentionMix {
     const { K, w, idx, dw } = this
     dtab.fill(0)
     dbase.fill(0)
+    if (this.addon !== undefined && width % 4 === 0 && seg1 % 4 === 0) {
+      this.addon.mixRowsBack(n, kCount, K, idx, w, tab, width, seg1, d1, g, d2, dw, dtab, this.scratch, dbase)
+      return
+    }
     if (this.kernels !== null && width % 4 === 0 && seg1 % 4 === 0 && this.simdFits(tab, d1, d2, dtab, dbase, ...(g === null ? [] : [g]))) {
       this.kernels.mixRowsBack(n, kCount, K, idx, w, tab, width, seg1, d1, g, d2, dw, dtab, this.scratch, dbase)
       return

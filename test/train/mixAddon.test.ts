@@ -1,0 +1,82 @@
+/**
+ * The attention mix addon (src/train/models/mixAddon.ts) against the wasm kernels it
+ * stands in for (attentionSimd.ts): the same bits on every kernel path this CPU
+ * runs, forward with and without GELU and the adjoint with even and odd term
+ * counts, over widths with every kind of tail.
+ */
+import { describe, expect, it } from "vitest"
+import { loadMixKernels } from "../../src/train/models/attentionSimd.ts"
+import { loadMixAddon } from "../../src/train/models/mixAddon.ts"
+import { loadSimdKernels } from "../../src/train/simd/loader.ts"
+import { filler } from "./filler.ts"
+
+const addon = loadMixAddon()
+const simd = loadSimdKernels(1 << 24)
+const wasm = simd === null ? null : loadMixKernels(simd.arena.memory)
+
+const hex = (...arrays: ReadonlyArray<Float32Array>): string => arrays.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("hex")).join("|")
+
+describe.skipIf(addon === undefined || wasm === null)("attention mix addon", () => {
+  // Widths: the model's (M + V′ = 512 + 112), and tails of 4, 8 and 12 past 16 and 64.
+  const shapes: ReadonlyArray<readonly [width: number, seg1: number, kc: number]> = [
+    [624, 512, 8], [44, 32, 8], [76, 20, 7], [40, 40, 5], [52, 8, 13], [12, 12, 1]
+  ]
+  it.each(shapes)("width %i, first segment %i, %i terms: the wasm kernels' bits on every path", (width, seg1, kc) => {
+    if (addon === undefined || wasm === null || simd === null) return
+    const f = (k: number) => simd.arena.f32(k)
+    const fill = filler(width * 31 + kc, 11)
+    const [n, K, rows] = [23, kc + 2, 41]
+    const seg2 = width - seg1
+    const idx = simd.arena.i32(n * K)
+    for (let i = 0; i < idx.length; i++) idx[i] = (i * 7919 + 3) % rows
+    const w = fill(f(n * K), 1)
+    const T = fill(f(rows * width), 3)
+    const base = fill(f(width), 1)
+    const forward = (run: (o1: Float32Array, o2: Float32Array, g: Float32Array | null) => void, gelu: boolean) => {
+      const [o1, o2, g] = [f(n * seg1), f(n * seg2), f(n * seg1)]
+      run(o1, o2, gelu ? g : null)
+      return gelu ? hex(o1, o2, g) : hex(o1, o2)
+    }
+    const d1Init = fill(new Float32Array(n * seg1), 2)
+    const gInit = fill(new Float32Array(n * seg1), 1)
+    const d2 = fill(f(n * seg2), 2)
+    const backward = (run: (d1: Float32Array, g: Float32Array | null, dw: Float32Array, dT: Float32Array, dbase: Float32Array) => void, withG: boolean) => {
+      const [d1, g, dw, dT, dbase] = [f(n * seg1), f(n * seg1), f(n * K), f(rows * width), f(width)]
+      d1.set(d1Init)
+      g.set(gInit)
+      run(d1, withG ? g : null, dw, dT, dbase)
+      return hex(d1, dw.subarray(0, n * K), dT, dbase)
+    }
+    const scratch = f(width + 4)
+    const before = addon.kernel()
+    try {
+      for (const gelu of [false, true]) {
+        const want = forward((o1, o2, g) => wasm.mixRows(n, kc, K, idx, w, T, width, seg1, base, o1, o2, g), gelu)
+        for (const path of addon.kernels()) {
+          addon.select(path)
+          expect(forward((o1, o2, g) => addon.mixRows(n, kc, K, idx, w, T, width, seg1, base, o1, o2, g), gelu), `${path} gelu=${gelu}`).toBe(want)
+        }
+      }
+      for (const withG of [false, true]) {
+        // dw entries past kc are the kernels' to leave alone: both start from zeros.
+        const want = backward((d1, g, dw, dT, dbase) => wasm.mixRowsBack(n, kc, K, idx, w, T, width, seg1, d1, g, d2, dw, dT, scratch, dbase), withG)
+        for (const path of addon.kernels()) {
+          addon.select(path)
+          expect(backward((d1, g, dw, dT, dbase) => addon.mixRowsBack(n, kc, K, idx, w, T, width, seg1, d1, g, d2, dw, dT, scratch, dbase), withG), `${path} g=${withG}`).toBe(want)
+        }
+      }
+    } finally {
+      addon.select(before)
+    }
+  })
+
+  it("refuses a row index past the table and a width that is not a multiple of 4", () => {
+    if (addon === undefined) return
+    const idx = Int32Array.of(0, 5)
+    const w = Float32Array.of(1, 1)
+    const T = new Float32Array(4 * 4)
+    const out = new Float32Array(8)
+    expect(() => addon.mixRows(1, 2, 2, idx, w, T, 4, 4, new Float32Array(4), out, new Float32Array(0), null)).toThrow(/bad operands/)
+    expect(() => addon.mixRows(1, 1, 2, idx, w, T, 6, 4, new Float32Array(6), out, new Float32Array(2), null)).toThrow(/bad operands/)
+  })
+})
