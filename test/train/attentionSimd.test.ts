@@ -1,7 +1,8 @@
 /**
- * The folded attention's mix kernels (src/train/models/attentionSimd.ts) against the
- * JS loops of attentionMix.ts, and the fused GELU against the shared GELU kernel
- * (simd/kernels.ts): the same bits.
+ * The folded attention's mix (attentionMix.ts, on its fastest kernels: the C addon
+ * where it builds, else the wasm kernels of attentionSimd.ts; the two give the same
+ * bits, test/train/mixAddon.test.ts) against its JS loops, and the fused GELU
+ * against the shared GELU kernel (simd/kernels.ts): the same bits.
  */
 import { describe, expect, it } from "vitest"
 import { AttentionNet } from "../../src/train/models/attention.ts"

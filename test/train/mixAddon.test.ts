@@ -62,9 +62,55 @@ describe.skipIf(addon === undefined || wasm === null)("attention mix addon", () 
         const want = backward((d1, g, dw, dT, dbase) => wasm.mixRowsBack(n, kc, K, idx, w, T, width, seg1, d1, g, d2, dw, dT, scratch, dbase), withG)
         for (const path of addon.kernels()) {
           addon.select(path)
-          expect(backward((d1, g, dw, dT, dbase) => addon.mixRowsBack(n, kc, K, idx, w, T, width, seg1, d1, g, d2, dw, dT, scratch, dbase), withG), `${path} g=${withG}`).toBe(want)
+          expect(backward((d1, g, dw, dT, dbase) => addon.mixRowsBack(n, kc, K, idx, w, T, width, seg1, d1, g, d2, dw, dT, scratch, dbase, null, 0), withG), `${path} g=${withG}`).toBe(want)
         }
       }
+    } finally {
+      addon.select(before)
+    }
+  })
+
+  it.each([4, 3])("a second pass over the b terms in b order keeps the one-pass bits (%i heads, the model's rows)", (heads) => {
+    if (addon === undefined || wasm === null || simd === null) return
+    const f = (k: number) => simd.arena.f32(k)
+    const fill = filler(heads * 97, 7)
+    const [V, n, width, seg1] = [13, 60, 76, 44]
+    const R = 2 * V + 1
+    const rows = heads * R + 1
+    const K = 3 * heads + 1
+    const kc = 2 * heads
+    // Examples in (a, b) order, as the model's batches; some pairs repeat.
+    const ab = Array.from({ length: n }, (_, r) => [(r * 5) % V, (r * 11 + (r >> 3)) % V] as const).sort((x, y) => x[0] - y[0] || x[1] - y[1])
+    const idx = simd.arena.i32(n * K)
+    ab.forEach(([a, b], r) => {
+      for (let h = 0; h < heads; h++) {
+        idx[r * K + h] = h * R + a
+        idx[r * K + heads + h] = h * R + V + b
+      }
+    })
+    const byB = Int32Array.from(ab.map((_, r) => r).sort((x, y) => ab[x]![1] - ab[y]![1] || x - y))
+    const w = fill(f(n * K), 1)
+    const T = fill(f(rows * width), 3)
+    const d1Init = fill(new Float32Array(n * seg1), 2)
+    const g = fill(f(n * seg1), 1)
+    const d2 = fill(f(n * (width - seg1)), 2)
+    const scratch = f(width + 4)
+    const run = (back: (d1: Float32Array, dw: Float32Array, dT: Float32Array, dbase: Float32Array) => void) => {
+      const [d1, dw, dT, dbase] = [f(n * seg1), f(n * K), f(rows * width), f(width)]
+      d1.set(d1Init)
+      back(d1, dw, dT, dbase)
+      return hex(d1, dw, dT, dbase)
+    }
+    const want = run((d1, dw, dT, dbase) => wasm.mixRowsBack(n, kc, K, idx, w, T, width, seg1, d1, g, d2, dw, dT, scratch, dbase))
+    const before = addon.kernel()
+    try {
+      for (const path of addon.kernels()) {
+        addon.select(path)
+        expect(run((d1, dw, dT, dbase) => addon.mixRowsBack(n, kc, K, idx, w, T, width, seg1, d1, g, d2, dw, dT, scratch, dbase, byB, heads)), path).toBe(want)
+      }
+      // An order that is not stable within a b moves bits: the test can fail.
+      const unstable = byB.slice().reverse()
+      expect(run((d1, dw, dT, dbase) => addon.mixRowsBack(n, kc, K, idx, w, T, width, seg1, d1, g, d2, dw, dT, scratch, dbase, unstable, heads))).not.toBe(want)
     } finally {
       addon.select(before)
     }

@@ -31,6 +31,8 @@ export class AttentionMix {
   readonly idx: Int32Array
   readonly w: Float32Array
   readonly dw: Float32Array
+  /** The batch's rows stably sorted by token b (attend), for the adjoint's second pass. */
+  private readonly byB: Int32Array
   private readonly scratch: Float32Array
   private readonly kernels: MixKernels | null
   private readonly addon: MixAddon | undefined
@@ -56,6 +58,15 @@ export class AttentionMix {
     this.w = a !== null ? a.f32(maxRows * this.K) : new Float32Array(maxRows * this.K)
     this.dw = a !== null ? a.f32(maxRows * this.K) : new Float32Array(maxRows * this.K)
     this.scratch = a !== null ? a.f32(maxWidth + 4) : new Float32Array(maxWidth + 4)
+    this.byB = new Int32Array(maxRows)
+  }
+
+  /** A counting sort of the rows by b: stable, so each b keeps its rows in batch order. */
+  private sortByB(batch: AttentionBatch): void {
+    const start = new Int32Array(this.V + 1)
+    for (let r = 0; r < batch.n; r++) start[batch.b[r] + 1]++
+    for (let v = 0; v < this.V; v++) start[v + 1] += start[v]
+    for (let r = 0; r < batch.n; r++) this.byB[start[batch.b[r]]++] = r
   }
 
   /** Gathered scores S[row, h] → attention weights and table rows of every example. */
@@ -87,6 +98,7 @@ export class AttentionMix {
       w[o + K - 1] = 1
       idx[o + K - 1] = T - 1
     }
+    this.sortByB(batch)
   }
 
   private simdFits(...arrays: ReadonlyArray<Float32Array>): boolean {
@@ -149,7 +161,10 @@ export class AttentionMix {
     dtab.fill(0)
     dbase.fill(0)
     if (this.addon !== undefined && width % 4 === 0 && seg1 % 4 === 0) {
-      this.addon.mixRowsBack(n, kCount, K, idx, w, tab, width, seg1, d1, g, d2, dw, dtab, this.scratch, dbase)
+      // The b terms (heads…2·heads−1) touch rows no a term touches; in b order each
+      // of their rows still gets its examples in batch order: the same bits.
+      const byB = kCount <= this.KAB && kCount > this.dims.heads ? this.byB : null
+      this.addon.mixRowsBack(n, kCount, K, idx, w, tab, width, seg1, d1, g, d2, dw, dtab, this.scratch, dbase, byB, this.dims.heads)
       return
     }
     if (this.kernels !== null && width % 4 === 0 && seg1 % 4 === 0 && this.simdFits(tab, d1, d2, dtab, dbase, ...(g === null ? [] : [g]))) {

@@ -15,7 +15,8 @@
  * Lanes are GCC vector-extension lanes, so the scalar, AVX2 and AVX-512 builds run
  * the same operations on every element; only the speed differs. The forward keeps
  * 64 columns in registers across all terms, and the adjoint reads each gradient
- * row once for up to four terms.
+ * row once for up to four terms; given a second row order, it runs the terms that
+ * index by token b in that order, so the rows it adds into stay in cache.
  */
 import { AS } from "../simd/kernels.ts"
 import { loadAddon, NAPI_GLUE } from "../simd/nativeAddon.ts"
@@ -160,31 +161,68 @@ INL void put16(float *p, vf16 v, int w) { for (int q = 0; q < w; q++) p[q] = v[q
   memcpy(l, &acc, 64); \\
   dwr[k0] = ((hsum4(l) + hsum4(l + 4)) + hsum4(l + 8)) + hsum4(l + 12);
 
-/* The adjoint: drow = d1[r] (times g[r], written back, when g) then d2[r]; dbase += drow; dw and dT per term. */
-#define MIX_BACK_BODY \\
-  const int seg2 = width - seg1; \\
-  for (int r = 0; r < n; r++) { \\
-    float *drow = scratch; \\
-    float *d1r = d1 + (ptrdiff_t)r * seg1; \\
-    for (int j = 0; j < seg1; j++) { const float v = g != NULL ? d1r[j] * g[(ptrdiff_t)r * seg1 + j] : d1r[j]; d1r[j] = v; drow[j] = v; } \\
-    memcpy(drow + seg1, d2 + (ptrdiff_t)r * seg2, (size_t)seg2 * sizeof(float)); \\
-    for (int j = 0; j < width; j++) dbase[j] = dbase[j] + drow[j]; \\
-    const float *wr = w + (ptrdiff_t)r * K; \\
-    float *dwr = dw + (ptrdiff_t)r * K; \\
-    const float *rows[MAX_TERMS]; \\
-    float *drows[MAX_TERMS]; \\
-    for (int k = 0; k < kc; k++) { \\
-      const ptrdiff_t at = (ptrdiff_t)idx[(ptrdiff_t)r * K + k] * width; \\
-      rows[k] = T + at; \\
-      drows[k] = dT + at; \\
-    } \\
-    const int paired = kc & ~1; \\
-    for (int k0 = 0; k0 < paired; k0 += 4) { const int nt = paired - k0 < 4 ? paired - k0 : 4; PAIRS_BODY } \\
-    if (kc & 1) { const int k0 = kc - 1; LAST_BODY } \\
+/* Terms [lo, hi) of row r: the pairs four at a time, then the odd last term if it is among them. */
+#define TERMS_BODY \
+  { \
+    const int pairEnd = hi < paired ? hi : paired; \
+    for (int k0 = lo; k0 < pairEnd; k0 += 4) { const int nt = pairEnd - k0 < 4 ? pairEnd - k0 : 4; PAIRS_BODY } \
+    if ((kc & 1) && hi == kc && kc - 1 >= lo) { const int k0 = kc - 1; LAST_BODY } \
   }
 
+#define ROWS_OF_R \
+  const float *wr = w + (ptrdiff_t)r * K; \
+  float *dwr = dw + (ptrdiff_t)r * K; \
+  const float *rows[MAX_TERMS]; \
+  float *drows[MAX_TERMS]; \
+  for (int k = 0; k < kc; k++) { \
+    const ptrdiff_t at = (ptrdiff_t)idx[(ptrdiff_t)r * K + k] * width; \
+    rows[k] = T + at; \
+    drows[k] = dT + at; \
+  }
+
+/* The adjoint: drow = d1[r] (times g[r], written back, when g) then d2[r]; dbase += drow;
+   dw and dT per term. With perm, the terms from split on run in a second pass, rows in
+   perm's order: for the caller whose terms from split on touch table rows no earlier
+   term touches, and whose perm lists the rows stably sorted by those table rows, every
+   dT row then gets its terms in the same order as in one pass (the same bits), while
+   the rows it adds into stay in cache. */
+#define MIX_BACK_BODY \
+  const int seg2 = width - seg1; \
+  const int paired = kc & ~1; \
+  const int first = perm != NULL ? split : kc; \
+  for (int r = 0; r < n; r++) { \
+    float *drow = scratch; \
+    float *d1r = d1 + (ptrdiff_t)r * seg1; \
+    if (g != NULL) { \
+      const float *gr = g + (ptrdiff_t)r * seg1; \
+      int j = 0; \
+      for (; j + 16 <= seg1; j += 16) st16(d1r + j, ld16(d1r + j) * ld16(gr + j)); \
+      for (; j < seg1; j++) d1r[j] = d1r[j] * gr[j]; \
+    } \
+    memcpy(drow, d1r, (size_t)seg1 * sizeof(float)); \
+    memcpy(drow + seg1, d2 + (ptrdiff_t)r * seg2, (size_t)seg2 * sizeof(float)); \
+    { \
+      int j = 0; \
+      for (; j + 16 <= width; j += 16) st16(dbase + j, ld16(dbase + j) + ld16(drow + j)); \
+      for (; j < width; j++) dbase[j] = dbase[j] + drow[j]; \
+    } \
+    ROWS_OF_R \
+    const int lo = 0, hi = first; \
+    TERMS_BODY \
+  } \
+  if (perm != NULL) \
+    for (int i = 0; i < n; i++) { \
+      const int r = perm[i]; \
+      float *drow = scratch; \
+      memcpy(drow, d1 + (ptrdiff_t)r * seg1, (size_t)seg1 * sizeof(float)); \
+      memcpy(drow + seg1, d2 + (ptrdiff_t)r * seg2, (size_t)seg2 * sizeof(float)); \
+      ROWS_OF_R \
+      const int lo = first, hi = kc; \
+      TERMS_BODY \
+    }
+
 #define MIX_SIGNATURE (int n, int kc, int K, const int *idx, const float *w, const float *T, int width, int seg1, const float *base, float *out1, float *out2, float *g)
-#define BACK_SIGNATURE (int n, int kc, int K, const int *idx, const float *w, const float *T, int width, int seg1, float *d1, const float *g, const float *d2, float *dw, float *dT, float *scratch, float *dbase)
+#define BACK_SIGNATURE (int n, int kc, int K, const int *idx, const float *w, const float *T, int width, int seg1, float *d1, const float *g, const float *d2, float *dw, float *dT, float *scratch, float *dbase, const int *perm, int split)
 typedef void (*Mix) MIX_SIGNATURE;
 typedef void (*MixBack) BACK_SIGNATURE;
 #define PATH(SUFFIX, TARGET) \\
@@ -279,24 +317,31 @@ static napi_value MixFn(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* mixRowsBack(n, kc, K, idx, w, T, width, seg1, d1, g | null, d2, dw, dT, scratch, dbase) */
+/* mixRowsBack(n, kc, K, idx, w, T, width, seg1, d1, g | null, d2, dw, dT, scratch, dbase, perm | null, split) */
 static napi_value MixBackFn(napi_env env, napi_callback_info info) {
-  size_t argc = 15;
-  napi_value v[15];
+  size_t argc = 17;
+  napi_value v[17];
   napi_get_cb_info(env, info, &argc, v, NULL, NULL);
   Shape s;
   float *f[7] = {NULL};
   size_t len[7] = {0};
-  bool ok = argc == 15 && shape(env, v, &s) && floats(env, v[8], &f[0], &len[0]) && floatsOrNull(env, v[9], &f[1], &len[1]);
+  int *perm = NULL;
+  size_t lp = 0;
+  int32_t split = 0;
+  napi_valuetype permType = napi_undefined;
+  bool ok = argc == 17 && shape(env, v, &s) && floats(env, v[8], &f[0], &len[0]) && floatsOrNull(env, v[9], &f[1], &len[1]);
   for (int i = 2; ok && i < 7; i++) ok = floats(env, v[8 + i], &f[i], &len[i]);
+  ok = ok && napi_typeof(env, v[15], &permType) == napi_ok && (permType == napi_null || ints(env, v[15], &perm, &lp)) &&
+       napi_get_value_int32(env, v[16], &split) == napi_ok;
   const size_t n = ok ? (size_t)s.n : 0, seg2 = ok ? (size_t)(s.width - s.seg1) : 0;
   ok = ok && len[0] >= n * s.seg1 && (f[1] == NULL || len[1] >= n * s.seg1) && len[2] >= n * seg2 && len[3] >= n * s.K && len[4] >= s.nT &&
-       len[5] >= (size_t)s.width && len[6] >= (size_t)s.width;
+       len[5] >= (size_t)s.width && len[6] >= (size_t)s.width && (perm == NULL || (lp >= n && split >= 0 && split <= s.kc));
+  for (size_t i = 0; ok && perm != NULL && i < n; i++) ok = perm[i] >= 0 && (size_t)perm[i] < n;
   if (!ok) {
     napi_throw_error(env, NULL, "mixRowsBack: bad operands");
     return NULL;
   }
-  paths[current].back(s.n, s.kc, s.K, s.idx, s.w, s.T, s.width, s.seg1, f[0], f[1], f[2], f[3], f[4], f[5], f[6]);
+  paths[current].back(s.n, s.kc, s.K, s.idx, s.w, s.T, s.width, s.seg1, f[0], f[1], f[2], f[3], f[4], f[5], f[6], perm, split);
   return NULL;
 }
 
@@ -363,7 +408,8 @@ NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)
 /** The addon's kernels; argument order and meaning as attentionSimd.ts's MixKernels, widths in floats. */
 export interface MixAddon {
   mixRows(n: number, kc: number, K: number, idx: Int32Array, w: Float32Array, T: Float32Array, width: number, seg1: number, base: Float32Array, out1: Float32Array, out2: Float32Array, g: Float32Array | null): void
-  mixRowsBack(n: number, kc: number, K: number, idx: Int32Array, w: Float32Array, T: Float32Array, width: number, seg1: number, d1: Float32Array, g: Float32Array | null, d2: Float32Array, dw: Float32Array, dT: Float32Array, scratch: Float32Array, dbase: Float32Array): void
+  /** With perm, terms from `split` on run in a second pass in perm's row order (see MIX_BACK_BODY for when that keeps the bits). */
+  mixRowsBack(n: number, kc: number, K: number, idx: Int32Array, w: Float32Array, T: Float32Array, width: number, seg1: number, d1: Float32Array, g: Float32Array | null, d2: Float32Array, dw: Float32Array, dT: Float32Array, scratch: Float32Array, dbase: Float32Array, perm: Int32Array | null, split: number): void
   kernel(): KernelPath
   kernels(): Array<KernelPath>
   select(path: KernelPath): void
