@@ -7,14 +7,21 @@
 import { describe, expect, it } from "vitest"
 import { loadMixKernels } from "../../src/train/models/attentionSimd.ts"
 import { loadMixAddon } from "../../src/train/models/mixAddon.ts"
+import { loadPortableGemm } from "../../src/train/simd/portableGemm.ts"
 import { loadSimdKernels } from "../../src/train/simd/loader.ts"
 import { filler } from "./filler.ts"
 
-const addon = loadMixAddon()
+const loaded = loadMixAddon()
+const addon = "addon" in loaded ? loaded.addon : undefined
 const simd = loadSimdKernels(1 << 24)
 const wasm = simd === null ? null : loadMixKernels(simd.arena.memory)
 
 const hex = (...arrays: ReadonlyArray<Float32Array>): string => arrays.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("hex")).join("|")
+
+// Wherever the portable GEMM builds, so must this addon (same compiler, same kind of code).
+it.skipIf(!("gemm" in loadPortableGemm()))("the addon builds wherever the portable GEMM does", () => {
+  expect("reason" in loaded ? loaded.reason : "built").toBe("built")
+})
 
 describe.skipIf(addon === undefined || wasm === null)("attention mix addon", () => {
   // Widths: the model's (M + V′ = 512 + 112), and tails of 4, 8 and 12 past 16 and 64.
@@ -111,6 +118,25 @@ describe.skipIf(addon === undefined || wasm === null)("attention mix addon", () 
       // An order that is not stable within a b moves bits: the test can fail.
       const unstable = byB.slice().reverse()
       expect(run((d1, dw, dT, dbase) => addon.mixRowsBack(n, kc, K, idx, w, T, width, seg1, d1, g, d2, dw, dT, scratch, dbase, unstable, heads))).not.toBe(want)
+    } finally {
+      addon.select(before)
+    }
+  })
+
+  it("GELU alone gives the wasm gelu kernel's bits on every path, tails included", () => {
+    if (addon === undefined || simd === null) return
+    const count = 1000 + 12
+    const fill = filler(5, 9)
+    const x = fill(simd.arena.f32(count), 12)
+    const [h, g, h2, g2] = [simd.arena.f32(count), simd.arena.f32(count), new Float32Array(count), new Float32Array(count)]
+    simd.gelu(count, x, h, g)
+    const before = addon.kernel()
+    try {
+      for (const path of addon.kernels()) {
+        addon.select(path)
+        addon.gelu(count, x, h2, g2)
+        expect(hex(h2, g2), path).toBe(hex(h, g))
+      }
     } finally {
       addon.select(before)
     }

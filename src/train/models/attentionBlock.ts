@@ -17,6 +17,7 @@ import type { ParamSet } from "../params.ts"
 import type { SimdKernels } from "../simd/loader.ts"
 import { layerNormRows, layerNormRowsBack } from "./hostLayerNorm.ts"
 import type { AttentionMix } from "./attentionMix.ts"
+import { mixAddon } from "./mixAddon.ts"
 import { ATTN_LN_EPS, type AttentionBatch, type AttentionDims, type AttentionTables, type Gemm } from "./attentionTables.ts"
 
 /** V rounded up to a multiple of 8: the width of the fused block's logit columns. */
@@ -59,9 +60,11 @@ abstract class Block {
     this.g = this.f32(maxRows * M)
   }
 
-  /** hid, g = GELU(u), GELU′(u). */
+  /** hid, g = GELU(u), GELU′(u): the addon's and the wasm kernel's bits are the same. */
   protected gelu(size: number): void {
-    if (this.simd !== null && size % 4 === 0) this.simd.gelu(size, this.u, this.hid, this.g)
+    const addon = mixAddon()
+    if (addon !== undefined) addon.gelu(size, this.u, this.hid, this.g)
+    else if (this.simd !== null && size % 4 === 0) this.simd.gelu(size, this.u, this.hid, this.g)
     else geluForward(this.u, this.hid, this.g, size)
   }
 

@@ -18,7 +18,7 @@
 import type { SimdArena, SimdKernels } from "../simd/loader.ts"
 import type { AttentionBatch, AttentionDims } from "./attentionTables.ts"
 import { loadMixKernels, type MixKernels } from "./attentionSimd.ts"
-import { loadMixAddon, type MixAddon } from "./mixAddon.ts"
+import { mixAddon, type MixAddon } from "./mixAddon.ts"
 
 export class AttentionMix {
   readonly V: number
@@ -52,7 +52,7 @@ export class AttentionMix {
     this.T = heads * this.R + 1
     this.arena = simd?.arena ?? null
     this.kernels = simd === null ? null : loadMixKernels(simd.arena.memory)
-    this.addon = loadMixAddon()
+    this.addon = mixAddon()
     const a = this.arena
     this.idx = a !== null ? a.i32(maxRows * this.K) : new Int32Array(maxRows * this.K)
     this.w = a !== null ? a.f32(maxRows * this.K) : new Float32Array(maxRows * this.K)

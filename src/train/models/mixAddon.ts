@@ -12,6 +12,8 @@
  *   kernel's lanes — a term of a pair in 8 lanes by column mod 8, the last term of
  *   an odd count in 16 lanes by column mod 16 with the row's last columns in lanes
  *   0–3 — then adds the lanes in its order; dT gets w·drow added in term order.
+ * - GELU alone (the pre-LN model's MLP): the row kernels' (simd/rowKernels.ts), the
+ *   bits of the wasm gelu kernel.
  * Lanes are GCC vector-extension lanes, so the scalar, AVX2 and AVX-512 builds run
  * the same operations on every element; only the speed differs. The forward keeps
  * 64 columns in registers across all terms, and the adjoint reads each gradient
@@ -20,6 +22,7 @@
  */
 import { AS } from "../simd/kernels.ts"
 import { loadAddon, NAPI_GLUE } from "../simd/nativeAddon.ts"
+import { ROW_KERNELS } from "../simd/rowKernels.ts"
 import type { KernelPath } from "../simd/portableGemm.ts"
 
 /** A float32 constant as the wasm kernels' fconst rounds it (9 digits round-trip). */
@@ -117,8 +120,10 @@ INL void put16(float *p, vf16 v, int w) { for (int q = 0; q < w; q++) p[q] = v[q
     const vf16 dv = ld16(drow + j); \\
     for (int t = 0; t < nt; t++) { \\
       const vf16 prod = dv * ld16(rows[k0 + t] + j); \\
-      acc[t] = acc[t] + __builtin_shufflevector(prod, prod, 0, 1, 2, 3, 4, 5, 6, 7); \\
-      acc[t] = acc[t] + __builtin_shufflevector(prod, prod, 8, 9, 10, 11, 12, 13, 14, 15); \\
+      const union { vf16 v; vf8 h[2]; } halves = {prod}; \\
+      const vf8 lo = halves.h[0], hi = halves.h[1]; \\
+      acc[t] = acc[t] + lo; \\
+      acc[t] = acc[t] + hi; \\
       float *u = drows[k0 + t] + j; \\
       st16(u, ld16(u) + ((vf16){0} + wr[k0 + t]) * dv); \\
     } \\
@@ -221,13 +226,26 @@ INL void put16(float *p, vf16 v, int w) { for (int q = 0; q < w; q++) p[q] = v[q
       TERMS_BODY \
     }
 
+/* GELU and GELU' of count elements: the row kernels' vgelu, the wasm gelu kernel's bits (pre-LN's MLP). */
+#define GELU_BODY \\
+  for (int j = 0; j < count; j += 16) { \\
+    const int w = count - j < 16 ? count - j : 16; \\
+    vf h, gg; \\
+    vgelu(part16(x + j, w), &h, &gg); \\
+    put16(hid + j, h, w); \\
+    put16(g + j, gg, w); \\
+  }
+
 #define MIX_SIGNATURE (int n, int kc, int K, const int *idx, const float *w, const float *T, int width, int seg1, const float *base, float *out1, float *out2, float *g)
 #define BACK_SIGNATURE (int n, int kc, int K, const int *idx, const float *w, const float *T, int width, int seg1, float *d1, const float *g, const float *d2, float *dw, float *dT, float *scratch, float *dbase, const int *perm, int split)
+#define GELU_SIGNATURE (int count, const float *x, float *hid, float *g)
 typedef void (*Mix) MIX_SIGNATURE;
 typedef void (*MixBack) BACK_SIGNATURE;
+typedef void (*Gelu) GELU_SIGNATURE;
 #define PATH(SUFFIX, TARGET) \\
   TARGET static void mix_##SUFFIX MIX_SIGNATURE { MIX_BODY } \\
-  TARGET static void mix_back_##SUFFIX BACK_SIGNATURE { MIX_BACK_BODY }
+  TARGET static void mix_back_##SUFFIX BACK_SIGNATURE { MIX_BACK_BODY } \\
+  TARGET static void gelu_##SUFFIX GELU_SIGNATURE { GELU_BODY }
 PATH(base, )
 #if defined(__x86_64__)
 PATH(avx2, __attribute__((target("avx2"))))
@@ -241,22 +259,25 @@ const SOURCE = `/* grokflow attention mix (src/train/models/mixAddon.ts). */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <math.h>
+${ROW_KERNELS}
 ${KERNELS}
 typedef struct {
   const char *name;
   Mix mix;
   MixBack back;
+  Gelu gelu;
   bool usable;
 } Path;
 
 static Path paths[] = {
-  {"scalar", mix_base, mix_back_base, true},
+  {"scalar", mix_base, mix_back_base, gelu_base, true},
 #if defined(__x86_64__)
-  {"avx2", mix_avx2, mix_back_avx2, false},
-  {"avx512", mix_avx512, mix_back_avx512, false},
+  {"avx2", mix_avx2, mix_back_avx2, gelu_avx2, false},
+  {"avx512", mix_avx512, mix_back_avx512, gelu_avx512, false},
 #endif
 #if defined(__aarch64__)
-  {"neon", mix_base, mix_back_base, true},
+  {"neon", mix_base, mix_back_base, gelu_base, true},
 #endif
 };
 #define PATHS ((int)(sizeof(paths) / sizeof(paths[0])))
@@ -345,6 +366,24 @@ static napi_value MixBackFn(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* gelu(count, x, hid, g) */
+static napi_value GeluFn(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value v[4];
+  napi_get_cb_info(env, info, &argc, v, NULL, NULL);
+  int32_t count = 0;
+  float *f[3] = {NULL};
+  size_t len[3] = {0};
+  bool ok = argc == 4 && napi_get_value_int32(env, v[0], &count) == napi_ok && count >= 0;
+  for (int i = 0; ok && i < 3; i++) ok = floats(env, v[1 + i], &f[i], &len[i]) && len[i] >= (size_t)count;
+  if (!ok) {
+    napi_throw_error(env, NULL, "gelu: bad operands");
+    return NULL;
+  }
+  paths[current].gelu(count, f[0], f[1], f[2]);
+  return NULL;
+}
+
 static napi_value string(napi_env env, const char *str) {
   napi_value v;
   napi_create_string_utf8(env, str, NAPI_AUTO_LENGTH, &v);
@@ -393,7 +432,7 @@ static napi_value Init(napi_env env, napi_value exports) {
   const struct {
     const char *name;
     napi_callback f;
-  } fns[] = {{"mixRows", MixFn}, {"mixRowsBack", MixBackFn}, {"kernel", Kernel}, {"kernels", Kernels}, {"select", Select}};
+  } fns[] = {{"mixRows", MixFn}, {"mixRowsBack", MixBackFn}, {"gelu", GeluFn}, {"kernel", Kernel}, {"kernels", Kernels}, {"select", Select}};
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value f;
     napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].f, NULL, &f);
@@ -410,6 +449,8 @@ export interface MixAddon {
   mixRows(n: number, kc: number, K: number, idx: Int32Array, w: Float32Array, T: Float32Array, width: number, seg1: number, base: Float32Array, out1: Float32Array, out2: Float32Array, g: Float32Array | null): void
   /** With perm, terms from `split` on run in a second pass in perm's row order (see MIX_BACK_BODY for when that keeps the bits). */
   mixRowsBack(n: number, kc: number, K: number, idx: Int32Array, w: Float32Array, T: Float32Array, width: number, seg1: number, d1: Float32Array, g: Float32Array | null, d2: Float32Array, dw: Float32Array, dT: Float32Array, scratch: Float32Array, dbase: Float32Array, perm: Int32Array | null, split: number): void
+  /** hid, g = GELU(x), GELU′(x) with the wasm gelu kernel's bits (simd/kernels.ts, via simd/rowKernels.ts). */
+  gelu(count: number, x: Float32Array, hid: Float32Array, g: Float32Array): void
   kernel(): KernelPath
   kernels(): Array<KernelPath>
   select(path: KernelPath): void
@@ -417,12 +458,21 @@ export interface MixAddon {
 
 let loaded: { readonly addon: MixAddon } | { readonly reason: string } | undefined
 
-/** Builds/loads the addon once per process, on the path GROKFLOW_KERNEL names (as the portable GEMM) or the widest. */
-export const loadMixAddon = (): MixAddon | undefined => {
+/**
+ * Builds/loads the addon once per process, on the path GROKFLOW_KERNEL names (as the
+ * portable GEMM does) or else the widest; the reason when it does not build.
+ */
+export const loadMixAddon = (): { readonly addon: MixAddon } | { readonly reason: string } => {
   if (loaded === undefined) {
-    loaded = loadAddon<MixAddon>({ name: "attention-mix", source: SOURCE, flags: ["-O2", "-ffp-contract=off", "-fno-fast-math", "-std=gnu11", "-Wno-psabi"], libs: [] })
+    loaded = loadAddon<MixAddon>({ name: "attention-mix", source: SOURCE, flags: ["-O2", "-ffp-contract=off", "-fno-fast-math", "-std=gnu11", "-Wno-psabi"], libs: ["-lm"] })
     const forced = process.env.GROKFLOW_KERNEL
     if ("addon" in loaded && forced !== undefined && forced !== "" && (loaded.addon.kernels() as Array<string>).includes(forced)) loaded.addon.select(forced as KernelPath)
   }
-  return "addon" in loaded ? loaded.addon : undefined
+  return loaded
+}
+
+/** The addon, or undefined where it does not build (the wasm kernels then give the same bits). */
+export const mixAddon = (): MixAddon | undefined => {
+  const l = loadMixAddon()
+  return "addon" in l ? l.addon : undefined
 }
