@@ -69,7 +69,14 @@ export class AttentionNet {
   /** Logits of every row into `out` ([n, V], before τ). */
   logitsInto(params: ParamSet, batch: AttentionBatch, out: Float32Array): void {
     this.block.forward(params, batch)
-    out.set(this.block.z.subarray(0, batch.n * this.block.V))
+    this.packLogits(batch.n, out)
+  }
+
+  /** The block's logit rows (ld floats apart) packed into [n, V]. */
+  private packLogits(n: number, out: Float32Array): void {
+    const { V, logitRows: rows } = this.block
+    if (rows.ld === V) out.set(rows.z.subarray(0, n * V))
+    else for (let r = 0; r < n; r++) out.set(rows.z.subarray(r * rows.ld, r * rows.ld + V), r * V)
   }
 
   /** dL/dθ of the mean training loss into grads. */
@@ -86,6 +93,7 @@ export class AttentionNet {
       // The portable numerics' own CE gradient, read and written in place, as the MLP's.
       native.softmaxGrad(n, V, rows.z, batch.y, readout.tau, 1 / (readout.tau * n), rows.dz, rows.ld)
     } else {
+      if (rows.z !== block.z) this.packLogits(n, block.z)
       tf.tidy(() => {
         const z = tf.tensor2d(block.z.subarray(0, n * V), [n, V])
         readInto(tf, logitGradient(tf, z, targets, batch.y, readout, scratch), block.dz)

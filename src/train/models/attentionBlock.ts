@@ -29,7 +29,7 @@ const allocator = (simd: SimdKernels | null) => (k: number): Float32Array => (si
 /** What both blocks share: the GELU pass and the logits/logit-gradient buffers. */
 abstract class Block {
   readonly V: number
-  /** Logits [n, V] (what evaluation reads) and a packed buffer for their gradient. */
+  /** Packed logits [n, V] and their gradient, for the tfjs readout (and the pre-LN block's own rows). */
   readonly z: Float32Array
   readonly dz: Float32Array
   /**
@@ -173,9 +173,7 @@ export class FusedBlock extends Block {
     this.sumBase(tab, N, this.base)
     mix.mixGelu(n, mix.KAB, tab, N, M, this.base, this.u, this.hid, this.g, this.zp, () => this.gelu(n * M))
     gemm(false, false, M, Vp, d, params.Wout, this.Up, this.WU, 0)
-    const { z, zp } = this
-    gemm(false, false, n, Vp, M, this.hid, this.WU, zp, 1)
-    for (let r = 0; r < n; r++) for (let c = 0; c < V; c++) z[r * V + c] = zp[r * Vp + c]
+    gemm(false, false, n, Vp, M, this.hid, this.WU, this.zp, 1)
   }
 
   backward(params: ParamSet, batch: AttentionBatch, grads: ParamSet): void {
