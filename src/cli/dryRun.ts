@@ -1,4 +1,5 @@
 /** What `run --dry-run` prints: the plan (run vs reuse), each node's cost, the expected wall time here, and with --runners the makespan. */
+import * as os from "node:os"
 import { selectNodes } from "../engine/index.ts"
 import type { Plan } from "../engine/index.ts"
 import { makespan, placedMakespan } from "../executor/cluster/Makespan.ts"
@@ -70,6 +71,10 @@ export const renderDryRun = (plan: Plan, options: DryRunOptions): string => {
       ? `model: the documented defaults (docs/planning.md); no ${CALIBRATION_FILE} — run \`grokflow plan calibrate\` after a measured run`
       : `model: ${model.source}`
   )
+  const here = os.cpus()[0]?.model.trim()
+  if (model.cpu !== undefined && here !== undefined && model.cpu !== here) {
+    lines.push(`note: calibrated on ${model.cpu}, and this machine is ${here}: its times scale with the speed difference (\`grokflow plan calibrate\` after a run here)`)
+  }
   const units = [...planned.cells, ...planned.bodies]
   const local = makespan(units, 1, options.localWorkers, options.splitSeeds, "fifo")
   lines.push(`here (${options.localWorkers} workers${options.splitSeeds ? ", seed shards" : ""}): expected wall ≈ ${fmtHours(local.hours)}`)

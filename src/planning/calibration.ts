@@ -42,7 +42,7 @@ const Source = Schema.Struct({
 export const CalibrationFile = Schema.Struct({
   format: Schema.Literal(CALIBRATION_FORMAT),
   writtenAt: Schema.String,
-  host: Schema.Struct({ hostname: Schema.String, cpus: Schema.Number }),
+  host: Schema.Struct({ hostname: Schema.String, cpus: Schema.Number, cpu: Schema.optional(Schema.String) }),
   tGrok: Schema.Struct({
     coefficients: Schema.Record(Schema.String, Schema.Finite),
     sigma: Schema.Finite,
@@ -183,7 +183,7 @@ export const withoutSpan = (measured: Measured, from: number, to: number): Measu
   return { ...measured, seeds: measured.seeds.filter(outside), cost: measured.cost.filter(outside) }
 }
 
-export const fitCalibration = (measured: Measured, host: { readonly hostname: string; readonly cpus: number }, writtenAt: Date): CalibrationFile => {
+export const fitCalibration = (measured: Measured, host: { readonly hostname: string; readonly cpus: number; readonly cpu?: string }, writtenAt: Date): CalibrationFile => {
   const fit = fitTGrok(measured.seeds)
   const secondsPerMac: Record<string, number> = {}
   const cells: Record<string, number> = {}
@@ -197,7 +197,7 @@ export const fitCalibration = (measured: Measured, host: { readonly hostname: st
   return {
     format: CALIBRATION_FORMAT,
     writtenAt: writtenAt.toISOString(),
-    host: { hostname: host.hostname, cpus: host.cpus },
+    host: { hostname: host.hostname, cpus: host.cpus, ...(host.cpu === undefined ? {} : { cpu: host.cpu }) },
     tGrok: { coefficients: fit.coefficients, sigma: fit.sigma, seeds: fit.seeds, censored: fit.censored, cells: fit.cells, omega: fit.omega, informed: [...fit.informed] },
     cost: {
       secondsPerMac,
@@ -222,7 +222,8 @@ export const planModelOf = (file: CalibrationFile, source: string): PlanModel =>
   secondsPerMac: Object.fromEntries(COST_KINDS.flatMap((k) => (file.cost.secondsPerMac[k] === undefined ? [] : [[k, file.cost.secondsPerMac[k]!]]))),
   fallbackSecondsPerMac: file.cost.pooledSecondsPerMac ?? DEFAULT_SECONDS_PER_MAC,
   stageSeconds: file.cost.stageSeconds,
-  source: `${source} (${file.tGrok.seeds} seeds, ${file.sources.length} cells, ${file.writtenAt.slice(0, 10)})`
+  source: `${source} (${file.tGrok.seeds} seeds, ${file.sources.length} cells, ${file.writtenAt.slice(0, 10)}${file.host.cpu === undefined ? "" : `, ${file.host.cpu}`})`,
+  ...(file.host.cpu === undefined ? {} : { cpu: file.host.cpu })
 })
 
 /** The calibration in `file` (shown as `shown`), or the defaults when there is none. */

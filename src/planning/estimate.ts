@@ -40,6 +40,8 @@ export interface PlanModel {
   readonly stageSeconds: Readonly<Record<string, number>>
   /** "default", or the calibration file it was read from. */
   readonly source: string
+  /** The CPU model the calibration was measured on, when it says. */
+  readonly cpu?: string
 }
 
 export const DEFAULT_PLAN_MODEL: PlanModel = {

@@ -70,6 +70,8 @@ describe("plan calibrate, then check", () => {
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/wrote .*calibration\.json from \d+ stored training cells/)
     const file = Schema.decodeUnknownSync(CalibrationFile)(JSON.parse(fs.readFileSync(calibration, "utf8")))
+    // The CPU model it was measured on, so a dry run elsewhere can say its times may not hold there.
+    expect(file.host.cpu).toBe(os.cpus()[0]?.model.trim())
     expect(file.cost.secondsPerMac.mlp).toBeCloseTo(SECONDS_PER_MAC, 15)
     expect(file.cost.secondsPerMac["mlp+LN"]).toBeCloseTo(SECONDS_PER_MAC, 15)
     // The synthetic law: a sustained CE hold delays by exp(α(ρ/τ − 1)), α = 8 (at smoke's one lr, 8e-3).

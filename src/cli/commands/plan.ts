@@ -34,7 +34,7 @@ const sinceFlag = Flag.String("since").pipe(
   Flag.optional
 )
 
-const host = () => ({ hostname: os.hostname(), cpus: os.availableParallelism() })
+const host = () => ({ hostname: os.hostname(), cpus: os.availableParallelism(), ...(os.cpus()[0] === undefined ? {} : { cpu: os.cpus()[0]!.model.trim() }) })
 
 const calibrate = Command.make("calibrate", { ...storeFlags, calibration: calibrationFlag, since: sinceFlag }, (flags) =>
   withEngine(
