@@ -87,11 +87,24 @@ const verifyReleased = (profile: string, cacheDir: string): Verified => {
   return JSON.parse(text) as Verified
 }
 
-const lockedCells = async (lockFile: string) =>
-  ((await Effect.runPromise(readLockFile(lockFile)))?.entries ?? []).filter((e) => e.type === "cell")
+interface CellManifest {
+  readonly timings: Timings
+  readonly preimage: { readonly key: { readonly firstSeed?: unknown } }
+}
+
+const cellManifest = (cacheDir: string, e: { readonly name: string; readonly key: string }): CellManifest =>
+  JSON.parse(readFileSync(path.join(cacheDir, "entries", `cell.${e.name}`, `${e.key}.json`), "utf8")) as CellManifest
+
+/**
+ * The lock's whole cells. A run with --split-seeds also locks each cell's seed
+ * shards (a payload with firstSeed); they lie within their cell's interval and are
+ * part of it, so they count neither as cells nor towards another profile's share.
+ */
+const lockedCells = async (lockFile: string, cacheDir: string) =>
+  ((await Effect.runPromise(readLockFile(lockFile)))?.entries ?? []).filter((e) => e.type === "cell" && cellManifest(cacheDir, e).preimage.key.firstSeed === undefined)
 
 const cellTimings = (cacheDir: string, cells: ReadonlyArray<{ readonly name: string; readonly key: string }>): Array<Timings> =>
-  cells.map((e) => (JSON.parse(readFileSync(path.join(cacheDir, "entries", `cell.${e.name}`, `${e.key}.json`), "utf8")) as { timings: Timings }).timings)
+  cells.map((e) => cellManifest(cacheDir, e).timings)
 
 const profileDescription = (profile: string): string => {
   const text = readFileSync(path.join(ROOT, "pipeline", `${profile}.yaml`), "utf8")
@@ -105,7 +118,7 @@ export const releaseResults = async (cacheDir: string, releaseDir: string = path
   const out: Array<string> = []
   const measured = new Set<string>()
   const cellsOf = new Map<string, ReadonlySet<string>>()
-  for (const profile of profiles) cellsOf.set(profile, new Set((await lockedCells(path.join(releaseDir, "locks", `${profile}.lock`))).map((e) => e.key)))
+  for (const profile of profiles) cellsOf.set(profile, new Set((await lockedCells(path.join(releaseDir, "locks", `${profile}.lock`), cacheDir)).map((e) => e.key)))
   for (const profile of profiles) {
     const v = verifyReleased(profile, cacheDir)
     const rows = v.rows.filter((r) => r.status !== "NOT RUN")
@@ -114,7 +127,7 @@ export const releaseResults = async (cacheDir: string, releaseDir: string = path
     // earlier, back to back perhaps: they are its time, not this profile's.
     const mine = cellsOf.get(profile)!
     const others = new Set([...cellsOf].filter(([p, cells]) => p !== profile && cells.size < mine.size && [...cells].every((k) => mine.has(k))).flatMap(([, cells]) => [...cells]))
-    const own = (await lockedCells(path.join(releaseDir, "locks", `${profile}.lock`))).filter((e) => !others.has(e.key))
+    const own = (await lockedCells(path.join(releaseDir, "locks", `${profile}.lock`), cacheDir)).filter((e) => !others.has(e.key))
     const span = lastRunSpan(cellTimings(cacheDir, own))
     const when = span === undefined ? "" : `; cold wall time ${minutes(span.seconds)}, ${span.cells} cells, ${span.startedAt.slice(0, 16).replace("T", " ")}–${span.finishedAt.slice(11, 16)} UTC`
     out.push(
