@@ -1,6 +1,6 @@
 /**
  * The release committed in this repository (release/, a directory remote): at most
- * 20 MB, only a store's files (objects/, entries/, locks/), each lock identical to the
+ * 48 MB, only a store's files (objects/, entries/, locks/), each lock identical to the
  * profile's lock in pipeline/, and complete — every entry a lock names is there with
  * its blob. Holds trivially while no release has been pushed.
  */
@@ -18,10 +18,13 @@ const files = (dir: string): Array<string> =>
   fs.existsSync(dir) ? (fs.readdirSync(dir, { recursive: true, withFileTypes: true }) as Array<fs.Dirent>).filter((d) => d.isFile()).map((d) => path.relative(RELEASE, path.join(d.parentPath, d.name))) : []
 
 describe("the committed release", () => {
-  it("is at most 20 MB of store files, its locks match pipeline/, and it is complete", async () => {
+  it("is at most 48 MB of store files, its locks match pipeline/, and it is complete", async () => {
     const all = files(RELEASE)
     const bytes = all.reduce((n, f) => n + fs.statSync(path.join(RELEASE, f)).size, 0)
-    expect(bytes).toBeLessThanOrEqual(20 * 1024 * 1024)
+    // The ten profiles' whole cells take ~15 MB; their seed shards (locked since the
+    // cold --split-seeds retrain) bring it to ~38 MB, ~14 MB compressed. The shards let
+    // whoever pulls the release add seeds by training only the new ones.
+    expect(bytes).toBeLessThanOrEqual(48 * 1024 * 1024)
     expect(all.filter((f) => !/^(objects|entries|locks)\//.test(f.split(path.sep).join("/")))).toEqual([])
     for (const f of files(path.join(RELEASE, "locks"))) {
       const name = path.basename(f)
