@@ -296,6 +296,12 @@ static bool floatsOrNull(napi_env env, napi_value v, float **data, size_t *lengt
   return floats(env, v, data, length);
 }
 
+/* Exactly want arguments into v. */
+static bool args(napi_env env, napi_callback_info info, size_t want, napi_value *v) {
+  size_t argc = want;
+  return napi_get_cb_info(env, info, &argc, v, NULL, NULL) == napi_ok && argc == want;
+}
+
 /* The shape arguments both kernels share, checked against every array they index. */
 typedef struct {
   int32_t n, kc, K, width, seg1;
@@ -321,13 +327,11 @@ static bool shape(napi_env env, napi_value *v, Shape *s) {
 
 /* mixRows(n, kc, K, idx, w, T, width, seg1, base, out1, out2, g | null) */
 static napi_value MixFn(napi_env env, napi_callback_info info) {
-  size_t argc = 12;
   napi_value v[12];
-  napi_get_cb_info(env, info, &argc, v, NULL, NULL);
   Shape s;
   float *base = NULL, *out1 = NULL, *out2 = NULL, *g = NULL;
   size_t lb = 0, l1 = 0, l2 = 0, lg = 0;
-  bool ok = argc == 12 && shape(env, v, &s) && floats(env, v[8], &base, &lb) && floats(env, v[9], &out1, &l1) && floats(env, v[10], &out2, &l2) &&
+  bool ok = args(env, info, 12, v) && shape(env, v, &s) && floats(env, v[8], &base, &lb) && floats(env, v[9], &out1, &l1) && floats(env, v[10], &out2, &l2) &&
             floatsOrNull(env, v[11], &g, &lg);
   ok = ok && lb >= (size_t)s.width && l1 >= (size_t)s.n * s.seg1 && l2 >= (size_t)s.n * (s.width - s.seg1) && (g == NULL || lg >= (size_t)s.n * s.seg1);
   if (!ok) {
@@ -340,9 +344,7 @@ static napi_value MixFn(napi_env env, napi_callback_info info) {
 
 /* mixRowsBack(n, kc, K, idx, w, T, width, seg1, d1, g | null, d2, dw, dT, scratch, dbase, perm | null, split) */
 static napi_value MixBackFn(napi_env env, napi_callback_info info) {
-  size_t argc = 17;
   napi_value v[17];
-  napi_get_cb_info(env, info, &argc, v, NULL, NULL);
   Shape s;
   float *f[7] = {NULL};
   size_t len[7] = {0};
@@ -350,7 +352,7 @@ static napi_value MixBackFn(napi_env env, napi_callback_info info) {
   size_t lp = 0;
   int32_t split = 0;
   napi_valuetype permType = napi_undefined;
-  bool ok = argc == 17 && shape(env, v, &s) && floats(env, v[8], &f[0], &len[0]) && floatsOrNull(env, v[9], &f[1], &len[1]);
+  bool ok = args(env, info, 17, v) && shape(env, v, &s) && floats(env, v[8], &f[0], &len[0]) && floatsOrNull(env, v[9], &f[1], &len[1]);
   for (int i = 2; ok && i < 7; i++) ok = floats(env, v[8 + i], &f[i], &len[i]);
   ok = ok && napi_typeof(env, v[15], &permType) == napi_ok && (permType == napi_null || ints(env, v[15], &perm, &lp)) &&
        napi_get_value_int32(env, v[16], &split) == napi_ok;
@@ -368,13 +370,11 @@ static napi_value MixBackFn(napi_env env, napi_callback_info info) {
 
 /* gelu(count, x, hid, g) */
 static napi_value GeluFn(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value v[4];
-  napi_get_cb_info(env, info, &argc, v, NULL, NULL);
   int32_t count = 0;
   float *f[3] = {NULL};
   size_t len[3] = {0};
-  bool ok = argc == 4 && napi_get_value_int32(env, v[0], &count) == napi_ok && count >= 0;
+  bool ok = args(env, info, 4, v) && napi_get_value_int32(env, v[0], &count) == napi_ok && count >= 0;
   for (int i = 0; ok && i < 3; i++) ok = floats(env, v[1 + i], &f[i], &len[i]) && len[i] >= (size_t)count;
   if (!ok) {
     napi_throw_error(env, NULL, "gelu: bad operands");
